@@ -44,7 +44,7 @@ start() {
         if running "$d"; then echo "$d already running in $dir" >&2; exit 1; fi
     done
     mkdir -p "$dir/etc"
-    rm -f "$dir"/*.ctl "$dir"/*.sock "$dir"/*.mgmt "$dir"/*.snoop
+    rm -f "$dir"/*.ctl "$dir"/*.sock "$dir"/*.mgmt "$dir"/*.snoop "$dir"/*.pcap "$dir"/*.log
     # Open_vSwitch database + ovs-vswitchd with only dummy datapaths/netdevs.
     ovsdb db "$OVS_PKGDATADIR/vswitch.ovsschema" ovsdb-server
     ovs-vsctl --db="unix:$dir/db.sock" --no-wait init
