@@ -1,0 +1,55 @@
+// `ctflow fmt` and `ctflow parse --json`.
+import { getField } from '../model/match.js';
+import { FIELDS } from '../model/fields.js';
+import type { Flow } from '../model/flow.js';
+import { formatActions, formatCtx, formatFlow } from '../model/print-flow.js';
+import { formatMatch } from '../model/print-match.js';
+import { readFlows } from '../parse/flows.js';
+import { EXIT_BAD_INPUT, readText, reportDiagnostics, toJson } from './io.js';
+
+export interface FmtOpts { ports: Map<string, number>; of15?: boolean; names?: boolean }
+
+export function runFmt(files: string[], opts: FmtOpts): number {
+  let status = 0;
+  for (const file of files) {
+    const r = readFlows(readText(file), file, { ports: opts.ports });
+    const of15 = opts.of15 ?? r.ofVersion >= 15;
+    const portNames = opts.names ? new Map([...opts.ports].map(([n, v]) => [v, n])) : undefined;
+    const out: string[] = [];
+    if (r.header) out.push(r.header);
+    for (const f of r.flows) out.push(' ' + formatFlow(f, { of15, portNames }));
+    if (out.length) process.stdout.write(out.join('\n') + '\n');
+    if (r.diagnostics.length) { reportDiagnostics(r.diagnostics); status = EXIT_BAD_INPUT; }
+  }
+  return status;
+}
+
+function flowJson(f: Flow, file: string) {
+  const match: Record<string, string> = {};
+  for (const fs of FIELDS) {
+    const segs0 = fs.segs[0];
+    if (!f.match.masks.has(segs0.slot)) continue;
+    const { value, mask } = getField(f.match, fs);
+    if (mask === 0n || fs.segs.length > 1) continue;
+    match[fs.name] = mask === (1n << BigInt(fs.bits)) - 1n ? '0x' + value.toString(16) : `0x${value.toString(16)}/0x${mask.toString(16)}`;
+  }
+  const ctx = formatCtx();
+  return {
+    file, line: f.line, table: f.table, priority: f.priority, cookie: '0x' + f.cookie.toString(16),
+    idle_timeout: f.idleTimeout, hard_timeout: f.hardTimeout, importance: f.importance, flags: f.flags,
+    match_text: formatMatch(f.match, f.priority), match,
+    actions: f.actions.map((a) => ({ name: a.name, text: formatActions([a], ctx), col: a.span.start + 1, args: a.args })),
+  };
+}
+
+export function runParseJson(files: string[], opts: FmtOpts): number {
+  let status = 0;
+  const flows: unknown[] = [];
+  for (const file of files) {
+    const r = readFlows(readText(file), file, { ports: opts.ports });
+    flows.push(...r.flows.map((f) => flowJson(f, file)));
+    if (r.diagnostics.length) { reportDiagnostics(r.diagnostics); status = EXIT_BAD_INPUT; }
+  }
+  process.stdout.write(toJson({ flows }, ) + '\n');
+  return status;
+}

@@ -1,0 +1,41 @@
+// File reading and error reporting for the CLI: the only place (with main.ts) that does I/O.
+import { readFileSync } from 'node:fs';
+import { formatDiagnostic, type Diagnostic } from '../parse/diagnostic.js';
+
+/** Exit status for bad input (as the brief asks) and for usage / missing files. */
+export const EXIT_BAD_INPUT = 2;
+
+export class UsageError extends Error {}
+
+export function readText(path: string): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (e: any) {
+    throw new UsageError(`${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
+}
+
+export function reportDiagnostics(ds: Diagnostic[]): void {
+  for (const d of ds) process.stderr.write(formatDiagnostic(d) + '\n');
+  if (ds.length > 1) process.stderr.write(`${ds.length} errors\n`);
+}
+
+/** `--ports vm1=1,vm2=2` → Map. */
+export function parsePortsOption(spec: string | undefined): Map<string, number> {
+  const m = new Map<string, number>();
+  if (!spec) return m;
+  for (const part of spec.split(',')) {
+    const eq = part.lastIndexOf('=');
+    const num = Number(part.slice(eq + 1));
+    if (eq <= 0 || !Number.isInteger(num) || num < 0 || num > 0xffff) {
+      throw new UsageError(`--ports: expected NAME=NUMBER[,NAME=NUMBER...], got '${part}'`);
+    }
+    m.set(part.slice(0, eq), num);
+  }
+  return m;
+}
+
+/** JSON with bigints as decimal strings. */
+export function toJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x), 2);
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// ctflow command line: commander commands only; the work is in the pure core.
+import { Command } from 'commander';
+import { runFmt, runParseJson } from './fmt.js';
+import { parsePortsOption, UsageError, EXIT_BAD_INPUT } from './io.js';
+
+const program = new Command();
+program
+  .name('ctflow')
+  .description("Open vSwitch's OpenFlow pipeline and ct() conntrack, emulated offline")
+  .version('0.1.0');
+
+const portsOpt = ['--ports <map>', 'port names, NAME=NUMBER[,NAME=NUMBER...]'] as const;
+
+program.command('fmt')
+  .description('print flows exactly as `ovs-ofctl dump-flows --no-stats` would')
+  .argument('<files...>', 'add-flows files or pasted dump-flows output ("-" for stdin)')
+  .option(...portsOpt)
+  .option('--names', 'print port names from --ports, like dump-flows --names')
+  .option('--of15', 'print as an OpenFlow 1.5 dump (set_field instead of load)')
+  .action((files: string[], o) => exit(() => runFmt(files, { ports: parsePortsOption(o.ports), of15: o.of15, names: o.names })));
+
+program.command('parse')
+  .description('parse flows and print the IR')
+  .argument('<files...>')
+  .option(...portsOpt)
+  .option('--json', 'print the IR as JSON (the default)')
+  .action((files: string[], o) => exit(() => runParseJson(files, { ports: parsePortsOption(o.ports) })));
+
+function exit(run: () => number): void {
+  try {
+    process.exitCode = run();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`ctflow: ${e.message}\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+      return;
+    }
+    throw e;
+  }
+}
+
+program.parseAsync(process.argv);

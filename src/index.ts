@@ -1,0 +1,7 @@
+// Library entry: the pure core.
+export { readFlows, type FlowFile } from './parse/flows.js';
+export { formatFlow } from './model/print-flow.js';
+export { formatDiagnostic, type Diagnostic } from './parse/diagnostic.js';
+export { FIELDS, fieldByName } from './model/fields.js';
+export { ACTIONS, actionByName } from './model/actions/index.js';
+export type { Flow } from './model/flow.js';

@@ -1,0 +1,42 @@
+// resubmit:PORT, resubmit([port],[table][,ct]).
+import type { Item } from '../../../grammar/syntax.js';
+import { fail } from '../errors.js';
+import { valueText } from '../match.js';
+import { formatPort } from '../values.js';
+import { intArg, itemText, slots } from './args.js';
+import { tryPort } from './output.js';
+import type { ActionSpec, ParseCtx } from './types.js';
+
+export interface ResubmitArgs { inPort: number | null; table: number | null; ct: boolean }
+
+function parse(item: Item, ctx: ParseCtx): ResubmitArgs {
+  const portOf = (text: string, span: Item['span']) => {
+    const p = tryPort(text, ctx);
+    if (p === null) fail(`${text}: resubmit to unknown port`, span);
+    return p;
+  };
+  if (!item.args) {
+    const v = item.colon ?? item.eq;
+    if (!v) fail('resubmit: expected resubmit:PORT or resubmit(PORT,TABLE)', item.span);
+    return { inPort: portOf(valueText(v), v.span), table: null, ct: false };
+  }
+  const s = slots(item);
+  if (s.length > 3) fail('resubmit: at most (port,table,ct)', item.span);
+  const text = (i: number) => (s[i] && s[i].kind === 'item' ? itemText(s[i] as Item) : '');
+  const inPort = text(0) ? portOf(text(0), s[0].span) : null;
+  const table = text(1) ? intArg(text(1), 8, 'resubmit table', s[1].span) : null;
+  if (table === 255) fail('resubmit: table 255 is not a valid table', s[1].span);
+  if (text(2) && text(2) !== 'ct') fail(`${text(2)}: unknown parameter`, s[2].span);
+  if (inPort === null && table === null) fail('at least one "in_port" or "table" must be specified on resubmit', item.span);
+  return { inPort, table, ct: text(2) === 'ct' };
+}
+
+export const resubmit: ActionSpec<ResubmitArgs> = {
+  name: 'resubmit',
+  parse,
+  format(a, ctx) {
+    const port = a.inPort === null ? '' : formatPort(BigInt(a.inPort), ctx.portNames);
+    if (a.table === null && !a.ct) return `resubmit:${port}`;
+    return `resubmit(${port},${a.table ?? ''}${a.ct ? ',ct' : ''})`;
+  },
+};

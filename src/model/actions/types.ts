@@ -1,0 +1,44 @@
+// The shape every action shares: one object per action keeps its parsing, checking,
+// printing and execution together (see design.md, rule 1).
+import type { Item, Span } from '../../../grammar/syntax.js';
+import type { Match } from '../match.js';
+
+/** An action in the IR: which spec, its parsed arguments, where it was written. */
+export interface Action<A = unknown> {
+  name: string;          // the spec's name
+  args: A;
+  span: Span;
+}
+
+export interface ParseCtx {
+  ports: Map<string, number>;          // port names (--names dumps, --ports)
+  /** Parses a nested action list (clone(...), write_actions(...), exec(...)). */
+  parseActions(items: Item[]): Action[];
+}
+
+export interface FormatCtx {
+  /** OpenFlow 1.5 dumps print set_field where OF1.0 dumps print load. */
+  of15: boolean;
+  portNames?: Map<number, string>;
+  formatActions(actions: Action[]): string;
+}
+
+export interface CheckCtx {
+  match: Match;
+  table: number;
+  fail(message: string, span?: Span): never;
+}
+
+export interface ActionSpec<A = any> {
+  name: string;
+  /** Other spellings OVS accepts for the same action (e.g. `mod_dl_src` ≙ `set_field:…->eth_src`). */
+  aliases?: readonly string[];
+  /** From the syntax item (`name`, `name:value`, `name(args)`) to arguments. */
+  parse(item: Item, ctx: ParseCtx): A;
+  /** Semantic checks ovs-ofctl makes (throws via ctx.fail). */
+  check?(args: A, ctx: CheckCtx): void;
+  /** Canonical text, as `ovs-ofctl dump-flows` prints the action. */
+  format(args: A, ctx: FormatCtx): string;
+  /** Set when the action may only appear inside write_actions / as an instruction, etc. */
+  instruction?: boolean;
+}

@@ -1,0 +1,33 @@
+// Bit-level helpers over slots: every field value is a bigint, most significant bit first.
+import type { Segment } from './fields.js';
+
+export const ones = (bits: number): bigint => (1n << BigInt(bits)) - 1n;
+
+/** A slot store: value per slot (packet) or value+mask per slot (match). */
+export type SlotValues = Map<string, bigint>;
+
+/** Reads the bits of `segs` from `slots` (absent slots read as 0). */
+export function readSegs(slots: SlotValues, segs: readonly Segment[]): bigint {
+  let v = 0n;
+  for (const s of segs) {
+    const w = slots.get(s.slot) ?? 0n;
+    v = (v << BigInt(s.bits)) | ((w >> BigInt(s.shift)) & ones(s.bits));
+  }
+  return v;
+}
+
+/** Writes `value` into the bits of `segs` (only the bits set in `mask`). */
+export function writeSegs(slots: SlotValues, segs: readonly Segment[], value: bigint, mask: bigint): void {
+  let rest = segs.reduce((n, s) => n + s.bits, 0);
+  for (const s of segs) {
+    rest -= s.bits;
+    const part = (value >> BigInt(rest)) & ones(s.bits);
+    const pmask = (mask >> BigInt(rest)) & ones(s.bits);
+    if (pmask === 0n) continue;
+    const sh = BigInt(s.shift);
+    const old = slots.get(s.slot) ?? 0n;
+    slots.set(s.slot, (old & ~(pmask << sh)) | ((part & pmask) << sh));
+  }
+}
+
+export const toHex = (v: bigint): string => '0x' + v.toString(16);

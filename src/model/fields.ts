@@ -1,0 +1,177 @@
+// FIELDS: one entry per OVS 3.1 match field (ovs-fields(7)). Parsing, printing, matching
+// and execution all read these entries; nothing else in the program knows a field by name.
+//
+// Storage: a packet or a match is a set of *slots* (the members of OVS's `struct flow`).
+// Several fields can view the same slot (tcp_src, udp_src, icmp_type all live in tp_src;
+// xreg0 spans reg0:reg1), so a field says where its bits live with `segs`.
+
+export type Kind =
+  | 'int' | 'ipv4' | 'ipv6' | 'mac' | 'ct_state' | 'tcp_flags' | 'frag' | 'port'
+  | 'packet_type' | 'tun_flags';
+
+/** What a flow must match before it may match (or set) the field, as OVS checks it. */
+export type Prereq =
+  | 'none' | 'eth' | 'vlan' | 'mpls' | 'ip' | 'ipv4' | 'ipv6' | 'arp' | 'tcp' | 'udp' | 'sctp'
+  | 'icmp4' | 'icmp6' | 'nd' | 'nd_sol' | 'nd_adv' | 'ct' | 'nsh';
+
+export interface Segment { slot: string; shift: number; bits: number }
+
+export interface FieldSpec {
+  name: string;               // OVS's name, as ovs-ofctl prints it in set_field / learn
+  aliases: readonly string[]; // other names OVS accepts (aka, NXM_*, OXM_*)
+  nxm: string | null;         // name used in load/move subfields (NXM_NX_REG0[0..3])
+  bits: number;
+  maskable: boolean;
+  kind: Kind;
+  hex: boolean;               // ovs-fields "Formatting: hexadecimal"
+  prereq: Prereq;
+  writable: boolean;
+  segs: readonly Segment[];   // most significant first
+}
+
+/** Width in bits of every slot of a packet / match. */
+export const SLOTS = new Map<string, number>();
+
+function slot(name: string, bits: number): void { SLOTS.set(name, bits); }
+
+interface Opts {
+  aka?: string[]; nxm?: string | null; oxm?: string | null; mask?: boolean; hex?: boolean;
+  kind?: Kind; prereq?: Prereq; ro?: boolean; segs?: Segment[]; slot?: string; shift?: number;
+}
+
+export const FIELDS: FieldSpec[] = [];
+
+function field(name: string, bits: number, o: Opts = {}): void {
+  const slotName = o.slot ?? name;
+  if (!o.segs && !SLOTS.has(slotName)) slot(slotName, bits);
+  const aliases = [...(o.aka ?? []), ...(o.nxm ? [o.nxm] : []), ...(o.oxm ? [o.oxm] : [])];
+  FIELDS.push({
+    name, aliases, nxm: o.nxm ?? o.oxm ?? null, bits, maskable: o.mask ?? false,
+    kind: o.kind ?? 'int', hex: o.hex ?? false, prereq: o.prereq ?? 'none', writable: !o.ro,
+    segs: o.segs ?? [{ slot: slotName, shift: o.shift ?? 0, bits }],
+  });
+}
+
+// ---- metadata ------------------------------------------------------------------------
+field('dp_hash', 32, { nxm: 'NXM_NX_DP_HASH', mask: true, hex: true, ro: true });
+field('recirc_id', 32, { nxm: 'NXM_NX_RECIRC_ID', ro: true });
+field('packet_type', 32, { oxm: 'OXM_OF_PACKET_TYPE', kind: 'packet_type', ro: true });
+field('conj_id', 32, { nxm: 'NXM_NX_CONJ_ID', ro: true });
+field('tun_id', 64, { aka: ['tunnel_id'], nxm: 'NXM_NX_TUN_ID', oxm: 'OXM_OF_TUNNEL_ID', mask: true, hex: true });
+field('tun_src', 32, { nxm: 'NXM_NX_TUN_IPV4_SRC', mask: true, kind: 'ipv4' });
+field('tun_dst', 32, { nxm: 'NXM_NX_TUN_IPV4_DST', mask: true, kind: 'ipv4' });
+field('tun_ipv6_src', 128, { nxm: 'NXM_NX_TUN_IPV6_SRC', mask: true, kind: 'ipv6' });
+field('tun_ipv6_dst', 128, { nxm: 'NXM_NX_TUN_IPV6_DST', mask: true, kind: 'ipv6' });
+field('tun_flags', 16, { nxm: 'NXM_NX_TUN_FLAGS', mask: true, kind: 'tun_flags' });
+field('tun_ttl', 8, { ro: true });
+field('tun_tos', 8, { ro: true });
+field('tun_gbp_id', 16, { nxm: 'NXM_NX_TUN_GBP_ID', mask: true });
+field('tun_gbp_flags', 8, { nxm: 'NXM_NX_TUN_GBP_FLAGS', mask: true, hex: true });
+field('tun_erspan_idx', 20, { mask: true, hex: true });
+field('tun_erspan_ver', 4, { mask: true });
+field('tun_erspan_dir', 1, { mask: true });
+field('tun_erspan_hwid', 6, { mask: true, hex: true });
+field('tun_gtpu_flags', 8, { mask: true, hex: true, ro: true });
+field('tun_gtpu_msgtype', 8, { mask: true, ro: true });
+// Geneve options: OVS sizes them per tunnel-metadata mapping (tlv-map); ctflow gives each
+// option 64 bits, enough for what OVN and Antrea carry in them.
+for (let i = 0; i < 64; i++) {
+  field(`tun_metadata${i}`, 64, { nxm: `NXM_NX_TUN_METADATA${i}`, mask: true, hex: true });
+}
+field('metadata', 64, { oxm: 'OXM_OF_METADATA', mask: true, hex: true });
+field('in_port', 16, { nxm: 'NXM_OF_IN_PORT', kind: 'port', slot: 'in_port' });
+field('in_port_oxm', 16, { oxm: 'OXM_OF_IN_PORT', kind: 'port', segs: [{ slot: 'in_port', shift: 0, bits: 16 }] });
+field('actset_output', 32, { kind: 'port', ro: true });
+field('skb_priority', 32, { hex: true, ro: true });
+field('pkt_mark', 32, { nxm: 'NXM_NX_PKT_MARK', mask: true, hex: true });
+
+// ---- connection tracking ---------------------------------------------------------------
+field('ct_state', 32, { nxm: 'NXM_NX_CT_STATE', mask: true, kind: 'ct_state', ro: true });
+field('ct_zone', 16, { nxm: 'NXM_NX_CT_ZONE', hex: true, ro: true });
+field('ct_mark', 32, { nxm: 'NXM_NX_CT_MARK', mask: true, hex: true });
+field('ct_label', 128, { nxm: 'NXM_NX_CT_LABEL', mask: true, hex: true });
+field('ct_nw_proto', 8, { nxm: 'NXM_NX_CT_NW_PROTO', prereq: 'ct', ro: true });
+field('ct_nw_src', 32, { nxm: 'NXM_NX_CT_NW_SRC', mask: true, kind: 'ipv4', prereq: 'ct', ro: true });
+field('ct_nw_dst', 32, { nxm: 'NXM_NX_CT_NW_DST', mask: true, kind: 'ipv4', prereq: 'ct', ro: true });
+field('ct_ipv6_src', 128, { nxm: 'NXM_NX_CT_IPV6_SRC', mask: true, kind: 'ipv6', prereq: 'ct', ro: true });
+field('ct_ipv6_dst', 128, { nxm: 'NXM_NX_CT_IPV6_DST', mask: true, kind: 'ipv6', prereq: 'ct', ro: true });
+field('ct_tp_src', 16, { nxm: 'NXM_NX_CT_TP_SRC', mask: true, prereq: 'ct', ro: true });
+field('ct_tp_dst', 16, { nxm: 'NXM_NX_CT_TP_DST', mask: true, prereq: 'ct', ro: true });
+
+// ---- registers: xreg and xxreg are views over pairs / quads of 32-bit registers ----------
+for (let i = 0; i < 16; i++) field(`reg${i}`, 32, { nxm: `NXM_NX_REG${i}`, mask: true, hex: true });
+const regs = (first: number, n: number): Segment[] =>
+  Array.from({ length: n }, (_, k) => ({ slot: `reg${first + k}`, shift: 0, bits: 32 }));
+for (let i = 0; i < 8; i++) field(`xreg${i}`, 64, { oxm: `OXM_OF_PKT_REG${i}`, mask: true, hex: true, segs: regs(2 * i, 2) });
+for (let i = 0; i < 4; i++) field(`xxreg${i}`, 128, { nxm: `NXM_NX_XXREG${i}`, mask: true, hex: true, segs: regs(4 * i, 4) });
+
+// ---- L2 --------------------------------------------------------------------------------
+field('eth_src', 48, { aka: ['dl_src'], nxm: 'NXM_OF_ETH_SRC', oxm: 'OXM_OF_ETH_SRC', mask: true, kind: 'mac', prereq: 'eth', slot: 'dl_src' });
+field('eth_dst', 48, { aka: ['dl_dst'], nxm: 'NXM_OF_ETH_DST', oxm: 'OXM_OF_ETH_DST', mask: true, kind: 'mac', prereq: 'eth', slot: 'dl_dst' });
+field('eth_type', 16, { aka: ['dl_type'], nxm: 'NXM_OF_ETH_TYPE', oxm: 'OXM_OF_ETH_TYPE', hex: true, prereq: 'eth', ro: true, slot: 'dl_type' });
+field('vlan_tci', 16, { nxm: 'NXM_OF_VLAN_TCI', mask: true, hex: true, prereq: 'eth' });
+field('dl_vlan', 12, { prereq: 'eth', segs: [{ slot: 'vlan_tci', shift: 0, bits: 12 }] });
+field('vlan_vid', 12, { oxm: 'OXM_OF_VLAN_VID', mask: true, prereq: 'eth', segs: [{ slot: 'vlan_tci', shift: 0, bits: 12 }] });
+field('dl_vlan_pcp', 3, { prereq: 'eth', segs: [{ slot: 'vlan_tci', shift: 13, bits: 3 }] });
+field('vlan_pcp', 3, { oxm: 'OXM_OF_VLAN_PCP', prereq: 'vlan', segs: [{ slot: 'vlan_tci', shift: 13, bits: 3 }] });
+slot('mpls_lse0', 32);
+field('mpls_label', 20, { oxm: 'OXM_OF_MPLS_LABEL', prereq: 'mpls', segs: [{ slot: 'mpls_lse0', shift: 12, bits: 20 }] });
+field('mpls_tc', 3, { oxm: 'OXM_OF_MPLS_TC', prereq: 'mpls', segs: [{ slot: 'mpls_lse0', shift: 9, bits: 3 }] });
+field('mpls_bos', 1, { oxm: 'OXM_OF_MPLS_BOS', prereq: 'mpls', ro: true, segs: [{ slot: 'mpls_lse0', shift: 8, bits: 1 }] });
+field('mpls_ttl', 8, { nxm: 'NXM_NX_MPLS_TTL', prereq: 'mpls', segs: [{ slot: 'mpls_lse0', shift: 0, bits: 8 }] });
+
+// ---- L3 --------------------------------------------------------------------------------
+field('ip_src', 32, { aka: ['nw_src'], nxm: 'NXM_OF_IP_SRC', oxm: 'OXM_OF_IPV4_SRC', mask: true, kind: 'ipv4', prereq: 'ipv4', slot: 'nw_src' });
+field('ip_dst', 32, { aka: ['nw_dst'], nxm: 'NXM_OF_IP_DST', oxm: 'OXM_OF_IPV4_DST', mask: true, kind: 'ipv4', prereq: 'ipv4', slot: 'nw_dst' });
+field('ipv6_src', 128, { nxm: 'NXM_NX_IPV6_SRC', oxm: 'OXM_OF_IPV6_SRC', mask: true, kind: 'ipv6', prereq: 'ipv6' });
+field('ipv6_dst', 128, { nxm: 'NXM_NX_IPV6_DST', oxm: 'OXM_OF_IPV6_DST', mask: true, kind: 'ipv6', prereq: 'ipv6' });
+field('ipv6_label', 20, { nxm: 'NXM_NX_IPV6_LABEL', oxm: 'OXM_OF_IPV6_FLABEL', mask: true, hex: true, prereq: 'ipv6' });
+field('nw_proto', 8, { aka: ['ip_proto'], nxm: 'NXM_OF_IP_PROTO', oxm: 'OXM_OF_IP_PROTO', prereq: 'ip', ro: true });
+slot('nw_tos', 8);
+field('nw_tos', 8, { nxm: 'NXM_OF_IP_TOS', prereq: 'ip', segs: [{ slot: 'nw_tos', shift: 0, bits: 8 }] });
+field('ip_dscp', 6, { oxm: 'OXM_OF_IP_DSCP', prereq: 'ip', segs: [{ slot: 'nw_tos', shift: 2, bits: 6 }] });
+field('nw_ecn', 2, { aka: ['ip_ecn'], nxm: 'NXM_NX_IP_ECN', oxm: 'OXM_OF_IP_ECN', prereq: 'ip', segs: [{ slot: 'nw_tos', shift: 0, bits: 2 }] });
+field('nw_ttl', 8, { nxm: 'NXM_NX_IP_TTL', prereq: 'ip' });
+field('ip_frag', 2, { aka: ['nw_frag'], nxm: 'NXM_NX_IP_FRAG', mask: true, kind: 'frag', prereq: 'ip', ro: true, slot: 'nw_frag' });
+// OVS keeps the ARP opcode in nw_proto's 8 bits.
+field('arp_op', 8, { nxm: 'NXM_OF_ARP_OP', oxm: 'OXM_OF_ARP_OP', prereq: 'arp', segs: [{ slot: 'nw_proto', shift: 0, bits: 8 }] });
+field('arp_spa', 32, { nxm: 'NXM_OF_ARP_SPA', oxm: 'OXM_OF_ARP_SPA', mask: true, kind: 'ipv4', prereq: 'arp', segs: [{ slot: 'nw_src', shift: 0, bits: 32 }] });
+field('arp_tpa', 32, { nxm: 'NXM_OF_ARP_TPA', oxm: 'OXM_OF_ARP_TPA', mask: true, kind: 'ipv4', prereq: 'arp', segs: [{ slot: 'nw_dst', shift: 0, bits: 32 }] });
+field('arp_sha', 48, { nxm: 'NXM_NX_ARP_SHA', oxm: 'OXM_OF_ARP_SHA', mask: true, kind: 'mac', prereq: 'arp' });
+field('arp_tha', 48, { nxm: 'NXM_NX_ARP_THA', oxm: 'OXM_OF_ARP_THA', mask: true, kind: 'mac', prereq: 'arp' });
+
+// ---- L4 --------------------------------------------------------------------------------
+const tp = (s: 'tp_src' | 'tp_dst', bits = 16): Segment[] => [{ slot: s, shift: 0, bits }];
+slot('tp_src', 16); slot('tp_dst', 16);
+field('tcp_src', 16, { aka: ['tp_src'], nxm: 'NXM_OF_TCP_SRC', oxm: 'OXM_OF_TCP_SRC', mask: true, prereq: 'tcp', segs: tp('tp_src') });
+field('tcp_dst', 16, { aka: ['tp_dst'], nxm: 'NXM_OF_TCP_DST', oxm: 'OXM_OF_TCP_DST', mask: true, prereq: 'tcp', segs: tp('tp_dst') });
+field('tcp_flags', 12, { nxm: 'NXM_NX_TCP_FLAGS', oxm: 'ONFOXM_ET_TCP_FLAGS', mask: true, kind: 'tcp_flags', prereq: 'tcp', ro: true, slot: 'tcp_flags' });
+field('udp_src', 16, { nxm: 'NXM_OF_UDP_SRC', oxm: 'OXM_OF_UDP_SRC', mask: true, prereq: 'udp', segs: tp('tp_src') });
+field('udp_dst', 16, { nxm: 'NXM_OF_UDP_DST', oxm: 'OXM_OF_UDP_DST', mask: true, prereq: 'udp', segs: tp('tp_dst') });
+field('sctp_src', 16, { oxm: 'OXM_OF_SCTP_SRC', mask: true, prereq: 'sctp', segs: tp('tp_src') });
+field('sctp_dst', 16, { oxm: 'OXM_OF_SCTP_DST', mask: true, prereq: 'sctp', segs: tp('tp_dst') });
+field('icmp_type', 8, { nxm: 'NXM_OF_ICMP_TYPE', oxm: 'OXM_OF_ICMPV4_TYPE', prereq: 'icmp4', segs: tp('tp_src', 8) });
+field('icmp_code', 8, { nxm: 'NXM_OF_ICMP_CODE', oxm: 'OXM_OF_ICMPV4_CODE', prereq: 'icmp4', segs: tp('tp_dst', 8) });
+field('icmpv6_type', 8, { nxm: 'NXM_NX_ICMPV6_TYPE', oxm: 'OXM_OF_ICMPV6_TYPE', prereq: 'icmp6', segs: tp('tp_src', 8) });
+field('icmpv6_code', 8, { nxm: 'NXM_NX_ICMPV6_CODE', oxm: 'OXM_OF_ICMPV6_CODE', prereq: 'icmp6', segs: tp('tp_dst', 8) });
+field('nd_target', 128, { nxm: 'NXM_NX_ND_TARGET', oxm: 'OXM_OF_IPV6_ND_TARGET', mask: true, kind: 'ipv6', prereq: 'nd' });
+field('nd_sll', 48, { nxm: 'NXM_NX_ND_SLL', oxm: 'OXM_OF_IPV6_ND_SLL', mask: true, kind: 'mac', prereq: 'nd_sol', segs: [{ slot: 'arp_sha', shift: 0, bits: 48 }] });
+field('nd_tll', 48, { nxm: 'NXM_NX_ND_TLL', oxm: 'OXM_OF_IPV6_ND_TLL', mask: true, kind: 'mac', prereq: 'nd_adv', segs: [{ slot: 'arp_tha', shift: 0, bits: 48 }] });
+slot('nd_reserved', 32);
+field('nd_reserved', 32, { prereq: 'nd', segs: [{ slot: 'nd_reserved', shift: 0, bits: 32 }] });
+field('nd_options_type', 8, { prereq: 'nd', segs: [{ slot: 'tcp_flags', shift: 0, bits: 8 }] });
+
+const BY_NAME = new Map<string, FieldSpec>();
+for (const f of FIELDS) for (const n of [f.name, ...f.aliases]) if (!BY_NAME.has(n)) BY_NAME.set(n, f);
+
+/** Looks a field up by any name OVS accepts (case-sensitive, as OVS is). */
+export function fieldByName(name: string): FieldSpec | undefined { return BY_NAME.get(name); }
+
+/** Every name, for near-miss suggestions. */
+export function fieldNames(): string[] { return [...BY_NAME.keys()]; }
+
+export function mustField(name: string): FieldSpec {
+  const f = BY_NAME.get(name);
+  if (!f) throw new Error(`internal: no field ${name}`);
+  return f;
+}

@@ -1,0 +1,116 @@
+// The Flow IR: one OpenFlow flow, built from the syntax tree through FIELDS and ACTIONS.
+import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
+import { actionByName, actionNames, type Action } from './actions/index.js';
+import { output } from './actions/output.js';
+import type { ParseCtx } from './actions/types.js';
+import { fail, FlowError } from './errors.js';
+import { fieldByName, fieldNames } from './fields.js';
+import { applyMatchItem, newMatch, PROTOCOLS, setProtocol, valueText, type Match } from './match.js';
+import { parsePort, ValueError } from './values.js';
+import { didYouMean } from '../util/suggest.js';
+
+export interface Flow {
+  table: number;
+  priority: number;
+  cookie: bigint;
+  idleTimeout: number;
+  hardTimeout: number;
+  importance: number;
+  flags: string[];           // send_flow_rem, check_overlap, reset_counts, no_packet_counts, no_byte_counts
+  match: Match;
+  actions: Action[];
+  stats: Map<string, string>; // duration, n_packets, ... as pasted from a dump (not printed by fmt)
+  line: number;              // 1-based source line; 0 when built in memory
+}
+
+export const FLOW_FLAGS = ['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts'];
+const STATS_KEYS = ['duration', 'n_packets', 'n_bytes', 'idle_age', 'hard_age'];
+const FLOW_KEYS = ['table', 'priority', 'cookie', 'idle_timeout', 'hard_timeout', 'importance'];
+const IGNORED = ['no_readonly_table', 'allow_hidden_fields'];
+
+export interface BuildCtx { ports: Map<string, number>; tables?: Map<string, number> }
+
+function u16(it: Item, what: string): number {
+  const t = it.eq ? valueText(it.eq) : '';
+  if (!/^(\d+|0x[0-9a-fA-F]+)$/.test(t) || Number(t) > 0xffff) fail(`${what}: '${t}' is not a number from 0 to 65535`, it.eq?.span ?? it.span);
+  return Number(t);
+}
+
+export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0): Flow {
+  const flow: Flow = {
+    table: 0, priority: 32768, cookie: 0n, idleTimeout: 0, hardTimeout: 0, importance: 0,
+    flags: [], match: newMatch(), actions: [], stats: new Map(), line,
+  };
+  for (const it of syn.match) applyFlowItem(flow, it, ctx);
+  if (syn.actions === null) fail('must specify an action (actions=...)', null);
+  flow.actions = buildActions(syn.actions, ctx);
+  return flow;
+}
+
+function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {
+  const k = it.key.text;
+  if (it.key.subscript === null && !it.eq && !it.args && !it.colon) {
+    if (setProtocol(flow.match, k)) return;
+    if (FLOW_FLAGS.includes(k)) { if (!flow.flags.includes(k)) flow.flags.push(k); return; }
+    if (IGNORED.includes(k)) return;
+  }
+  if (it.colon || it.args) fail(`${k}: expected ${k}=value in a match`, it.span);
+  const f = fieldByName(k);
+  if (f) {
+    try { applyMatchItem(flow.match, f, it, { ports: ctx.ports }); } catch (e) {
+      if (e instanceof ValueError) fail(e.message, it.eq?.span ?? it.span);
+      throw e;
+    }
+    return;
+  }
+  if (STATS_KEYS.includes(k)) { flow.stats.set(k, it.eq ? valueText(it.eq) : ''); return; }
+  if (!it.eq || valueText(it.eq) === '') {
+    if (FLOW_KEYS.includes(k)) fail(`field ${k} missing value`, it.span);
+    unknown(k, it.key.span);
+  }
+  const text = valueText(it.eq);
+  switch (k) {
+    case 'table': {
+      const t = ctx.tables?.get(text) ?? (/^\d+$/.test(text) ? Number(text) : NaN);
+      if (!(t >= 0 && t <= 254)) fail(`unknown table "${text}"`, it.eq.span);
+      flow.table = t; return;
+    }
+    case 'priority': flow.priority = u16(it, 'priority'); return;
+    case 'idle_timeout': flow.idleTimeout = u16(it, 'idle_timeout'); return;
+    case 'hard_timeout': flow.hardTimeout = u16(it, 'hard_timeout'); return;
+    case 'importance': flow.importance = u16(it, 'importance'); return;
+    case 'cookie': {
+      if (text.includes('/')) fail('flow additions cannot use a cookie mask', it.eq.span);
+      if (!/^(\d+|0x[0-9a-fA-F]{1,16})$/.test(text)) fail(`cookie: '${text}' is not a 64-bit number`, it.eq.span);
+      flow.cookie = BigInt(text); return;
+    }
+    default: unknown(k, it.key.span);
+  }
+}
+
+function unknown(k: string, span: Span): never {
+  const known = [...fieldNames(), ...PROTOCOLS.keys(), ...FLOW_FLAGS, ...FLOW_KEYS];
+  return fail(`unknown keyword ${k}${didYouMean(k, known)}`, span);
+}
+
+/** Builds an action list; used for flows, nested lists (clone, write_actions) and groups. */
+export function buildActions(items: Item[], ctx: BuildCtx): Action[] {
+  const pctx: ParseCtx = { ports: ctx.ports, parseActions: (xs) => buildActions(xs, ctx) };
+  const out: Action[] = [];
+  for (const it of items) {
+    const spec = actionByName(it.key.text);
+    if (spec) { out.push({ name: spec.name, args: spec.parse(it, pctx), span: it.span }); continue; }
+    if (!it.eq && !it.colon && !it.args && isPort(it.key.text, ctx)) {
+      out.push({ name: 'output', args: output.parse(it, pctx), span: it.span });
+      continue;
+    }
+    fail(`unknown action ${it.key.text}${didYouMean(it.key.text, actionNames())}`, it.key.span);
+  }
+  return out;
+}
+
+function isPort(text: string, ctx: BuildCtx): boolean {
+  try { parsePort(text, { ports: ctx.ports }); return true; } catch { return false; }
+}
+
+export { FlowError };

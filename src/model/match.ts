@@ -1,0 +1,106 @@
+// A match: value and mask per slot, normalised as OVS normalises it (value &= mask).
+import type { Item, Value, Atom } from '../../grammar/syntax.js';
+import { ones, readSegs, writeSegs } from './bits.js';
+import { fail } from './errors.js';
+import { fieldByName, type FieldSpec } from './fields.js';
+import { parseFieldValue, ValueError, type Masked, type ValueCtx } from './values.js';
+
+export interface Match { values: Map<string, bigint>; masks: Map<string, bigint> }
+
+export const newMatch = (): Match => ({ values: new Map(), masks: new Map() });
+
+export function cloneMatch(m: Match): Match {
+  return { values: new Map(m.values), masks: new Map(m.masks) };
+}
+
+/** The value and mask a match has for field `f`. */
+export function getField(m: Match, f: FieldSpec): Masked {
+  return { value: readSegs(m.values, f.segs), mask: readSegs(m.masks, f.segs) };
+}
+
+/** Sets bits of field `f`: the mask bits given replace what the match had there. */
+export function setField(m: Match, f: FieldSpec, value: bigint, mask: bigint, span = null as null | { start: number; end: number }): void {
+  const full = ones(f.bits);
+  if (mask & ~full || value & ~full) fail(`${f.name}: value does not fit into ${f.bits} bits`, span);
+  const area = full; // the whole field is (re)defined by this item
+  writeSegs(m.values, f.segs, value & mask, area);
+  writeSegs(m.masks, f.segs, mask, area);
+  for (const s of f.segs) {
+    if (m.masks.get(s.slot) === 0n) { m.masks.delete(s.slot); m.values.delete(s.slot); }
+  }
+}
+
+/** Sets `bits` bits of `f` starting at `ofs` (a `reg0[0..3]=5` subfield match). */
+export function setSubfield(m: Match, f: FieldSpec, ofs: number, bits: number, value: bigint): void {
+  const cur = getField(m, f);
+  const area = ones(bits) << BigInt(ofs);
+  const v = (cur.value & ~area) | ((value << BigInt(ofs)) & area);
+  writeSegs(m.values, f.segs, v, ones(f.bits));
+  writeSegs(m.masks, f.segs, cur.mask | area, ones(f.bits));
+}
+
+/** Protocol shorthands: dl_type and, for some, nw_proto. */
+export const PROTOCOLS = new Map<string, [number, number | null]>([
+  ['ip', [0x0800, null]], ['ipv4', [0x0800, null]], ['ip4', [0x0800, null]], ['arp', [0x0806, null]],
+  ['icmp', [0x0800, 1]], ['tcp', [0x0800, 6]], ['udp', [0x0800, 17]], ['sctp', [0x0800, 132]],
+  ['ipv6', [0x86dd, null]], ['ip6', [0x86dd, null]], ['icmp6', [0x86dd, 58]], ['tcp6', [0x86dd, 6]],
+  ['udp6', [0x86dd, 17]], ['sctp6', [0x86dd, 132]], ['rarp', [0x8035, null]], ['mpls', [0x8847, null]],
+  ['mplsm', [0x8848, null]],
+]);
+
+export function setProtocol(m: Match, name: string): boolean {
+  const p = PROTOCOLS.get(name);
+  if (!p) return false;
+  m.values.set('dl_type', BigInt(p[0])); m.masks.set('dl_type', 0xffffn);
+  if (p[1] !== null) { m.values.set('nw_proto', BigInt(p[1])); m.masks.set('nw_proto', 0xffn); }
+  return true;
+}
+
+/** Text of a value exactly as written (atoms joined back with `:`), for field parsers. */
+export function valueText(v: Value): string {
+  const atom = (a: Atom): string => (a.kind === 'ref' ? a.text + (a.subscript !== null ? `[${a.subscript}]` : '') : '(…)');
+  const chain = v.chain.map(atom).join(':');
+  return v.dst ? `${chain}->${v.dst.map(atom).join(':')}` : chain;
+}
+
+/** Parses `[lo..hi]`, `[n]` or `[]` against a field of `bits` bits. */
+export function parseSubscript(sub: string, f: FieldSpec, span: { start: number; end: number }): { ofs: number; bits: number } {
+  if (sub === '') return { ofs: 0, bits: f.bits };
+  const m = /^(\d+)(?:\.\.(\d+))?$/.exec(sub);
+  if (!m) fail(`${f.name}[${sub}]: expected [bit], [start..end] or []`, span);
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : Number(m[2]);
+  if (hi < lo) fail(`${f.name}[${sub}]: start bit ${lo} is after end bit ${hi}`, span);
+  if (hi >= f.bits) fail(`${f.name}[${sub}]: ${f.name} has only ${f.bits} bits`, span);
+  return { ofs: lo, bits: hi - lo + 1 };
+}
+
+/** Applies one `field=value` (or `field[..]=value`) item to a match. */
+export function applyMatchItem(m: Match, f: FieldSpec, it: Item, ctx: ValueCtx): void {
+  const text = it.eq ? valueText(it.eq) : '';
+  const span = it.eq ? it.eq.span : it.key.span;
+  try {
+    if (it.key.subscript !== null) {
+      const sf = parseSubscript(it.key.subscript, f, it.key.span);
+      const v = parseFieldValue({ ...f, bits: sf.bits, kind: 'int', maskable: false }, text, ctx);
+      setSubfield(m, f, sf.ofs, sf.bits, v.value);
+      return;
+    }
+    if (f.kind === 'packet_type') {
+      const g = it.eq?.chain[0];
+      if (!g || g.kind !== 'group' || g.args.length !== 2) fail('packet_type: expected (ns,type)', span);
+      const [ns, ty] = g.args.map((a) => (a.kind === 'item' ? a.key.text : ''));
+      const v = (BigInt(ns) << 16n) | BigInt(ty);
+      setField(m, f, v, ones(32), span);
+      return;
+    }
+    // An empty value matches on the field's presence only (OVS reads it as 0/0).
+    const v = text === '' ? { value: 0n, mask: 0n } : parseFieldValue(f, text, ctx);
+    setField(m, f, v.value, v.mask, span);
+  } catch (e) {
+    if (e instanceof ValueError) fail(e.message, span);
+    throw e;
+  }
+}
+
+export { fieldByName };

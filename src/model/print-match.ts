@@ -1,0 +1,183 @@
+// A match printed the way ovs-ofctl prints it: OVS's fixed field order, protocol
+// shorthands (`tcp`, `arp`, ...), and each field's number format.
+import { ones } from './bits.js';
+import { mustField, type FieldSpec } from './fields.js';
+import { getField, type Match } from './match.js';
+import {
+  CT_STATE_FLAGS, TCP_FLAG_NAMES, formatFlags, formatFlagsMasked, formatIpv4, formatIpv6,
+  formatMac, formatPort, prefixLen,
+} from './values.js';
+
+export interface PrintCtx { portNames?: Map<number, string> }
+
+const slotOf = (m: Match, slot: string): [bigint, bigint] => [m.values.get(slot) ?? 0n, m.masks.get(slot) ?? 0n];
+
+const hexish = (v: bigint): string => (v === 0n ? '0' : '0x' + v.toString(16)); // C's %#x
+
+function addr(v: bigint, mask: bigint, bits: number, fmt: (v: bigint) => string): string {
+  if (mask === ones(bits)) return fmt(v);
+  const p = prefixLen(mask, bits);
+  return p >= 0 ? `${fmt(v)}/${p}` : `${fmt(v)}/${fmt(mask)}`;
+}
+
+/** `name=value` in the format of the field's kind and width, or null when wildcarded. */
+function kv(name: string, f: FieldSpec, m: Match): string | null {
+  const { value, mask } = getField(m, f);
+  if (mask === 0n) return null;
+  const full = mask === ones(f.bits);
+  switch (f.kind) {
+    case 'ipv4': return `${name}=${addr(value, mask, 32, formatIpv4)}`;
+    case 'ipv6': return `${name}=${addr(value, mask, 128, formatIpv6)}`;
+    case 'mac': return `${name}=${full ? formatMac(value) : `${formatMac(value)}/${formatMac(mask)}`}`;
+    default: break;
+  }
+  if (f.hex) return `${name}=${hexish(value)}${full ? '' : '/' + hexish(mask)}`;
+  if (full) return `${name}=${value}`;
+  // Masked decimal fields print as fixed-width hex in OVS (format_uint8/be16_masked).
+  const w = f.bits <= 8 ? 2 : 0;
+  return `${name}=0x${value.toString(16).padStart(w, '0')}/0x${mask.toString(16).padStart(w, '0')}`;
+}
+
+const F = (n: string) => mustField(n);
+
+export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): string {
+  const out: string[] = [];
+  const put = (s: string | null) => { if (s !== null) out.push(s); };
+  if (priority !== 32768) out.push(`priority=${priority}`);
+  put(kv('pkt_mark', F('pkt_mark'), m));
+  put(kv('recirc_id', { ...F('recirc_id'), hex: true }, m));
+  put(kv('dp_hash', F('dp_hash'), m));
+  put(kv('conj_id', F('conj_id'), m));
+  put(kv('skb_priority', F('skb_priority'), m));
+  const [aso, asoMask] = slotOf(m, 'actset_output');
+  if (asoMask) out.push(`actset_output=${formatPort(aso, ctx.portNames)}`);
+  const [cs, csMask] = slotOf(m, 'ct_state');
+  if (csMask) {
+    out.push(`ct_state=${csMask === 0xffn ? formatFlags(cs, CT_STATE_FLAGS) : formatFlagsMasked(cs, csMask, CT_STATE_FLAGS, 8)}`);
+  }
+  put(kv('ct_zone', { ...F('ct_zone'), hex: false }, m));
+  put(kv('ct_mark', F('ct_mark'), m));
+  put(kv('ct_label', F('ct_label'), m));
+  put(kv('ct_nw_src', F('ct_nw_src'), m));
+  put(kv('ct_ipv6_src', F('ct_ipv6_src'), m));
+  put(kv('ct_nw_dst', F('ct_nw_dst'), m));
+  put(kv('ct_ipv6_dst', F('ct_ipv6_dst'), m));
+  if (m.masks.get('ct_nw_proto')) {
+    put(kv('ct_nw_proto', F('ct_nw_proto'), m));
+    put(kv('ct_tp_src', F('ct_tp_src'), m));
+    put(kv('ct_tp_dst', F('ct_tp_dst'), m));
+  }
+  const [pt, ptMask] = slotOf(m, 'packet_type');
+  if (ptMask && pt !== 0n) out.push(`packet_type=(${pt >> 16n},0x${(pt & 0xffffn).toString(16)})`);
+
+  const [dlType, dlMask] = slotOf(m, 'dl_type');
+  const [proto, protoMask] = slotOf(m, 'nw_proto');
+  let skipType = false, skipProto = false;
+  if (dlMask) {
+    const shorthand = protocolShorthand(Number(dlType), protoMask ? Number(proto) : null);
+    if (shorthand) { out.push(shorthand.name); skipType = true; skipProto = shorthand.withProto; }
+  }
+  for (let i = 0; i < 16; i++) put(kv(`reg${i}`, F(`reg${i}`), m));
+  put(kv('tun_id', F('tun_id'), m));
+  put(kv('tun_src', F('tun_src'), m));
+  put(kv('tun_dst', F('tun_dst'), m));
+  put(kv('tun_ipv6_src', F('tun_ipv6_src'), m));
+  put(kv('tun_ipv6_dst', F('tun_ipv6_dst'), m));
+  put(kv('tun_gbp_id', F('tun_gbp_id'), m));
+  put(kv('tun_gbp_flags', F('tun_gbp_flags'), m));
+  put(kv('tun_tos', F('tun_tos'), m));
+  put(kv('tun_ttl', F('tun_ttl'), m));
+  for (let i = 0; i < 64; i++) put(kv(`tun_metadata${i}`, F(`tun_metadata${i}`), m));
+  put(kv('metadata', F('metadata'), m));
+  const [inPort, inMask] = slotOf(m, 'in_port');
+  if (inMask) out.push(`in_port=${formatPort(inPort, ctx.portNames)}`);
+  formatVlan(m, out);
+  put(kv('dl_src', F('dl_src'), m));
+  put(kv('dl_dst', F('dl_dst'), m));
+  if (!skipType && dlMask) out.push(`dl_type=0x${dlType.toString(16).padStart(4, '0')}`);
+  const type = Number(dlType);
+  const isArp = type === 0x0806 || type === 0x8035;
+  if (type === 0x86dd) {
+    put(kv('ipv6_src', F('ipv6_src'), m));
+    put(kv('ipv6_dst', F('ipv6_dst'), m));
+    const [lab, labMask] = slotOf(m, 'ipv6_label');
+    if (labMask) {
+      const h = (v: bigint) => '0x' + v.toString(16).padStart(5, '0');
+      out.push(`ipv6_label=${h(lab)}${labMask === 0xfffffn ? '' : '/' + h(labMask)}`);
+    }
+  } else if (isArp) {
+    put(kv('arp_spa', F('arp_spa'), m));
+    put(kv('arp_tpa', F('arp_tpa'), m));
+  } else {
+    put(kv('nw_src', F('nw_src'), m));
+    put(kv('nw_dst', F('nw_dst'), m));
+  }
+  if (!skipProto && protoMask) out.push(`${isArp ? 'arp_op' : 'nw_proto'}=${proto}`);
+  if (isArp) { put(kv('arp_sha', F('arp_sha'), m)); put(kv('arp_tha', F('arp_tha'), m)); }
+  const [tos, tosMask] = slotOf(m, 'nw_tos');
+  if (tosMask & 0xfcn) out.push(`nw_tos=${tos & 0xfcn}`);
+  if (tosMask & 0x03n) out.push(`nw_ecn=${tos & 0x03n}`);
+  put(kv('nw_ttl', F('nw_ttl'), m));
+  const [lse, lseMask] = slotOf(m, 'mpls_lse0');
+  if (lseMask & 0xfffff000n) out.push(`mpls_label=${lse >> 12n}`);
+  if (lseMask & 0xe00n) out.push(`mpls_tc=${(lse >> 9n) & 7n}`);
+  if (lseMask & 0xffn) out.push(`mpls_ttl=${lse & 0xffn}`);
+  if (lseMask & 0x100n) out.push(`mpls_bos=${(lse >> 8n) & 1n}`);
+  const [frag, fragMask] = slotOf(m, 'nw_frag');
+  if (fragMask === 3n) out.push(`nw_frag=${frag & 1n ? (frag & 2n ? 'later' : 'first') : (frag & 2n ? '<error>' : 'no')}`);
+  else if (fragMask === 1n) out.push(`nw_frag=${frag & 1n ? 'yes' : 'no'}`);
+  else if (fragMask === 2n) out.push(`nw_frag=${frag & 2n ? 'later' : 'not_later'}`);
+  const p = Number(proto);
+  if (type === 0x0800 && p === 1) {
+    put(kv('icmp_type', F('tcp_src'), m));
+    put(kv('icmp_code', F('tcp_dst'), m));
+  } else if (type === 0x86dd && p === 58) {
+    put(kv('icmp_type', F('tcp_src'), m));
+    put(kv('icmp_code', F('tcp_dst'), m));
+    put(kv('nd_target', F('nd_target'), m));
+    put(kv('nd_sll', F('nd_sll'), m));
+    put(kv('nd_tll', F('nd_tll'), m));
+    put(kv('nd_reserved', F('nd_reserved'), m));
+    put(kv('nd_options_type', F('nd_options_type'), m));
+  } else {
+    put(kv('tp_src', F('tcp_src'), m));
+    put(kv('tp_dst', F('tcp_dst'), m));
+  }
+  const [tf, tfMask] = slotOf(m, 'tcp_flags');
+  if ((type === 0x0800 || type === 0x86dd) && p === 6 && tfMask) {
+    out.push(`tcp_flags=${formatFlagsMasked(tf, tfMask, TCP_FLAG_NAMES, 12)}`);
+  }
+  return out.join(',');
+}
+
+function protocolShorthand(type: number, proto: number | null): { name: string; withProto: boolean } | null {
+  const l4 = (v4: boolean): { name: string; withProto: boolean } => {
+    const names: Record<number, string> = v4 ? { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp' } : { 58: 'icmp6', 6: 'tcp6', 17: 'udp6', 132: 'sctp6' };
+    const n = proto === null ? undefined : names[proto];
+    return n ? { name: n, withProto: true } : { name: v4 ? 'ip' : 'ipv6', withProto: false };
+  };
+  switch (type) {
+    case 0x0800: return l4(true);
+    case 0x86dd: return l4(false);
+    case 0x0806: return { name: 'arp', withProto: false };
+    case 0x8035: return { name: 'rarp', withProto: false };
+    case 0x8847: return { name: 'mpls', withProto: false };
+    case 0x8848: return { name: 'mplsm', withProto: false };
+    default: return null;
+  }
+}
+
+/** VLAN as OVS prints it: dl_vlan/dl_vlan_pcp when the CFI bit is matched set, else vlan_tci. */
+function formatVlan(m: Match, out: string[]): void {
+  const [tci, mask] = slotOf(m, 'vlan_tci');
+  if (!mask) return;
+  const vidMask = mask & 0x0fffn, pcpMask = mask & 0xe000n, cfi = mask & 0x1000n;
+  if (cfi && tci & 0x1000n && (!vidMask || vidMask === 0x0fffn) && (!pcpMask || pcpMask === 0xe000n) && (vidMask || pcpMask)) {
+    if (vidMask) out.push(`dl_vlan=${tci & 0xfffn}`);
+    if (pcpMask) out.push(`dl_vlan_pcp=${tci >> 13n}`);
+  } else if (mask === 0xffffn) {
+    out.push(`vlan_tci=0x${tci.toString(16).padStart(4, '0')}`);
+  } else {
+    out.push(`vlan_tci=0x${tci.toString(16).padStart(4, '0')}/0x${mask.toString(16).padStart(4, '0')}`);
+  }
+}
