@@ -84,7 +84,13 @@ controller() { ovs-appctl -t "$dir/ovn-controller.$(cat "$dir/ovn-controller.pid
 
 topo() {
     # ls1: vm1 (client), vm2 + vm3 (port group pg_web, web servers); ls2: vm4.
+    # Pin what northd would otherwise pick at random, so every run prints the same tables:
+    # datapath tunnel keys (= OpenFlow metadata) and the service-monitor MAC (a match in
+    # several ACL/LB stages). Port keys follow creation order, pinned as well.
+    nbctl set NB_Global . options:svc_monitor_mac=02:00:00:00:ff:fe
     nbctl ls-add ls1 -- ls-add ls2
+    nbctl set Logical_Switch ls1 other_config:requested-tnl-key=1
+    nbctl set Logical_Switch ls2 other_config:requested-tnl-key=2
     nbctl lsp-add ls1 vm1 -- lsp-set-addresses vm1 "02:00:00:00:00:11 10.0.0.11"
     nbctl lsp-add ls1 vm2 -- lsp-set-addresses vm2 "02:00:00:00:00:12 10.0.0.12"
     nbctl lsp-add ls1 vm3 -- lsp-set-addresses vm3 "02:00:00:00:00:13 10.0.0.13"
@@ -93,13 +99,17 @@ topo() {
         nbctl lsp-set-port-security $p "$(nbctl lsp-get-addresses $p)"
     done
     # lr1 routes between ls1 (10.0.0.0/24) and ls2 (10.0.1.0/24).
-    nbctl lr-add lr1
+    nbctl lr-add lr1 -- set Logical_Router lr1 options:requested-tnl-key=3
     nbctl lrp-add lr1 lr1-ls1 02:00:00:00:01:01 10.0.0.1/24
     nbctl lrp-add lr1 lr1-ls2 02:00:00:00:01:02 10.0.1.1/24
     nbctl lsp-add ls1 ls1-lr1 -- lsp-set-type ls1-lr1 router \
         -- lsp-set-addresses ls1-lr1 router -- lsp-set-options ls1-lr1 router-port=lr1-ls1
     nbctl lsp-add ls2 ls2-lr1 -- lsp-set-type ls2-lr1 router \
         -- lsp-set-addresses ls2-lr1 router -- lsp-set-options ls2-lr1 router-port=lr1-ls2
+    local key
+    for key in vm1=1 vm2=2 vm3=3 ls1-lr1=4 vm4=1 ls2-lr1=2; do
+        nbctl set Logical_Switch_Port "${key%=*}" options:requested-tnl-key="${key#*=}"
+    done
     # Port group and ACLs.
     nbctl pg-add pg_web vm2 vm3
     nbctl acl-add pg_web to-lport 1002 'outport == @pg_web && ip4 && tcp.dst == 80' allow-related
