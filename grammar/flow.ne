@@ -17,10 +17,11 @@ seps0     -> sep:*                 {% () => null %}
 seps1     -> sep:+                 {% () => null %}
 sep       -> %ws | %comma          {% () => null %}
 
-# An item: `key`, `key=value`, `key:value`, `key(args)`, `key(args)->dst`.
+# An item: `key`, `key=value`, `key:value`, `src->dst` (inside load(...)), `key(args)`, `key(args)->dst`.
 item      -> key                                   {% (d) => S.item(d[0], null, null, null, null) %}
            | key %eq value                         {% (d) => S.item(d[0], d[2], null, null, null) %}
            | key %colon value                      {% (d) => S.item(d[0], null, d[2], null, null) %}
+           | key %arrow value                      {% (d) => S.item(d[0], null, null, null, d[2]) %}
            | key %lparen args %rparen              {% (d) => S.item(d[0], null, null, d[2], null, d[3]) %}
            | key %lparen args %rparen %arrow value {% (d) => S.item(d[0], null, null, d[2], d[5], d[3]) %}
 

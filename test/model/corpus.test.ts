@@ -1,0 +1,31 @@
+// Every accepted corpus line: one parse, canonical print equal to real ovs-ofctl's
+// (default and OpenFlow 1.5 dumps), and print → reparse → the same print.
+import { describe, expect, it } from 'vitest';
+import { countParses } from '../../grammar/parse.js';
+import { formatFlow } from '../../src/model/print-flow.js';
+import { readFlows } from '../../src/parse/flows.js';
+import { CORPUS_GROUPS, CORPUS_PORTS, loadCorpus } from '../helpers/corpus.js';
+
+const opts = { ports: CORPUS_PORTS };
+
+function one(text: string) {
+  const r = readFlows(text, 'corpus', opts);
+  const msg = r.diagnostics.map((d) => `${d.col}: ${d.message}`).join('; ');
+  expect(msg, text).toBe('');
+  expect(r.flows.length).toBe(1);
+  return r.flows[0];
+}
+
+for (const group of CORPUS_GROUPS.filter((g) => g !== 'errors')) {
+  describe(`corpus ${group}`, () => {
+    const entries = loadCorpus(group).filter((e) => !e.error && typeof e.canonical === 'string' && e.via !== 'add-flows');
+    it.each(entries.map((e) => [e.input, e] as const))('%s', (input, e) => {
+      expect(countParses(input.trim())).toBe(1);
+      const flow = one(input);
+      const printed = formatFlow(flow);
+      expect(printed).toBe(e.canonical);
+      if (e.of15) expect(formatFlow(flow, { of15: true })).toBe(e.of15.replace(/^reset_counts /, ''));
+      expect(formatFlow(one(printed))).toBe(printed);
+    });
+  });
+}
