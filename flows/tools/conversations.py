@@ -7,7 +7,7 @@ real ovs-vswitchd did with each packet.
 For every conversation: conntrack is flushed, the OVS clock is stopped (time/stop) and
 advanced with time/warp before each packet; each packet is injected on its VM's dummy
 port with `netdev-dummy/receive PORT HEX`. After each packet we record the frames every
-port transmitted (its tx_pcap), the datapath flows the packet created (dpctl/del-flows is
+port transmitted (its tx_pcap), the datapath flows the packet created (revalidator/purge is
 run before it), `dpctl/dump-conntrack` (plain and -m -s), ACL log lines of ovn-controller
 and `ofproto/trace br-int FLOW` of the same packet. Output: OUTDIR/NAME.json + NAME.conv.
 """
@@ -120,13 +120,38 @@ def icmp(src, dst, type_, ident, seq, dl_dst=None):
     return src, p
 
 
+def ct_next_states(dp_flows):
+    """The ct_state each ct() recirculation really produced, in order, read off the
+    megaflows this packet installed: recirc_id(0) -> ct(...),recirc(X) -> flow X's ct_state.
+    Returns None when the chain is incomplete (e.g. a slow-pathed flow is not listed)."""
+    by_recirc = {}
+    for line in dp_flows:
+        rid = line.split("recirc_id(", 1)[1].split(")", 1)[0] if "recirc_id(" in line else None
+        if rid is not None:
+            by_recirc.setdefault(rid, line)
+    states, rid = [], "0"
+    while rid in by_recirc:
+        actions = by_recirc[rid].split(" actions:", 1)[1]
+        if "recirc(" not in actions:
+            return states
+        nxt = actions.rsplit("recirc(", 1)[1].split(")", 1)[0]
+        if nxt not in by_recirc:
+            return None
+        if "ct(" in actions:
+            ct = by_recirc[nxt].split("ct_state(", 1)[1].split(")", 1)[0]
+            # "+new-est-rel-rpl-inv+trk" -> "new,trk": keep the flags that are set.
+            states.append(",".join(part.split("-")[0] for part in ct.split("+")[1:]))
+        rid = nxt
+    return None
+
+
 def run_packet(step, t, src, pkt):
     ofport = VM[src][0]
     frame = bytes(pkt)
     flow, extra = conv_line(pkt, ofport)
     before_tx, before_cnt = tx_frames(), tx_counters()
     log_before = len(controller_log())
-    appctl("dpctl/del-flows")
+    appctl("revalidator/purge")  # drops datapath flows and their ukeys
     appctl("netdev-dummy/receive", src, frame.hex())
     time.sleep(0.3)  # let ovn-controller's pinctrl write an ACL log line (packet-in)
     after_tx, after_cnt = tx_frames(), tx_counters()
@@ -137,7 +162,7 @@ def run_packet(step, t, src, pkt):
             outputs.append({"port": name, "ofport": VM[name][0], "flow": oflow,
                             "fields": oextra, "hex": f.hex()})
     log_new = controller_log()[log_before:].splitlines()
-    return {
+    rec = {
         "step": step,
         "t": round(t, 3),
         "port": src,
@@ -157,6 +182,13 @@ def run_packet(step, t, src, pkt):
         "trace_command": f"ovs-appctl ofproto/trace br-int '{flow}'",
         "trace": appctl("ofproto/trace", "br-int", flow),
     }
+    states = ct_next_states(rec["datapath_flows"])
+    if states:
+        args = [a for st in states for a in ("--ct-next", st)]
+        rec["trace_ct_next_command"] = ("ovs-appctl ofproto/trace br-int "
+                                        f"'{flow}' " + " ".join(f"--ct-next '{st}'" for st in states))
+        rec["trace_ct_next"] = appctl("ofproto/trace", "br-int", flow, *args)
+    return rec
 
 
 def run(name, description, build):
