@@ -1,0 +1,56 @@
+// IPv4 / IPv6 addresses as bigint, to and from text.
+
+import type { L3 } from './types.js';
+
+export function formatIp(l3: L3, a: bigint): string {
+  if (l3 === 'ipv4') {
+    const n = Number(a & 0xffffffffn);
+    return [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.');
+  }
+  const groups: number[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number((a >> BigInt(i * 16)) & 0xffffn));
+  // RFC 5952: compress the longest run (≥ 2) of zero groups, leftmost on a tie.
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+/** Parses an address; undefined when the text is not one. */
+export function parseIp(text: string): { l3: L3; value: bigint } | undefined {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) {
+    const parts = v4.slice(1).map(Number);
+    if (parts.some((p) => p > 255)) return undefined;
+    return { l3: 'ipv4', value: BigInt(((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0) };
+  }
+  if (!/^[0-9a-fA-F:]+$/.test(text) || !text.includes(':')) return undefined;
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const side = (s: string): string[] => (s === '' ? [] : s.split(':'));
+  const head = side(halves[0]!);
+  const tail = halves.length === 2 ? side(halves[1]!) : [];
+  const fill = 8 - head.length - tail.length;
+  if ((halves.length === 1 && fill !== 0) || fill < 0 || (halves.length === 2 && fill < 1)) return undefined;
+  const all = [...head, ...Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...tail];
+  let v = 0n;
+  for (const g of all) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    v = (v << 16n) | BigInt(parseInt(g, 16));
+  }
+  return { l3: 'ipv6', value: v };
+}

@@ -1,0 +1,109 @@
+// ctflow connection tracker: a pure, zone-aware emulation of Linux nf_conntrack
+// (profile "kernel", as OVS's kernel datapath uses it) and of OVS 3.1's userspace
+// conntrack (profile "userspace").
+//
+// Usage (what the pipeline does for `ct(zone=1,table=1)` then `ct(commit,zone=1)`):
+//
+//   const ct = newConntrack({ profile: 'kernel', sysctls: new Map([['nf_conntrack_tcp_loose', 0]]) });
+//   const cache = newCtPacketCache();            // one per packet, cleared by ct_clear
+//   ct.execute(pkt, { zone: 1, commit: false, force: false }, nowMs, cache);  // lookup
+//   ct.execute(pkt, { zone: 1, commit: true, force: false }, nowMs, cache);   // commit
+//
+// - Only `commit` creates entries; mark/label are applied only with commit.
+// - The same packet passing ct() twice in one zone runs the state machines once (the
+//   cache holds the verdict, as the kernel keeps the skb's conntrack and OVS userspace
+//   keeps md.conn). A different zone, or `force`, processes the packet again.
+// - Time is explicit (`nowMs`); entries expire lazily when their timeout has passed.
+// - Printers: formatKernelList (`conntrack -L`), formatKernelEvent (`conntrack -E`,
+//   returned as result.events), formatUserDump (`dpctl/dump-conntrack [-m] [-s]`);
+//   loadEntries() parses those lines back (see load.ts).
+// - Knobs: kernel sysctl names (see profiles.ts); CtConfigError for unknown names or for
+//   knobs the userspace tracker does not have.
+
+import { KernelTracker } from './kernel.js';
+import { formatKernelList, formatUserDump, remainingSec } from './print.js';
+import { makeConfig, type CtConfig } from './profiles.js';
+import { CtTable, clearCtPacketCache, newCtPacketCache, type CtPacketCache } from './table.js';
+import type { CtEntry, CtEntryView, CtOptions, CtPacket, CtResult, Profile } from './types.js';
+import { UserspaceTracker } from './userspace.js';
+import { CS } from './types.js';
+
+export * from './types.js';
+export { CtConfigError, CtParseError } from './errors.js';
+export { KNOB_NAMES } from './profiles.js';
+export { formatKernelList, formatKernelEvent, formatUserDump, remainingSec } from './print.js';
+export { newCtPacketCache, clearCtPacketCache, type CtPacketCache } from './table.js';
+export { formatIp, parseIp } from './addr.js';
+
+export interface ConntrackOptions {
+  profile: Profile;
+  sysctls?: Map<string, string | number>;
+}
+
+export interface Conntrack {
+  readonly profile: Profile;
+  readonly config: CtConfig;
+  /** Runs one ct() action on a packet. */
+  execute(pkt: CtPacket, opts: CtOptions, nowMs: number, cache?: CtPacketCache): CtResult;
+  /** Live entries (expired ones are swept), oldest first. */
+  entries(nowMs: number): CtEntryView[];
+  /** The table as the profile's tool prints it (`conntrack -L` or `dpctl/dump-conntrack`). */
+  dump(nowMs: number, opts?: { zone?: number; more?: boolean; stats?: boolean }): string[];
+  /** `dpctl/flush-conntrack [zone=N]` / `conntrack -F`. */
+  flush(zone?: number): void;
+  /** Adds entries (e.g. from loadEntries) as if committed. */
+  restore(entries: CtEntry[]): void;
+}
+
+function checkZone(zone: number): void {
+  if (!Number.isInteger(zone) || zone < 0 || zone > 65535) {
+    throw new RangeError(`conntrack zone ${zone} is out of range (0-65535)`);
+  }
+}
+
+export function newConntrack(o: ConntrackOptions): Conntrack {
+  const config = makeConfig(o.profile, o.sysctls);
+  const table = new CtTable();
+  const tracker = config.profile === 'kernel' ? new KernelTracker(config, table) : new UserspaceTracker(config, table);
+  return {
+    profile: o.profile,
+    config,
+    execute(pkt, opts, nowMs, cache) {
+      checkZone(opts.zone);
+      const c = cache ?? newCtPacketCache();
+      if (c.tracked && c.zone === opts.zone && !opts.force) return tracker.reuse(pkt, opts, nowMs, c);
+      // Entering another zone starts from scratch (OVS resets ct_state there too).
+      clearCtPacketCache(c);
+      return tracker.process(pkt, opts, nowMs, c);
+    },
+    entries(nowMs) {
+      return table.live(nowMs).map((entry) => ({ entry, timeoutSec: remainingSec(entry, nowMs) }));
+    },
+    dump(nowMs, d = {}) {
+      const live = table.live(nowMs).filter((e) => d.zone === undefined || e.zone === d.zone);
+      return live.map((e) =>
+        config.profile === 'kernel' ? formatKernelList(e, nowMs) : formatUserDump(e, nowMs, d.more, d.stats),
+      );
+    },
+    flush(zone) {
+      table.flush(zone);
+    },
+    restore(entries) {
+      for (const e of entries) {
+        checkZone(e.zone);
+        table.insert(e);
+      }
+    },
+  };
+}
+
+/** ct_state bits as OVS prints them: "+trk+est+rpl". */
+export function formatCtState(bits: number): string {
+  const order: [keyof typeof CS, number][] = [
+    ['new', CS.new], ['est', CS.est], ['rel', CS.rel], ['rpl', CS.rpl],
+    ['inv', CS.inv], ['trk', CS.trk], ['snat', CS.snat], ['dnat', CS.dnat],
+  ];
+  return order.filter(([, b]) => bits & b).map(([n]) => `+${n}`).join('');
+}
+
+export { CtTable };

@@ -1,0 +1,120 @@
+// Printers: the kernel's `conntrack -L` and `conntrack -E` lines, and OVS userspace
+// `ovs-appctl dpctl/dump-conntrack [-m] [-s]` lines, exactly as the real tools print them
+// (event lines with single spaces, as the recordings keep them).
+
+import { formatIp } from './addr.js';
+import { isIcmp } from './tuple.js';
+import { userPeerFlags, userPlainState, type UserTcp } from './tcp-userspace.js';
+import { IPPROTO, type CtEntry, type CtTuple } from './types.js';
+
+const KERNEL_PROTO_NAMES = new Map<number, string>([
+  [IPPROTO.tcp, 'tcp'],
+  [IPPROTO.udp, 'udp'],
+  [IPPROTO.icmp, 'icmp'],
+  [IPPROTO.icmpv6, 'icmpv6'],
+  [IPPROTO.sctp, 'sctp'],
+  [IPPROTO.udplite, 'udplite'],
+  [33, 'dccp'],
+  [47, 'gre'],
+]);
+const USER_PROTO_NAMES = new Map<number, string>([
+  [IPPROTO.icmp, 'icmp'],
+  [IPPROTO.icmpv6, 'icmpv6'],
+  [IPPROTO.tcp, 'tcp'],
+  [IPPROTO.udp, 'udp'],
+  [IPPROTO.sctp, 'sctp'],
+  [IPPROTO.udplite, 'udplite'],
+  [33, 'dccp'],
+  [2, 'igmp'],
+]);
+
+export const kernelProtoName = (p: number): string => KERNEL_PROTO_NAMES.get(p) ?? 'unknown';
+export const userProtoName = (p: number): string => USER_PROTO_NAMES.get(p) ?? String(p);
+
+/** Whole seconds left, truncated (what both tools print). */
+export const remainingSec = (e: CtEntry, nowMs: number): number => Math.max(0, Math.floor((e.expiresMs - nowMs) / 1000));
+
+/** Kernel TCP state name, or undefined for protocols without one. */
+export function kernelStateName(e: CtEntry): string | undefined {
+  return e.proto_.kind === 'tcp-kernel' ? e.proto_.s.state : undefined;
+}
+
+function kernelTuple(e: CtEntry, t: CtTuple): string {
+  const a = `src=${formatIp(e.l3, t.src)} dst=${formatIp(e.l3, t.dst)}`;
+  if (isIcmp(e.l3, e.proto)) return `${a} type=${t.icmpType ?? 0} code=${t.icmpCode ?? 0} id=${t.sport}`;
+  if (e.proto === IPPROTO.tcp || e.proto === IPPROTO.udp || e.proto === IPPROTO.udplite) {
+    return `${a} sport=${t.sport} dport=${t.dport}`;
+  }
+  return a;
+}
+
+function kernelBody(e: CtEntry, nowMs: number, withState: boolean): string[] {
+  const parts = [kernelProtoName(e.proto), String(e.proto), String(remainingSec(e, nowMs))];
+  const st = withState ? kernelStateName(e) : undefined;
+  if (st) parts.push(st);
+  parts.push(kernelTuple(e, e.orig));
+  if (!e.status.seenReply) parts.push('[UNREPLIED]');
+  parts.push(kernelTuple(e, e.reply));
+  if (e.status.assured) parts.push('[ASSURED]');
+  return parts;
+}
+
+/** One `conntrack -L` line. */
+export function formatKernelList(e: CtEntry, nowMs: number): string {
+  const p = kernelBody(e, nowMs, true);
+  // conntrack pads the protocol name to 8 columns.
+  const head = `${p[0]!.padEnd(8)} ${p.slice(1).join(' ')}`;
+  return `${head} mark=${e.mark}${e.zone ? ` zone=${e.zone}` : ''} use=1`;
+}
+
+/** One `conntrack -E` line. `withState`: the event carries protocol info (state name). */
+export function formatKernelEvent(
+  kind: 'NEW' | 'UPDATE' | 'DESTROY',
+  e: CtEntry,
+  nowMs: number,
+  withState: boolean,
+  markEvent: boolean,
+): string {
+  const p = kernelBody(e, nowMs, withState);
+  if (e.mark || markEvent) p.push(`mark=${e.mark}`);
+  if (e.zone) p.push(`zone=${e.zone}`);
+  return `[${kind}] ${p.join(' ')}`;
+}
+
+function userTuple(e: CtEntry, t: CtTuple): string {
+  const a = `src=${formatIp(e.l3, t.src)},dst=${formatIp(e.l3, t.dst)}`;
+  if (isIcmp(e.l3, e.proto)) return `${a},id=${t.sport},type=${t.icmpType ?? 0},code=${t.icmpCode ?? 0}`;
+  return `${a},sport=${t.sport},dport=${t.dport}`;
+}
+
+/** Labels as OVS prints them: 0x and the big-endian bytes without leading zero bytes. */
+export function formatLabelHex(label: bigint): string {
+  // Leading byte unpadded, the rest two digits each: the plain hex of the number.
+  return label === 0n ? '0' : `0x${label.toString(16)}`;
+}
+
+function userProtoinfo(s: UserTcp, verbose: boolean): string {
+  if (!verbose) return `protoinfo=(state=${userPlainState(s)})`;
+  const [o, r] = s.peer;
+  const parts = [`state_orig=${o.state}`, `state_reply=${r.state}`];
+  const wo = o.wscale & 0x0f;
+  const wr = r.wscale & 0x0f;
+  if (wo || wr) parts.push(`wscale_orig=${wo}`, `wscale_reply=${wr}`);
+  const flags = (f: string[]): string => (f.length ? f.join('|') : '0');
+  parts.push(`flags_orig=${flags(userPeerFlags(o))}`, `flags_reply=${flags(userPeerFlags(r))}`);
+  return `protoinfo=(${parts.join(',')})`;
+}
+
+/** One `ovs-appctl dpctl/dump-conntrack` line; `more` = -m, `stats` = -s. */
+export function formatUserDump(e: CtEntry, nowMs: number, more = false, stats = false): string {
+  const parts = [userProtoName(e.proto), `orig=(${userTuple(e, e.orig)})`, `reply=(${userTuple(e, e.reply)})`];
+  if (more) parts.push('id=0');
+  if (e.zone) parts.push(`zone=${e.zone}`);
+  // The userspace tracker fills no kernel-style status bits.
+  if (more) parts.push('status=0');
+  if (stats) parts.push(`timeout=${remainingSec(e, nowMs)}`);
+  if (e.mark) parts.push(`mark=${e.mark}`);
+  if (e.label) parts.push(`labels=${formatLabelHex(e.label)}`);
+  if (e.proto_.kind === 'tcp-userspace') parts.push(userProtoinfo(e.proto_.s, more));
+  return parts.join(',');
+}

@@ -1,0 +1,90 @@
+// Tuples: what identifies a connection direction, how a packet maps to one, and
+// the string key the table uses. Zones are part of the key, so zones never mix.
+
+import { IPPROTO, type CtIcmpInner, type CtPacket, type CtTuple, type L3 } from './types.js';
+
+// Echo-style ICMP types and their answers (v4: echo, timestamp, info, address mask).
+const ICMP4_PAIR = new Map<number, number>([
+  [8, 0], [0, 8], [13, 14], [14, 13], [15, 16], [16, 15], [17, 18], [18, 17],
+]);
+const ICMP6_PAIR = new Map<number, number>([
+  [128, 129], [129, 128], [139, 140], [140, 139],
+]);
+/** Types that may open an ICMP "connection". */
+export const ICMP4_REQUESTS = new Set([8, 13, 15, 17]);
+export const ICMP6_REQUESTS = new Set([128, 139]);
+/** ICMP errors that carry the packet they are about. */
+const ICMP4_ERRORS = new Set([3, 4, 5, 11, 12]);
+const ICMP6_ERRORS = new Set([1, 2, 3, 4]);
+
+export const isIcmp = (l3: L3, proto: number): boolean =>
+  (l3 === 'ipv4' && proto === IPPROTO.icmp) || (l3 === 'ipv6' && proto === IPPROTO.icmpv6);
+
+/** Protocols tracked with ports; anything else is "generic" (addresses and protocol only). */
+export const hasPorts = (proto: number): boolean =>
+  proto === IPPROTO.tcp || proto === IPPROTO.udp || proto === IPPROTO.udplite;
+
+export const icmpPair = (l3: L3): Map<number, number> => (l3 === 'ipv4' ? ICMP4_PAIR : ICMP6_PAIR);
+export const icmpRequests = (l3: L3): Set<number> => (l3 === 'ipv4' ? ICMP4_REQUESTS : ICMP6_REQUESTS);
+
+/** The reverse direction of a tuple (undefined for an ICMP type without an answer). */
+export function invertTuple(l3: L3, proto: number, t: CtTuple): CtTuple | undefined {
+  if (isIcmp(l3, proto)) {
+    const rt = icmpPair(l3).get(t.icmpType ?? -1);
+    if (rt === undefined) return undefined;
+    return { src: t.dst, dst: t.src, sport: t.sport, dport: t.dport, icmpType: rt, icmpCode: t.icmpCode };
+  }
+  return { src: t.dst, dst: t.src, sport: t.dport, dport: t.sport };
+}
+
+export function tupleKey(zone: number, l3: L3, proto: number, t: CtTuple): string {
+  const extra = t.icmpType === undefined ? '' : `/${t.icmpType}/${t.icmpCode ?? 0}`;
+  return `${zone}|${l3}|${proto}|${t.src.toString(16)}|${t.dst.toString(16)}|${t.sport}|${t.dport}${extra}`;
+}
+
+/** How conntrack sees a packet. */
+export type PacketView =
+  /** An ordinary packet: its own tuple. */
+  | { kind: 'own'; tuple: CtTuple }
+  /** An ICMP error: the tuple to look up is the reverse of the packet it quotes. */
+  | { kind: 'related'; lookup: CtTuple; innerProto: number; inner: CtIcmpInner }
+  /** Conntrack cannot make sense of it (+inv). */
+  | { kind: 'bad' };
+
+function innerTuple(l3: L3, inner: CtIcmpInner): CtTuple | undefined {
+  if (isIcmp(l3, inner.proto)) {
+    if (inner.icmpType === undefined) return undefined;
+    const id = inner.icmpId ?? 0;
+    return { src: inner.src, dst: inner.dst, sport: id, dport: id, icmpType: inner.icmpType, icmpCode: 0 };
+  }
+  if (hasPorts(inner.proto)) return { src: inner.src, dst: inner.dst, sport: inner.sport, dport: inner.dport };
+  return { src: inner.src, dst: inner.dst, sport: 0, dport: 0 };
+}
+
+/**
+ * Tuple of a packet. `checkErrorSource`: the userspace tracker also demands that an
+ * ICMP error is addressed to the sender of the quoted packet; the kernel does not.
+ */
+export function viewPacket(pkt: CtPacket, checkErrorSource: boolean): PacketView {
+  if (isIcmp(pkt.l3, pkt.proto)) {
+    const ic = pkt.icmp;
+    if (!ic) return { kind: 'bad' };
+    const errors = pkt.l3 === 'ipv4' ? ICMP4_ERRORS : ICMP6_ERRORS;
+    if (errors.has(ic.type)) {
+      if (!ic.inner) return { kind: 'bad' };
+      if (checkErrorSource && ic.inner.src !== pkt.dst) return { kind: 'bad' };
+      const it = innerTuple(pkt.l3, ic.inner);
+      const lookup = it && invertTuple(pkt.l3, ic.inner.proto, it);
+      if (!lookup) return { kind: 'bad' };
+      return { kind: 'related', lookup, innerProto: ic.inner.proto, inner: ic.inner };
+    }
+    if (!icmpPair(pkt.l3).has(ic.type)) return { kind: 'bad' };
+    const id = ic.id ?? 0;
+    return { kind: 'own', tuple: { src: pkt.src, dst: pkt.dst, sport: id, dport: id, icmpType: ic.type, icmpCode: ic.code } };
+  }
+  if (hasPorts(pkt.proto)) {
+    if (pkt.proto === IPPROTO.tcp && !pkt.tcp) return { kind: 'bad' };
+    return { kind: 'own', tuple: { src: pkt.src, dst: pkt.dst, sport: pkt.sport ?? 0, dport: pkt.dport ?? 0 } };
+  }
+  return { kind: 'own', tuple: { src: pkt.src, dst: pkt.dst, sport: 0, dport: 0 } };
+}
