@@ -158,11 +158,16 @@ def record_flow(directives, text):
         return entry
     if p.stderr:
         entry['warning'] = p.stderr
-    entry['canonical'] = one(flow_lines(ofctl('dump-flows', BR, '--no-stats').stdout))
-    entry['names'] = one(flow_lines(ofctl('dump-flows', BR, '--no-stats', '--names').stdout))
-    entry['of15'] = one(flow_lines(
-        ofctl('dump-flows', BR, '--no-stats', proto='OpenFlow15').stdout))
-    entry['stats'] = one(flow_lines(ofctl('dump-flows', BR).stdout))
+    dumps = (('canonical', None, ['--no-stats']), ('names', None, ['--no-stats', '--names']),
+             ('of15', 'OpenFlow15', ['--no-stats']), ('stats', None, []))
+    for key, dump_proto, opts in dumps:
+        p = ofctl('dump-flows', BR, *opts, proto=dump_proto)
+        if p.returncode:
+            # e.g. a flow added in OpenFlow 1.3 whose instructions NXM cannot carry
+            entry[key] = None
+            entry[key + '_error'] = p.stderr
+        else:
+            entry[key] = one(flow_lines(p.stdout))
     return entry
 
 
