@@ -127,10 +127,15 @@ export class KernelTracker {
     let nat: NatOutcome | undefined;
     if (opts.nat && !cache.natted) {
       nat = applyNat(this.table, e, cache.dir, pkt, opts.nat, opts.commit, nowMs, (st & CS.rel) !== 0);
+      if (nat.exhausted) {
+        // No free tuple in the range: the kernel drops the packet; nothing is committed.
+        Object.assign(cache, { tracked: true, zone: opts.zone, ctState: CS.trk | CS.inv, entry: undefined });
+        return resultFor(opts.zone, CS.trk | CS.inv, undefined, events);
+      }
       cache.natted = true;
       cache.natPkt = nat.packet;
     }
-    if (opts.commit && !(st & CS.rel && !e.confirmed)) {
+    if (opts.commit) {
       const ch = applyMarkLabel(e, opts.setMark, opts.setLabel);
       if (!e.confirmed) {
         if (this.table.taken(e.zone, e.l3, e.proto, e.reply, nowMs)) {

@@ -1,0 +1,69 @@
+// ct(nat): bindings chosen on commit, original direction translated as asked, replies
+// reversed, +snat/+dnat bits, bare `nat` applying an existing binding, collisions.
+import { describe, expect, it } from 'vitest';
+import { formatIp, newCtPacketCache, type Conntrack, type NatSpec, type Profile } from '../../src/conntrack/index.js';
+import { C, S, kernel, tcp, userspace } from './helpers.js';
+import { parsePacketLine } from './packet-line.js';
+import { formatCtState } from '../../src/conntrack/index.js';
+
+const ip = (v: bigint): string => formatIp('ipv4', v);
+const A = 0x0a000001n; // 10.0.0.1
+const make = (p: Profile): Conntrack => (p === 'kernel' ? kernel() : userspace());
+
+function nat(ct: Conntrack, pkt: ReturnType<typeof tcp>, spec: NatSpec, now: number) {
+  const r = ct.execute(pkt, { zone: 5, commit: true, force: false, nat: spec }, now, newCtPacketCache());
+  const n = r.natted;
+  return { st: formatCtState(r.ctState), to: n ? `${ip(n.src)}:${n.sport}>${ip(n.dst)}:${n.dport}` : '' };
+}
+
+describe.each<Profile>(['kernel', 'userspace'])('NAT (%s)', (profile) => {
+  it('SNAT rewrites the source; the reply is translated back and marked +dnat', () => {
+    const ct = make(profile);
+    expect(nat(ct, tcp('c', 'syn', 1000, 0), { kind: 'src', addrMin: A }, 0)).toEqual({
+      st: '+new+trk+snat',
+      to: `10.0.0.1:40000>${S}:22`,
+    });
+    const reply = parsePacketLine(`tcp,nw_src=${S},nw_dst=10.0.0.1,tp_src=22,tp_dst=40000,tcp_flags=syn|ack  seq=5000 ack=1001 win=65160 len=0`);
+    expect(nat(ct, reply, {}, 100)).toEqual({ st: '+est+rpl+trk+dnat', to: `${S}:22>${C}:40000` });
+    // Bare `nat` on a later original-direction packet applies the binding.
+    expect(nat(ct, tcp('c', 'ack', 1001, 5001), {}, 200)).toEqual({ st: '+est+trk+snat', to: `10.0.0.1:40000>${S}:22` });
+  });
+
+  it('DNAT to an address and port; the reply source is restored', () => {
+    const ct = make(profile);
+    const spec: NatSpec = { kind: 'dst', addrMin: 0x0a000005n, portMin: 8080 };
+    expect(nat(ct, tcp('c', 'syn', 1000, 0), spec, 0)).toEqual({ st: '+new+trk+dnat', to: `${C}:40000>10.0.0.5:8080` });
+    const reply = parsePacketLine(`tcp,nw_src=10.0.0.5,nw_dst=${C},tp_src=8080,tp_dst=40000,tcp_flags=syn|ack  seq=5000 ack=1001 win=65160 len=0`);
+    expect(nat(ct, reply, {}, 100)).toEqual({ st: '+est+rpl+trk+snat', to: `${S}:22>${C}:40000` });
+  });
+
+  it('two connections mapped to one address get distinct ports; a full range refuses the second', () => {
+    const ct = make(profile);
+    const spec: NatSpec = { kind: 'src', addrMin: A, portMin: 40000, portMax: 40001 };
+    const one = nat(ct, tcp('c', 'syn', 1000, 0), spec, 0);
+    const other = parsePacketLine(`tcp,nw_src=172.16.255.200,nw_dst=${S},tp_src=40000,tp_dst=22,tcp_flags=syn  seq=1 ack=0 win=100 len=0`);
+    const two = nat(ct, other, spec, 10);
+    expect([one.to, two.to]).toEqual([`10.0.0.1:40000>${S}:22`, `10.0.0.1:40001>${S}:22`]);
+    const third = parsePacketLine(`tcp,nw_src=172.16.255.201,nw_dst=${S},tp_src=40000,tp_dst=22,tcp_flags=syn  seq=1 ack=0 win=100 len=0`);
+    const r = nat(ct, third, spec, 20);
+    expect(r.to).toBe('');
+    expect(ct.entries(30)).toHaveLength(2);
+  });
+
+  it('an address range choice is deterministic and inside the range', () => {
+    const spec: NatSpec = { kind: 'src', addrMin: A, addrMax: A + 9n, hash: true };
+    const a = nat(make(profile), tcp('c', 'syn', 1000, 0), spec, 0).to;
+    const b = nat(make(profile), tcp('c', 'syn', 1000, 0), spec, 0).to;
+    expect(a).toBe(b);
+    expect(a).toMatch(/^10\.0\.0\.\d+:40000>/);
+    const host = Number(/^10\.0\.0\.(\d+)/.exec(a)![1]);
+    expect(host >= 1 && host <= 10).toBe(true);
+  });
+
+  it('the table shows the translated reply tuple', () => {
+    const ct = make(profile);
+    nat(ct, tcp('c', 'syn', 1000, 0), { kind: 'src', addrMin: A }, 0);
+    const line = ct.dump(10)[0]!;
+    expect(line).toContain(profile === 'kernel' ? `src=${S} dst=10.0.0.1 sport=22 dport=40000` : `reply=(src=${S},dst=10.0.0.1,sport=22,dport=40000)`);
+  });
+});
