@@ -6,7 +6,7 @@ import moo from 'moo';
 const HEX2 = '[0-9a-fA-F]{2}';
 const MAC = `${HEX2}(?::${HEX2}){5}`;
 // IPv6 needs at least two colons; a trailing dotted quad is allowed (::ffff:1.2.3.4).
-const IPV6 = '(?=[0-9a-fA-F]{1,4}:|::)(?:[0-9a-fA-F]{0,4}:){2,7}(?:[0-9a-fA-F]{1,4}|\\d+\\.\\d+\\.\\d+\\.\\d+)?';
+const IPV6 = '(?=[0-9a-fA-F]{1,4}:|::)(?:[0-9a-fA-F]{0,4}:){2,7}(?:\\d+\\.\\d+\\.\\d+\\.\\d+|[0-9a-fA-F]{1,4})?';
 const MASK_TAIL = (body: string) => `(?:/(?:${body}|\\d+))?`;
 
 export const lexer = moo.compile({

@@ -27,6 +27,15 @@ export interface FieldSpec {
   prereq: Prereq;
   writable: boolean;
   segs: readonly Segment[];   // most significant first
+  /** Size in bytes of OVS's container for the value: larger values are refused, extra bits
+   *  inside it are silently dropped (dl_vlan=4096 matches VLAN 0, as in OVS). */
+  bytes: number;
+  /** Names a match or set_field accepts (name + aka); NXM/OXM names only work as subfields. */
+  names: readonly string[];
+  /** Why OVS refuses the field in an OpenFlow table match, or null when it may be matched. */
+  unmatchable: string | null;
+  /** Fields whose setting touches more than their bits (the VLAN CFI bit). */
+  set?: (slots: { value: bigint; mask: bigint }, value: bigint) => { value: bigint; mask: bigint };
 }
 
 /** Width in bits of every slot of a packet / match. */
@@ -37,6 +46,7 @@ function slot(name: string, bits: number): void { SLOTS.set(name, bits); }
 interface Opts {
   aka?: string[]; nxm?: string | null; oxm?: string | null; mask?: boolean; hex?: boolean;
   kind?: Kind; prereq?: Prereq; ro?: boolean; segs?: Segment[]; slot?: string; shift?: number;
+  bytes?: number; unmatchable?: string; set?: FieldSpec['set'];
 }
 
 export const FIELDS: FieldSpec[] = [];
@@ -49,12 +59,15 @@ function field(name: string, bits: number, o: Opts = {}): void {
     name, aliases, nxm: o.nxm ?? o.oxm ?? null, bits, maskable: o.mask ?? false,
     kind: o.kind ?? 'int', hex: o.hex ?? false, prereq: o.prereq ?? 'none', writable: !o.ro,
     segs: o.segs ?? [{ slot: slotName, shift: o.shift ?? 0, bits }],
+    bytes: o.bytes ?? Math.ceil(bits / 8), names: [name, ...(o.aka ?? [])],
+    unmatchable: o.unmatchable ?? null, set: o.set,
   });
 }
 
 // ---- metadata ------------------------------------------------------------------------
-field('dp_hash', 32, { nxm: 'NXM_NX_DP_HASH', mask: true, hex: true, ro: true });
-field('recirc_id', 32, { nxm: 'NXM_NX_RECIRC_ID', ro: true });
+const DP_ONLY = 'is set by the datapath; OpenFlow tables may not match it (the switch answers OFPBRC_EPERM)';
+field('dp_hash', 32, { nxm: 'NXM_NX_DP_HASH', mask: true, hex: true, ro: true, unmatchable: DP_ONLY });
+field('recirc_id', 32, { nxm: 'NXM_NX_RECIRC_ID', ro: true, unmatchable: DP_ONLY });
 field('packet_type', 32, { oxm: 'OXM_OF_PACKET_TYPE', kind: 'packet_type', ro: true });
 field('conj_id', 32, { nxm: 'NXM_NX_CONJ_ID', ro: true });
 field('tun_id', 64, { aka: ['tunnel_id'], nxm: 'NXM_NX_TUN_ID', oxm: 'OXM_OF_TUNNEL_ID', mask: true, hex: true });
@@ -82,7 +95,7 @@ field('metadata', 64, { oxm: 'OXM_OF_METADATA', mask: true, hex: true });
 field('in_port', 16, { nxm: 'NXM_OF_IN_PORT', kind: 'port', slot: 'in_port' });
 field('in_port_oxm', 16, { oxm: 'OXM_OF_IN_PORT', kind: 'port', segs: [{ slot: 'in_port', shift: 0, bits: 16 }] });
 field('actset_output', 32, { kind: 'port', ro: true });
-field('skb_priority', 32, { hex: true, ro: true });
+field('skb_priority', 32, { hex: true, ro: true, unmatchable: 'may not be matched in an OpenFlow table (OFPBAC_MATCH_INCONSISTENT)' });
 field('pkt_mark', 32, { nxm: 'NXM_NX_PKT_MARK', mask: true, hex: true });
 
 // ---- connection tracking ---------------------------------------------------------------
@@ -110,12 +123,17 @@ field('eth_src', 48, { aka: ['dl_src'], nxm: 'NXM_OF_ETH_SRC', oxm: 'OXM_OF_ETH_
 field('eth_dst', 48, { aka: ['dl_dst'], nxm: 'NXM_OF_ETH_DST', oxm: 'OXM_OF_ETH_DST', mask: true, kind: 'mac', prereq: 'eth', slot: 'dl_dst' });
 field('eth_type', 16, { aka: ['dl_type'], nxm: 'NXM_OF_ETH_TYPE', oxm: 'OXM_OF_ETH_TYPE', hex: true, prereq: 'eth', ro: true, slot: 'dl_type' });
 field('vlan_tci', 16, { nxm: 'NXM_OF_VLAN_TCI', mask: true, hex: true, prereq: 'eth' });
-field('dl_vlan', 12, { prereq: 'eth', segs: [{ slot: 'vlan_tci', shift: 0, bits: 12 }] });
-field('vlan_vid', 12, { oxm: 'OXM_OF_VLAN_VID', mask: true, prereq: 'eth', segs: [{ slot: 'vlan_tci', shift: 0, bits: 12 }] });
-field('dl_vlan_pcp', 3, { prereq: 'eth', segs: [{ slot: 'vlan_tci', shift: 13, bits: 3 }] });
-field('vlan_pcp', 3, { oxm: 'OXM_OF_VLAN_PCP', prereq: 'vlan', segs: [{ slot: 'vlan_tci', shift: 13, bits: 3 }] });
+// dl_vlan / *_pcp also match the CFI ("a tag is present") bit; dl_vlan=0xffff means "no tag".
+const VLAN_CFI = 0x1000n;
+const whole = (s: string): Segment[] => [{ slot: s, shift: 0, bits: 16 }];
+field('dl_vlan', 16, { prereq: 'eth', bytes: 2, segs: whole('vlan_tci'),
+  set: (_o, v) => (v === 0xffffn ? { value: 0n, mask: 0xffffn } : { value: (v & 0xfffn) | VLAN_CFI, mask: 0x1fffn }) });
+field('vlan_vid', 13, { oxm: 'OXM_OF_VLAN_VID', mask: true, prereq: 'eth', bytes: 2, segs: [{ slot: 'vlan_tci', shift: 0, bits: 13 }] });
+const pcp = (_o: unknown, v: bigint) => ({ value: ((v & 7n) << 13n) | VLAN_CFI, mask: 0xf000n });
+field('dl_vlan_pcp', 16, { prereq: 'eth', bytes: 1, segs: whole('vlan_tci'), set: pcp });
+field('vlan_pcp', 16, { oxm: 'OXM_OF_VLAN_PCP', prereq: 'vlan', bytes: 1, segs: whole('vlan_tci'), set: pcp });
 slot('mpls_lse0', 32);
-field('mpls_label', 20, { oxm: 'OXM_OF_MPLS_LABEL', prereq: 'mpls', segs: [{ slot: 'mpls_lse0', shift: 12, bits: 20 }] });
+field('mpls_label', 20, { oxm: 'OXM_OF_MPLS_LABEL', prereq: 'mpls', bytes: 4, segs: [{ slot: 'mpls_lse0', shift: 12, bits: 20 }] });
 field('mpls_tc', 3, { oxm: 'OXM_OF_MPLS_TC', prereq: 'mpls', segs: [{ slot: 'mpls_lse0', shift: 9, bits: 3 }] });
 field('mpls_bos', 1, { oxm: 'OXM_OF_MPLS_BOS', prereq: 'mpls', ro: true, segs: [{ slot: 'mpls_lse0', shift: 8, bits: 1 }] });
 field('mpls_ttl', 8, { nxm: 'NXM_NX_MPLS_TTL', prereq: 'mpls', segs: [{ slot: 'mpls_lse0', shift: 0, bits: 8 }] });
@@ -128,13 +146,15 @@ field('ipv6_dst', 128, { nxm: 'NXM_NX_IPV6_DST', oxm: 'OXM_OF_IPV6_DST', mask: t
 field('ipv6_label', 20, { nxm: 'NXM_NX_IPV6_LABEL', oxm: 'OXM_OF_IPV6_FLABEL', mask: true, hex: true, prereq: 'ipv6' });
 field('nw_proto', 8, { aka: ['ip_proto'], nxm: 'NXM_OF_IP_PROTO', oxm: 'OXM_OF_IP_PROTO', prereq: 'ip', ro: true });
 slot('nw_tos', 8);
-field('nw_tos', 8, { nxm: 'NXM_OF_IP_TOS', prereq: 'ip', segs: [{ slot: 'nw_tos', shift: 0, bits: 8 }] });
+// nw_tos is the DSCP part of the TOS byte, written as the byte (low two bits dropped).
+field('nw_tos', 8, { nxm: 'NXM_OF_IP_TOS', prereq: 'ip', segs: [{ slot: 'nw_tos', shift: 0, bits: 8 }],
+  set: (_o, v) => ({ value: v & 0xfcn, mask: 0xfcn }) });
 field('ip_dscp', 6, { oxm: 'OXM_OF_IP_DSCP', prereq: 'ip', segs: [{ slot: 'nw_tos', shift: 2, bits: 6 }] });
 field('nw_ecn', 2, { aka: ['ip_ecn'], nxm: 'NXM_NX_IP_ECN', oxm: 'OXM_OF_IP_ECN', prereq: 'ip', segs: [{ slot: 'nw_tos', shift: 0, bits: 2 }] });
 field('nw_ttl', 8, { nxm: 'NXM_NX_IP_TTL', prereq: 'ip' });
 field('ip_frag', 2, { aka: ['nw_frag'], nxm: 'NXM_NX_IP_FRAG', mask: true, kind: 'frag', prereq: 'ip', ro: true, slot: 'nw_frag' });
 // OVS keeps the ARP opcode in nw_proto's 8 bits.
-field('arp_op', 8, { nxm: 'NXM_OF_ARP_OP', oxm: 'OXM_OF_ARP_OP', prereq: 'arp', segs: [{ slot: 'nw_proto', shift: 0, bits: 8 }] });
+field('arp_op', 8, { nxm: 'NXM_OF_ARP_OP', oxm: 'OXM_OF_ARP_OP', prereq: 'arp', segs: [{ slot: 'nw_proto', shift: 0, bits: 8 }], bytes: 2 });
 field('arp_spa', 32, { nxm: 'NXM_OF_ARP_SPA', oxm: 'OXM_OF_ARP_SPA', mask: true, kind: 'ipv4', prereq: 'arp', segs: [{ slot: 'nw_src', shift: 0, bits: 32 }] });
 field('arp_tpa', 32, { nxm: 'NXM_OF_ARP_TPA', oxm: 'OXM_OF_ARP_TPA', mask: true, kind: 'ipv4', prereq: 'arp', segs: [{ slot: 'nw_dst', shift: 0, bits: 32 }] });
 field('arp_sha', 48, { nxm: 'NXM_NX_ARP_SHA', oxm: 'OXM_OF_ARP_SHA', mask: true, kind: 'mac', prereq: 'arp' });
@@ -150,10 +170,11 @@ field('udp_src', 16, { nxm: 'NXM_OF_UDP_SRC', oxm: 'OXM_OF_UDP_SRC', mask: true,
 field('udp_dst', 16, { nxm: 'NXM_OF_UDP_DST', oxm: 'OXM_OF_UDP_DST', mask: true, prereq: 'udp', segs: tp('tp_dst') });
 field('sctp_src', 16, { oxm: 'OXM_OF_SCTP_SRC', mask: true, prereq: 'sctp', segs: tp('tp_src') });
 field('sctp_dst', 16, { oxm: 'OXM_OF_SCTP_DST', mask: true, prereq: 'sctp', segs: tp('tp_dst') });
-field('icmp_type', 8, { nxm: 'NXM_OF_ICMP_TYPE', oxm: 'OXM_OF_ICMPV4_TYPE', prereq: 'icmp4', segs: tp('tp_src', 8) });
-field('icmp_code', 8, { nxm: 'NXM_OF_ICMP_CODE', oxm: 'OXM_OF_ICMPV4_CODE', prereq: 'icmp4', segs: tp('tp_dst', 8) });
-field('icmpv6_type', 8, { nxm: 'NXM_NX_ICMPV6_TYPE', oxm: 'OXM_OF_ICMPV6_TYPE', prereq: 'icmp6', segs: tp('tp_src', 8) });
-field('icmpv6_code', 8, { nxm: 'NXM_NX_ICMPV6_CODE', oxm: 'OXM_OF_ICMPV6_CODE', prereq: 'icmp6', segs: tp('tp_dst', 8) });
+// ICMP type/code live in the 16-bit tp_src/tp_dst slots; values are one byte.
+field('icmp_type', 16, { nxm: 'NXM_OF_ICMP_TYPE', oxm: 'OXM_OF_ICMPV4_TYPE', prereq: 'icmp4', segs: tp('tp_src'), bytes: 1 });
+field('icmp_code', 16, { nxm: 'NXM_OF_ICMP_CODE', oxm: 'OXM_OF_ICMPV4_CODE', prereq: 'icmp4', segs: tp('tp_dst'), bytes: 1 });
+field('icmpv6_type', 16, { nxm: 'NXM_NX_ICMPV6_TYPE', oxm: 'OXM_OF_ICMPV6_TYPE', prereq: 'icmp6', segs: tp('tp_src'), bytes: 1 });
+field('icmpv6_code', 16, { nxm: 'NXM_NX_ICMPV6_CODE', oxm: 'OXM_OF_ICMPV6_CODE', prereq: 'icmp6', segs: tp('tp_dst'), bytes: 1 });
 field('nd_target', 128, { nxm: 'NXM_NX_ND_TARGET', oxm: 'OXM_OF_IPV6_ND_TARGET', mask: true, kind: 'ipv6', prereq: 'nd' });
 field('nd_sll', 48, { nxm: 'NXM_NX_ND_SLL', oxm: 'OXM_OF_IPV6_ND_SLL', mask: true, kind: 'mac', prereq: 'nd_sol', segs: [{ slot: 'arp_sha', shift: 0, bits: 48 }] });
 field('nd_tll', 48, { nxm: 'NXM_NX_ND_TLL', oxm: 'OXM_OF_IPV6_ND_TLL', mask: true, kind: 'mac', prereq: 'nd_adv', segs: [{ slot: 'arp_tha', shift: 0, bits: 48 }] });
@@ -161,17 +182,25 @@ slot('nd_reserved', 32);
 field('nd_reserved', 32, { prereq: 'nd', segs: [{ slot: 'nd_reserved', shift: 0, bits: 32 }] });
 field('nd_options_type', 8, { prereq: 'nd', segs: [{ slot: 'tcp_flags', shift: 0, bits: 8 }] });
 
-const BY_NAME = new Map<string, FieldSpec>();
-for (const f of FIELDS) for (const n of [f.name, ...f.aliases]) if (!BY_NAME.has(n)) BY_NAME.set(n, f);
+const BY_NAME = new Map<string, FieldSpec>();      // names a match / set_field accepts
+const BY_ANY_NAME = new Map<string, FieldSpec>();  // + NXM/OXM names, for subfields
+for (const f of FIELDS) {
+  for (const n of f.names) if (!BY_NAME.has(n)) BY_NAME.set(n, f);
+  for (const n of [...f.names, ...f.aliases]) if (!BY_ANY_NAME.has(n)) BY_ANY_NAME.set(n, f);
+}
 
-/** Looks a field up by any name OVS accepts (case-sensitive, as OVS is). */
+/** A field by a name OVS accepts in a match or set_field (case-sensitive, as in OVS). */
 export function fieldByName(name: string): FieldSpec | undefined { return BY_NAME.get(name); }
+
+/** A field by any name, NXM_ and OXM_ names included, as load/move/subfields accept. */
+export function subfieldByName(name: string): FieldSpec | undefined { return BY_ANY_NAME.get(name); }
 
 /** Every name, for near-miss suggestions. */
 export function fieldNames(): string[] { return [...BY_NAME.keys()]; }
+export function subfieldNames(): string[] { return [...BY_ANY_NAME.keys()]; }
 
 export function mustField(name: string): FieldSpec {
-  const f = BY_NAME.get(name);
+  const f = BY_ANY_NAME.get(name);
   if (!f) throw new Error(`internal: no field ${name}`);
   return f;
 }

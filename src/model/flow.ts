@@ -7,6 +7,7 @@ import { fail, FlowError } from './errors.js';
 import { fieldByName, fieldNames } from './fields.js';
 import { applyMatchItem, newMatch, PROTOCOLS, setProtocol, valueText, type Match } from './match.js';
 import { parsePort, ValueError } from './values.js';
+import { ctTupleAllowed, normalizeMatch } from './normalize.js';
 import { didYouMean } from '../util/suggest.js';
 
 export interface Flow {
@@ -42,6 +43,8 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0): Flow {
     flags: [], match: newMatch(), actions: [], stats: new Map(), line,
   };
   for (const it of syn.match) applyFlowItem(flow, it, ctx);
+  checkMatchable(flow, syn.match);
+  normalizeMatch(flow.match);
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
   flow.actions = buildActions(syn.actions, ctx);
   return flow;
@@ -85,6 +88,22 @@ function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {
       flow.cookie = BigInt(text); return;
     }
     default: unknown(k, it.key.span);
+  }
+}
+
+/** Fields OVS refuses in a table: datapath-only fields, ct tuple fields without a valid ct_state. */
+function checkMatchable(flow: Flow, items: Item[]): void {
+  for (const it of items) {
+    const f = fieldByName(it.key.text);
+    if (!f) continue;
+    if (f.unmatchable && !(f.name === 'recirc_id' && !flow.match.values.get('recirc_id'))) {
+      fail(`${f.name} ${f.unmatchable}`, it.key.span);
+    }
+    const ctTp = f.name === 'ct_tp_src' || f.name === 'ct_tp_dst';
+    if (ctTp && !flow.match.masks.get('ct_nw_proto')) continue; // dropped by normalisation
+    if (f.prereq === 'ct' && !ctTupleAllowed(flow.match)) {
+      fail(`${f.name} needs ct_state to match +new, +est, +rel, +rpl, +snat, +dnat or +trk-inv (the switch answers OFPBMC_BAD_PREREQ)`, it.key.span);
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import type { Item, Value, Atom } from '../../grammar/syntax.js';
 import { ones, readSegs, writeSegs } from './bits.js';
 import { fail } from './errors.js';
 import { fieldByName, type FieldSpec } from './fields.js';
-import { parseFieldValue, ValueError, type Masked, type ValueCtx } from './values.js';
+import { parseFieldValue, parseNumber, ValueError, type Masked, type ValueCtx } from './values.js';
 
 export interface Match { values: Map<string, bigint>; masks: Map<string, bigint> }
 
@@ -18,13 +18,16 @@ export function getField(m: Match, f: FieldSpec): Masked {
   return { value: readSegs(m.values, f.segs), mask: readSegs(m.masks, f.segs) };
 }
 
-/** Sets bits of field `f`: the mask bits given replace what the match had there. */
-export function setField(m: Match, f: FieldSpec, value: bigint, mask: bigint, span = null as null | { start: number; end: number }): void {
+/** Sets field `f`: the whole field is redefined by the new value/mask. Bits beyond the
+ *  field's width are dropped, as OVS drops them (dl_vlan=4096 is VLAN 0). */
+export function setField(m: Match, f: FieldSpec, value: bigint, mask: bigint): void {
   const full = ones(f.bits);
-  if (mask & ~full || value & ~full) fail(`${f.name}: value does not fit into ${f.bits} bits`, span);
-  const area = full; // the whole field is (re)defined by this item
-  writeSegs(m.values, f.segs, value & mask, area);
-  writeSegs(m.masks, f.segs, mask, area);
+  let v = value & full, k = mask & full;
+  let area = full;
+  // Custom setters (VLAN) touch only the bits they return, so dl_vlan and dl_vlan_pcp combine.
+  if (f.set) { ({ value: v, mask: k } = f.set({ value: v, mask: k }, value)); area = k; }
+  writeSegs(m.values, f.segs, v & k, area);
+  writeSegs(m.masks, f.segs, k, area);
   for (const s of f.segs) {
     if (m.masks.get(s.slot) === 0n) { m.masks.delete(s.slot); m.values.delete(s.slot); }
   }
@@ -70,8 +73,9 @@ export function parseSubscript(sub: string, f: FieldSpec, span: { start: number;
   if (!m) fail(`${f.name}[${sub}]: expected [bit], [start..end] or []`, span);
   const lo = Number(m[1]);
   const hi = m[2] === undefined ? lo : Number(m[2]);
-  if (hi < lo) fail(`${f.name}[${sub}]: start bit ${lo} is after end bit ${hi}`, span);
-  if (hi >= f.bits) fail(`${f.name}[${sub}]: ${f.name} has only ${f.bits} bits`, span);
+  if (lo >= f.bits) fail(`${f.name}[${sub}]: starting bit ${lo} is not valid because field is only ${f.bits} bits wide`, span);
+  if (hi < lo) fail(`${f.name}[${sub}]: starting bit ${lo} is after ending bit ${hi}`, span);
+  if (hi >= f.bits) fail(`${f.name}[${sub}]: ending bit ${hi} is not valid because field is only ${f.bits} bits wide`, span);
   return { ofs: lo, bits: hi - lo + 1 };
 }
 
@@ -82,8 +86,11 @@ export function applyMatchItem(m: Match, f: FieldSpec, it: Item, ctx: ValueCtx):
   try {
     if (it.key.subscript !== null) {
       const sf = parseSubscript(it.key.subscript, f, it.key.span);
-      const v = parseFieldValue({ ...f, bits: sf.bits, kind: 'int', maskable: false }, text, ctx);
-      setSubfield(m, f, sf.ofs, sf.bits, v.value);
+      const name = `${it.key.text}[${it.key.subscript}]`;
+      const v = parseNumber(text);
+      if (v === null) fail(`${name}: cannot parse integer value: ${text}`, span);
+      if (v > ones(sf.bits)) fail(`${name}: value 0x${v.toString(16)} does not fit into ${sf.bits} bits`, span);
+      setSubfield(m, f, sf.ofs, sf.bits, v);
       return;
     }
     if (f.kind === 'packet_type') {
@@ -91,12 +98,12 @@ export function applyMatchItem(m: Match, f: FieldSpec, it: Item, ctx: ValueCtx):
       if (!g || g.kind !== 'group' || g.args.length !== 2) fail('packet_type: expected (ns,type)', span);
       const [ns, ty] = g.args.map((a) => (a.kind === 'item' ? a.key.text : ''));
       const v = (BigInt(ns) << 16n) | BigInt(ty);
-      setField(m, f, v, ones(32), span);
+      setField(m, f, v, ones(32));
       return;
     }
     // An empty value matches on the field's presence only (OVS reads it as 0/0).
     const v = text === '' ? { value: 0n, mask: 0n } : parseFieldValue(f, text, ctx);
-    setField(m, f, v.value, v.mask, span);
+    setField(m, f, v.value, v.mask);
   } catch (e) {
     if (e instanceof ValueError) fail(e.message, span);
     throw e;

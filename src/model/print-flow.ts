@@ -2,7 +2,7 @@
 import type { Action } from './actions/types.js';
 import { actionByName } from './actions/index.js';
 import type { FormatCtx } from './actions/types.js';
-import type { Flow } from './flow.js';
+import { FLOW_FLAGS, type Flow } from './flow.js';
 import { formatMatch } from './print-match.js';
 
 export interface FlowPrintOpts { of15?: boolean; portNames?: Map<number, string>; stats?: boolean }
@@ -35,10 +35,11 @@ export function formatFlow(flow: Flow, opts: FlowPrintOpts = {}): string {
   if (st) s += `n_packets=${st.get('n_packets') ?? 0}, n_bytes=${st.get('n_bytes') ?? 0}, `;
   if (flow.idleTimeout) s += `idle_timeout=${flow.idleTimeout}, `;
   if (flow.hardTimeout) s += `hard_timeout=${flow.hardTimeout}, `;
-  for (const f of ['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts']) {
-    if (flow.flags.includes(f)) s += `${f} `;
+  // OpenFlow 1.0 flow stats carry neither flags nor importance; 1.3+ (1.4+) dumps show them.
+  if (opts.of15) {
+    for (const f of FLOW_FLAGS) if (flow.flags.includes(f)) s += `${f} `;
+    if (flow.importance) s += `importance=${flow.importance}, `;
   }
-  if (flow.importance) s += `importance=${flow.importance}, `;
   if (st?.has('idle_age')) s += `idle_age=${st.get('idle_age')}, `;
   if (st?.has('hard_age')) s += `hard_age=${st.get('hard_age')}, `;
   const m = formatMatch(flow.match, flow.priority, { portNames: opts.portNames });

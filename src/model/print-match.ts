@@ -68,7 +68,7 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
     put(kv('ct_tp_dst', F('ct_tp_dst'), m));
   }
   const [pt, ptMask] = slotOf(m, 'packet_type');
-  if (ptMask && pt !== 0n) out.push(`packet_type=(${pt >> 16n},0x${(pt & 0xffffn).toString(16)})`);
+  if (ptMask && pt !== 0n) out.push(`packet_type=(${pt >> 16n},${hexish(pt & 0xffffn)})`);
 
   const [dlType, dlMask] = slotOf(m, 'dl_type');
   const [proto, protoMask] = slotOf(m, 'nw_proto');

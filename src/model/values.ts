@@ -11,21 +11,33 @@ export interface Masked { value: bigint; mask: bigint }
 // ---- integers --------------------------------------------------------------------------
 /** OVS accepts decimal and 0x-hex (strtoull base 0; a leading 0 is octal there too). */
 export function parseInt_(text: string, bits: number, what: string): bigint {
-  let v: bigint;
-  if (/^0[xX][0-9a-fA-F]+$/.test(text)) v = BigInt(text);
-  else if (/^0[0-7]+$/.test(text)) v = BigInt('0o' + text.slice(1));
-  else if (/^\d+$/.test(text)) v = BigInt(text);
-  else if (/^-1$/.test(text)) v = ones(bits);
-  else return bad(`${what}: cannot parse integer value '${text}'`);
+  const v = parseNumber(text);
+  if (v === null) return bad(`${text}: bad syntax for ${what} value`);
   if (v > ones(bits)) bad(`${what}: value ${text} does not fit into ${bits} bits`);
+  return v;
+}
+
+export function parseNumber(text: string): bigint | null {
+  if (/^0[xX][0-9a-fA-F]+$/.test(text)) return BigInt(text);
+  if (/^0[0-7]+$/.test(text)) return BigInt('0o' + text.slice(1));
+  if (/^\d+$/.test(text)) return BigInt(text);
+  return null;
+}
+
+/** A field value as OVS reads it: refused when larger than the field's container. */
+function parseFieldInt(text: string, f: FieldSpec): bigint {
+  const v = parseNumber(text);
+  if (v === null) return bad(`${text}: bad syntax for ${f.name} value`);
+  if (v > ones(f.bytes * 8)) bad(`${text}: value too large for ${f.bytes}-byte field ${f.name}`);
   return v;
 }
 
 // ---- IPv4 / IPv6 / Ethernet ---------------------------------------------------------------
 export function parseIpv4(text: string): bigint {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m || m.slice(1).some((x) => Number(x) > 255)) return bad(`invalid IP address '${text}'`);
-  return m.slice(1).reduce((a, x) => (a << 8n) | BigInt(x), 0n);
+  if (!m) return bad(`${text}: invalid IP address`);
+  // OVS reads each octet with %hhu: 256 wraps to 0, and ovs-ofctl accepts it.
+  return m.slice(1).reduce((a, x) => (a << 8n) | BigInt(Number(x) & 255), 0n);
 }
 export const formatIpv4 = (v: bigint): string =>
   [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.');
@@ -38,15 +50,15 @@ export function parseIpv6(text: string): bigint {
     t = `${v4[1]}${(x >> 16n).toString(16)}:${(x & 0xffffn).toString(16)}`;
   }
   const halves = t.split('::');
-  if (halves.length > 2) bad(`invalid IPv6 address '${text}'`);
+  if (halves.length > 2) bad(`${text}: invalid IPv6 address`);
   const groups = (s: string): bigint[] => (s === '' ? [] : s.split(':').map((g) => {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) bad(`invalid IPv6 address '${text}'`);
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) bad(`${text}: invalid IPv6 address`);
     return BigInt('0x' + g);
   }));
   const head = groups(halves[0]);
   const rest = halves.length === 2 ? groups(halves[1]) : [];
   const total = head.length + rest.length;
-  if (halves.length === 1 ? total !== 8 : total > 7) bad(`invalid IPv6 address '${text}'`);
+  if (halves.length === 1 ? total !== 8 : total > 7) bad(`${text}: invalid IPv6 address`);
   const all = [...head, ...Array<bigint>(8 - total).fill(0n), ...rest];
   return all.reduce((a, g) => (a << 16n) | g, 0n);
 }
@@ -81,7 +93,7 @@ export function formatIpv6(v: bigint): string {
 }
 
 export function parseMac(text: string): bigint {
-  if (!/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/.test(text)) bad(`invalid Ethernet address '${text}'`);
+  if (!/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/.test(text)) bad(`${text}: invalid Ethernet address`);
   return text.split(':').reduce((a, g) => (a << 8n) | BigInt('0x' + g), 0n);
 }
 export const formatMac = (v: bigint): string =>
@@ -91,13 +103,13 @@ export const formatMac = (v: bigint): string =>
 function parsePrefixed(text: string, bits: number, parse: (t: string) => bigint, maskable: boolean, what: string): Masked {
   const slash = text.indexOf('/');
   if (slash < 0) return { value: parse(text), mask: ones(bits) };
-  if (!maskable) bad(`${what}: this field does not support masking`);
+  if (!maskable) bad(`${text}: invalid mask for field ${what}`);
   const value = parse(text.slice(0, slash));
   const m = text.slice(slash + 1);
   let mask: bigint;
   if (/^\d+$/.test(m)) {
     const n = Number(m);
-    if (n > bits) bad(`${what}: prefix length ${n} is longer than ${bits} bits`);
+    if (n > bits) bad(`${text}: ${bits === 32 ? 'IPv4' : 'IPv6'} network prefix bits not between 0 and ${bits}, inclusive`);
     mask = n === 0 ? 0n : ones(n) << BigInt(bits - n);
   } else mask = parse(m);
   return { value, mask };
@@ -191,12 +203,12 @@ export function parseFieldValue(f: FieldSpec, text: string, ctx: ValueCtx = {}):
     case 'frag': return parseFrag(text);
     case 'tun_flags': return parseFlags(text, ['oam'], 1, 'tun_flags');
     case 'port': return { value: parsePort(text, ctx), mask: all };
-    case 'packet_type': return bad('packet_type values are written (ns,type)');
+    case 'packet_type': return bad(`${text}: bad syntax for packet type missing '('`);
     default: {
       const slash = text.indexOf('/');
-      if (slash < 0) return { value: parseInt_(text, f.bits, f.name), mask: all };
-      if (!f.maskable) bad(`${f.name}: this field does not support masking`);
-      return { value: parseInt_(text.slice(0, slash), f.bits, f.name), mask: parseInt_(text.slice(slash + 1), f.bits, f.name) };
+      if (slash < 0) return { value: parseFieldInt(text, f), mask: all };
+      if (!f.maskable) bad(`${text}: invalid mask for field ${f.name}`);
+      return { value: parseFieldInt(text.slice(0, slash), f), mask: parseFieldInt(text.slice(slash + 1), f) };
     }
   }
 }

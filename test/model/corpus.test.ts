@@ -24,7 +24,12 @@ for (const group of CORPUS_GROUPS.filter((g) => g !== 'errors')) {
       const flow = one(input);
       const printed = formatFlow(flow);
       expect(printed).toBe(e.canonical);
-      if (e.of15) expect(formatFlow(flow, { of15: true })).toBe(e.of15.replace(/^reset_counts /, ''));
+      // A flow added over OpenFlow 1.0 shows `reset_counts` in a 1.5 dump and loses its
+      // importance (1.0 cannot carry it): that is provenance, not syntax, so it is left out.
+      const viaOf10 = !e.protocol || e.protocol === 'default';
+      if (e.of15 && !(viaOf10 && flow.importance)) {
+        expect(formatFlow(flow, { of15: true })).toBe(viaOf10 ? e.of15.replace(/reset_counts /, '') : e.of15);
+      }
       expect(formatFlow(one(printed))).toBe(printed);
     });
   });

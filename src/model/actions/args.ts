@@ -1,7 +1,7 @@
 // Helpers the action specs share to read their arguments from syntax items.
 import type { Atom, Item, Slot, Value, Span } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
-import { fieldByName, fieldNames, type FieldSpec } from '../fields.js';
+import { subfieldByName, subfieldNames, type FieldSpec } from '../fields.js';
 import { parseSubscript, valueText } from '../match.js';
 import { parseInt_, ValueError } from '../values.js';
 import { didYouMean } from '../../util/suggest.js';
@@ -10,8 +10,8 @@ import { didYouMean } from '../../util/suggest.js';
 export interface Subfield { field: FieldSpec; ofs: number; bits: number }
 
 export function subfieldFromRef(name: string, sub: string | null, span: Span): Subfield {
-  const f = fieldByName(name);
-  if (!f) fail(`unknown field '${name}'${didYouMean(name, fieldNames())}`, span);
+  const f = subfieldByName(name);
+  if (!f) fail(`${name}${sub !== null ? `[${sub}]` : ''}: unknown field \`${name}'${didYouMean(name, subfieldNames())}`, span);
   const r = parseSubscript(sub ?? '', f, span);
   return { field: f, ofs: r.ofs, bits: r.bits };
 }
