@@ -14,7 +14,8 @@ export const lexer = moo.compile({
   // `actions=` / `action=` ends the match part; lexed as one token so a field can't be named so.
   actions: /actions?=(?![=])/,
   mac: new RegExp(`${MAC}${MASK_TAIL(MAC)}(?![\\w:])`),
-  ipv6: new RegExp(`${IPV6}${MASK_TAIL(IPV6)}(?![\\w:])`),
+  // An IPv6 address, a range of two (nat(src=fd00::1-fd00::7)), or one with a mask.
+  ipv6: new RegExp(`${IPV6}(?:-${IPV6}|${MASK_TAIL(IPV6)})(?![\\w:])`),
   string: /"(?:[^"\\]|\\.)*"/,
   arrow: '->',
   lparen: '(',

@@ -15,7 +15,7 @@ export interface Ref {
   span: Span;
 }
 /** `( args )` used as a value, e.g. packet_type=(0,0x800). */
-export interface Group { kind: 'group'; args: Slot[]; span: Span }
+export interface Group { kind: 'group'; args: Slot[]; span: Span; bracket: boolean }
 export type Atom = Ref | Group;
 /** `a:b:c` or `a:b->c:d`. */
 export interface Value { kind: 'value'; chain: Atom[]; dst: Atom[] | null; span: Span }
@@ -57,8 +57,14 @@ export function subscript(open: Token, word: Token | null, close: Token) {
   return { text: word ? word.text : '', span: join(tokSpan(open), tokSpan(close)) };
 }
 
-export function group(open: Token, args: Slot[], close: Token): Group {
-  return { kind: 'group', args, span: join(tokSpan(open), tokSpan(close)) };
+export function group(open: Token, args: Slot[], close: Token, bracket = false): Group {
+  return { kind: 'group', args, span: join(tokSpan(open), tokSpan(close)), bracket };
+}
+
+/** `key:` with nothing after the colon (bundle(...,members:)). */
+export function emptyValue(colon: Token): Value {
+  const span = { start: colon.offset + 1, end: colon.offset + 1 };
+  return { kind: 'value', chain: [{ kind: 'ref', text: '', quoted: false, tokenType: 'word', subscript: null, bracketed: false, span }], dst: null, span };
 }
 
 const atomsSpan = (atoms: Atom[]): Span => join(atoms[0].span, atoms[atoms.length - 1].span);

@@ -182,6 +182,15 @@ slot('nd_reserved', 32);
 field('nd_reserved', 32, { prereq: 'nd', segs: [{ slot: 'nd_reserved', shift: 0, bits: 32 }] });
 field('nd_options_type', 8, { prereq: 'nd', segs: [{ slot: 'tcp_flags', shift: 0, bits: 8 }] });
 
+// ---- NSH ---------------------------------------------------------------------------------
+field('nsh_flags', 8, { mask: true, prereq: 'nsh' });
+field('nsh_ttl', 8, { prereq: 'nsh' });
+field('nsh_mdtype', 8, { prereq: 'nsh', ro: true });
+field('nsh_np', 8, { prereq: 'nsh', ro: true });
+field('nsh_spi', 24, { aka: ['nsp'], prereq: 'nsh', hex: true, bytes: 4 });
+field('nsh_si', 8, { aka: ['nsi'], prereq: 'nsh' });
+for (let i = 1; i <= 4; i++) field(`nsh_c${i}`, 32, { aka: [`nshc${i}`], mask: true, hex: true, prereq: 'nsh' });
+
 const BY_NAME = new Map<string, FieldSpec>();      // names a match / set_field accepts
 const BY_ANY_NAME = new Map<string, FieldSpec>();  // + NXM/OXM names, for subfields
 for (const f of FIELDS) {

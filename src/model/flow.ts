@@ -2,6 +2,7 @@
 import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
 import { actionByName, actionNames, type Action } from './actions/index.js';
 import { output } from './actions/output.js';
+import { checkActions } from './actions/check.js';
 import type { ParseCtx } from './actions/types.js';
 import { fail, FlowError } from './errors.js';
 import { fieldByName, fieldNames } from './fields.js';
@@ -47,6 +48,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0): Flow {
   normalizeMatch(flow.match);
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
   flow.actions = buildActions(syn.actions, ctx);
+  checkActions(flow.actions, flow.match, flow.table);
   return flow;
 }
 
@@ -75,8 +77,9 @@ function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {
   switch (k) {
     case 'table': {
       const t = ctx.tables?.get(text) ?? (/^\d+$/.test(text) ? Number(text) : NaN);
-      if (!(t >= 0 && t <= 254)) fail(`unknown table "${text}"`, it.eq.span);
-      flow.table = t; return;
+      if (!(t >= 0 && t <= 255)) fail(`unknown table "${text}"`, it.eq.span);
+      // 255 means "no table given" to ovs-ofctl: the flow goes to table 0.
+      flow.table = t === 255 ? 0 : t; return;
     }
     case 'priority': flow.priority = u16(it, 'priority'); return;
     case 'idle_timeout': flow.idleTimeout = u16(it, 'idle_timeout'); return;

@@ -61,9 +61,21 @@ export function setProtocol(m: Match, name: string): boolean {
 
 /** Text of a value exactly as written (atoms joined back with `:`), for field parsers. */
 export function valueText(v: Value): string {
-  const atom = (a: Atom): string => (a.kind === 'ref' ? a.text + (a.subscript !== null ? `[${a.subscript}]` : '') : '(…)');
+  const atom = (a: Atom): string => (a.kind === 'ref'
+    ? a.text + (a.subscript !== null ? `[${a.subscript}]` : '')
+    : `${a.bracket ? '[' : '('}${a.args.map((x) => (x.kind === 'item' ? itemText(x) : '')).join(',')}${a.bracket ? ']' : ')'}`);
   const chain = v.chain.map(atom).join(':');
   return v.dst ? `${chain}->${v.dst.map(atom).join(':')}` : chain;
+}
+
+/** An item as written (`key`, `key=value`, `key:value`, `key(args)`), for plain-text args. */
+export function itemText(it: Item): string {
+  let s = it.key.text + (it.key.subscript !== null ? `[${it.key.subscript}]` : '');
+  if (it.args) s += `(${it.args.map((x) => (x.kind === 'item' ? itemText(x) : '')).join(',')})`;
+  if (it.eq) s += '=' + valueText(it.eq);
+  if (it.colon) s += ':' + valueText(it.colon);
+  if (it.arrow) s += '->' + valueText(it.arrow);
+  return s;
 }
 
 /** Parses `[lo..hi]`, `[n]` or `[]` against a field of `bits` bits. */

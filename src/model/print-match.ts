@@ -83,10 +83,7 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
   put(kv('tun_dst', F('tun_dst'), m));
   put(kv('tun_ipv6_src', F('tun_ipv6_src'), m));
   put(kv('tun_ipv6_dst', F('tun_ipv6_dst'), m));
-  put(kv('tun_gbp_id', F('tun_gbp_id'), m));
-  put(kv('tun_gbp_flags', F('tun_gbp_flags'), m));
-  put(kv('tun_tos', F('tun_tos'), m));
-  put(kv('tun_ttl', F('tun_ttl'), m));
+  formatTunnelExtras(m, out);
   for (let i = 0; i < 64; i++) put(kv(`tun_metadata${i}`, F(`tun_metadata${i}`), m));
   put(kv('metadata', F('metadata'), m));
   const [inPort, inMask] = slotOf(m, 'in_port');
@@ -105,6 +102,8 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
       const h = (v: bigint) => '0x' + v.toString(16).padStart(5, '0');
       out.push(`ipv6_label=${h(lab)}${labMask === 0xfffffn ? '' : '/' + h(labMask)}`);
     }
+  } else if (type === 0x894f) {
+    formatNsh(m, out);
   } else if (isArp) {
     put(kv('arp_spa', F('arp_spa'), m));
     put(kv('arp_tpa', F('arp_tpa'), m));
@@ -180,4 +179,38 @@ function formatVlan(m: Match, out: string[]): void {
   } else {
     out.push(`vlan_tci=0x${tci.toString(16).padStart(4, '0')}/0x${mask.toString(16).padStart(4, '0')}`);
   }
+}
+
+/** Tunnel metadata after the addresses, in OVS's order and its odd formats (tun_tos is hex
+ *  without 0x; ERSPAN fields only for the version that has them). */
+function formatTunnelExtras(m: Match, out: string[]): void {
+  const get = (slot: string) => slotOf(m, slot);
+  const [gid, gidMask] = get('tun_gbp_id');
+  if (gidMask) out.push(gidMask === 0xffffn ? `tun_gbp_id=${gid}` : `tun_gbp_id=0x${gid.toString(16)}/0x${gidMask.toString(16)}`);
+  const simple: Array<[string, string, (v: bigint) => string]> = [
+    ['tun_gbp_flags', 'tun_gbp_flags', hexish], ['tun_tos', 'tun_tos', (v) => v.toString(16)],
+    ['tun_ttl', 'tun_ttl', String], ['tun_erspan_ver', 'tun_erspan_ver', String],
+  ];
+  for (const [slot, name, fmt] of simple) { const [v, k] = get(slot); if (k) out.push(`${name}=${fmt(v)}`); }
+  const [ver] = get('tun_erspan_ver');
+  const [idx, idxMask] = get('tun_erspan_idx');
+  if (idxMask && ver === 1n) out.push(`tun_erspan_idx=${hexish(idx)}`);
+  const [dir, dirMask] = get('tun_erspan_dir');
+  if (dirMask && ver === 2n) out.push(`tun_erspan_dir=${dir}`);
+  const [hw, hwMask] = get('tun_erspan_hwid');
+  if (hwMask && ver === 2n) out.push(`tun_erspan_hwid=${hexish(hw)}`);
+  const [gf, gfMask] = get('tun_gtpu_flags');
+  if (gfMask) out.push(`gtpu_flags=${hexish(gf)}`);
+  const [gm, gmMask] = get('tun_gtpu_msgtype');
+  if (gmMask) out.push(`gtpu_msgtype=${gm}`);
+  const [tf, tfMask] = get('tun_flags');
+  if (tfMask & 1n) out.push(`tun_flags=${formatFlagsMasked(tf, tfMask & 1n, ['oam'], 16)}`);
+}
+
+/** NSH fields take the place of the L3 addresses when dl_type is NSH. */
+function formatNsh(m: Match, out: string[]): void {
+  const u8 = (name: string) => kv(name, F(name), m);
+  for (const n of ['nsh_flags', 'nsh_ttl', 'nsh_mdtype', 'nsh_np', 'nsh_spi', 'nsh_si']) { const s = u8(n); if (s) out.push(s); }
+  const [md, mdMask] = slotOf(m, 'nsh_mdtype');
+  if (mdMask === 0xffn && md === 1n) for (let i = 1; i <= 4; i++) { const s = u8(`nsh_c${i}`); if (s) out.push(s); }
 }

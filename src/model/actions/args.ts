@@ -2,7 +2,7 @@
 import type { Atom, Item, Slot, Value, Span } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { subfieldByName, subfieldNames, type FieldSpec } from '../fields.js';
-import { parseSubscript, valueText } from '../match.js';
+import { itemText, parseSubscript, valueText } from '../match.js';
 import { parseInt_, ValueError } from '../values.js';
 import { didYouMean } from '../../util/suggest.js';
 
@@ -68,12 +68,7 @@ export function colonText(item: Item): string {
 }
 
 /** Plain text of an argument item (key and its value as written), for simple args. */
-export function itemText(it: Item): string {
-  let s = it.key.text + (it.key.subscript !== null ? `[${it.key.subscript}]` : '');
-  if (it.eq) s += '=' + valueText(it.eq);
-  if (it.colon) s += ':' + valueText(it.colon);
-  return s;
-}
+export { itemText };
 
 /** Reads `k=v` / bare-flag arguments into a Map, refusing unknown keys with a suggestion. */
 export function keyValues(items: Item[], allowed: readonly string[], what: string): Map<string, Item> {

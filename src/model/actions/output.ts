@@ -2,6 +2,7 @@
 // `in_port`, `normal`, ...), which OVS reads as output to that port.
 import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
+import { subfieldByName } from '../fields.js';
 import { valueText } from '../match.js';
 import { formatPort, parsePort, ValueError } from '../values.js';
 import { args, formatSubfield, intArg, keyValues, subfieldFromAtoms, type Subfield } from './args.js';
@@ -48,7 +49,8 @@ function parse(item: Item, ctx: ParseCtx): OutputArgs {
   const port = tryPort(valueText(v), ctx);
   if (port !== null) return { kind: 'port', port, maxLen: port === OFPP_CONTROLLER ? 0xffff : 0 };
   const a = v.chain[0];
-  if (v.chain.length === 1 && a.kind === 'ref' && a.subscript !== null) {
+  // A field, with or without a bit range (output:NXM_NX_REG0 is the whole register).
+  if (v.chain.length === 1 && a.kind === 'ref' && (a.subscript !== null || subfieldByName(a.text))) {
     return { kind: 'reg', src: subfieldFromAtoms(v.chain, v.span), maxLen: 0xffff };
   }
   return fail(`${valueText(v)}: output to unknown port`, v.span);
