@@ -1,6 +1,8 @@
 // The action registry: one line per action. Names and aliases map to their spec.
 import type { ActionSpec } from './types.js';
 import { drop } from './drop.js';
+import { ct, ct_clear } from './ct.js';
+import { nat } from './nat.js';
 import { move } from './move.js';
 import { output } from './output.js';
 import { resubmit } from './resubmit.js';
@@ -13,6 +15,9 @@ export const ACTIONS: readonly ActionSpec[] = [
   load,
   move,
   drop,
+  ct,
+  ct_clear,
+  nat,
 ];
 
 const BY_NAME = new Map<string, ActionSpec>();

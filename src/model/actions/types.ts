@@ -27,6 +27,8 @@ export interface CheckCtx {
   match: Match;
   table: number;
   fail(message: string, span?: Span): never;
+  /** Checks a nested action list (clone, write_actions, ct exec) against the same match. */
+  checkActions(actions: Action[]): void;
 }
 
 export interface ActionSpec<A = any> {
