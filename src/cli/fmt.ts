@@ -2,7 +2,7 @@
 import { getField } from '../model/match.js';
 import { FIELDS } from '../model/fields.js';
 import type { Flow } from '../model/flow.js';
-import { formatActions, formatCtx, formatFlow } from '../model/print-flow.js';
+import { formatActions, formatCtx, formatFlowLines } from '../model/print-flow.js';
 import { formatMatch } from '../model/print-match.js';
 import { readFlows } from '../parse/flows.js';
 import { EXIT_BAD_INPUT, readText, reportDiagnostics, toJson } from './io.js';
@@ -13,11 +13,9 @@ export function runFmt(files: string[], opts: FmtOpts): number {
   let status = 0;
   for (const file of files) {
     const r = readFlows(readText(file), file, { ports: opts.ports });
-    const of15 = opts.of15 ?? r.ofVersion >= 15;
+    const of15 = opts.of15 ?? r.ofVersion >= 12;
     const portNames = opts.names ? new Map([...opts.ports].map(([n, v]) => [v, n])) : undefined;
-    const out: string[] = [];
-    if (r.header) out.push(r.header);
-    for (const f of r.flows) out.push(' ' + formatFlow(f, { of15, portNames }));
+    const out = formatFlowLines(r.flows, { of15, ofVersion: opts.of15 ? 15 : r.ofVersion, portNames });
     if (out.length) process.stdout.write(out.join('\n') + '\n');
     if (r.diagnostics.length) { reportDiagnostics(r.diagnostics); status = EXIT_BAD_INPUT; }
   }

@@ -5,7 +5,14 @@ import type { FormatCtx } from './actions/types.js';
 import { FLOW_FLAGS, type Flow } from './flow.js';
 import { formatMatch } from './print-match.js';
 
-export interface FlowPrintOpts { of15?: boolean; portNames?: Map<number, string>; stats?: boolean }
+export interface FlowPrintOpts {
+  /** OXM dialect (OpenFlow 1.2+ dumps): set_field instead of load, flags shown. */
+  of15?: boolean;
+  /** OpenFlow version of the dump (importance only exists from 1.4 on). Default: 15 with of15. */
+  ofVersion?: number;
+  portNames?: Map<number, string>;
+  stats?: boolean;
+}
 
 export function formatActions(actions: Action[], ctx: FormatCtx): string {
   const parts = actions.filter((a) => a.name !== 'drop').map((a) => {
@@ -38,11 +45,17 @@ export function formatFlow(flow: Flow, opts: FlowPrintOpts = {}): string {
   // OpenFlow 1.0 flow stats carry neither flags nor importance; 1.3+ (1.4+) dumps show them.
   if (opts.of15) {
     for (const f of FLOW_FLAGS) if (flow.flags.includes(f)) s += `${f} `;
-    if (flow.importance) s += `importance=${flow.importance}, `;
+    if (flow.importance && (opts.ofVersion ?? 15) >= 14) s += `importance=${flow.importance}, `;
   }
   if (st?.has('idle_age')) s += `idle_age=${st.get('idle_age')}, `;
   if (st?.has('hard_age')) s += `hard_age=${st.get('hard_age')}, `;
   const m = formatMatch(flow.match, flow.priority, { portNames: opts.portNames });
   if (m) s += m + ' ';
   return s + 'actions=' + formatActions(flow.actions, formatCtx(opts));
+}
+
+/** A whole flow file as `ovs-ofctl dump-flows --no-stats` prints it: one line per flow,
+ *  each with the leading space ovs-ofctl puts there, no header. */
+export function formatFlowLines(flows: Flow[], opts: FlowPrintOpts = {}): string[] {
+  return flows.map((f) => ' ' + formatFlow(f, opts));
 }
