@@ -34,6 +34,7 @@ export { KNOB_NAMES } from './profiles.js';
 export { formatKernelList, formatKernelEvent, formatUserDump, remainingSec } from './print.js';
 export { newCtPacketCache, clearCtPacketCache, type CtPacketCache } from './table.js';
 export { formatIp, parseIp } from './addr.js';
+export { loadEntries, type LoadOptions } from './load.js';
 
 export interface ConntrackOptions {
   profile: Profile;

@@ -41,6 +41,9 @@ export interface UserTcpPeer {
 
 export interface UserTcp {
   peer: [UserTcpPeer, UserTcpPeer];
+  /** Set for entries loaded from a dump (which has no sequence numbers): the first
+   *  packet from that side re-learns its sequence space instead of being checked. */
+  unsynced?: [boolean, boolean];
 }
 
 export type UserUpdate = 'valid' | 'invalid' | 'new' | 'valid_new';
@@ -132,7 +135,15 @@ export function userTcpUpdate(ct: UserTcp, reply: boolean, t: CtTcpFields, cfg: 
   let seq = origSeq;
   let ack: number;
   let end: number;
-  let checkAckskew = true;
+  const si = reply ? 1 : 0;
+  let checkAckskew = !ct.unsynced?.[1 - si];
+  if (ct.unsynced?.[si]) {
+    ct.unsynced[si] = false;
+    src.seqlo = seq;
+    src.seqhi = u32(seq + t.len + 2 + Math.max(1, shl(dst.maxWin, dws)));
+    src.maxWin = Math.max(src.maxWin, win, 1);
+    checkAckskew = false;
+  }
   if (R(src.state) < R('SYN_SENT')) {
     // First packet seen from this side.
     ack = u32(t.ack);
