@@ -19,6 +19,12 @@
 //   loadEntries() parses those lines back (see load.ts).
 // - Knobs: kernel sysctl names (see profiles.ts); CtConfigError for unknown names or for
 //   knobs the userspace tracker does not have.
+// - NAT (nat.ts): ct(nat(src|dst=addr[-addr][:port[-port]],persistent|hash|random)); the
+//   choice is deterministic; bare `nat` applies an existing binding. ICMP errors get their
+//   outer header translated only.
+// - Not modelled: SCTP/DCCP/GRE state machines (tracked as generic protocols, no ports),
+//   ALG helpers, zone limits, [DESTROY] events for entries that simply time out (expired
+//   entries are dropped silently when next looked at), kernel IPv6 fragment handling.
 
 import { KernelTracker } from './kernel.js';
 import { formatKernelList, formatUserDump, remainingSec } from './print.js';
