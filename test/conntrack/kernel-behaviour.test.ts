@@ -23,6 +23,19 @@ describe('kernel TCP', () => {
     expect(entryOf(ct, 1081)).toBe('tcp SYN_SENT 119 [UNREPLIED]');
   });
 
+  it('SYN_RECV: a retransmitted client SYN does not refresh, the SYN-ACK answering it does (lab vm2)', () => {
+    const ct = kernel();
+    both(ct, tcp('c', 'syn', 1000, 0), 0);
+    both(ct, tcp('s', 'syn|ack', 5000, 1001), 100);
+    const syn = both(ct, tcp('c', 'syn', 1000, 0), 3000);
+    expect([syn.st, syn.events]).toEqual(['+est+trk', []]);
+    expect(entryOf(ct, 3081)).toBe('tcp SYN_RECV 57');
+    const again = both(ct, tcp('s', 'syn|ack', 5000, 1001), 3200);
+    expect(again.st).toBe('+est+rpl+trk');
+    expect(again.events[0]).toMatch(/^\[UPDATE\] tcp 6 60 SYN_RECV /);
+    expect(entryOf(ct, 3281)).toBe('tcp SYN_RECV 59');
+  });
+
   it('a FIN|ACK acking the first FIN goes FIN_WAIT -> LAST_ACK directly', () => {
     const ct = kernel();
     handshake(ct);
