@@ -6,7 +6,7 @@ import { fail } from '../errors.js';
 import { valueText } from '../match.js';
 import { args, formatSubfield, intArg, subfieldFromAtoms, type Subfield } from './args.js';
 import { formatNat, natIsBare, parseNat, type NatArgs } from './nat.js';
-import { fieldUsable } from './prereq.js';
+import { fieldUsable } from './field-prereq.js';
 import type { Action, ActionSpec, ParseCtx } from './types.js';
 
 export interface CtArgs {
