@@ -3,6 +3,7 @@ import type { ActionSpec } from './types.js';
 import { drop } from './drop.js';
 import { ct, ct_clear } from './ct.js';
 import { nat } from './nat.js';
+import { learn } from './learn.js';
 import { move } from './move.js';
 import { output } from './output.js';
 import { resubmit } from './resubmit.js';
@@ -18,6 +19,7 @@ export const ACTIONS: readonly ActionSpec[] = [
   ct,
   ct_clear,
   nat,
+  learn,
 ];
 
 const BY_NAME = new Map<string, ActionSpec>();
