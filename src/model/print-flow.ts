@@ -15,11 +15,12 @@ export interface FlowPrintOpts {
 }
 
 export function formatActions(actions: Action[], ctx: FormatCtx): string {
+  // An action may print as nothing: push_vlan has no OpenFlow 1.0 form.
   const parts = actions.filter((a) => a.name !== 'drop').map((a) => {
     const spec = actionByName(a.name);
     if (!spec) throw new Error(`internal: no action spec ${a.name}`);
     return spec.format(a.args, ctx);
-  });
+  }).filter((s) => s !== '');
   return parts.length ? parts.join(',') : 'drop';
 }
 

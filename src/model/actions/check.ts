@@ -3,21 +3,23 @@
 // match (ct() on a non-IP flow, learn reading tcp_src without `tcp`).
 import type { Span } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
-import type { Match } from '../match.js';
+import { cloneMatch, type Match } from '../match.js';
 import { actionByName } from './index.js';
 import type { Action, CheckCtx } from './types.js';
 
-export function checkActions(actions: Action[], match: Match, table: number): void {
-  const run = (list: Action[]): void => {
+export function checkActions(actions: Action[], flowMatch: Match, table: number): void {
+  // Checks may update the match as OVS's do (push_vlan marks a tag present): use a copy.
+  const match = cloneMatch(flowMatch);
+  const run = (list: Action[], outer: string | null): void => {
     for (const a of list) {
       const spec = actionByName(a.name);
       if (!spec?.check) continue;
       const ctx: CheckCtx = {
-        match, table, checkActions: run,
+        match, table, outer, checkActions: (xs) => run(xs, a.name),
         fail: (message: string, span?: Span) => fail(message, span ?? a.span),
       };
       spec.check(a.args, ctx);
     }
   };
-  run(actions);
+  run(actions, null);
 }

@@ -8,12 +8,27 @@ import { move } from './move.js';
 import { output } from './output.js';
 import { resubmit } from './resubmit.js';
 import { load, set_field } from './set_field.js';
+import { mod_dl_dst, mod_dl_src, mod_nw_dst, mod_nw_ecn, mod_nw_src, mod_nw_tos, mod_nw_ttl, mod_tp_dst, mod_tp_src } from './mod_fields.js';
+import { mod_vlan_pcp, mod_vlan_vid, push_vlan, strip_vlan } from './vlan.js';
 
 export const ACTIONS: readonly ActionSpec[] = [
   output,
   resubmit,
   set_field,
   load,
+  mod_dl_src,
+  mod_dl_dst,
+  mod_nw_src,
+  mod_nw_dst,
+  mod_nw_tos,
+  mod_nw_ecn,
+  mod_nw_ttl,
+  mod_tp_src,
+  mod_tp_dst,
+  mod_vlan_vid,
+  mod_vlan_pcp,
+  strip_vlan,
+  push_vlan,
   move,
   drop,
   ct,

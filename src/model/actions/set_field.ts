@@ -1,79 +1,158 @@
 // set_field:VALUE[/MASK]->FIELD and load:VALUE->FIELD[..]: one action in OVS (a masked write
-// of a field). OpenFlow 1.0 dumps print it as `load:` (one per 64-bit segment), OpenFlow
-// 1.5 dumps as `set_field:`.
-import type { Item } from '../../../grammar/syntax.js';
+// of a field). What a dump prints depends on how OVS carried it through an OpenFlow 1.0
+// add-flow and back out of the switch:
+// - load, and set_field on a field without an OpenFlow 1.0 action, travel as NXAST_REG_LOAD,
+//   one per run of mask bits of at most 64 bits: OF1.0 dumps print one `load:` per run, OF1.5
+//   dumps one masked `set_field:` per run (so a 128-bit write shows up as two);
+// - fields that NXAST_REG_LOAD cannot name (tun_metadata, experimenter fields) travel as
+//   NXAST_REG_LOAD2 and print as a single `set_field:` in both dialects;
+// - set_field on a field OpenFlow 1.0 has an action for (eth_src, ip_dst, tcp_dst, vlan_vid...)
+//   becomes that action (mod_dl_src, mod_nw_dst, ...), as do the mod_* spellings themselves.
+import type { Atom, Item, Span } from '../../../grammar/syntax.js';
 import { ones } from '../bits.js';
 import { fail } from '../errors.js';
 import { fieldByName, fieldNames, type FieldSpec } from '../fields.js';
 import { valueText } from '../match.js';
-import { parseFieldValue, ValueError, formatIpv4, formatIpv6, formatMac } from '../values.js';
+import { formatIpv4, formatMac, parseFieldValue, ValueError } from '../values.js';
 import { didYouMean } from '../../util/suggest.js';
 import { bigArg, formatSubfield, subfieldFromAtoms } from './args.js';
-import type { ActionSpec, ParseCtx } from './types.js';
+import { hexish, mfFormat } from './mf-format.js';
+import { prereqMet } from './field-prereq.js';
+import { hasVlan, setVlanTci } from './vlan-state.js';
+import type { ActionSpec, CheckCtx, FormatCtx, ParseCtx } from './types.js';
 
-export interface SetFieldArgs { field: FieldSpec; value: bigint; mask: bigint; load: boolean }
-
-function parseSetField(item: Item, ctx: ParseCtx): SetFieldArgs {
-  const v = item.colon;
-  if (!v || !v.dst) fail('set_field: expected set_field:VALUE->FIELD', item.span);
-  const name = v.dst.length === 1 && v.dst[0].kind === 'ref' ? v.dst[0].text : '';
-  const f = fieldByName(name);
-  if (!f) fail(`${name} is not a valid OXM field name${didYouMean(name, fieldNames())}`, v.dst[0].span);
-  if (!f.writable) fail(`${name} is read-only`, v.dst[0].span);
-  const text = valueText({ ...v, dst: null });
-  try {
-    const m = parseFieldValue(f, text, { ports: ctx.ports });
-    return { field: f, value: m.value & m.mask, mask: m.mask, load: false };
-  } catch (e) {
-    if (e instanceof ValueError) fail(e.message, v.span);
-    throw e;
-  }
+export interface SetFieldArgs {
+  field: FieldSpec;
+  value: bigint;           // as written: OVS keeps the bits outside the mask too
+  mask: bigint;
+  /** Written as `load:` (NXAST_REG_LOAD): OF1.0 dumps keep printing it as load. */
+  load: boolean;
+  /** Written as an OpenFlow 1.0 action (mod_dl_src, mod_nw_ttl, ...): OVS checks no prerequisite. */
+  legacy?: boolean;
+  /** Set by check: whether the packet had a VLAN tag here (OF1.5 dumps add push_vlan if not). */
+  flowHasVlan?: boolean;
 }
 
-function parseLoad(item: Item): SetFieldArgs {
-  const v = item.colon;
-  if (!v || !v.dst) fail('load: expected load:VALUE->FIELD[start..end]', item.span);
-  const dst = subfieldFromAtoms(v.dst, v.span);
-  if (!dst.field.writable) fail(`${dst.field.name} is read-only`, v.dst[0].span);
-  const value = bigArg(valueText({ ...v, dst: null }), dst.field.bits, 'load', v.chain[0].span);
-  if (value > ones(dst.bits)) fail(`load: value 0x${value.toString(16)} does not fit into ${dst.bits} bits`, v.chain[0].span);
-  const sh = BigInt(dst.ofs);
-  return { field: dst.field, value: value << sh, mask: ones(dst.bits) << sh, load: true };
+/** Fields OVS holds in a container wider than the field, so a whole-field write still prints a mask. */
+const PARTIAL = new Set(['nw_ecn', 'ip_dscp', 'mpls_label', 'mpls_tc', 'ipv6_label', 'vlan_vid', 'vlan_pcp',
+  'tun_erspan_idx', 'tun_erspan_ver', 'tun_erspan_dir', 'tun_erspan_hwid']);
+
+function sfText(f: FieldSpec, value: bigint, mask: bigint, ctx: FormatCtx): string {
+  const full = !PARTIAL.has(f.name) && (mask & ones(f.bits)) === ones(f.bits);
+  return `set_field:${mfFormat(f, value, full ? ones(f.bytes * 8 > f.bits ? f.bytes * 8 : f.bits) : mask, ctx.portNames)}->${f.name}`;
 }
 
-/** The value as set_field prints it (mf_format): by the field's kind. */
-function formatValue(f: FieldSpec, v: bigint): string {
-  switch (f.kind) {
-    case 'ipv4': return formatIpv4(v);
-    case 'ipv6': return formatIpv6(v);
-    case 'mac': return formatMac(v);
-    default: return f.hex ? '0x' + v.toString(16) : String(v);
-  }
-}
+/** NXAST_REG_LOAD needs an NXM/OXM header and a fixed width (tun_metadata is variable). */
+const regLoadable = (f: FieldSpec) => f.nxm !== null && !f.name.startsWith('tun_metadata');
 
-/** OVS splits a load into runs of contiguous mask bits, at most 64 bits each. */
-function loadSegments(a: SetFieldArgs): string[] {
-  const out: string[] = [];
+/** OVS splits a write into runs of contiguous mask bits, at most 64 bits each. */
+function segments(a: SetFieldArgs): { ofs: number; bits: number; value: bigint }[] {
+  const out: { ofs: number; bits: number; value: bigint }[] = [];
   let ofs = 0;
   while (ofs < a.field.bits) {
     if (!((a.mask >> BigInt(ofs)) & 1n)) { ofs++; continue; }
     let n = 0;
     while (ofs + n < a.field.bits && n < 64 && (a.mask >> BigInt(ofs + n)) & 1n) n++;
-    const v = (a.value >> BigInt(ofs)) & ones(n);
-    out.push(`load:0x${v.toString(16)}->${formatSubfield({ field: a.field, ofs, bits: n })}`);
+    out.push({ ofs, bits: n, value: (a.value >> BigInt(ofs)) & ones(n) });
     ofs += n;
   }
   return out;
 }
 
+type Native = (v: bigint, of15: boolean, a: SetFieldArgs) => string;
+const sf = (name: string, text: string) => `set_field:${text}->${name}`;
+const pushIfNeeded = (a: SetFieldArgs) => (a.flowHasVlan === false ? 'push_vlan:0x8100,' : '');
+const tp = (dir: 'src' | 'dst'): Native => (v, of15, a) => (of15 ? sf(a.field.name, String(v)) : `mod_tp_${dir}:${v}`);
+
+/** The OpenFlow 1.0 action OVS turns a set_field on these fields into, and its OF1.5 form. */
+const NATIVE = new Map<string, Native>([
+  ['eth_src', (v, of15) => (of15 ? sf('eth_src', formatMac(v)) : `mod_dl_src:${formatMac(v)}`)],
+  ['eth_dst', (v, of15) => (of15 ? sf('eth_dst', formatMac(v)) : `mod_dl_dst:${formatMac(v)}`)],
+  ['ip_src', (v, of15) => (of15 ? sf('ip_src', formatIpv4(v)) : `mod_nw_src:${formatIpv4(v)}`)],
+  ['ip_dst', (v, of15) => (of15 ? sf('ip_dst', formatIpv4(v)) : `mod_nw_dst:${formatIpv4(v)}`)],
+  ['nw_tos', (v, of15) => (of15 ? sf('ip_dscp', String((v & 0xfcn) >> 2n)) : `mod_nw_tos:${v & 0xfcn}`)],
+  ['ip_dscp', (v, of15) => (of15 ? sf('ip_dscp', String(v & 0x3fn)) : `mod_nw_tos:${(v & 0x3fn) << 2n}`)],
+  ['tcp_src', tp('src')], ['udp_src', tp('src')], ['tcp_dst', tp('dst')], ['udp_dst', tp('dst')],
+  ['vlan_vid', (v, of15, a) => (of15 ? pushIfNeeded(a) + sf('vlan_vid', String((v & 0xfffn) | 0x1000n)) : `mod_vlan_vid:${v & 0xfffn}`)],
+  ['vlan_pcp', (v, of15, a) => (of15 ? pushIfNeeded(a) + sf('vlan_pcp', String(v & 7n)) : `mod_vlan_pcp:${v & 7n}`)],
+  // CFI set: modify VID and PCP (pushing a tag if needed); CFI clear: strip the tag.
+  ['vlan_tci', (v, of15, a) => {
+    const vid = v & 0xfffn, pcp = (v >> 13n) & 7n;
+    if (!(v & 0x1000n)) return of15 ? 'pop_vlan' : 'strip_vlan';
+    return of15 ? `${pushIfNeeded(a)}${sf('vlan_vid', String(vid | 0x1000n))},${sf('vlan_pcp', String(pcp))}`
+      : `mod_vlan_vid:${vid},mod_vlan_pcp:${pcp}`;
+  }],
+]);
+
+export function formatSetField(a: SetFieldArgs, ctx: FormatCtx): string {
+  const native = a.load ? undefined : NATIVE.get(a.field.name);
+  if (native) return native(a.value, ctx.of15, a);
+  if (!regLoadable(a.field)) return sfText(a.field, a.value & a.mask, a.mask, ctx);
+  return segments(a).map((s) => {
+    const sh = BigInt(s.ofs);
+    if (ctx.of15) return sfText(a.field, s.value << sh, ones(s.bits) << sh, ctx);
+    return `load:${hexish(s.value)}->${formatSubfield({ field: a.field, ofs: s.ofs, bits: s.bits })}`;
+  }).join(',');
+}
+
+/** The value and destination of `name:VALUE->DST` or `name(VALUE->DST)` (as ct exec writes it). */
+function valueAndDst(item: Item, usage: string): { text: string; span: Span; dst: Atom[]; all: Span } {
+  const v = item.colon;
+  if (v) {
+    if (!v.dst) fail(`${valueText(v)}: missing '->'`, v.span);
+    return { text: valueText({ ...v, dst: null }), span: v.chain[0].span, dst: v.dst, all: v.span };
+  }
+  const a = item.args?.length === 1 && item.args[0].kind === 'item' ? item.args[0] : null;
+  if (!a || !a.arrow || a.eq || a.colon || a.args) fail(`${item.key.text}: expected ${usage}`, item.span);
+  return { text: a.key.text, span: a.key.span, dst: a.arrow.chain, all: a.span };
+}
+
+function parseSetField(item: Item, ctx: ParseCtx): SetFieldArgs {
+  const { text, span, dst } = valueAndDst(item, 'set_field:VALUE->FIELD');
+  const d = dst[0];
+  const name = d.kind === 'ref' ? d.text + (d.subscript !== null ? `[${d.subscript}]` : '') : '';
+  const f = dst.length === 1 && d.kind === 'ref' && d.subscript === null ? fieldByName(d.text) : undefined;
+  if (!f) fail(`${name} is not a valid OXM field name${didYouMean(name, fieldNames())}`, d.span);
+  if (!f.writable) fail(`${name} is read-only`, d.span);
+  try {
+    const m = parseFieldValue(f, text, { ports: ctx.ports });
+    // Without `/MASK` the whole field is written (flag fields parse to the named bits only).
+    return { field: f, value: m.value, mask: text.includes('/') ? m.mask : ones(f.bits), load: false };
+  } catch (e) {
+    if (e instanceof ValueError) fail(e.message, span);
+    throw e;
+  }
+}
+
+function parseLoad(item: Item): SetFieldArgs {
+  const { text, span, dst: d, all } = valueAndDst(item, 'load:VALUE->FIELD[start..end]');
+  const dst = subfieldFromAtoms(d, all);
+  if (!dst.field.writable) fail(`${dst.field.name} is read-only`, d[0].span);
+  const value = bigArg(text, dst.field.bits, 'load', span);
+  if (value > ones(dst.bits)) fail(`load: value 0x${value.toString(16)} does not fit into ${dst.bits} bits`, span);
+  const sh = BigInt(dst.ofs);
+  return { field: dst.field, value: value << sh, mask: ones(dst.bits) << sh, load: true };
+}
+
+/** OVS's check of a field write against the match, and the VLAN state it leaves behind. */
+export function checkSetField(a: SetFieldArgs, ctx: CheckCtx): void {
+  const f = a.field;
+  if (!a.legacy) {
+    if ((f.name === 'ct_mark' || f.name === 'ct_label') && ctx.outer !== 'ct') ctx.fail('cannot set CT fields outside of ct action');
+    if (!prereqMet(ctx.match, f.prereq) || (f.name === 'vlan_vid' && !hasVlan(ctx.match))) {
+      ctx.fail(`set_field ${f.name} lacks correct prerequisites: actions are invalid with specified match (OFPBAC_MATCH_INCONSISTENT)`);
+    }
+  }
+  a.flowHasVlan = hasVlan(ctx.match);
+  if (f.name === 'vlan_tci') setVlanTci(ctx.match, a.value & a.mask);
+  else if (a.legacy && (f.name === 'vlan_vid' || f.name === 'vlan_pcp')) setVlanTci(ctx.match, 'tagged');
+}
+
 export const set_field: ActionSpec<SetFieldArgs> = {
   name: 'set_field',
   parse: parseSetField,
-  format(a, ctx) {
-    if (!ctx.of15 && a.field.nxm) return loadSegments(a).join(',');
-    const full = a.mask === ones(a.field.bits);
-    return `set_field:${formatValue(a.field, a.value)}${full ? '' : '/' + formatValue(a.field, a.mask)}->${a.field.name}`;
-  },
+  check: checkSetField,
+  format: formatSetField,
 };
 
 export const load: ActionSpec<SetFieldArgs> = { ...set_field, name: 'load', parse: parseLoad };

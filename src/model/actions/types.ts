@@ -27,6 +27,8 @@ export interface CheckCtx {
   match: Match;
   table: number;
   fail(message: string, span?: Span): never;
+  /** The action whose nested list is being checked (ct, clone, ...), or null at top level. */
+  outer?: string | null;
   /** Checks a nested action list (clone, write_actions, ct exec) against the same match. */
   checkActions(actions: Action[]): void;
 }

@@ -1,0 +1,85 @@
+// The OpenFlow 1.0 field actions: mod_dl_src/dst, mod_nw_src/dst, mod_nw_tos, mod_nw_ecn,
+// mod_nw_ttl, mod_tp_src/dst. Each is a whole-field write, so it shares set_field's IR and
+// printing (see set_field.ts): mod_nw_ttl and mod_nw_ecn have no OpenFlow 1.0 wire form and
+// come back from the switch as `load:`. OVS checks no prerequisites for these spellings.
+import type { Item } from '../../../grammar/syntax.js';
+import { ones } from '../bits.js';
+import { fail } from '../errors.js';
+import { mustField } from '../fields.js';
+import { valueText } from '../match.js';
+import { parseIpv4, parseMac, parseNumber } from '../values.js';
+import { checkSetField, formatSetField, type SetFieldArgs } from './set_field.js';
+import type { ActionSpec } from './types.js';
+import { ipProto } from './vlan-state.js';
+
+/** The text after `name:` (OVS also takes `name=` in action lists). */
+export function argText(item: Item): { text: string; span: Item['span'] } {
+  const v = item.colon ?? item.eq;
+  if (!v || item.args) fail(`${item.key.text}: expected ${item.key.text}:VALUE`, item.span);
+  return { text: valueText(v), span: v.span };
+}
+
+/** A whole-field write spelled as an OpenFlow 1.0 action. */
+export function legacyWrite(name: string, field: string, read: (text: string) => bigint | string): ActionSpec<SetFieldArgs> {
+  const f = mustField(field);
+  return {
+    name,
+    parse(item) {
+      const { text, span } = argText(item);
+      const v = read(text);
+      if (typeof v === 'string') fail(v, span);
+      return { field: f, value: v, mask: ones(f.bits), load: false, legacy: true };
+    },
+    check: checkSetField,
+    format: formatSetField,
+  };
+}
+
+/** An unsigned number of at most `max`, or the error OVS gives for it. */
+export const uint = (max: number, err: (t: string) => string) => (t: string): bigint | string => {
+  const n = parseNumber(t);
+  return n === null || n > BigInt(max) ? err(t) : n;
+};
+
+const mac = (t: string) => { try { return parseMac(t); } catch { return `invalid mac address ${t}`; } };
+const ip = (t: string) => { try { return parseIpv4(t); } catch { return `${t}: could not convert to IP address`; } };
+const u8 = (what: string) => uint(255, (t) => `invalid ${what} "${t}"`);
+
+export const mod_dl_src = legacyWrite('mod_dl_src', 'eth_src', mac);
+export const mod_dl_dst = legacyWrite('mod_dl_dst', 'eth_dst', mac);
+export const mod_nw_src = legacyWrite('mod_nw_src', 'ip_src', ip);
+export const mod_nw_dst = legacyWrite('mod_nw_dst', 'ip_dst', ip);
+export const mod_nw_tos = legacyWrite('mod_nw_tos', 'nw_tos', (t) => {
+  const n = u8('TOS')(t);
+  return typeof n === 'bigint' && n & 3n ? `${t}: not a valid TOS` : n;
+});
+export const mod_nw_ecn = legacyWrite('mod_nw_ecn', 'nw_ecn', (t) => {
+  const n = u8('ECN')(t);
+  return typeof n === 'bigint' && n > 3n ? `${t}: not a valid ECN` : n;
+});
+export const mod_nw_ttl = { ...legacyWrite('mod_nw_ttl', 'nw_ttl', u8('TTL')), aliases: ['set_nw_ttl'] };
+
+// mod_tp_src/dst write the port of whichever L4 protocol the flow matches; OVS remembers
+// that protocol while checking so an OpenFlow 1.5 dump can print tcp_dst, udp_dst, ...
+export interface L4PortArgs { port: number; dst: boolean; proto?: number | null }
+const L4 = new Map<number, string>([[6, 'tcp'], [17, 'udp'], [132, 'sctp']]);
+
+function l4(name: string, dst: boolean): ActionSpec<L4PortArgs> {
+  return {
+    name,
+    parse(item) {
+      const { text, span } = argText(item);
+      const n = parseNumber(text);
+      if (n === null || n > 0xffffn) fail(`invalid ${dst ? 'destination' : 'source'} port "${text}"`, span);
+      return { port: Number(n), dst };
+    },
+    check(a, ctx) { a.proto = ipProto(ctx.match); },
+    format(a, ctx) {
+      const proto = L4.get(a.proto ?? -1);
+      if (ctx.of15 && proto) return `set_field:${a.port}->${proto}_${a.dst ? 'dst' : 'src'}`;
+      return `${name}:${a.port}`;
+    },
+  };
+}
+export const mod_tp_src = l4('mod_tp_src', false);
+export const mod_tp_dst = l4('mod_tp_dst', true);
