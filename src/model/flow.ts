@@ -78,6 +78,7 @@ function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {
     case 'table': {
       const t = ctx.tables?.get(text) ?? (/^\d+$/.test(text) ? Number(text) : NaN);
       if (!(t >= 0 && t <= 255)) fail(`unknown table "${text}"`, it.eq.span);
+      if (t === 254) fail('table 254 is reserved for the switch itself (OFPBRC_EPERM)', it.eq.span);
       // 255 means "no table given" to ovs-ofctl: the flow goes to table 0.
       flow.table = t === 255 ? 0 : t; return;
     }
@@ -119,6 +120,8 @@ function unknown(k: string, span: Span): never {
 export function buildActions(items: Item[], ctx: BuildCtx): Action[] {
   const pctx: ParseCtx = { ports: ctx.ports, parseActions: (xs) => buildActions(xs, ctx) };
   const out: Action[] = [];
+  const drop = items.find((it) => it.key.text === 'drop');
+  if (drop && items.length > 1) fail('"drop" must not be accompanied by any other action or instruction', drop.key.span);
   for (const it of items) {
     const spec = actionByName(it.key.text);
     if (spec) { out.push({ name: spec.name, args: spec.parse(it, pctx), span: it.span }); continue; }

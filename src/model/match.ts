@@ -117,7 +117,9 @@ export function applyMatchItem(m: Match, f: FieldSpec, it: Item, ctx: ValueCtx):
     const v = text === '' ? { value: 0n, mask: 0n } : parseFieldValue(f, text, ctx);
     setField(m, f, v.value, v.mask);
   } catch (e) {
-    if (e instanceof ValueError) fail(e.message, span);
+    if (e instanceof ValueError) {
+      fail(e.message, e.len ? { start: span.start + e.at, end: span.start + e.at + e.len } : span);
+    }
     throw e;
   }
 }

@@ -3,8 +3,11 @@ import { ones } from './bits.js';
 import type { FieldSpec } from './fields.js';
 import { didYouMean } from '../util/suggest.js';
 
-export class ValueError extends Error {}
-const bad = (msg: string): never => { throw new ValueError(msg); };
+/** A bad value; `at`/`len` locate the offending part inside the value text when known. */
+export class ValueError extends Error {
+  constructor(message: string, readonly at = 0, readonly len = 0) { super(message); }
+}
+const bad = (msg: string, at = 0, len = 0): never => { throw new ValueError(msg, at, len); };
 
 export interface Masked { value: bigint; mask: bigint }
 
@@ -124,16 +127,20 @@ export function prefixLen(mask: bigint, bits: number): number {
 
 // ---- flags -----------------------------------------------------------------------------
 export const CT_STATE_FLAGS = ['new', 'est', 'rel', 'rpl', 'inv', 'trk', 'snat', 'dnat'];
-export const TCP_FLAG_NAMES = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ece', 'cwr', 'ns', '[200]', '[400]', '[800]'];
+export const TCP_FLAG_NAMES = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ece', 'cwr', 'ns'];
 
 /** `+a-b` (masked) or `a|b` / numbers (exact), as OVS's parse_flags reads them. */
 export function parseFlags(text: string, names: string[], bits: number, what: string): Masked {
   const all = ones(bits);
   const num = /^(0x[0-9a-fA-F]+|\d+)\/(0x[0-9a-fA-F]+|\d+)$/.exec(text);
-  if (num) return { value: BigInt(num[1]), mask: BigInt(num[2]) };
-  const bitOf = (n: string): bigint => {
+  if (num) {
+    const r = { value: BigInt(num[1]), mask: BigInt(num[2]) };
+    if ((r.value | r.mask) & ~ones(names.length)) bad(`${text}: unknown ${what} flag(s)`);
+    return r;
+  }
+  const bitOf = (n: string, at: number): bigint => {
     const i = names.indexOf(n);
-    if (i < 0) bad(`unknown ${what} flag '${n}'${didYouMean(n, names)}`);
+    if (i < 0) bad(`unknown ${what} flag '${n}'${didYouMean(n, names)}`, at, n.length);
     return 1n << BigInt(i);
   };
   if (text.startsWith('+') || text.startsWith('-')) {
@@ -142,19 +149,22 @@ export function parseFlags(text: string, names: string[], bits: number, what: st
     let m: RegExpExecArray | null;
     let seen = 0;
     while ((m = re.exec(text))) {
+      const b = bitOf(m[2], seen + 1);
+      if (mask & b) bad(`${m[2]}: each ${what} flag can be specified only once`, seen + 1, m[2].length);
       seen += m[0].length;
-      const b = bitOf(m[2]);
-      if (mask & b) bad(`${what}: each flag can be specified only once ('${m[2]}')`);
       mask |= b;
       if (m[1] === '+') value |= b;
     }
     if (seen !== text.length) bad(`${what}: flags must be preceded by '+' or '-'`);
     return { value, mask };
   }
-  let value = 0n;
+  let value = 0n, at = 0;
   for (const part of text.split('|')) {
-    if (/^(0x[0-9a-fA-F]+|\d+)$/.test(part)) value |= BigInt(part);
-    else value |= bitOf(part);
+    if (/^(0x[0-9a-fA-F]+|\d+)$/.test(part)) {
+      if (BigInt(part) & ~ones(names.length)) bad(`${text}: unknown ${what} flag(s)`);
+      value |= BigInt(part);
+    } else value |= bitOf(part, at);
+    at += part.length + 1;
   }
   return { value, mask: all };
 }
@@ -221,12 +231,13 @@ export const RESERVED_PORTS = new Map<string, number>([
 const PORT_NAMES = new Map<number, string>([...RESERVED_PORTS].filter(([n]) => n !== 'NONE').map(([n, v]) => [v, n]));
 
 export function parsePort(text: string, ctx: ValueCtx = {}): bigint {
-  if (/^\d+$/.test(text) || /^0x[0-9a-fA-F]+$/.test(text)) {
+  // OVS reads port numbers in decimal only (0x4 is "invalid or unknown port").
+  if (/^\d+$/.test(text)) {
     const n = Number(text);
     if (n > 0xffff) {
       // OpenFlow 1.1+ 32-bit reserved ports map onto the 16-bit range.
       if (n >= 0xffffff00 && n <= 0xffffffff) return BigInt(n - 0xffff0000);
-      bad(`${text} is not a valid OpenFlow port`);
+      bad(`${text}: invalid or unknown port`);
     }
     return BigInt(n);
   }
@@ -234,7 +245,12 @@ export function parsePort(text: string, ctx: ValueCtx = {}): bigint {
   if (user !== undefined) return BigInt(user);
   const r = RESERVED_PORTS.get(text.toUpperCase());
   if (r !== undefined) return BigInt(r);
-  return bad(`${text} is not a valid OpenFlow port${didYouMean(text, [...(ctx.ports?.keys() ?? []), ...RESERVED_PORTS.keys()])}`);
+  return bad(`${text}: invalid or unknown port${didYouMean(text, [...(ctx.ports?.keys() ?? []), ...RESERVED_PORTS.keys()])}`);
+}
+
+/** Ports above OFPP_MAX that are not reserved names are not ports at all. */
+export function isValidPort(n: number): boolean {
+  return n < 0xff00 || PORT_NAMES.has(n) || n === 0xffff;
 }
 
 export function formatPort(v: bigint, names?: Map<number, string>): string {

@@ -4,7 +4,7 @@ import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { subfieldByName } from '../fields.js';
 import { valueText } from '../match.js';
-import { formatPort, parsePort, ValueError } from '../values.js';
+import { formatPort, isValidPort, parsePort, ValueError } from '../values.js';
 import { args, formatSubfield, intArg, keyValues, subfieldFromAtoms, type Subfield } from './args.js';
 import type { ActionSpec, ParseCtx } from './types.js';
 
@@ -47,6 +47,7 @@ function parse(item: Item, ctx: ParseCtx): OutputArgs {
   const v = item.colon ?? item.eq;
   if (!v) fail('output: expected output:PORT', item.span);
   const port = tryPort(valueText(v), ctx);
+  if (port !== null && !isValidPort(port)) fail(`${valueText(v)}: output to unknown port`, v.span);
   if (port !== null) return { kind: 'port', port, maxLen: port === OFPP_CONTROLLER ? 0xffff : 0 };
   const a = v.chain[0];
   // A field, with or without a bit range (output:NXM_NX_REG0 is the whole register).

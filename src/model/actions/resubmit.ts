@@ -2,6 +2,7 @@
 import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { valueText } from '../match.js';
+import { ctTupleAllowed } from '../normalize.js';
 import { formatPort } from '../values.js';
 import { intArg, itemText, slots } from './args.js';
 import { tryPort } from './output.js';
@@ -34,6 +35,13 @@ function parse(item: Item, ctx: ParseCtx): ResubmitArgs {
 export const resubmit: ActionSpec<ResubmitArgs> = {
   name: 'resubmit',
   parse,
+  // resubmit(,T,ct) looks up with the connection's original tuple: only a flow whose
+  // ct_state implies a valid connection may use it (OVS: OFPBAC_MATCH_INCONSISTENT).
+  check(a, ctx) {
+    if (a.ct && !ctTupleAllowed(ctx.match)) {
+      ctx.fail('resubmit(...,ct) needs a match on ct_state implying a connection (+new, +est, +rel, +rpl, +snat, +dnat or +trk-inv) (OFPBAC_MATCH_INCONSISTENT)');
+    }
+  },
   format(a, ctx) {
     const port = a.inPort === null ? '' : formatPort(BigInt(a.inPort), ctx.portNames);
     if (a.table === null && !a.ct) return `resubmit:${port}`;
