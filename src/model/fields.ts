@@ -76,8 +76,9 @@ field('tun_dst', 32, { nxm: 'NXM_NX_TUN_IPV4_DST', mask: true, kind: 'ipv4' });
 field('tun_ipv6_src', 128, { nxm: 'NXM_NX_TUN_IPV6_SRC', mask: true, kind: 'ipv6' });
 field('tun_ipv6_dst', 128, { nxm: 'NXM_NX_TUN_IPV6_DST', mask: true, kind: 'ipv6' });
 field('tun_flags', 16, { nxm: 'NXM_NX_TUN_FLAGS', mask: true, kind: 'tun_flags' });
-field('tun_ttl', 8, { ro: true });
-field('tun_tos', 8, { ro: true });
+const NO_OF_MATCH = 'may not be matched in an OpenFlow table (OFPBAC_MATCH_INCONSISTENT)';
+field('tun_ttl', 8, { ro: true, unmatchable: NO_OF_MATCH });
+field('tun_tos', 8, { ro: true, unmatchable: NO_OF_MATCH });
 field('tun_gbp_id', 16, { nxm: 'NXM_NX_TUN_GBP_ID', mask: true });
 field('tun_gbp_flags', 8, { nxm: 'NXM_NX_TUN_GBP_FLAGS', mask: true, hex: true });
 field('tun_erspan_idx', 20, { mask: true, hex: true });
@@ -95,7 +96,7 @@ field('metadata', 64, { oxm: 'OXM_OF_METADATA', mask: true, hex: true });
 field('in_port', 16, { nxm: 'NXM_OF_IN_PORT', kind: 'port', slot: 'in_port' });
 field('in_port_oxm', 16, { oxm: 'OXM_OF_IN_PORT', kind: 'port', segs: [{ slot: 'in_port', shift: 0, bits: 16 }] });
 field('actset_output', 32, { kind: 'port', ro: true });
-field('skb_priority', 32, { hex: true, ro: true, unmatchable: 'may not be matched in an OpenFlow table (OFPBAC_MATCH_INCONSISTENT)' });
+field('skb_priority', 32, { hex: true, ro: true, unmatchable: NO_OF_MATCH });
 field('pkt_mark', 32, { nxm: 'NXM_NX_PKT_MARK', mask: true, hex: true });
 
 // ---- connection tracking ---------------------------------------------------------------
