@@ -5,6 +5,7 @@ import type { Span } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { cloneMatch, type Match } from '../match.js';
 import { actionByName } from './index.js';
+import { verifyInstructions } from './instructions.js';
 import type { Action, CheckCtx } from './types.js';
 
 export function checkActions(actions: Action[], flowMatch: Match, table: number): void {
@@ -22,4 +23,5 @@ export function checkActions(actions: Action[], flowMatch: Match, table: number)
     }
   };
   run(actions, null);
+  verifyInstructions(actions);
 }

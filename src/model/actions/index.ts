@@ -4,6 +4,18 @@ import { drop } from './drop.js';
 import { ct, ct_clear } from './ct.js';
 import { nat } from './nat.js';
 import { learn } from './learn.js';
+import { controller } from './controller.js';
+import { clone } from './clone.js';
+import { write_actions } from './write_actions.js';
+import { clear_actions } from './clear_actions.js';
+import { write_metadata } from './write_metadata.js';
+import { goto_table } from './goto_table.js';
+import { meter } from './meter.js';
+import { group } from './group.js';
+import { exit } from './exit.js';
+import { check_pkt_larger } from './check_pkt_larger.js';
+import { sample } from './sample.js';
+import { conjunction } from './conjunction.js';
 import { move } from './move.js';
 import { output } from './output.js';
 import { resubmit } from './resubmit.js';
@@ -35,6 +47,18 @@ export const ACTIONS: readonly ActionSpec[] = [
   ct_clear,
   nat,
   learn,
+  controller,
+  clone,
+  write_actions,
+  clear_actions,
+  write_metadata,
+  goto_table,
+  meter,
+  group,
+  exit,
+  check_pkt_larger,
+  sample,
+  conjunction,
 ];
 
 const BY_NAME = new Map<string, ActionSpec>();

@@ -1,0 +1,9 @@
+// exit: stops executing actions (and any resubmit that led here).
+import type { ActionSpec } from './types.js';
+
+export const exit: ActionSpec<null> = {
+  name: 'exit',
+  // ovs-ofctl ignores whatever follows exit (exit(1) is exit).
+  parse: () => null,
+  format: () => 'exit',
+};

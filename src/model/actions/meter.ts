@@ -1,0 +1,13 @@
+// meter:M: sends the packet through meter M. OpenFlow 1.0 cannot carry it, so an OF1.0 dump
+// of such a flow leaves it out.
+import { colonText, intArg } from './args.js';
+import type { ActionSpec } from './types.js';
+
+export interface MeterArgs { meter: number }
+
+export const meter: ActionSpec<MeterArgs> = {
+  name: 'meter',
+  instruction: true,
+  parse: (item) => ({ meter: intArg(colonText(item), 32, 'meter', (item.colon ?? item.eq)!.span) }),
+  format: (a, ctx) => (ctx.of15 ? `meter:${a.meter}` : ''),
+};

@@ -1,0 +1,19 @@
+// write_actions(ACTIONS): the OpenFlow 1.1+ instruction that adds ACTIONS to the action set,
+// run when the pipeline ends. OpenFlow 1.0 has no such thing: an OF1.0 dump leaves it out.
+import type { Item } from '../../../grammar/syntax.js';
+import { fail } from '../errors.js';
+import { args } from './args.js';
+import type { Action, ActionSpec, ParseCtx } from './types.js';
+
+export interface WriteActionsArgs { actions: Action[] }
+
+export const write_actions: ActionSpec<WriteActionsArgs> = {
+  name: 'write_actions',
+  instruction: true,
+  parse(item: Item, ctx: ParseCtx) {
+    if (!item.args) fail('write_actions: expected write_actions(ACTIONS)', item.span);
+    return { actions: ctx.parseActions(args(item)).filter((a) => a.name !== 'drop') };
+  },
+  check: (a, ctx) => ctx.checkActions(a.actions),
+  format: (a, ctx) => (ctx.of15 ? `write_actions(${ctx.formatActions(a.actions)})` : ''),
+};
