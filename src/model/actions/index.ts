@@ -22,6 +22,17 @@ import { resubmit } from './resubmit.js';
 import { load, set_field } from './set_field.js';
 import { mod_dl_dst, mod_dl_src, mod_nw_dst, mod_nw_ecn, mod_nw_src, mod_nw_tos, mod_nw_ttl, mod_tp_dst, mod_tp_src } from './mod_fields.js';
 import { mod_vlan_pcp, mod_vlan_vid, push_vlan, strip_vlan } from './vlan.js';
+import { pop, push } from './stack.js';
+import { dec_ttl } from './dec_ttl.js';
+import { note } from './note.js';
+import { enqueue, pop_queue, set_queue } from './queue.js';
+import { set_tunnel, set_tunnel64 } from './set_tunnel.js';
+import { fin_timeout } from './fin_timeout.js';
+import { dec_nsh_ttl, delete_field } from './nsh.js';
+import { dec_mpls_ttl, pop_mpls, push_mpls, set_mpls_label, set_mpls_tc, set_mpls_ttl } from './mpls.js';
+import { multipath } from './multipath.js';
+import { bundle, bundle_load } from './bundle.js';
+import { decap, encap } from './encap.js';
 
 export const ACTIONS: readonly ActionSpec[] = [
   output,
@@ -41,6 +52,29 @@ export const ACTIONS: readonly ActionSpec[] = [
   mod_vlan_pcp,
   strip_vlan,
   push_vlan,
+  push,
+  pop,
+  dec_ttl,
+  note,
+  enqueue,
+  set_queue,
+  pop_queue,
+  set_tunnel,
+  set_tunnel64,
+  fin_timeout,
+  dec_nsh_ttl,
+  delete_field,
+  push_mpls,
+  pop_mpls,
+  set_mpls_label,
+  set_mpls_tc,
+  set_mpls_ttl,
+  dec_mpls_ttl,
+  multipath,
+  bundle,
+  bundle_load,
+  encap,
+  decap,
   move,
   drop,
   ct,

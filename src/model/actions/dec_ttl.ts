@@ -1,0 +1,20 @@
+// dec_ttl and dec_ttl(id,...): decrement the IP TTL; the ids are the controller connections
+// told when it reaches zero. OVS reads each id with atoi(), so `dec_ttl(a)` means id 0.
+import { fail } from '../errors.js';
+import { args, itemText } from './args.js';
+import type { ActionSpec } from './types.js';
+
+/** null: plain dec_ttl (ids [0] implied, printed without parentheses). */
+export interface DecTtlArgs { ids: number[] | null }
+
+const atoi = (t: string): number => { const m = /^\s*([+-]?\d+)/.exec(t); return m ? Number(m[1]) | 0 : 0; };
+
+export const dec_ttl: ActionSpec<DecTtlArgs> = {
+  name: 'dec_ttl',
+  parse(item) {
+    if (item.eq || item.colon) fail('dec_ttl: expected dec_ttl or dec_ttl(id,...)', item.span);
+    const ids = args(item).map((it) => atoi(itemText(it)) >>> 0 & 0xffff);
+    return { ids: ids.length ? ids : null };
+  },
+  format: (a) => (a.ids ? `dec_ttl(${a.ids.join(',')})` : 'dec_ttl'),
+};

@@ -1,0 +1,72 @@
+// MPLS actions: push_mpls:ETHERTYPE, pop_mpls:ETHERTYPE, set_mpls_label/tc/ttl(N) (also
+// written name:N), dec_mpls_ttl. OF1.5 dumps print set_mpls_label/tc as set_field.
+// push/pop change the packet's ethertype, which later set_field prerequisites see.
+import type { Item } from '../../../grammar/syntax.js';
+import { fail } from '../errors.js';
+import { valueText } from '../match.js';
+import { parseNumber } from '../values.js';
+import { args, itemText } from './args.js';
+import type { ActionSpec, CheckCtx } from './types.js';
+
+const setDlType = (ctx: CheckCtx, t: number) => {
+  ctx.match.values.set('dl_type', BigInt(t));
+  ctx.match.masks.set('dl_type', 0xffffn);
+};
+
+function ethertype(item: Item, name: string): number {
+  const v = item.colon ?? item.eq;
+  const text = v ? valueText(v) : '';
+  const n = parseNumber(text);
+  if (n === null || n > 0xffffn) fail(`invalid ${name} "${text}"`, v?.span ?? item.span);
+  return Number(n);
+}
+
+export const push_mpls: ActionSpec<{ ethertype: number }> = {
+  name: 'push_mpls',
+  parse(item) {
+    const t = ethertype(item, 'push_mpls');
+    // ovs-ofctl takes any value; the switch refuses a non-MPLS one (OFPBAC_BAD_ARGUMENT).
+    if (t !== 0x8847 && t !== 0x8848) fail(`push_mpls: 0x${t.toString(16).padStart(4, '0')} is not an MPLS ethertype (0x8847 or 0x8848); the switch answers OFPBAC_BAD_ARGUMENT`, item.colon?.span ?? item.span);
+    return { ethertype: t };
+  },
+  check(a, ctx) { setDlType(ctx, a.ethertype); },
+  format: (a) => `push_mpls:0x${a.ethertype.toString(16).padStart(4, '0')}`,
+};
+
+export const pop_mpls: ActionSpec<{ ethertype: number }> = {
+  name: 'pop_mpls',
+  parse: (item) => ({ ethertype: ethertype(item, 'pop_mpls') }),
+  check(a, ctx) { setDlType(ctx, a.ethertype); },
+  format: (a) => `pop_mpls:0x${a.ethertype.toString(16).padStart(4, '0')}`,
+};
+
+/** `name(N)` or `name:N`. */
+function number(item: Item, max: number, what: string): number {
+  const one = args(item);
+  const v = item.colon ?? item.eq;
+  const text = item.args ? (one.length === 1 ? itemText(one[0]) : '') : v ? valueText(v) : '';
+  const n = parseNumber(text);
+  if (n === null || n > BigInt(max)) fail(`${item.key.text}: invalid ${what} "${text}"`, item.span);
+  return Number(n);
+}
+
+function mplsSet(name: string, max: number, what: string, field: string | null): ActionSpec<{ value: number }> {
+  return {
+    name,
+    parse: (item) => ({ value: number(item, max, what) }),
+    format: (a, ctx) => (ctx.of15 && field ? `set_field:${a.value}->${field}` : `${name}(${a.value})`),
+  };
+}
+
+export const set_mpls_label = mplsSet('set_mpls_label', 0xfffff, 'MPLS label', 'mpls_label');
+export const set_mpls_tc = mplsSet('set_mpls_tc', 7, 'MPLS TC', 'mpls_tc');
+export const set_mpls_ttl = mplsSet('set_mpls_ttl', 255, 'MPLS TTL', null);
+
+export const dec_mpls_ttl: ActionSpec<null> = {
+  name: 'dec_mpls_ttl',
+  parse(item) {
+    if (item.eq || item.colon || item.args) fail('dec_mpls_ttl takes no argument', item.span);
+    return null;
+  },
+  format: () => 'dec_mpls_ttl',
+};

@@ -1,0 +1,25 @@
+// set_tunnel:ID / set_tunnel64:ID: write tun_id. OVS uses the 64-bit form when the id does
+// not fit into 32 bits, and OF1.5 dumps print both as set_field on tun_id.
+import { fail } from '../errors.js';
+import { parseNumber } from '../values.js';
+import { argText } from './mod_fields.js';
+import type { ActionSpec } from './types.js';
+
+export interface SetTunnelArgs { id: bigint; wide: boolean }
+
+function tunnel(name: string): ActionSpec<SetTunnelArgs> {
+  return {
+    name,
+    parse(item) {
+      const { text, span } = argText(item);
+      const id = parseNumber(text);
+      if (id === null || id > 0xffffffffffffffffn) fail(`invalid numeric format ${text}`, span);
+      return { id, wide: name === 'set_tunnel64' || id > 0xffffffffn };
+    },
+    format: (a, ctx) => (ctx.of15 ? `set_field:0x${a.id.toString(16)}->tun_id`
+      : `${a.wide ? 'set_tunnel64' : 'set_tunnel'}:0x${a.id.toString(16)}`),
+  };
+}
+
+export const set_tunnel = tunnel('set_tunnel');
+export const set_tunnel64 = tunnel('set_tunnel64');
