@@ -13,9 +13,8 @@ export function runFmt(files: string[], opts: FmtOpts): number {
   let status = 0;
   for (const file of files) {
     const r = readFlows(readText(file), file, { ports: opts.ports });
-    const of15 = opts.of15 ?? r.ofVersion >= 12;
     const portNames = opts.names ? new Map([...opts.ports].map(([n, v]) => [v, n])) : undefined;
-    const out = formatFlowLines(r.flows, { of15, ofVersion: opts.of15 ? 15 : r.ofVersion, portNames });
+    const out = formatFlowLines(r.flows, { ofVersion: opts.of15 ? 15 : r.ofVersion, portNames });
     if (out.length) process.stdout.write(out.join('\n') + '\n');
     if (r.diagnostics.length) { reportDiagnostics(r.diagnostics); status = EXIT_BAD_INPUT; }
   }

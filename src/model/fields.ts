@@ -85,8 +85,9 @@ field('tun_erspan_idx', 20, { mask: true, hex: true });
 field('tun_erspan_ver', 4, { mask: true });
 field('tun_erspan_dir', 1, { mask: true });
 field('tun_erspan_hwid', 6, { mask: true, hex: true });
-field('tun_gtpu_flags', 8, { mask: true, hex: true, ro: true });
-field('tun_gtpu_msgtype', 8, { mask: true, ro: true });
+// OVS prints these as gtpu_flags/gtpu_msgtype; ctflow also reads that spelling back.
+field('tun_gtpu_flags', 8, { aka: ['gtpu_flags'], mask: true, hex: true, ro: true });
+field('tun_gtpu_msgtype', 8, { aka: ['gtpu_msgtype'], mask: true, ro: true });
 // Geneve options: OVS sizes them per tunnel-metadata mapping (tlv-map); ctflow gives each
 // option 64 bits, enough for what OVN and Antrea carry in them.
 for (let i = 0; i < 64; i++) {

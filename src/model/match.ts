@@ -108,8 +108,9 @@ export function applyMatchItem(m: Match, f: FieldSpec, it: Item, ctx: ValueCtx):
     if (f.kind === 'packet_type') {
       const g = it.eq?.chain[0];
       if (!g || g.kind !== 'group' || g.args.length !== 2) fail('packet_type: expected (ns,type)', span);
-      const [ns, ty] = g.args.map((a) => (a.kind === 'item' ? a.key.text : ''));
-      const v = (BigInt(ns) << 16n) | BigInt(ty);
+      const [ns, ty] = g.args.map((a) => parseNumber(a.kind === 'item' ? itemText(a) : ''));
+      if (ns === null || ty === null || ns > 0xffffn || ty > 0xffffn) fail(`${text}: bad syntax for packet type`, span);
+      const v = (ns << 16n) | ty;
       setField(m, f, v, ones(32));
       return;
     }

@@ -6,9 +6,9 @@ import { FLOW_FLAGS, type Flow } from './flow.js';
 import { formatMatch } from './print-match.js';
 
 export interface FlowPrintOpts {
-  /** OXM dialect (OpenFlow 1.2+ dumps): set_field instead of load, flags shown. */
+  /** Print as an OpenFlow 1.5 dump: set_field instead of load (same as ofVersion 15). */
   of15?: boolean;
-  /** OpenFlow version of the dump (importance only exists from 1.4 on). Default: 15 with of15. */
+  /** OpenFlow version of the dump: 1.3+ shows flags, 1.4+ importance, 1.5 set_field. */
   ofVersion?: number;
   portNames?: Map<number, string>;
   stats?: boolean;
@@ -24,9 +24,11 @@ export function formatActions(actions: Action[], ctx: FormatCtx): string {
   return parts.length ? parts.join(',') : 'drop';
 }
 
+const versionOf = (opts: FlowPrintOpts): number => opts.ofVersion ?? (opts.of15 ? 15 : 10);
+
 export function formatCtx(opts: FlowPrintOpts = {}): FormatCtx {
   const ctx: FormatCtx = {
-    of15: opts.of15 ?? false,
+    of15: versionOf(opts) >= 15,
     portNames: opts.portNames,
     formatActions: (as) => formatActions(as, ctx),
   };
@@ -44,13 +46,12 @@ export function formatFlow(flow: Flow, opts: FlowPrintOpts = {}): string {
   if (flow.idleTimeout) s += `idle_timeout=${flow.idleTimeout}, `;
   if (flow.hardTimeout) s += `hard_timeout=${flow.hardTimeout}, `;
   // OpenFlow 1.0 flow stats carry neither flags nor importance; 1.3+ (1.4+) dumps show them.
-  if (opts.of15) {
-    for (const f of FLOW_FLAGS) if (flow.flags.includes(f)) s += `${f} `;
-    if (flow.importance && (opts.ofVersion ?? 15) >= 14) s += `importance=${flow.importance}, `;
-  }
+  const version = versionOf(opts);
+  if (version >= 13) for (const f of FLOW_FLAGS) if (flow.flags.includes(f)) s += `${f} `;
+  if (version >= 14 && flow.importance) s += `importance=${flow.importance}, `;
   if (st?.has('idle_age')) s += `idle_age=${st.get('idle_age')}, `;
   if (st?.has('hard_age')) s += `hard_age=${st.get('hard_age')}, `;
-  const m = formatMatch(flow.match, flow.priority, { portNames: opts.portNames });
+  const m = formatMatch(flow.match, flow.priority, { portNames: opts.portNames, of15: version >= 12 });
   if (m) s += m + ' ';
   return s + 'actions=' + formatActions(flow.actions, formatCtx(opts));
 }

@@ -8,7 +8,7 @@ import {
   formatMac, formatPort, prefixLen,
 } from './values.js';
 
-export interface PrintCtx { portNames?: Map<number, string> }
+export interface PrintCtx { portNames?: Map<number, string>; of15?: boolean }
 
 const slotOf = (m: Match, slot: string): [bigint, bigint] => [m.values.get(slot) ?? 0n, m.masks.get(slot) ?? 0n];
 
@@ -88,7 +88,7 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
   put(kv('metadata', F('metadata'), m));
   const [inPort, inMask] = slotOf(m, 'in_port');
   if (inMask) out.push(`in_port=${formatPort(inPort, ctx.portNames)}`);
-  formatVlan(m, out);
+  formatVlan(m, out, ctx.of15 ?? false);
   put(kv('dl_src', F('dl_src'), m));
   put(kv('dl_dst', F('dl_dst'), m));
   if (!skipType && dlMask) out.push(`dl_type=0x${dlType.toString(16).padStart(4, '0')}`);
@@ -167,8 +167,10 @@ function protocolShorthand(type: number, proto: number | null): { name: string; 
 }
 
 /** VLAN as OVS prints it: dl_vlan/dl_vlan_pcp when the CFI bit is matched set, else vlan_tci. */
-function formatVlan(m: Match, out: string[]): void {
-  const [tci, mask] = slotOf(m, 'vlan_tci');
+function formatVlan(m: Match, out: string[], oxm: boolean): void {
+  let [tci, mask] = slotOf(m, 'vlan_tci');
+  // OXM carries VLANs as vlan_vid/vlan_pcp: "no tag" comes back from the switch as 0/0x1fff.
+  if (oxm && tci === 0n && mask === 0xffffn) mask = 0x1fffn;
   if (!mask) return;
   const vidMask = mask & 0x0fffn, pcpMask = mask & 0xe000n, cfi = mask & 0x1000n;
   if (cfi && tci & 0x1000n && (!vidMask || vidMask === 0x0fffn) && (!pcpMask || pcpMask === 0xe000n) && (vidMask || pcpMask)) {

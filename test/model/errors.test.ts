@@ -10,6 +10,13 @@ const SWITCH_STATE = new Map<string, string>([
   ['tun_metadata4=1 actions=drop', 'depends on the switch\'s Geneve TLV map, which a flow file does not carry'],
   ['actions=learn(tun_metadata0=tun_metadata0,load:0x1->reg0)', 'depends on the TLV map\'s option length'],
   ['priority=5,ip actions=output:1 # trailing text is not a comment for add-flow', 'a flow *file* strips # comments, as add-flows does'],
+  ['actions=decap()', 'refused only over OpenFlow 1.0; real OVS takes it with -O OpenFlow13'],
+  ['actions=decap', 'refused only over OpenFlow 1.0; real OVS takes it with -O OpenFlow13'],
+  ['actions=decap(packet_type(ns=0,type=0))', 'refused only over OpenFlow 1.0'],
+  ['actions=decap(packet_type(ns=1,type=0x800))', 'refused only over OpenFlow 1.0'],
+  ['dl_type=0x894f,actions=dec_nsh_ttl', 'refused only over OpenFlow 1.0'],
+  ['actions=group:99', 'group 99 did not exist on the recording switch'],
+  ['actions=meter:9', 'meter 9 did not exist on the recording switch'],
   ['actions=strip_vlan,output:0', 'refused only because it was sent with -O OpenFlow12 (protocol negotiation, not flow syntax)'],
 ]);
 
