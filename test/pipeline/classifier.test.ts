@@ -1,0 +1,93 @@
+// Classifier: priorities, masks, prerequisites, ties and conjunctions.
+import { describe, expect, it } from 'vitest';
+import { readFlows } from '../../src/parse/flows.js';
+import { parsePacket } from '../../src/packet/packet.js';
+import { Classifier, type Conjunction } from '../../src/pipeline/classifier.js';
+import type { Flow } from '../../src/model/flow.js';
+
+/** Conjunctions written in the test as `note:` free flows: cookie = id*100+k*10+n. */
+const conjByCookie = (f: Flow): Conjunction[] | null => {
+  if (f.cookie < 1000n) return null;
+  const c = Number(f.cookie) - 1000;
+  return [{ id: Math.floor(c / 100), clause: Math.floor(c / 10) % 10, nClauses: c % 10 }];
+};
+
+function classifier(text: string): Classifier {
+  const r = readFlows(text, 't');
+  expect(r.diagnostics).toEqual([]);
+  const c = new Classifier(conjByCookie);
+  for (const f of r.flows) c.add(f);
+  return c;
+}
+
+const hit = (c: Classifier, pkt: string, table = 0) => c.lookup(table, parsePacket(pkt).slots)?.flow.line ?? null;
+
+describe('classifier', () => {
+  it('highest priority wins across masks', () => {
+    const c = classifier([
+      'priority=10,ip actions=drop',
+      'priority=20,ip,nw_dst=10.0.0.0/8 actions=drop',
+      'priority=30,tcp,tp_dst=22 actions=drop',
+      'priority=5 actions=drop',
+    ].join('\n'));
+    expect(hit(c, 'tcp,nw_dst=10.1.2.3,tp_dst=22')).toBe(3);
+    expect(hit(c, 'tcp,nw_dst=10.1.2.3,tp_dst=80')).toBe(2);
+    expect(hit(c, 'udp,nw_dst=11.1.2.3,tp_dst=22')).toBe(1);
+    expect(hit(c, 'arp')).toBe(4);
+  });
+
+  it('prerequisites: tp_dst only matches the protocol it was written for', () => {
+    const c = classifier('priority=30,tcp,tp_dst=22 actions=drop\npriority=1 actions=drop');
+    expect(hit(c, 'udp,tp_dst=22')).toBe(2);
+    expect(hit(c, 'tcp,tp_dst=22')).toBe(1);
+  });
+
+  it('arbitrary masks and longest prefix by priority', () => {
+    const c = classifier([
+      'priority=100,ip,nw_src=10.0.0.0/255.0.0.255 actions=drop',
+      'priority=200,ip,nw_src=10.1.0.0/16 actions=drop',
+    ].join('\n'));
+    expect(hit(c, 'ip,nw_src=10.1.0.7')).toBe(2);
+    expect(hit(c, 'ip,nw_src=10.2.3.0')).toBe(1);
+    expect(hit(c, 'ip,nw_src=10.2.3.1')).toBe(null);
+  });
+
+  it('table miss and other tables', () => {
+    const c = classifier('table=1,priority=1 actions=drop');
+    expect(hit(c, 'ip', 0)).toBe(null);
+    expect(hit(c, 'ip', 1)).toBe(1);
+  });
+
+  it('equal priorities: the flow added first wins, whatever its mask', () => {
+    const c = classifier('priority=5,ip actions=drop\npriority=5,ip,nw_dst=1.2.3.4 actions=drop');
+    expect(hit(c, 'ip,nw_dst=1.2.3.4')).toBe(1);
+  });
+
+  it('a flow with the same match and priority replaces the old one', () => {
+    const c = classifier('priority=5,ip actions=drop\npriority=5,ip actions=output:1');
+    expect(c.size).toBe(1);
+    expect(hit(c, 'ip')).toBe(2);
+  });
+
+  it('conjunction: all clauses must match, then conj_id=ID is looked up', () => {
+    const c = classifier([
+      'priority=100,ip,nw_src=10.0.0.1,cookie=1112 actions=drop', // id 1, clause 1/2
+      'priority=100,ip,nw_src=10.0.0.2,cookie=1112 actions=drop',
+      'priority=100,tcp,tp_dst=80,cookie=1122 actions=drop',      // id 1, clause 2/2
+      'priority=100,conj_id=1,ip actions=drop',
+      'priority=50,ip actions=drop',
+    ].join('\n'));
+    expect(hit(c, 'tcp,nw_src=10.0.0.2,tp_dst=80')).toBe(4);
+    expect(hit(c, 'tcp,nw_src=10.0.0.3,tp_dst=80')).toBe(5);
+    expect(hit(c, 'tcp,nw_src=10.0.0.1,tp_dst=81')).toBe(5);
+  });
+
+  it('conjunction below a matching plain flow does not apply', () => {
+    const c = classifier([
+      'priority=100,ip,nw_src=10.0.0.1,cookie=1111 actions=drop',
+      'priority=100,conj_id=1,ip actions=drop',
+      'priority=200,ip actions=drop',
+    ].join('\n'));
+    expect(hit(c, 'ip,nw_src=10.0.0.1')).toBe(3);
+  });
+});
