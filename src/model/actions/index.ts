@@ -33,6 +33,7 @@ import { dec_mpls_ttl, pop_mpls, push_mpls, set_mpls_label, set_mpls_tc, set_mpl
 import { multipath } from './multipath.js';
 import { bundle, bundle_load } from './bundle.js';
 import { decap, encap } from './encap.js';
+import { debug_recirc, debug_slow } from './debug.js';
 
 export const ACTIONS: readonly ActionSpec[] = [
   output,
@@ -75,6 +76,8 @@ export const ACTIONS: readonly ActionSpec[] = [
   bundle_load,
   encap,
   decap,
+  debug_recirc,
+  debug_slow,
   move,
   drop,
   ct,
