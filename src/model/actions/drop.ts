@@ -9,4 +9,5 @@ export const drop: ActionSpec<null> = {
     return null;
   },
   format: () => 'drop',
+  execute: () => {},
 };

@@ -60,6 +60,10 @@ function parse(item: Item, ctx: ParseCtx): OutputArgs {
 export const output: ActionSpec<OutputArgs> = {
   name: 'output',
   parse,
+  execute(a, x) {
+    if (a.kind === 'reg') x.outputField(a.src);
+    else x.output(a.port, a.maxLen);
+  },
   format(a, ctx) {
     if (a.kind === 'reg') return `output:${formatSubfield(a.src)}`;
     if (a.kind === 'trunc') return `output(port=${formatPort(BigInt(a.port), ctx.portNames)},max_len=${a.maxLen})`;

@@ -42,6 +42,7 @@ export const resubmit: ActionSpec<ResubmitArgs> = {
       ctx.fail('resubmit(...,ct) needs a match on ct_state implying a connection (+new, +est, +rel, +rpl, +snat, +dnat or +trk-inv) (OFPBAC_MATCH_INCONSISTENT)');
     }
   },
+  execute: (a, x) => x.resubmit(a.inPort, a.table, a.ct),
   format(a, ctx) {
     const port = a.inPort === null ? '' : formatPort(BigInt(a.inPort), ctx.portNames);
     if (a.table === null && !a.ct) return `resubmit:${port}`;

@@ -153,6 +153,7 @@ export const set_field: ActionSpec<SetFieldArgs> = {
   parse: parseSetField,
   check: checkSetField,
   format: formatSetField,
+  execute: (a, x) => x.write(a.field, a.value, a.mask),
 };
 
 export const load: ActionSpec<SetFieldArgs> = { ...set_field, name: 'load', parse: parseLoad };

@@ -2,6 +2,7 @@
 // printing and execution together (see design.md, rule 1).
 import type { Item, Span } from '../../../grammar/syntax.js';
 import type { Match } from '../match.js';
+import type { ExecCtx } from '../../pipeline/exec.js';
 
 /** An action in the IR: which spec, its parsed arguments, where it was written. */
 export interface Action<A = unknown> {
@@ -43,6 +44,11 @@ export interface ActionSpec<A = any> {
   check?(args: A, ctx: CheckCtx): void;
   /** Canonical text, as `ovs-ofctl dump-flows` prints the action. */
   format(args: A, ctx: FormatCtx): string;
+  /**
+   * Runs the action on the packet (src/pipeline/exec.ts). An action without it makes a
+   * run fail with an error naming the action.
+   */
+  execute?(args: A, x: ExecCtx): void;
   /** Set when the action may only appear inside write_actions / as an instruction, etc. */
   instruction?: boolean;
 }

@@ -1,0 +1,72 @@
+// What an action's `execute` may do to the packet and the translation. The interpreter
+// (xlate.ts) implements it; action files call it, so an action's semantics sit next to
+// its parser while the pipeline keeps the state (packet, action set, stack, datapath
+// actions, trace).
+import type { FieldSpec } from '../model/fields.js';
+import type { Action } from '../model/actions/types.js';
+import type { Flow } from '../model/flow.js';
+import type { NatSpec } from '../conntrack/index.js';
+
+export interface SubfieldRef { field: FieldSpec; ofs: number; bits: number }
+
+export interface CtRequest {
+  zone: number | SubfieldRef;
+  commit: boolean;
+  force: boolean;
+  table: number | null;
+  nat: NatSpec | null;       // null: no nat; {} : bare `nat`
+  exec: Action[];            // set_field/load of ct_mark / ct_label
+  alg: string | null;
+}
+
+export interface ControllerRequest {
+  reason: 'action' | 'no_match' | 'invalid_ttl';
+  maxLen: number;
+  controllerId: number;
+  userdata: string | null;
+  pause: boolean;
+  meterId: number | null;
+}
+
+export class ExecError extends Error {}
+
+export interface ExecCtx {
+  /** Reads a field (whole) or a bit range of it. */
+  read(sf: SubfieldRef): bigint;
+  readField(f: FieldSpec): bigint;
+  /** Writes the bits of `mask` (field-aligned) of field `f`. */
+  write(f: FieldSpec, value: bigint, mask: bigint): void;
+  writeSub(sf: SubfieldRef, value: bigint): void;
+  output(port: number, maxLen?: number): void;
+  /** output:FIELD[..]: the port is read from the packet. */
+  outputField(sf: SubfieldRef): void;
+  resubmit(inPort: number | null, table: number | null, ct: boolean): void;
+  gotoTable(table: number): void;
+  writeActions(actions: Action[]): void;
+  clearActions(): void;
+  writeMetadata(value: bigint, mask: bigint): void;
+  /** Runs a nested action list on a copy of the packet (clone). */
+  clone(actions: Action[]): void;
+  stackPush(sf: SubfieldRef): void;
+  stackPop(sf: SubfieldRef): void;
+  pushVlan(tpid: number): void;
+  popVlan(): void;
+  /** mod_vlan_vid / mod_vlan_pcp: push a header first when untagged and `push` is set. */
+  setVlanVid(vid: number, push: boolean): void;
+  setVlanPcp(pcp: number, push: boolean): void;
+  /** dec_ttl(ids…): false when the TTL ran out (the packet went to the controller). */
+  decTtl(controllerIds: number[]): void;
+  controller(req: ControllerRequest): void;
+  conntrack(req: CtRequest): void;
+  ctClear(): void;
+  group(id: number): void;
+  learn(flow: Flow): void;
+  /** check_pkt_larger(N)->dst. */
+  checkPktLarger(len: number, dst: SubfieldRef): void;
+  /** Stops executing actions (exit). */
+  exit(): void;
+  /** A `-> …` line under the current action. */
+  detail(text: string): void;
+  /** Fails the run: the action cannot be executed (names it). */
+  unsupported(what: string): never;
+}

@@ -1,0 +1,119 @@
+// Datapath actions in OVS's notation. Before an output (or ct, recirc, controller), the
+// header changes made since the last one are "committed" as set() / push_vlan / pop_vlan
+// actions, the way OVS's commit_odp_actions does: per header, only the fields whose
+// value changed are written, each masked by the bits the translation read or wrote
+// (the megaflow mask), printed `value/mask` unless the mask is exact.
+import { formatIpv4, formatIpv6, formatMac } from '../model/values.js';
+import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
+
+export type Slots = Map<string, bigint>;
+
+interface KeyField { slot: string; name: string; bits: number; fmt: (v: bigint) => string; hexMask?: boolean }
+
+const dec = (v: bigint) => v.toString();
+const hex = (v: bigint) => '0x' + v.toString(16);
+const ETH: KeyField[] = [
+  { slot: 'dl_src', name: 'src', bits: 48, fmt: formatMac },
+  { slot: 'dl_dst', name: 'dst', bits: 48, fmt: formatMac },
+];
+const IPV4: KeyField[] = [
+  { slot: 'nw_src', name: 'src', bits: 32, fmt: formatIpv4 },
+  { slot: 'nw_dst', name: 'dst', bits: 32, fmt: formatIpv4 },
+  { slot: 'nw_tos', name: 'tos', bits: 8, fmt: hex },
+  { slot: 'nw_ttl', name: 'ttl', bits: 8, fmt: dec, hexMask: true },
+];
+const IPV6: KeyField[] = [
+  { slot: 'ipv6_src', name: 'src', bits: 128, fmt: formatIpv6 },
+  { slot: 'ipv6_dst', name: 'dst', bits: 128, fmt: formatIpv6 },
+  { slot: 'ipv6_label', name: 'label', bits: 20, fmt: hex },
+  { slot: 'nw_tos', name: 'tclass', bits: 8, fmt: hex },
+  { slot: 'nw_ttl', name: 'hlimit', bits: 8, fmt: dec, hexMask: true },
+];
+const PORTS: KeyField[] = [
+  { slot: 'tp_src', name: 'src', bits: 16, fmt: dec, hexMask: true },
+  { slot: 'tp_dst', name: 'dst', bits: 16, fmt: dec, hexMask: true },
+];
+const ICMP: KeyField[] = [
+  { slot: 'tp_src', name: 'type', bits: 8, fmt: dec, hexMask: true },
+  { slot: 'tp_dst', name: 'code', bits: 8, fmt: dec, hexMask: true },
+];
+const ARP: KeyField[] = [
+  { slot: 'nw_src', name: 'sip', bits: 32, fmt: formatIpv4 },
+  { slot: 'nw_dst', name: 'tip', bits: 32, fmt: formatIpv4 },
+  { slot: 'nw_proto', name: 'op', bits: 16, fmt: dec, hexMask: true },
+  { slot: 'arp_sha', name: 'sha', bits: 48, fmt: formatMac },
+  { slot: 'arp_tha', name: 'tha', bits: 48, fmt: formatMac },
+];
+const MARK: KeyField[] = [{ slot: 'pkt_mark', name: '', bits: 32, fmt: hex }];
+
+const full = (bits: number) => (1n << BigInt(bits)) - 1n;
+
+/** `set(name(k=v,…))` for the changed fields of one header; updates `base`. */
+function commitHeader(name: string, fields: KeyField[], flow: Slots, base: Slots, wc: Slots, out: string[]): void {
+  const parts: string[] = [];
+  for (const f of fields) {
+    const v = flow.get(f.slot) ?? 0n, b = base.get(f.slot) ?? 0n;
+    if (v === b) continue;
+    let mask = (wc.get(f.slot) ?? 0n) & full(f.bits);
+    mask |= v ^ b; // a changed bit is always written
+    const m = mask === full(f.bits) ? '' : '/' + (f.hexMask ? hex(mask) : f.fmt(mask));
+    parts.push(`${f.name}=${f.fmt(v & mask)}${m}`);
+    base.set(f.slot, v);
+  }
+  if (!parts.length) return;
+  out.push(name === 'skb_mark' ? `set(skb_mark(${parts[0].slice(1)}))` : `set(${name}(${parts.join(',')}))`);
+}
+
+interface Vlan { tci: bigint; tpid: bigint }
+function vlans(s: Slots): Vlan[] {
+  const out: Vlan[] = [];
+  const t0 = s.get('vlan_tci') ?? 0n;
+  if (!(t0 & VLAN_CFI)) return out;
+  out.push({ tci: t0, tpid: s.get(VLAN_TPID) ?? 0x8100n });
+  const t1 = s.get(VLAN_TCI1) ?? 0n;
+  if (t1 & VLAN_CFI) out.push({ tci: t1, tpid: s.get(VLAN_TPID1) ?? 0x8100n });
+  return out;
+}
+
+/** Pops the outer headers that differ and pushes the new ones, innermost first. */
+function commitVlan(flow: Slots, base: Slots, out: string[]): void {
+  const f = vlans(flow), b = vlans(base);
+  let same = 0; // common headers, counted from the innermost
+  while (same < f.length && same < b.length) {
+    const x = f[f.length - 1 - same], y = b[b.length - 1 - same];
+    if (x.tci !== y.tci || x.tpid !== y.tpid) break;
+    same++;
+  }
+  for (let i = 0; i < b.length - same; i++) out.push('pop_vlan');
+  for (let i = f.length - same - 1; i >= 0; i--) {
+    const v = f[i];
+    const tpid = v.tpid !== 0x8100n ? `tpid=0x${v.tpid.toString(16)},` : '';
+    out.push(`push_vlan(${tpid}vid=${v.tci & 0xfffn},pcp=${v.tci >> 13n})`);
+  }
+  for (const s of ['vlan_tci', VLAN_TCI1, VLAN_TPID, VLAN_TPID1]) {
+    const v = flow.get(s);
+    if (v === undefined) base.delete(s); else base.set(s, v);
+  }
+}
+
+/** Appends the set/push/pop actions that bring `base` to `flow`. */
+export function commitOdp(flow: Slots, base: Slots, wc: Slots, out: string[]): void {
+  commitHeader('eth', ETH, flow, base, wc, out);
+  const type = flow.get('dl_type') ?? 0n;
+  const proto = Number(flow.get('nw_proto') ?? 0n);
+  const later = ((flow.get('nw_frag') ?? 0n) & 2n) !== 0n;
+  if (type === ETH_IP || type === ETH_IPV6) {
+    commitHeader(type === ETH_IP ? 'ipv4' : 'ipv6', type === ETH_IP ? IPV4 : IPV6, flow, base, wc, out);
+    if (!later) {
+      if (proto === 6) commitHeader('tcp', PORTS, flow, base, wc, out);
+      else if (proto === 17) commitHeader('udp', PORTS, flow, base, wc, out);
+      else if (proto === 132) commitHeader('sctp', PORTS, flow, base, wc, out);
+      else if (proto === 1) commitHeader('icmp', ICMP, flow, base, wc, out);
+      else if (proto === 58) commitHeader('icmpv6', ICMP, flow, base, wc, out);
+    }
+  } else if (type === 0x0806n || type === 0x8035n) {
+    commitHeader('arp', ARP, flow, base, wc, out);
+  }
+  commitVlan(flow, base, out);
+  commitHeader('skb_mark', MARK, flow, base, wc, out);
+}

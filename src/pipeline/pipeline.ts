@@ -1,0 +1,96 @@
+// A pipeline: the flow tables (a classifier), the groups and the ports of one bridge.
+import type { Action } from '../model/actions/types.js';
+import type { Flow } from '../model/flow.js';
+import { Classifier, type Conjunction } from './classifier.js';
+
+export const OFPP_IN_PORT = 0xfff8;
+export const OFPP_TABLE = 0xfff9;
+export const OFPP_NORMAL = 0xfffa;
+export const OFPP_FLOOD = 0xfffb;
+export const OFPP_ALL = 0xfffc;
+export const OFPP_CONTROLLER = 0xfffd;
+export const OFPP_LOCAL = 0xfffe;
+export const OFPP_NONE = 0xffff;
+export const OFPP_MAX = 0xff00;
+
+/** The bridge's ports: which OpenFlow ports exist and their datapath port numbers. */
+export interface PortMap {
+  /** null: every port number exists (a table traced without a port list). */
+  ofPorts: ReadonlySet<number> | null;
+  /** OpenFlow port → datapath port (missing: the same number; LOCAL: `local`). */
+  dpPorts: ReadonlyMap<number, number>;
+  local: number;
+}
+
+export const openPorts = (): PortMap => ({ ofPorts: null, dpPorts: new Map(), local: 0 });
+
+export function portExists(p: PortMap, port: number): boolean {
+  if (port === OFPP_LOCAL) return true;
+  return p.ofPorts === null ? port < OFPP_MAX : p.ofPorts.has(port);
+}
+
+export function dpPort(p: PortMap, port: number): number {
+  if (port === OFPP_LOCAL) return p.local;
+  return p.dpPorts.get(port) ?? port;
+}
+
+export interface Bucket {
+  id: number;
+  weight: number;
+  watchPort: number | null;
+  watchGroup: number | null;
+  actions: Action[];
+}
+
+export interface GroupDesc {
+  id: number;
+  type: 'all' | 'select' | 'indirect' | 'ff';
+  buckets: Bucket[];
+  selectionMethod: string | null;
+}
+
+export interface Pipeline {
+  classifier: Classifier;
+  groups: Map<number, GroupDesc>;
+  ports: PortMap;
+  portNames?: Map<number, string>;
+  /** Print actions as OpenFlow 1.5 dumps do (set_field rather than load). */
+  of15: boolean;
+}
+
+/**
+ * Reads `conjunction(id,k/n)` out of a flow. The conjunction action's arguments are read
+ * by shape (`id`, clause `k` of `n`) so the classifier does not depend on its printer.
+ */
+export function conjunctionsOf(flow: Flow): Conjunction[] | null {
+  let out: Conjunction[] | null = null;
+  for (const a of flow.actions) {
+    if (a.name !== 'conjunction') continue;
+    const x = a.args as Record<string, unknown>;
+    const id = Number(x.id), clause = Number(x.k ?? x.clause), n = Number(x.n ?? x.nClauses);
+    if (!Number.isInteger(id) || !Number.isInteger(clause) || !Number.isInteger(n)) {
+      throw new Error('internal: conjunction arguments not understood');
+    }
+    (out ??= []).push({ id, clause, nClauses: n });
+  }
+  return out;
+}
+
+export interface PipelineOpts {
+  groups?: GroupDesc[];
+  ports?: PortMap;
+  portNames?: Map<number, string>;
+  of15?: boolean;
+}
+
+export function buildPipeline(flows: Iterable<Flow>, o: PipelineOpts = {}): Pipeline {
+  const classifier = new Classifier(conjunctionsOf);
+  for (const f of flows) classifier.add(f);
+  return {
+    classifier,
+    groups: new Map((o.groups ?? []).map((g) => [g.id, g])),
+    ports: o.ports ?? openPorts(),
+    portNames: o.portNames,
+    of15: o.of15 ?? false,
+  };
+}

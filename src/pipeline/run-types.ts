@@ -1,0 +1,27 @@
+// The state one packet's run shares between its passes (recirculations).
+import type { Conntrack, CtPacketCache } from '../conntrack/index.js';
+import type { Packet } from '../packet/packet.js';
+import type { CtSource } from '../trace/events.js';
+import type { ControllerRequest } from './exec.js';
+import type { Pipeline } from './pipeline.js';
+import type { Xlate } from './xlate.js';
+
+export interface PacketRun {
+  pipeline: Pipeline;
+  /** null: trace mode, ct() bypasses the tracker (ct_state from --ct-next). */
+  conntrack: Conntrack | null;
+  nowMs: number;
+  ctCache: CtPacketCache;
+  trace: boolean;
+  /** Whether learn() installs flows (ofproto/trace only does with -generate). */
+  learn: boolean;
+  ctEvents: string[];
+  /** ct_state after every ct() of the packet, in order. */
+  ctStates: number[];
+  controllerEvents: ControllerRequest[];
+  queueRecirc(x: Xlate, table: number, packet: Packet, source: CtSource): void;
+  /** Trace mode: the ct_state the next recirculation resumes with. */
+  nextCtState(): { state: number; source: CtSource };
+  controllerRecircId(): number;
+  clearCtCache(): void;
+}

@@ -1,0 +1,131 @@
+// Runs one packet through a pipeline: the first pass from table 0, then each queued
+// recirculation (ct(table=…)) as a pass of its own, in the order they were queued (as
+// ofproto/trace lists them). Pure: the clock is the `nowMs` argument.
+import { newCtPacketCache, clearCtPacketCache, type Conntrack } from '../conntrack/index.js';
+import { CS } from '../conntrack/index.js';
+import { formatPacketFlow } from '../packet/format.js';
+import { clonePacket, type Packet } from '../packet/packet.js';
+import type { CtSource, Trace, TracePass } from '../trace/events.js';
+import type { Pipeline } from './pipeline.js';
+import type { PacketRun } from './run-types.js';
+import { Xlate } from './xlate.js';
+
+/** The datapath (dpif-netdev) drops a packet recirculated more than 6 times. */
+export const MAX_RECIRC_DEPTH = 6;
+
+export interface RunOptions {
+  pipeline: Pipeline;
+  /** The tracker; null/absent = trace mode (ct() bypassed, ct_state from ctNext). */
+  conntrack?: Conntrack | null;
+  /** Trace mode: ct_state bits for successive recirculations (default trk|new). */
+  ctNext?: number[];
+  trace?: boolean;
+  learn?: boolean;
+}
+
+export interface PacketResult {
+  trace: Trace;
+  /** OpenFlow ports output to, over all passes, in order. */
+  outputs: number[];
+  /** ct_state of the pass that output or dropped the packet (the last pass). */
+  ctState: number;
+  /** ct_state after each ct() of the packet. */
+  ctStates: number[];
+  /** `conntrack -E` lines (kernel profile). */
+  events: string[];
+  /** Datapath actions of every pass, joined as the recirculations chain them. */
+  datapathActions: string[];
+  failure: string | null;
+}
+
+interface Pending { packet: Packet; table: number; recircId: number; depth: number; source: CtSource | null }
+
+export class RecirculationError extends Error {}
+
+export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketResult {
+  const queue: Pending[] = [{ packet: clonePacket(packet), table: 0, recircId: 0, depth: 0, source: null }];
+  const ctNext = [...(o.ctNext ?? [])];
+  let nextId = 1;
+  let ctrlId: number | null = null;
+  let current: Pending = queue[0];
+  const cache = newCtPacketCache();
+  const result: PacketResult = {
+    trace: { passes: [] }, outputs: [], ctState: 0, ctStates: [], events: [], datapathActions: [], failure: null,
+  };
+  const run: PacketRun = {
+    pipeline: o.pipeline, conntrack: o.conntrack ?? null, nowMs, ctCache: cache,
+    trace: o.trace ?? true, learn: o.learn ?? (o.conntrack != null),
+    ctEvents: result.events, ctStates: result.ctStates, controllerEvents: [],
+    queueRecirc(x, table, p, source) {
+      const id = nextId++;
+      p.slots.set('recirc_id', BigInt(id));
+      x.odp.push(`recirc(0x${id.toString(16)})`);
+      if (current.depth + 1 > MAX_RECIRC_DEPTH) {
+        x.error(`recirculation depth limit ${MAX_RECIRC_DEPTH} reached (a ct(table=…) loop?), packet dropped`);
+        result.failure = `recirculation loop: more than ${MAX_RECIRC_DEPTH} recirculations`;
+        return;
+      }
+      queue.push({ packet: p, table, recircId: id, depth: current.depth + 1, source });
+    },
+    nextCtState() {
+      const v = ctNext.shift();
+      return v === undefined ? { state: CS.trk | CS.new, source: 'default' } : { state: v, source: 'ct-next' };
+    },
+    controllerRecircId() { return (ctrlId ??= nextId++); },
+    clearCtCache() { clearCtPacketCache(cache); },
+  };
+  while (queue.length) {
+    current = queue.shift()!;
+    ctrlId = null;
+    const pass = runPass(run, current);
+    result.trace.passes.push(pass);
+    result.outputs.push(...pass.outputs);
+    result.datapathActions.push(pass.datapathActions);
+    result.ctState = Number(current.packet.slots.get('ct_state') ?? 0n);
+    if (result.failure) break;
+  }
+  return result;
+}
+
+function runPass(run: PacketRun, p: Pending): TracePass {
+  const names = run.pipeline.portNames;
+  const flow = run.trace ? formatPacketFlow(p.packet, names) : '';
+  const ct = p.packet.slots.get('ct_state');
+  const x = new Xlate(run, clonePacket(p.packet));
+  x.start(p.table);
+  const final = run.trace ? formatPacketFlow(x.pkt, names) : '';
+  return {
+    recircId: p.recircId,
+    resumeTable: p.recircId ? p.table : null,
+    ctState: p.recircId ? ctStateText(Number(ct ?? 0n)) : null,
+    ctSource: p.source,
+    flow,
+    events: x.events,
+    finalFlow: final === flow ? 'unchanged' : final,
+    datapathActions: x.odp.length ? x.odp.join(',') : 'drop',
+    outputs: x.outputs,
+    failure: x.failure,
+  };
+}
+
+const CT_NAMES: Array<[string, number]> = [
+  ['new', CS.new], ['est', CS.est], ['rel', CS.rel], ['rpl', CS.rpl], ['inv', CS.inv], ['trk', CS.trk],
+  ['snat', CS.snat], ['dnat', CS.dnat],
+];
+
+/** ct_state as OVS prints a flow's value: `new|trk`. */
+export function ctStateText(bits: number): string {
+  const s = CT_NAMES.filter(([, b]) => bits & b).map(([n]) => n).join('|');
+  return s || '0';
+}
+
+/** Parses `--ct-next` flags: `trk,new`, `trk|new` or `+trk+new`. */
+export function parseCtNext(text: string): number {
+  let v = 0;
+  for (const part of text.split(/[,|+]/).filter(Boolean)) {
+    const hit = CT_NAMES.find(([n]) => n === part.trim());
+    if (!hit) throw new RecirculationError(`--ct-next: unknown ct_state flag '${part}'`);
+    v |= hit[1];
+  }
+  return v;
+}

@@ -1,0 +1,250 @@
+// The translation's less common actions: clone, VLAN push/pop, dec_ttl, controller,
+// ct/ct_clear (with recirculation), groups and learn.
+import type { Action } from '../model/actions/types.js';
+import type { Flow } from '../model/flow.js';
+import { formatIpv4, formatIpv6 } from '../model/values.js';
+import { CS, type CtOptions, type NatSpec } from '../conntrack/index.js';
+import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
+import { toCtPacket } from '../packet/ct.js';
+import type { ControllerRequest, CtRequest } from './exec.js';
+import { portExists } from './pipeline.js';
+import type { Xlate } from './xlate.js';
+
+const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src',
+  'ct_ipv6_dst', 'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst'];
+
+/** Runs `actions` on a copy of the packet; the original continues unchanged afterwards. */
+export function clone(x: Xlate, actions: Action[]): void {
+  const slots = new Map(x.slots), base = new Map(x.base);
+  const odp = x.odp, set = new Map(x.actionSet), stack = [...x.stack];
+  const tail = x.tail, depth = x.depth;
+  x.odp = [];
+  x.actionSet.clear();
+  x.executeList(actions, depth + 1);
+  x.exited = false;
+  const inner = x.odp;
+  x.odp = odp;
+  // The datapath needs clone() only when actions follow; a clone at the end is inlined.
+  if (inner.length) { if (tail) x.odp.push(...inner); else x.odp.push(`clone(${inner.join(',')})`); }
+  restore(x.slots, slots);
+  if (!tail) restore(x.base, base);
+  x.actionSet = set;
+  x.stack = stack;
+  x.depth = depth;
+}
+
+function restore(target: Map<string, bigint>, from: Map<string, bigint>): void {
+  target.clear();
+  for (const [k, v] of from) target.set(k, v);
+}
+
+// ---- VLAN ------------------------------------------------------------------------------------
+export function pushVlan(x: Xlate, tpid: number): void {
+  const s = x.slots;
+  const outer = s.get('vlan_tci') ?? 0n;
+  // The new outer header copies the old outer's VID/PCP (OpenFlow's push_vlan), CFI set.
+  s.set(VLAN_TCI1, outer);
+  s.set(VLAN_TPID1, s.get(VLAN_TPID) ?? 0x8100n);
+  s.set('vlan_tci', outer | VLAN_CFI);
+  s.set(VLAN_TPID, BigInt(tpid));
+}
+
+export function popVlan(x: Xlate): void {
+  const s = x.slots;
+  s.set('vlan_tci', s.get(VLAN_TCI1) ?? 0n);
+  s.set(VLAN_TPID, s.get(VLAN_TPID1) ?? 0x8100n);
+  s.set(VLAN_TCI1, 0n);
+  s.delete(VLAN_TPID1);
+  x.wc.set('vlan_tci', 0xffffn);
+}
+
+/** mod_vlan_vid / mod_vlan_pcp: set bits of the outer TCI, pushing a header when untagged. */
+export function setVlan(x: Xlate, mask: bigint, bits: bigint, push: boolean): void {
+  const tci = x.slots.get('vlan_tci') ?? 0n;
+  if (!(tci & VLAN_CFI)) {
+    if (!push) return;
+    pushVlan(x, 0x8100);
+  }
+  const cur = x.slots.get('vlan_tci')!;
+  x.slots.set('vlan_tci', (cur & ~mask) | bits | VLAN_CFI);
+  x.wc.set('vlan_tci', (x.wc.get('vlan_tci') ?? 0n) | mask | VLAN_CFI);
+}
+
+// ---- TTL and controller ---------------------------------------------------------------------
+export function decTtl(x: Xlate, ids: number[]): void {
+  const type = x.slots.get('dl_type');
+  if (type !== ETH_IP && type !== ETH_IPV6) return;
+  const ttl = x.slots.get('nw_ttl') ?? 0n;
+  x.wc.set('nw_ttl', 0xffn);
+  if (ttl > 1n) { x.slots.set('nw_ttl', ttl - 1n); return; }
+  x.warn(`${type === ETH_IP ? 'IPv4' : 'IPv6'} decrement TTL exception`);
+  for (const id of ids.length ? ids : [0]) {
+    controller(x, { reason: 'invalid_ttl', maxLen: 65535, controllerId: id, userdata: null, pause: false, meterId: null });
+  }
+  x.stopList = true;
+}
+
+const REASONS = { no_match: 0, action: 1, invalid_ttl: 2 } as const;
+
+export function controller(x: Xlate, req: ControllerRequest): void {
+  x.commit();
+  const cookie = x.flow?.cookie ?? 0n;
+  const id = x.run.controllerRecircId();
+  const dontSend = req.reason === 'invalid_ttl' ? 1 : 0;
+  x.odp.push(`userspace(pid=0,controller(reason=${REASONS[req.reason]},dont_send=${dontSend},continuation=${req.pause ? 1 : 0},recirc_id=${id},rule_cookie=${cookie ? '0x' + cookie.toString(16) : '0'},controller_id=${req.controllerId},max_len=${req.maxLen}))`);
+  x.run.controllerEvents.push(req);
+}
+
+// ---- conntrack -----------------------------------------------------------------------------
+function natText(n: NatSpec, v6: boolean): string {
+  if (!n.kind) return 'nat';
+  const a = (v: bigint) => (v6 ? `[${formatIpv6(v)}]` : formatIpv4(v));
+  let s = `nat(${n.kind}`;
+  if (n.addrMin !== undefined) {
+    s += '=' + a(n.addrMin) + (n.addrMax !== undefined && n.addrMax !== n.addrMin ? '-' + a(n.addrMax) : '');
+    if (n.portMin !== undefined) s += `:${n.portMin}` + (n.portMax !== undefined && n.portMax !== n.portMin ? `-${n.portMax}` : '');
+  }
+  for (const f of ['persistent', 'hash', 'random'] as const) if (n[f]) s += ',' + f;
+  return s + ')';
+}
+
+export function conntrack(x: Xlate, req: CtRequest): void {
+  x.commit();
+  const zone = typeof req.zone === 'number' ? req.zone : Number(x.read(req.zone));
+  // exec(): set_field/load of ct_mark / ct_label; the written bits become mark=/label=.
+  const savedMark = x.wc.get('ct_mark'), savedLabel = x.wc.get('ct_label');
+  x.wc.delete('ct_mark'); x.wc.delete('ct_label');
+  if (req.exec.length) x.executeList(req.exec, x.depth + 1);
+  const markMask = x.wc.get('ct_mark') ?? 0n, labelMask = x.wc.get('ct_label') ?? 0n;
+  restoreWc(x, 'ct_mark', savedMark); restoreWc(x, 'ct_label', savedLabel);
+  const v6 = x.slots.get('dl_type') === ETH_IPV6;
+  const parts: string[] = [];
+  if (req.commit) parts.push(req.force ? 'force_commit' : 'commit');
+  if (zone) parts.push(`zone=${zone}`);
+  if (markMask) parts.push(`mark=0x${(x.slots.get('ct_mark') ?? 0n).toString(16)}/0x${markMask.toString(16)}`);
+  if (labelMask) parts.push(`label=0x${(x.slots.get('ct_label') ?? 0n).toString(16)}/0x${labelMask.toString(16)}`);
+  if (req.alg) parts.push(`helper=${req.alg}`);
+  if (req.nat) parts.push(natText(req.nat, v6));
+  x.odp.push(parts.length ? `ct(${parts.join(',')})` : 'ct');
+
+  const run = x.run;
+  const next = x.snapshot();
+  const ns = next.slots;
+  if (run.conntrack && x.isIp) {
+    const opts: CtOptions = { zone, commit: req.commit, force: req.force };
+    if (req.nat) opts.nat = req.nat;
+    if (req.commit && markMask) opts.setMark = { value: Number(ns.get('ct_mark') ?? 0n), mask: Number(markMask) };
+    if (req.commit && labelMask) opts.setLabel = { value: ns.get('ct_label') ?? 0n, mask: labelMask };
+    const r = run.conntrack.execute(toCtPacket(x.pkt), opts, run.nowMs, run.ctCache);
+    run.ctEvents.push(...r.events);
+    run.ctStates.push(r.ctState);
+    ns.set('ct_state', BigInt(r.ctState)); ns.set('ct_zone', BigInt(r.ctZone));
+    ns.set('ct_mark', BigInt(r.ctMark)); ns.set('ct_label', r.ctLabel);
+    ns.set('ct_nw_proto', BigInt(r.ct_nw_proto)); ns.set('ct_tp_src', BigInt(r.ct_tp_src)); ns.set('ct_tp_dst', BigInt(r.ct_tp_dst));
+    for (const k of ['ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src', 'ct_ipv6_dst'] as const) ns.set(k, r[k] ?? 0n);
+    if (r.natted) {
+      const [src, dst] = v6 ? ['ipv6_src', 'ipv6_dst'] : ['nw_src', 'nw_dst'];
+      ns.set(src, r.natted.src); ns.set(dst, r.natted.dst);
+      if (r.natted.sport !== undefined) ns.set('tp_src', BigInt(r.natted.sport));
+      if (r.natted.dport !== undefined) ns.set('tp_dst', BigInt(r.natted.dport));
+    }
+    if (req.table !== null) run.queueRecirc(x, req.table, next, 'tracker');
+  } else if (req.table !== null) {
+    const flags = run.nextCtState();
+    ns.set('ct_state', BigInt(flags.state)); ns.set('ct_zone', BigInt(zone));
+    if (!req.commit) { ns.set('ct_mark', 0n); ns.set('ct_label', 0n); }
+    run.ctStates.push(flags.state);
+    run.queueRecirc(x, req.table, next, flags.source);
+  }
+  if (req.table !== null) {
+    x.detail(`A clone of the packet is forked to recirculate. The forked pipeline will be resumed at table ${req.table}.`);
+  }
+  for (const s of CT_SLOTS) x.slots.delete(s);
+  x.detail('Sets the packet to an untracked state, and clears all the conntrack fields.');
+}
+
+function restoreWc(x: Xlate, slot: string, v: bigint | undefined): void {
+  if (v === undefined) x.wc.delete(slot); else x.wc.set(slot, v);
+}
+
+export function ctClear(x: Xlate): void {
+  if ((x.slots.get('ct_state') ?? 0n) & BigInt(CS.trk)) x.odp.push('ct_clear');
+  for (const s of CT_SLOTS) x.slots.delete(s);
+  x.run.clearCtCache();
+}
+
+/** resubmit(,T,ct): swaps the packet's tuple with the connection's original tuple. */
+export function ctTupleUsable(x: Xlate): boolean {
+  const s = x.slots;
+  return x.isIp && ((s.get('ct_state') ?? 0n) & BigInt(CS.trk)) !== 0n && (s.get('ct_nw_proto') ?? 0n) !== 0n;
+}
+
+export function swapCtTuple(x: Xlate): void {
+  const s = x.slots;
+  const v6 = s.get('dl_type') === ETH_IPV6;
+  const pairs: Array<[string, string]> = [
+    [v6 ? 'ipv6_src' : 'nw_src', v6 ? 'ct_ipv6_src' : 'ct_nw_src'], [v6 ? 'ipv6_dst' : 'nw_dst', v6 ? 'ct_ipv6_dst' : 'ct_nw_dst'],
+    ['nw_proto', 'ct_nw_proto'], ['tp_src', 'ct_tp_src'], ['tp_dst', 'ct_tp_dst'],
+  ];
+  for (const [a, b] of pairs) { const t = s.get(a) ?? 0n; s.set(a, s.get(b) ?? 0n); s.set(b, t); }
+}
+
+// ---- groups and learn --------------------------------------------------------------------------
+function bucketLive(x: Xlate, watchPort: number | null, watchGroup: number | null, depth = 0): boolean {
+  const pp = x.run.pipeline;
+  if (watchPort !== null && watchPort !== 0xffff && !portExists(pp.ports, watchPort)) return false;
+  if (watchGroup !== null && watchGroup !== 0xffffffff) {
+    const g = pp.groups.get(watchGroup);
+    if (!g || depth > 32) return false;
+    return g.buckets.some((b) => bucketLive(x, b.watchPort, b.watchGroup, depth + 1));
+  }
+  return true;
+}
+
+/** A deterministic pick: FNV-1a over the 5-tuple, weighted over the live buckets. */
+function selectBucket<T extends { weight: number }>(x: Xlate, buckets: T[]): T | null {
+  const total = buckets.reduce((n, b) => n + b.weight, 0);
+  if (!total) return null;
+  let h = 0x811c9dc5;
+  for (const k of ['nw_src', 'nw_dst', 'ipv6_src', 'ipv6_dst', 'nw_proto', 'tp_src', 'tp_dst']) {
+    for (const ch of (x.slots.get(k) ?? 0n).toString(16)) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  }
+  let pick = h % total;
+  for (const b of buckets) { if (pick < b.weight) return b; pick -= b.weight; }
+  return null;
+}
+
+export function group(x: Xlate, id: number): void {
+  const g = x.run.pipeline.groups.get(id);
+  if (!g) { x.warn(`group ${id} does not exist`); return; }
+  const run = (actions: Action[]) => {
+    const saved = new Map(x.slots);
+    const depth = x.depth;
+    x.recurse(() => x.executeList(actions, depth + 1));
+    x.exited = false;
+    restore(x.slots, saved);
+    x.depth = depth;
+  };
+  switch (g.type) {
+    case 'all': for (const b of g.buckets) run(b.actions); return;
+    case 'indirect': if (g.buckets[0]) run(g.buckets[0].actions); return;
+    case 'ff': {
+      const b = g.buckets.find((c) => bucketLive(x, c.watchPort, c.watchGroup));
+      if (b) run(b.actions); else x.warn('no live bucket');
+      return;
+    }
+    case 'select': {
+      const b = selectBucket(x, g.buckets.filter((c) => bucketLive(x, c.watchPort, c.watchGroup)));
+      if (!b) { x.warn('no live bucket'); return; }
+      x.detail(`selected bucket ${b.id}`);
+      run(b.actions);
+      return;
+    }
+  }
+}
+
+export function learn(x: Xlate, flow: Flow): void {
+  if (!x.run.learn) { x.detail('learn: not installed (trace without -generate)'); return; }
+  x.run.pipeline.classifier.add(flow);
+  x.detail(`table=${flow.table} gains a learned flow`);
+}

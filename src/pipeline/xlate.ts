@@ -1,0 +1,276 @@
+// The translation of one pass of a packet through the tables (OVS's xlate): lookups,
+// actions, the action set, resubmits, datapath actions and the trace. Recirculations
+// (ct(table=…)) are queued on the packet's run and translated as passes of their own.
+import { actionByName } from '../model/actions/index.js';
+import type { Action } from '../model/actions/types.js';
+import { ones, readSegs, writeSegs } from '../model/bits.js';
+import type { FieldSpec } from '../model/fields.js';
+import { formatActions, formatCtx } from '../model/print-flow.js';
+import { formatMatch } from '../model/print-match.js';
+import type { Flow } from '../model/flow.js';
+import { clonePacket, isIp, VLAN_CFI, type Packet } from '../packet/packet.js';
+import type { MatchedFlow, TraceEvent } from '../trace/events.js';
+import type { Entry } from './classifier.js';
+import { ExecError, type ControllerRequest, type CtRequest, type ExecCtx, type SubfieldRef } from './exec.js';
+import { executeActionSet, writeToActionSet } from './action-set.js';
+import { commitOdp, type Slots } from './odp.js';
+import {
+  dpPort, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_MAX, OFPP_NONE, OFPP_NORMAL,
+  OFPP_TABLE, portExists,
+} from './pipeline.js';
+import type { PacketRun } from './run-types.js';
+import * as more from './xlate-more.js';
+
+/** OVS's limits: nesting depth of resubmits, and resubmits per translation (64 × 64). */
+export const MAX_DEPTH = 64;
+export const MAX_RESUBMITS = MAX_DEPTH * MAX_DEPTH;
+
+/** Stops the whole translation (OVS's xlate errors); the datapath actions become `drop`. */
+export class XlateFailure extends Error {}
+
+export class Xlate implements ExecCtx {
+  readonly pkt: Packet;
+  readonly base: Slots;            // the packet as the datapath has it (last commit)
+  readonly wc: Slots = new Map();  // bits read or written (the megaflow mask)
+  odp: string[] = [];
+  outputs: number[] = [];
+  events: TraceEvent[] = [];
+  actionSet = new Map<string, Action>();
+  stack: Array<{ value: bigint; bits: number }> = [];
+  depth = 0;          // indentation level of the current action
+  recursion = 0;      // resubmit nesting
+  resubmits = 0;
+  table = 0;          // the table whose flow is executing
+  flow: Flow | null = null;
+  exited = false;
+  stopList = false;   // dec_ttl exception: stop the current action list
+  gotoTable: (t: number) => void;
+  private pendingGoto: number | null = null;
+  failure: string | null = null;
+
+  constructor(readonly run: PacketRun, pkt: Packet) {
+    this.pkt = pkt;
+    this.base = new Map(pkt.slots);
+    this.gotoTable = (t) => { this.pendingGoto = t; };
+  }
+
+  get slots(): Map<string, bigint> { return this.pkt.slots; }
+  ev(e: TraceEvent): void { if (this.run.trace) this.events.push(e); }
+
+  /** Translates from `table` to the end: the pipeline, then the action set. */
+  start(table: number): void {
+    try {
+      this.lookupAndExecute(table, 0);
+      if (!this.exited && this.actionSet.size) {
+        this.ev({ kind: 'action-set', depth: 0 });
+        executeActionSet(this, 1);
+      }
+    } catch (e) {
+      if (!(e instanceof XlateFailure)) throw e;
+      this.failure = e.message;
+      this.odp = [];
+      this.outputs = [];
+    }
+  }
+
+  /** One table lookup and the matched flow's instructions. */
+  lookupAndExecute(table: number, depth: number, inPort: number | null = null, ct = false): void {
+    // resubmit(port,…) changes in_port for the lookup only (OVS restores it before the
+    // flow's actions run).
+    const oldIn = this.slots.get('in_port') ?? 0n;
+    if (inPort !== null) this.slots.set('in_port', BigInt(inPort));
+    if (ct) more.swapCtTuple(this); // resubmit(,T,ct): look up with the connection's tuple
+    const entry: Entry | null = this.run.pipeline.classifier.lookup(table, this.slots);
+    if (ct) more.swapCtTuple(this);
+    if (inPort !== null) this.slots.set('in_port', oldIn);
+    this.ev({ kind: 'table', depth, table, flow: entry ? this.describe(entry.flow) : null });
+    if (!entry) return; // table miss: drop (OVS 3.1's default miss behaviour)
+    for (const [s, m] of entry.flow.match.masks) this.wc.set(s, (this.wc.get(s) ?? 0n) | m);
+    const savedTable = this.table, savedFlow = this.flow;
+    this.table = table;
+    this.flow = entry.flow;
+    this.executeList(entry.flow.actions, depth + 1);
+    const goto = this.pendingGoto;
+    this.pendingGoto = null;
+    this.table = savedTable;
+    this.flow = savedFlow;
+    if (goto !== null && !this.exited) {
+      const tail = this.actionSet.size === 0;
+      this.recurse(() => this.lookupAndExecute(goto, tail ? depth : depth + 1));
+    }
+  }
+
+  describe(f: Flow): MatchedFlow {
+    const pp = this.run.pipeline;
+    return {
+      table: f.table, priority: f.priority, cookie: '0x' + f.cookie.toString(16),
+      match: formatMatch(f.match, 32768, { portNames: pp.portNames }),
+      actions: formatActions(f.actions, formatCtx({ of15: pp.of15, portNames: pp.portNames })), line: f.line,
+    };
+  }
+
+  actionText(a: Action): string {
+    const pp = this.run.pipeline;
+    return formatActions([a], formatCtx({ of15: pp.of15, portNames: pp.portNames }));
+  }
+
+  /** Executes an action list; `depth` is the indentation of its actions in the trace. */
+  executeList(actions: readonly Action[], depth: number): void {
+    const savedStop = this.stopList;
+    this.stopList = false;
+    for (let i = 0; i < actions.length; i++) {
+      if (this.exited || this.stopList) break;
+      const a = actions[i];
+      this.depth = depth;
+      this.tail = i === actions.length - 1;
+      this.ev({ kind: 'action', depth, text: this.actionText(a) });
+      this.execute(a);
+    }
+    this.stopList = savedStop;
+  }
+
+  tail = false;
+
+  execute(a: Action): void {
+    const spec = actionByName(a.name);
+    if (!spec?.execute) throw new ExecError(`action '${a.name}' cannot be executed yet (no execute in src/model/actions/)`);
+    spec.execute(a.args, this);
+  }
+
+  // ---- fields ------------------------------------------------------------------------------
+  readField(f: FieldSpec): bigint { return readSegs(this.slots, f.segs); }
+  read(sf: SubfieldRef): bigint { return (this.readField(sf.field) >> BigInt(sf.ofs)) & ones(sf.bits); }
+
+  write(f: FieldSpec, value: bigint, mask: bigint): void {
+    const cur = this.readField(f);
+    writeSegs(this.slots, f.segs, (cur & ~mask) | (value & mask), ones(f.bits));
+    writeSegs(this.wc, f.segs, mask, mask);
+    // Writing a VLAN VID/PCP makes the packet tagged (OVS sets the CFI bit with it).
+    if (f.name !== 'vlan_tci' && f.segs[0].slot === 'vlan_tci') {
+      this.slots.set('vlan_tci', (this.slots.get('vlan_tci') ?? 0n) | VLAN_CFI);
+    }
+  }
+
+  writeSub(sf: SubfieldRef, value: bigint): void {
+    const sh = BigInt(sf.ofs);
+    this.write(sf.field, (value & ones(sf.bits)) << sh, ones(sf.bits) << sh);
+  }
+
+  writeMetadata(value: bigint, mask: bigint): void {
+    const m = this.slots.get('metadata') ?? 0n;
+    this.slots.set('metadata', (m & ~mask) | (value & mask));
+  }
+
+  // ---- trace helpers -----------------------------------------------------------------------
+  detail(text: string): void { this.ev({ kind: 'detail', depth: this.depth, text }); }
+  warn(text: string): void { this.ev({ kind: 'warn', depth: this.depth, text }); }
+  error(text: string): void { this.ev({ kind: 'error', depth: this.depth, text }); }
+  unsupported(what: string): never { throw new ExecError(`${what} is not supported by ctflow's interpreter`); }
+  exit(): void { this.exited = true; }
+
+  // ---- output ------------------------------------------------------------------------------
+  commit(): void { commitOdp(this.slots, this.base, this.wc, this.odp); }
+
+  private emitOutput(port: number): void {
+    this.commit();
+    this.odp.push(String(dpPort(this.run.pipeline.ports, port)));
+    this.outputs.push(port);
+  }
+
+  output(port: number, maxLen = 0): void {
+    const ports = this.run.pipeline.ports;
+    const inPort = Number(this.slots.get('in_port') ?? 0n);
+    switch (port) {
+      case OFPP_IN_PORT:
+        if (portExists(ports, inPort)) this.emitOutput(inPort); else this.warn('Nonexistent output port');
+        return;
+      case OFPP_CONTROLLER:
+        return this.controller({ reason: 'action', maxLen, controllerId: 0, userdata: null, pause: false, meterId: null });
+      case OFPP_NONE: return;
+      case OFPP_NORMAL: return this.unsupported('output to NORMAL (the L2 learning switch)');
+      case OFPP_TABLE: return this.unsupported('output to TABLE');
+      case OFPP_FLOOD: case OFPP_ALL: {
+        if (ports.ofPorts === null) return this.unsupported('FLOOD/ALL without a port list (--ports)');
+        for (const p of [...ports.ofPorts].sort((a, b) => a - b)) if (p !== inPort) this.emitOutput(p);
+        return;
+      }
+      default: break;
+    }
+    if (port >= OFPP_MAX && port !== OFPP_LOCAL) return this.unsupported(`output to reserved port ${port}`);
+    if (port === inPort) { this.warn('skipping output to input port'); return; }
+    if (!portExists(ports, port)) { this.warn('Nonexistent output port'); return; }
+    this.emitOutput(port);
+  }
+
+  outputField(sf: SubfieldRef): void {
+    const port = this.read(sf);
+    this.writeSegsWc(sf);
+    this.detail(`output port is ${port}`);
+    if (port <= 0xffffn) this.output(Number(port));
+  }
+
+  private writeSegsWc(sf: SubfieldRef): void {
+    const m = ones(sf.bits) << BigInt(sf.ofs);
+    writeSegs(this.wc, sf.field.segs, m, m);
+  }
+
+  // ---- resubmit / goto ---------------------------------------------------------------------
+  /** Runs `body` one resubmit level deeper, enforcing OVS's two limits. */
+  recurse(body: () => void): void {
+    if (this.recursion >= MAX_DEPTH) {
+      this.error(`over max translation depth ${MAX_DEPTH}`);
+      throw new XlateFailure('Recursion too deep');
+    }
+    if (++this.resubmits > MAX_RESUBMITS) {
+      this.error(`over ${MAX_RESUBMITS} resubmit actions`);
+      throw new XlateFailure('Too many resubmits');
+    }
+    this.recursion++;
+    try { body(); } finally { this.recursion--; }
+  }
+
+  resubmit(inPort: number | null, table: number | null, ct: boolean): void {
+    const depth = this.tail && this.actionSet.size === 0 ? this.depth - 1 : this.depth;
+    const t = table ?? this.table;
+    if (ct && !more.ctTupleUsable(this)) {
+      this.error('resubmit(ct) with non-tracked or non-IP packet!');
+      return;
+    }
+    const port = inPort !== null && inPort !== OFPP_IN_PORT ? inPort : null;
+    this.recurse(() => this.lookupAndExecute(t, depth, port, ct));
+  }
+
+  writeActions(actions: Action[]): void { writeToActionSet(this, actions); }
+  clearActions(): void {
+    if (this.actionSet.size) this.detail(`action set was: ${[...this.actionSet.values()].map((a) => this.actionText(a)).join(',')}`);
+    this.actionSet.clear();
+  }
+
+  // ---- stack ---------------------------------------------------------------------------------
+  stackPush(sf: SubfieldRef): void { this.stack.push({ value: this.read(sf), bits: sf.bits }); }
+  stackPop(sf: SubfieldRef): void {
+    const top = this.stack.pop();
+    if (!top) { this.error('stack underflow'); return; }
+    this.writeSub(sf, top.value);
+  }
+
+  // ---- the rest lives in xlate-more.ts ---------------------------------------------------------
+  clone(actions: Action[]): void { more.clone(this, actions); }
+  pushVlan(tpid: number): void { more.pushVlan(this, tpid); }
+  popVlan(): void { more.popVlan(this); }
+  setVlanVid(vid: number, push: boolean): void { more.setVlan(this, 0xfffn, BigInt(vid), push); }
+  setVlanPcp(pcp: number, push: boolean): void { more.setVlan(this, 0xe000n, BigInt(pcp) << 13n, push); }
+  decTtl(ids: number[]): void { more.decTtl(this, ids); }
+  controller(req: ControllerRequest): void { more.controller(this, req); }
+  conntrack(req: CtRequest): void { more.conntrack(this, req); }
+  ctClear(): void { more.ctClear(this); }
+  group(id: number): void { more.group(this, id); }
+  learn(flow: Flow): void { more.learn(this, flow); }
+  checkPktLarger(len: number, dst: SubfieldRef): void {
+    this.writeSub(dst, this.pkt.frameLen > len ? 1n : 0n);
+  }
+
+  /** A copy of this translation's packet, e.g. for a recirculation. */
+  snapshot(): Packet { return clonePacket(this.pkt); }
+  get isIp(): boolean { return isIp(this.pkt); }
+}

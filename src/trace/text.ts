@@ -1,0 +1,51 @@
+// A trace as text in the layout of `ovs-appctl ofproto/trace`: the flow, the bridge, per
+// table the matching flow and its actions (nested by resubmit depth, flat for tail calls),
+// then `Final flow:` and `Datapath actions:`; each recirculation as a section of its own.
+import type { Trace, TracePass, TraceEvent } from './events.js';
+
+const RULE = '='.repeat(79);
+const pad = (depth: number) => ' '.repeat(4 * depth);
+
+function tableLine(e: Extract<TraceEvent, { kind: 'table' }>): string {
+  const head = `${pad(e.depth)}${String(e.table).padStart(2)}. `;
+  if (!e.flow) return `${head}No match.\n${pad(e.depth + 1)}drop`;
+  const f = e.flow;
+  let s = `${head}${f.match ? f.match + ', ' : ''}priority ${f.priority}`;
+  if (f.cookie !== '0x0') s += `, cookie ${f.cookie}`;
+  if (f.line) s += `  (line ${f.line})`;
+  return s;
+}
+
+function eventLine(e: TraceEvent): string {
+  switch (e.kind) {
+    case 'table': return tableLine(e);
+    case 'action': return pad(e.depth) + e.text;
+    case 'detail': return `${pad(e.depth)} -> ${e.text}`;
+    case 'warn': return `${pad(e.depth)} >> ${e.text}`;
+    case 'error': return `${pad(e.depth)} >>>> ${e.text} <<<<`;
+    case 'note': return `${pad(e.depth)} # ${e.text}`;
+    case 'action-set': return '--. Executing action set:';
+  }
+}
+
+function passText(p: TracePass, bridge: string): string[] {
+  const out: string[] = [];
+  if (p.recircId) {
+    const how = p.ctSource === 'default'
+      ? `resume conntrack with default ct_state=${p.ctState} (use --ct-next to customize)`
+      : p.ctSource === 'tracker'
+        ? `resume conntrack with ct_state=${p.ctState} (from ctflow's conntrack)`
+        : `resume conntrack with ct_state=${p.ctState}`;
+    out.push('', RULE, `recirc(0x${p.recircId.toString(16)}) - ${how}`, RULE, '');
+  }
+  out.push(`Flow: ${p.flow}`, '', `bridge("${bridge}")`, '-'.repeat(13 + bridge.length - 3));
+  if (p.recircId) out.push('    thaw', `        Resuming from table ${p.resumeTable}`);
+  for (const e of p.events) out.push(eventLine(e));
+  out.push('', `Final flow: ${p.finalFlow}`, `Datapath actions: ${p.datapathActions}`);
+  if (p.failure) out.push(`Translation failed (${p.failure}), packet is dropped.`);
+  return out;
+}
+
+export function formatTraceText(t: Trace, bridge = 'br0'): string {
+  return t.passes.flatMap((p) => passText(p, bridge)).join('\n') + '\n';
+}

@@ -1,0 +1,77 @@
+// Loads one recorded ofproto/trace case (test/oracle/trace/cases/<name>/) and runs it
+// through ctflow with the same bridge (ports 1..4, LOCAL = datapath port 100).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readFlows } from '../../src/parse/flows.js';
+import { parsePacket } from '../../src/packet/packet.js';
+import { buildPipeline, type GroupDesc } from '../../src/pipeline/pipeline.js';
+import { parseCtNext, runPacket, type PacketResult } from '../../src/pipeline/run.js';
+
+export const CASES = join(import.meta.dirname, '../oracle/trace/cases');
+
+export interface Expect {
+  trace_rc: number;
+  datapath_actions: string | null;
+  final_flow: string | null;
+  recirculations: Array<{ header: string; flow: string; final_flow: string | null; datapath_actions: string | null }>;
+  setup_errors?: string[];
+}
+
+export interface CaseOutcome { name: string; diffs: string[]; result: PacketResult | null }
+
+const read = (dir: string, f: string): string | null => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : null);
+
+/** Optional groups reader (src/parse/groups.ts), loaded when present. */
+async function loadGroups(text: string): Promise<GroupDesc[]> {
+  const path = '../../src/parse/groups.js';
+  const mod = await import(/* @vite-ignore */ path).catch(() => null);
+  if (!mod?.readGroupsForPipeline) throw new Error('groups.txt given but no groups reader (src/parse/groups.ts) yet');
+  return mod.readGroupsForPipeline(text);
+}
+
+export async function runCase(name: string): Promise<CaseOutcome> {
+  const dir = join(CASES, name);
+  const expect = JSON.parse(read(dir, 'expect.json')!) as Expect;
+  const diffs: string[] = [];
+  const flowsText = read(dir, 'flows.txt') ?? '';
+  const proto = /^#\s*protocol:\s*OpenFlow1(\d)/m.exec(flowsText);
+  const file = readFlows(flowsText, 'flows.txt');
+  const rejected = file.diagnostics.length > 0;
+  if (rejected !== !!expect.setup_errors?.length) {
+    diffs.push(rejected ? `ctflow rejects the flows: ${file.diagnostics[0].message}` : `OVS rejected the flows, ctflow accepts them: ${expect.setup_errors![0]}`);
+  }
+  const groupsText = read(dir, 'groups.txt');
+  const groups = groupsText && !expect.setup_errors?.length ? await loadGroups(groupsText) : [];
+  const pipeline = buildPipeline(rejected || expect.setup_errors?.length ? [] : file.flows, {
+    groups, of15: proto !== null && Number(proto[1]) >= 5,
+    ports: { ofPorts: new Set([1, 2, 3, 4]), dpPorts: new Map(), local: 100 },
+  });
+  let packet;
+  try {
+    packet = parsePacket(read(dir, 'packet.txt')!.trim());
+  } catch (e) {
+    if (expect.trace_rc === 0) diffs.push(`ctflow rejects the packet: ${(e as Error).message}`);
+    return { name, diffs, result: null };
+  }
+  if (expect.trace_rc !== 0) { diffs.push('OVS rejected the packet, ctflow accepts it'); return { name, diffs, result: null }; }
+  const ctNext = (read(dir, 'ct_next.txt') ?? '').split('\n').map((l) => l.trim()).filter(Boolean).map(parseCtNext);
+  const learn = (read(dir, 'trace_args.txt') ?? '').includes('-generate');
+  const result = runPacket({ pipeline, ctNext, learn }, packet, 0);
+  const passes = result.trace.passes;
+  const cmp = (what: string, got: string | undefined, want: string | null) => {
+    if (want !== null && got !== want) diffs.push(`${what}: got ${got ?? '(none)'}, OVS ${want}`);
+  };
+  cmp('datapath actions', passes[0].datapathActions, expect.datapath_actions);
+  cmp('final flow', passes[0].finalFlow, expect.final_flow);
+  if (passes.length - 1 !== expect.recirculations.length) {
+    diffs.push(`recirculations: ${passes.length - 1}, OVS ${expect.recirculations.length}`);
+  }
+  expect.recirculations.forEach((r, i) => {
+    const p = passes[i + 1];
+    if (!p) return;
+    cmp(`recirc ${i + 1} flow`, p.flow, r.flow);
+    cmp(`recirc ${i + 1} datapath actions`, p.datapathActions, r.datapath_actions);
+    cmp(`recirc ${i + 1} final flow`, p.finalFlow, r.final_flow);
+  });
+  return { name, diffs, result };
+}
