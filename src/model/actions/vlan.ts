@@ -16,7 +16,8 @@ const withAlias = (s: ActionSpec<SetFieldArgs>, alias: string) => ({ ...s, alias
 
 export const mod_vlan_vid = withAlias(legacyWrite('mod_vlan_vid', 'vlan_vid', (t) => {
   const n = vid(t);
-  return typeof n === 'bigint' && n > 0xfffn ? `${t}: not a valid VLAN VID` : n;
+  // Stored as vlan_vid is: with the "tag present" bit (OFPVID_PRESENT), as a write sets it.
+  return typeof n === 'bigint' ? (n > 0xfffn ? `${t}: not a valid VLAN VID` : n | 0x1000n) : n;
 }), 'set_vlan_vid');
 
 export const mod_vlan_pcp = withAlias(legacyWrite('mod_vlan_pcp', 'vlan_pcp', (t) => {
