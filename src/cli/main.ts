@@ -2,6 +2,7 @@
 // ctflow command line: commander commands only; the work is in the pure core.
 import { Command } from 'commander';
 import { runFmt, runParseJson } from './fmt.js';
+import { runTrace } from './trace.js';
 import { parsePortsOption, UsageError, EXIT_BAD_INPUT } from './io.js';
 
 const program = new Command();
@@ -26,6 +27,18 @@ program.command('parse')
   .option(...portsOpt)
   .option('--json', 'print the IR as JSON (the default)')
   .action((files: string[], o) => exit(() => runParseJson(files, { ports: parsePortsOption(o.ports) })));
+
+program.command('trace')
+  .description('run one packet through the tables and print it like `ovs-appctl ofproto/trace`')
+  .argument('<flows>', 'flow file (add-flows syntax or dump-flows output)')
+  .argument('<packet>', "packet in OVS flow syntax, e.g. 'tcp,in_port=1,nw_src=10.0.0.1,tp_dst=22,tcp_flags=syn'")
+  .option(...portsOpt)
+  .option('--groups <file>', 'groups (dump-groups output or add-groups syntax)')
+  .option('--ct-next <flags>', 'ct_state for the next recirculation, bypassing the tracker (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
+  .option('--conntrack <file>', 'start from a saved conntrack table (conntrack -L / dpctl/dump-conntrack lines)')
+  .option('--json', 'print the trace as JSON')
+  .option('--profile <profile>', 'conntrack profile: kernel or userspace', 'kernel')
+  .action((flows: string, packet: string, o) => exit(() => runTrace(flows, packet, { ports: parsePortsOption(o.ports), groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile })));
 
 function exit(run: () => number): void {
   try {

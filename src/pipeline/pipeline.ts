@@ -35,7 +35,7 @@ export function dpPort(p: PortMap, port: number): number {
 }
 
 export interface Bucket {
-  id: number;
+  id: number | null;          // null: numbered by position
   weight: number;
   watchPort: number | null;
   watchGroup: number | null;

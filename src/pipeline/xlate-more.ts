@@ -236,7 +236,7 @@ export function group(x: Xlate, id: number): void {
     case 'select': {
       const b = selectBucket(x, g.buckets.filter((c) => bucketLive(x, c.watchPort, c.watchGroup)));
       if (!b) { x.warn('no live bucket'); return; }
-      x.detail(`selected bucket ${b.id}`);
+      x.detail(`selected bucket ${b.id ?? g.buckets.indexOf(b)}`);
       run(b.actions);
       return;
     }

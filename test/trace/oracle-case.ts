@@ -25,8 +25,10 @@ const read = (dir: string, f: string): string | null => (existsSync(join(dir, f)
 async function loadGroups(text: string): Promise<GroupDesc[]> {
   const path = '../../src/parse/groups.js';
   const mod = await import(/* @vite-ignore */ path).catch(() => null);
-  if (!mod?.readGroupsForPipeline) throw new Error('groups.txt given but no groups reader (src/parse/groups.ts) yet');
-  return mod.readGroupsForPipeline(text);
+  if (!mod?.readGroups) throw new Error('groups.txt given but no groups reader (src/parse/groups.ts) yet');
+  const r = mod.readGroups(text, 'groups.txt');
+  if (r.diagnostics.length) throw new Error(`groups.txt: ${r.diagnostics[0].message}`);
+  return r.groups;
 }
 
 export async function runCase(name: string): Promise<CaseOutcome> {

@@ -1,0 +1,67 @@
+// `ctflow trace FLOWS 'PACKET'`: one packet through the tables, printed like ofproto/trace.
+import { newConntrack, loadEntries, type Conntrack } from '../conntrack/index.js';
+import { formatDiagnostic } from '../parse/diagnostic.js';
+import { readFlows } from '../parse/flows.js';
+import { readGroups } from '../parse/groups.js';
+import { parsePacket, PacketError } from '../packet/packet.js';
+import { buildPipeline, openPorts, type PortMap } from '../pipeline/pipeline.js';
+import { parseCtNext, runPacket, RecirculationError } from '../pipeline/run.js';
+import { ExecError } from '../pipeline/exec.js';
+import { formatTraceText } from '../trace/text.js';
+import { traceToJson } from '../trace/json.js';
+import { EXIT_BAD_INPUT, readText, reportDiagnostics, toJson, UsageError } from './io.js';
+
+export interface TraceOpts {
+  ports: Map<string, number>;
+  groups?: string;
+  ctNext: string[];
+  conntrack?: string;
+  json?: boolean;
+  profile: string;
+}
+
+export function runTrace(flowsFile: string, packetText: string, o: TraceOpts): number {
+  if (o.profile !== 'kernel' && o.profile !== 'userspace') throw new UsageError(`--profile: expected kernel or userspace, got '${o.profile}'`);
+  const flows = readFlows(readText(flowsFile), flowsFile, { ports: o.ports });
+  if (flows.diagnostics.length) { reportDiagnostics(flows.diagnostics); return EXIT_BAD_INPUT; }
+  let groups: ReturnType<typeof readGroups>['groups'] = [];
+  if (o.groups) {
+    const g = readGroups(readText(o.groups), o.groups, { ports: o.ports });
+    if (g.diagnostics.length) { reportDiagnostics(g.diagnostics); return EXIT_BAD_INPUT; }
+    groups = g.groups;
+  }
+  const ports: PortMap = o.ports.size
+    ? { ofPorts: new Set(o.ports.values()), dpPorts: new Map(), local: 0 }
+    : openPorts();
+  const pipeline = buildPipeline(flows.flows, {
+    groups, ports, of15: flows.ofVersion >= 15,
+    portNames: o.ports.size ? new Map([...o.ports].map(([n, v]) => [v, n])) : undefined,
+  });
+  let packet;
+  try { packet = parsePacket(packetText, o.ports); } catch (e) {
+    if (e instanceof PacketError) {
+      process.stderr.write(formatDiagnostic({ file: 'packet', line: 1, col: (e.span?.start ?? 0) + 1,
+        len: Math.max(1, (e.span?.end ?? 1) - (e.span?.start ?? 0)), message: e.message, lineText: packetText }) + '\n');
+      return EXIT_BAD_INPUT;
+    }
+    throw e;
+  }
+  // --ct-next bypasses the tracker, as ofproto/trace does; otherwise ct() runs the tracker.
+  let conntrack: Conntrack | null = null;
+  let ctNext: number[] = [];
+  try { ctNext = o.ctNext.map(parseCtNext); } catch (e) {
+    if (e instanceof RecirculationError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (!o.ctNext.length) {
+    conntrack = newConntrack({ profile: o.profile });
+    if (o.conntrack) conntrack.restore(loadEntries(readText(o.conntrack), 0, { file: o.conntrack }));
+  } else if (o.conntrack) throw new UsageError('--ct-next and --conntrack exclude each other');
+  let result;
+  try { result = runPacket({ pipeline, conntrack, ctNext, trace: true }, packet, 0); } catch (e) {
+    if (e instanceof ExecError) { process.stderr.write(`ctflow: ${e.message}\n`); return EXIT_BAD_INPUT; }
+    throw e;
+  }
+  process.stdout.write(o.json ? toJson(traceToJson(result.trace)) + '\n' : formatTraceText(result.trace));
+  return 0;
+}
