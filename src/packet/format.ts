@@ -52,9 +52,15 @@ export function formatPacketFlow(p: Packet, portNames?: Map<number, string>): st
     put(rest, p, 'nw_frag', 2, false);
     const later = ((p.slots.get('nw_frag') ?? 0n) & 2n) !== 0n;
     if (!later && [1, 6, 17, 58, 132].includes(proto)) {
-      put(rest, p, 'tp_src', proto === 1 || proto === 58 ? 8 : 16, false);
-      put(rest, p, 'tp_dst', proto === 1 || proto === 58 ? 8 : 16, false);
+      put(rest, p, 'tp_src', 16, false);
+      put(rest, p, 'tp_dst', 16, false);
       if (proto === 6) put(rest, p, 'tcp_flags', 12, false);
+      const icmp6Type = proto === 58 ? Number(p.slots.get('tp_src') ?? 0n) : 0;
+      if (icmp6Type === 135 || icmp6Type === 136) {
+        put(rest, p, 'nd_target', 128, false);
+        put(rest, p, 'arp_sha', 48, false);
+        put(rest, p, 'arp_tha', 48, false);
+      }
     }
   } else if (type === 0x0806n || type === 0x8035n) {
     put(rest, p, 'nw_src', 32, false); put(rest, p, 'nw_dst', 32, false); put(rest, p, 'nw_proto', 8, false);

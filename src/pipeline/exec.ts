@@ -20,10 +20,10 @@ export interface CtRequest {
 }
 
 export interface ControllerRequest {
-  reason: 'action' | 'no_match' | 'invalid_ttl';
+  reason: string;             // action, no_match, invalid_ttl, action_set, group, packet_out
   maxLen: number;
   controllerId: number;
-  userdata: string | null;
+  userdata: number[];
   pause: boolean;
   meterId: number | null;
 }

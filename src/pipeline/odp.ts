@@ -40,7 +40,7 @@ const ICMP: KeyField[] = [
 const ARP: KeyField[] = [
   { slot: 'nw_src', name: 'sip', bits: 32, fmt: formatIpv4 },
   { slot: 'nw_dst', name: 'tip', bits: 32, fmt: formatIpv4 },
-  { slot: 'nw_proto', name: 'op', bits: 16, fmt: dec, hexMask: true },
+  { slot: 'nw_proto', name: 'op', bits: 8, fmt: dec, hexMask: true },
   { slot: 'arp_sha', name: 'sha', bits: 48, fmt: formatMac },
   { slot: 'arp_tha', name: 'tha', bits: 48, fmt: formatMac },
 ];
@@ -49,13 +49,16 @@ const MARK: KeyField[] = [{ slot: 'pkt_mark', name: '', bits: 32, fmt: hex }];
 const full = (bits: number) => (1n << BigInt(bits)) - 1n;
 
 /** `set(name(k=v,…))` for the changed fields of one header; updates `base`. */
-function commitHeader(name: string, fields: KeyField[], flow: Slots, base: Slots, wc: Slots, out: string[]): void {
+function commitHeader(name: string, fields: KeyField[], flow: Slots, base: Slots, wc: Slots, out: string[], whole = false): void {
   const parts: string[] = [];
+  // ICMP keys are written whole (type and code together) when either changed.
+  const any = whole && fields.some((f) => (flow.get(f.slot) ?? 0n) !== (base.get(f.slot) ?? 0n));
   for (const f of fields) {
     const v = flow.get(f.slot) ?? 0n, b = base.get(f.slot) ?? 0n;
-    if (v === b) continue;
+    if (v === b && !any) continue;
     let mask = (wc.get(f.slot) ?? 0n) & full(f.bits);
     mask |= v ^ b; // a changed bit is always written
+    if (any) mask = full(f.bits);
     const m = mask === full(f.bits) ? '' : '/' + (f.hexMask ? hex(mask) : f.fmt(mask));
     parts.push(`${f.name}=${f.fmt(v & mask)}${m}`);
     base.set(f.slot, v);
@@ -108,8 +111,8 @@ export function commitOdp(flow: Slots, base: Slots, wc: Slots, out: string[]): v
       if (proto === 6) commitHeader('tcp', PORTS, flow, base, wc, out);
       else if (proto === 17) commitHeader('udp', PORTS, flow, base, wc, out);
       else if (proto === 132) commitHeader('sctp', PORTS, flow, base, wc, out);
-      else if (proto === 1) commitHeader('icmp', ICMP, flow, base, wc, out);
-      else if (proto === 58) commitHeader('icmpv6', ICMP, flow, base, wc, out);
+      else if (proto === 1) commitHeader('icmp', ICMP, flow, base, wc, out, true);
+      else if (proto === 58) commitHeader('icmpv6', ICMP, flow, base, wc, out, true);
     }
   } else if (type === 0x0806n || type === 0x8035n) {
     commitHeader('arp', ARP, flow, base, wc, out);

@@ -56,6 +56,8 @@ export interface Pipeline {
   portNames?: Map<number, string>;
   /** Print actions as OpenFlow 1.5 dumps do (set_field rather than load). */
   of15: boolean;
+  /** Whether a controller listens (packet-ins are then sent: dont_send=0). */
+  controllerConnected?: boolean;
 }
 
 /**

@@ -21,13 +21,13 @@ export function clone(x: Xlate, actions: Action[]): void {
   x.odp = [];
   x.actionSet.clear();
   x.executeList(actions, depth + 1);
-  x.exited = false;
   const inner = x.odp;
   x.odp = odp;
-  // The datapath needs clone() only when actions follow; a clone at the end is inlined.
-  if (inner.length) { if (tail) x.odp.push(...inner); else x.odp.push(`clone(${inner.join(',')})`); }
+  // OVS inlines a clone whose datapath actions can be undone by later set()s; ct and
+  // recirculation cannot be undone, so they stay inside a datapath clone().
+  const wrap = !tail && inner.some((a) => /^(ct\b|ct_clear|recirc\()/.test(a));
+  if (wrap) { x.odp.push(`clone(${inner.join(',')})`); restore(x.base, base); } else x.odp.push(...inner);
   restore(x.slots, slots);
-  if (!tail) restore(x.base, base);
   x.actionSet = set;
   x.stack = stack;
   x.depth = depth;
@@ -42,10 +42,10 @@ function restore(target: Map<string, bigint>, from: Map<string, bigint>): void {
 export function pushVlan(x: Xlate, tpid: number): void {
   const s = x.slots;
   const outer = s.get('vlan_tci') ?? 0n;
-  // The new outer header copies the old outer's VID/PCP (OpenFlow's push_vlan), CFI set.
+  // The new outer header starts with VID 0, PCP 0 (what OVS 3.1 does; recorded).
   s.set(VLAN_TCI1, outer);
   s.set(VLAN_TPID1, s.get(VLAN_TPID) ?? 0x8100n);
-  s.set('vlan_tci', outer | VLAN_CFI);
+  s.set('vlan_tci', VLAN_CFI);
   s.set(VLAN_TPID, BigInt(tpid));
 }
 
@@ -79,26 +79,27 @@ export function decTtl(x: Xlate, ids: number[]): void {
   if (ttl > 1n) { x.slots.set('nw_ttl', ttl - 1n); return; }
   x.warn(`${type === ETH_IP ? 'IPv4' : 'IPv6'} decrement TTL exception`);
   for (const id of ids.length ? ids : [0]) {
-    controller(x, { reason: 'invalid_ttl', maxLen: 65535, controllerId: id, userdata: null, pause: false, meterId: null });
+    controller(x, { reason: 'invalid_ttl', maxLen: 65535, controllerId: id, userdata: [], pause: false, meterId: null });
   }
   x.stopList = true;
 }
 
-const REASONS = { no_match: 0, action: 1, invalid_ttl: 2 } as const;
+const REASONS = new Map([['no_match', 0], ['action', 1], ['invalid_ttl', 2], ['action_set', 3], ['group', 4], ['packet_out', 5]]);
 
 export function controller(x: Xlate, req: ControllerRequest): void {
   x.commit();
   const cookie = x.flow?.cookie ?? 0n;
   const id = x.run.controllerRecircId();
-  const dontSend = req.reason === 'invalid_ttl' ? 1 : 0;
-  x.odp.push(`userspace(pid=0,controller(reason=${REASONS[req.reason]},dont_send=${dontSend},continuation=${req.pause ? 1 : 0},recirc_id=${id},rule_cookie=${cookie ? '0x' + cookie.toString(16) : '0'},controller_id=${req.controllerId},max_len=${req.maxLen}))`);
+  // No controller is connected to an offline bridge: OVS marks the packet-in dont_send.
+  const dontSend = x.run.pipeline.controllerConnected ? 0 : 1;
+  x.odp.push(`userspace(pid=0,controller(reason=${REASONS.get(req.reason) ?? 1},dont_send=${dontSend},continuation=${req.pause ? 1 : 0},recirc_id=${id},rule_cookie=${cookie ? '0x' + cookie.toString(16) : '0'},controller_id=${req.controllerId},max_len=${req.maxLen}))`);
   x.run.controllerEvents.push(req);
 }
 
 // ---- conntrack -----------------------------------------------------------------------------
 function natText(n: NatSpec, v6: boolean): string {
   if (!n.kind) return 'nat';
-  const a = (v: bigint) => (v6 ? `[${formatIpv6(v)}]` : formatIpv4(v));
+  const a = (v: bigint) => (v6 ? formatIpv6(v) : formatIpv4(v));
   let s = `nat(${n.kind}`;
   if (n.addrMin !== undefined) {
     s += '=' + a(n.addrMin) + (n.addrMax !== undefined && n.addrMax !== n.addrMin ? '-' + a(n.addrMax) : '');
@@ -153,6 +154,13 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     const flags = run.nextCtState();
     ns.set('ct_state', BigInt(flags.state)); ns.set('ct_zone', BigInt(zone));
     if (!req.commit) { ns.set('ct_mark', 0n); ns.set('ct_label', 0n); }
+    const n = req.nat;
+    if (n?.kind && n.addrMin !== undefined) {
+      // ofproto/trace shows the recirculated packet translated to the range's first address.
+      const dst = n.kind === 'dst';
+      ns.set(v6 ? (dst ? 'ipv6_dst' : 'ipv6_src') : (dst ? 'nw_dst' : 'nw_src'), n.addrMin);
+      if (n.portMin !== undefined) ns.set(dst ? 'tp_dst' : 'tp_src', BigInt(n.portMin));
+    }
     run.ctStates.push(flags.state);
     run.queueRecirc(x, req.table, next, flags.source);
   }

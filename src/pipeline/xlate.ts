@@ -8,7 +8,7 @@ import type { FieldSpec } from '../model/fields.js';
 import { formatActions, formatCtx } from '../model/print-flow.js';
 import { formatMatch } from '../model/print-match.js';
 import type { Flow } from '../model/flow.js';
-import { clonePacket, isIp, VLAN_CFI, type Packet } from '../packet/packet.js';
+import { clonePacket, isIp, type Packet } from '../packet/packet.js';
 import type { MatchedFlow, TraceEvent } from '../trace/events.js';
 import type { Entry } from './classifier.js';
 import { ExecError, type ControllerRequest, type CtRequest, type ExecCtx, type SubfieldRef } from './exec.js';
@@ -143,12 +143,12 @@ export class Xlate implements ExecCtx {
 
   write(f: FieldSpec, value: bigint, mask: bigint): void {
     const cur = this.readField(f);
+    // A field that owns only some bits of its container (nw_tos: DSCP; dl_vlan_pcp: PCP
+    // and the tag-present bit) says how a whole-field value lands in it.
+    const set = (f as FieldSpec & { set?: (o: { value: bigint; mask: bigint }, v: bigint) => { value: bigint; mask: bigint } }).set;
+    if (set && mask === ones(f.bits)) ({ value, mask } = set({ value: cur, mask: 0n }, value));
     writeSegs(this.slots, f.segs, (cur & ~mask) | (value & mask), ones(f.bits));
     writeSegs(this.wc, f.segs, mask, mask);
-    // Writing a VLAN VID/PCP makes the packet tagged (OVS sets the CFI bit with it).
-    if (f.name !== 'vlan_tci' && f.segs[0].slot === 'vlan_tci') {
-      this.slots.set('vlan_tci', (this.slots.get('vlan_tci') ?? 0n) | VLAN_CFI);
-    }
   }
 
   writeSub(sf: SubfieldRef, value: bigint): void {
@@ -185,7 +185,7 @@ export class Xlate implements ExecCtx {
         if (portExists(ports, inPort)) this.emitOutput(inPort); else this.warn('Nonexistent output port');
         return;
       case OFPP_CONTROLLER:
-        return this.controller({ reason: 'action', maxLen, controllerId: 0, userdata: null, pause: false, meterId: null });
+        return this.controller({ reason: 'action', maxLen, controllerId: 0, userdata: [], pause: false, meterId: null });
       case OFPP_NONE: return;
       case OFPP_NORMAL: return this.unsupported('output to NORMAL (the L2 learning switch)');
       case OFPP_TABLE: return this.unsupported('output to TABLE');

@@ -15,5 +15,6 @@ export const check_pkt_larger: ActionSpec<CheckPktLargerArgs> = {
     if (!dst.field.writable) fail(`${dst.field.name} is read-only`, item.arrow.span);
     return { pktLen: intArg(itemText(a[0]), 16, 'check_pkt_larger', a[0].span), dst };
   },
+  execute: (a, x) => x.checkPktLarger(a.pktLen, a.dst),
   format: (a) => `check_pkt_larger(${a.pktLen})->${formatSubfield(a.dst)}`,
 };

@@ -11,4 +11,5 @@ export const clear_actions: ActionSpec<null> = {
     return null;
   },
   format: (_a, ctx) => (ctx.of15 ? 'clear_actions' : ''),
+  execute: (_a, x) => x.clearActions(),
 };

@@ -14,4 +14,5 @@ export const clone: ActionSpec<CloneArgs> = {
   },
   check: (a, ctx) => ctx.checkActions(a.actions),
   format: (a, ctx) => `clone(${ctx.formatActions(a.actions)})`,
+  execute: (a, x) => x.clone(a.actions),
 };

@@ -24,5 +24,7 @@ export const conjunction: ActionSpec<ConjunctionArgs> = {
     if (clause > nClauses) fail('clause index must be less than or equal to number of clauses', s[1].span);
     return { id: Number(id), clause, nClauses };
   },
+  // A conjunctive flow never runs its actions: the classifier reads them (classifier.ts).
+  execute: () => {},
   format: (a) => `conjunction(${a.id},${a.clause}/${a.nClauses})`,
 };

@@ -8,6 +8,7 @@ import { args, formatSubfield, intArg, subfieldFromAtoms, type Subfield } from '
 import { formatNat, natIsBare, parseNat, type NatArgs } from './nat.js';
 import { fieldUsable } from './field-prereq.js';
 import type { Action, ActionSpec, ParseCtx } from './types.js';
+import { ctRequest } from '../../pipeline/ct-args.js';
 
 export interface CtArgs {
   commit: boolean;
@@ -116,6 +117,7 @@ export const ct: ActionSpec<CtArgs> = {
     }
     ctx.checkActions(a.actions.filter((n) => n.name !== 'nat'));
   },
+  execute: (a, x) => x.conntrack(ctRequest(a)),
   format(a, ctx) {
     const parts: string[] = [];
     if (a.commit) parts.push('commit');
@@ -139,4 +141,5 @@ export const ct_clear: ActionSpec<null> = {
   // ovs-ofctl ignores whatever is written after ct_clear (ct_clear(1) is ct_clear).
   parse: () => null,
   format: () => 'ct_clear',
+  execute: (_a, x) => x.ctClear(),
 };

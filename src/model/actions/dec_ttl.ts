@@ -17,4 +17,5 @@ export const dec_ttl: ActionSpec<DecTtlArgs> = {
     return { ids: ids.length ? ids : null };
   },
   format: (a) => (a.ids ? `dec_ttl(${a.ids.join(',')})` : 'dec_ttl'),
+  execute: (a, x) => x.decTtl(a.ids ?? []),
 };

@@ -6,4 +6,5 @@ export const exit: ActionSpec<null> = {
   // ovs-ofctl ignores whatever follows exit (exit(1) is exit).
   parse: () => null,
   format: () => 'exit',
+  execute: (_a, x) => x.exit(),
 };

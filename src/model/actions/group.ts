@@ -14,4 +14,5 @@ export const group: ActionSpec<GroupArgs> = {
     return { group: g };
   },
   format: (a) => `group:${a.group}`,
+  execute: (a, x) => x.group(a.group),
 };

@@ -15,6 +15,7 @@ import { didYouMean } from '../../util/suggest.js';
 import { args, formatSubfield, intArg, bigArg, subfieldFromAtoms, subfieldFromRef, type Subfield } from './args.js';
 import { fieldUsable } from './field-prereq.js';
 import type { ActionSpec, ParseCtx } from './types.js';
+import { learnedFlow } from '../../pipeline/learn.js';
 
 export type LearnSpec =
   | { kind: 'match'; dst: Subfield; value: bigint; span: Span }
@@ -179,6 +180,7 @@ export const learn: ActionSpec<LearnArgs> = {
       }
     }
   },
+  execute: (l, x) => x.learn(learnedFlow(l, x)),
   format(l, ctx) {
     const p = [`table=${l.table}`];
     if (l.idleTimeout) p.push(`idle_timeout=${l.idleTimeout}`);

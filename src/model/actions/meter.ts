@@ -10,4 +10,6 @@ export const meter: ActionSpec<MeterArgs> = {
   instruction: true,
   parse: (item) => ({ meter: intArg(colonText(item), 32, 'meter', (item.colon ?? item.eq)!.span) }),
   format: (a, ctx) => (ctx.of15 ? `meter:${a.meter}` : ''),
+  // Meters only limit rates; one packet is never over a band here.
+  execute: () => {},
 };

@@ -23,5 +23,6 @@ export const note: ActionSpec<NoteArgs> = {
     while (bytes.length < padded) bytes.push(0);
     return { bytes };
   },
+  execute: () => {},
   format: (a) => `note:${a.bytes.map((b) => b.toString(16).padStart(2, '0')).join('.')}`,
 };

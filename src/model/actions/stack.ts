@@ -15,6 +15,7 @@ function stack(name: 'push' | 'pop'): ActionSpec<Subfield> {
       return sf;
     },
     format: (a) => `${name}:${formatSubfield(a)}`,
+    execute: (a, x) => (name === 'push' ? x.stackPush(a) : x.stackPop(a)),
   };
 }
 

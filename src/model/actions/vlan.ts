@@ -34,6 +34,7 @@ export const strip_vlan: ActionSpec<null> = {
   },
   check(_a, ctx) { popVlan(ctx.match); },
   format: (_a, ctx) => (ctx.of15 ? 'pop_vlan' : 'strip_vlan'),
+  execute: (_a, x) => x.popVlan(),
 };
 
 export interface PushVlanArgs { ethertype: number }
@@ -49,4 +50,5 @@ export const push_vlan: ActionSpec<PushVlanArgs> = {
   },
   check(_a, ctx) { setVlanTci(ctx.match, 'tagged'); },
   format: (a, ctx) => (ctx.of15 ? `push_vlan:0x${a.ethertype.toString(16)}` : ''),
+  execute: (a, x) => x.pushVlan(a.ethertype),
 };

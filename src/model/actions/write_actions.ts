@@ -15,5 +15,6 @@ export const write_actions: ActionSpec<WriteActionsArgs> = {
     return { actions: ctx.parseActions(args(item)).filter((a) => a.name !== 'drop') };
   },
   check: (a, ctx) => ctx.checkActions(a.actions),
+  execute: (a, x) => x.writeActions(a.actions),
   format: (a, ctx) => (ctx.of15 ? `write_actions(${ctx.formatActions(a.actions)})` : ''),
 };

@@ -21,5 +21,6 @@ export const write_metadata: ActionSpec<WriteMetadataArgs> = {
     const mask = m === undefined ? ALL : bigArg(m, 64, 'write_metadata mask', span);
     return { value: bigArg(v, 64, 'write_metadata', span), mask };
   },
+  execute: (a, x) => x.writeMetadata(a.value, a.mask),
   format: (a) => `write_metadata:${hex(a.value)}${a.mask === ALL ? '' : '/' + hex(a.mask)}`,
 };

@@ -1,0 +1,31 @@
+// ct(...)'s parsed arguments (src/model/actions/ct.ts) as the interpreter's CtRequest.
+import type { CtArgs } from '../model/actions/ct.js';
+import type { NatArgs } from '../model/actions/nat.js';
+import type { NatSpec } from '../conntrack/index.js';
+import type { CtRequest } from './exec.js';
+
+const ALG_NAMES = new Map<number, string>([[21, 'ftp'], [69, 'tftp']]);
+
+export function natSpec(n: NatArgs): NatSpec {
+  if (!n.kind) return {};
+  const s: NatSpec = { kind: n.kind };
+  if (n.af !== null) {
+    s.addrMin = n.addrMin;
+    s.addrMax = n.addrMax || n.addrMin;
+    if (n.portMin) { s.portMin = n.portMin; s.portMax = n.portMax || n.portMin; }
+  }
+  if (n.persistent) s.persistent = true;
+  if (n.hash) s.hash = true;
+  if (n.random) s.random = true;
+  return s;
+}
+
+export function ctRequest(a: CtArgs): CtRequest {
+  const natAction = a.actions.find((x) => x.name === 'nat');
+  return {
+    zone: a.zone, commit: a.commit, force: a.force, table: a.table,
+    nat: natAction ? natSpec(natAction.args as NatArgs) : null,
+    exec: a.actions.filter((x) => x.name !== 'nat'),
+    alg: a.alg ? ALG_NAMES.get(a.alg) ?? String(a.alg) : null,
+  };
+}

@@ -1,0 +1,32 @@
+// learn(...): the flow a learn action installs for the packet at hand.
+import type { LearnArgs } from '../model/actions/learn.js';
+import type { Action } from '../model/actions/types.js';
+import { ones } from '../model/bits.js';
+import type { Flow } from '../model/flow.js';
+import { newMatch, setSubfield } from '../model/match.js';
+import type { ExecCtx } from './exec.js';
+
+export function learnedFlow(l: LearnArgs, x: ExecCtx): Flow {
+  const match = newMatch();
+  const actions: Action[] = [];
+  const span = { start: 0, end: 0 };
+  for (const s of l.specs) {
+    switch (s.kind) {
+      case 'match': setSubfield(match, s.dst.field, s.dst.ofs, s.dst.bits, s.value); break;
+      case 'match_field': setSubfield(match, s.dst.field, s.dst.ofs, s.dst.bits, x.read(s.src)); break;
+      case 'load': case 'load_field': {
+        const v = s.kind === 'load' ? s.value : x.read(s.src);
+        const sh = BigInt(s.dst.ofs);
+        actions.push({ name: 'load', args: { field: s.dst.field, value: (v & ones(s.dst.bits)) << sh, mask: ones(s.dst.bits) << sh, load: true }, span });
+        break;
+      }
+      case 'output':
+        actions.push({ name: 'output', args: { kind: 'port', port: Number(x.read(s.src)), maxLen: 0 }, span });
+        break;
+    }
+  }
+  return {
+    table: l.table, priority: l.priority, cookie: l.cookie, idleTimeout: l.idleTimeout, hardTimeout: l.hardTimeout,
+    importance: 0, flags: l.sendFlowRem ? ['send_flow_rem'] : [], match, actions, stats: new Map(), line: 0,
+  };
+}
