@@ -19,7 +19,9 @@ export interface Segment { slot: string; shift: number; bits: number }
 export interface FieldSpec {
   name: string;               // OVS's name, as ovs-ofctl prints it in set_field / learn
   aliases: readonly string[]; // other names OVS accepts (aka, NXM_*, OXM_*)
-  nxm: string | null;         // name used in load/move subfields (NXM_NX_REG0[0..3])
+  nxm: string | null;         // name used in load/move subfields (NXM_NX_REG0[0..3]); null when
+                              // the field has no NXM/OXM class NXAST_REG_LOAD can write
+  xoxm: string | null;        // experimenter OXM name (NXOXM_NSH_SPI), used in move subfields
   bits: number;
   maskable: boolean;
   kind: Kind;
@@ -46,7 +48,7 @@ function slot(name: string, bits: number): void { SLOTS.set(name, bits); }
 interface Opts {
   aka?: string[]; nxm?: string | null; oxm?: string | null; mask?: boolean; hex?: boolean;
   kind?: Kind; prereq?: Prereq; ro?: boolean; segs?: Segment[]; slot?: string; shift?: number;
-  bytes?: number; unmatchable?: string; set?: FieldSpec['set'];
+  bytes?: number; unmatchable?: string; set?: FieldSpec['set']; xoxm?: string;
 }
 
 export const FIELDS: FieldSpec[] = [];
@@ -54,9 +56,9 @@ export const FIELDS: FieldSpec[] = [];
 function field(name: string, bits: number, o: Opts = {}): void {
   const slotName = o.slot ?? name;
   if (!o.segs && !SLOTS.has(slotName)) slot(slotName, bits);
-  const aliases = [...(o.aka ?? []), ...(o.nxm ? [o.nxm] : []), ...(o.oxm ? [o.oxm] : [])];
+  const aliases = [...(o.aka ?? []), ...[o.nxm, o.oxm, o.xoxm].filter((n): n is string => !!n)];
   FIELDS.push({
-    name, aliases, nxm: o.nxm ?? o.oxm ?? null, bits, maskable: o.mask ?? false,
+    name, aliases, nxm: o.nxm ?? o.oxm ?? null, xoxm: o.xoxm ?? null, bits, maskable: o.mask ?? false,
     kind: o.kind ?? 'int', hex: o.hex ?? false, prereq: o.prereq ?? 'none', writable: !o.ro,
     segs: o.segs ?? [{ slot: slotName, shift: o.shift ?? 0, bits }],
     bytes: o.bytes ?? Math.ceil(bits / 8), names: [name, ...(o.aka ?? [])],
@@ -185,13 +187,13 @@ field('nd_reserved', 32, { prereq: 'nd', segs: [{ slot: 'nd_reserved', shift: 0,
 field('nd_options_type', 8, { prereq: 'nd', segs: [{ slot: 'tcp_flags', shift: 0, bits: 8 }] });
 
 // ---- NSH ---------------------------------------------------------------------------------
-field('nsh_flags', 8, { mask: true, prereq: 'nsh' });
-field('nsh_ttl', 8, { prereq: 'nsh' });
-field('nsh_mdtype', 8, { prereq: 'nsh', ro: true });
-field('nsh_np', 8, { prereq: 'nsh', ro: true });
-field('nsh_spi', 24, { aka: ['nsp'], prereq: 'nsh', hex: true, bytes: 4 });
-field('nsh_si', 8, { aka: ['nsi'], prereq: 'nsh' });
-for (let i = 1; i <= 4; i++) field(`nsh_c${i}`, 32, { aka: [`nshc${i}`], mask: true, hex: true, prereq: 'nsh' });
+field('nsh_flags', 8, { xoxm: 'NXOXM_NSH_FLAGS', mask: true, prereq: 'nsh' });
+field('nsh_ttl', 8, { xoxm: 'NXOXM_NSH_TTL', prereq: 'nsh' });
+field('nsh_mdtype', 8, { xoxm: 'NXOXM_NSH_MDTYPE', prereq: 'nsh', ro: true });
+field('nsh_np', 8, { xoxm: 'NXOXM_NSH_NP', prereq: 'nsh', ro: true });
+field('nsh_spi', 24, { aka: ['nsp'], xoxm: 'NXOXM_NSH_SPI', prereq: 'nsh', hex: true, bytes: 4 });
+field('nsh_si', 8, { aka: ['nsi'], xoxm: 'NXOXM_NSH_SI', prereq: 'nsh' });
+for (let i = 1; i <= 4; i++) field(`nsh_c${i}`, 32, { aka: [`nshc${i}`], xoxm: `NXOXM_NSH_C${i}`, mask: true, hex: true, prereq: 'nsh' });
 
 const BY_NAME = new Map<string, FieldSpec>();      // names a match / set_field accepts
 const BY_ANY_NAME = new Map<string, FieldSpec>();  // + NXM/OXM names, for subfields

@@ -38,7 +38,12 @@ function u16(it: Item, what: string): number {
   return Number(t);
 }
 
-export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0): Flow {
+/**
+ * Builds a flow. `actionsBase` is where the text the action syntax was parsed from starts
+ * in the line (the reader parses and caches action lists on their own): action spans and
+ * errors are shifted by it.
+ */
+export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase = 0): Flow {
   const flow: Flow = {
     table: 0, priority: 32768, cookie: 0n, idleTimeout: 0, hardTimeout: 0, importance: 0,
     flags: [], match: newMatch(), actions: [], stats: new Map(), line,
@@ -47,8 +52,18 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0): Flow {
   checkMatchable(flow, syn.match);
   normalizeMatch(flow.match);
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
-  flow.actions = buildActions(syn.actions, ctx);
-  checkActions(flow.actions, flow.match, flow.table);
+  try {
+    flow.actions = buildActions(syn.actions, ctx);
+    checkActions(flow.actions, flow.match, flow.table);
+  } catch (e) {
+    if (e instanceof FlowError && e.span && actionsBase) {
+      throw new FlowError(e.message, { start: e.span.start + actionsBase, end: e.span.end + actionsBase });
+    }
+    throw e;
+  }
+  if (actionsBase) {
+    flow.actions = flow.actions.map((a) => ({ ...a, span: { start: a.span.start + actionsBase, end: a.span.end + actionsBase } }));
+  }
   return flow;
 }
 
@@ -124,9 +139,10 @@ export function buildActions(items: Item[], ctx: BuildCtx): Action[] {
   if (drop && items.length > 1) fail('"drop" must not be accompanied by any other action or instruction', drop.key.span);
   for (const it of items) {
     const spec = actionByName(it.key.text);
-    if (spec) { out.push({ name: spec.name, args: spec.parse(it, pctx), span: it.span }); continue; }
+    const span = it.span;
+    if (spec) { out.push({ name: spec.name, args: spec.parse(it, pctx), span }); continue; }
     if (!it.eq && !it.colon && !it.args && isPort(it.key.text, ctx)) {
-      out.push({ name: 'output', args: output.parse(it, pctx), span: it.span });
+      out.push({ name: 'output', args: output.parse(it, pctx), span });
       continue;
     }
     fail(`unknown action ${it.key.text}${didYouMean(it.key.text, actionNames())}`, it.key.span);

@@ -2,7 +2,7 @@
 // File-level concerns (comments, continuation lines, dump headers, blank lines) are handled
 // here; nearley sees one flow at a time. Every error of the file is collected.
 import { parseFlowSyntax, SyntaxError_ } from '../../grammar/parse.js';
-import type { Span } from '../../grammar/syntax.js';
+import type { FlowSyntax, Item, Ref, Span, Value } from '../../grammar/syntax.js';
 import { FlowError } from '../model/errors.js';
 import { buildFlow, type Flow } from '../model/flow.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -18,7 +18,7 @@ export interface FlowFile {
 
 export interface ReadOpts { ports?: Map<string, number>; tables?: Map<string, number> }
 
-const HEADER = /^\s*(NXST|OFPST)_FLOW reply(?: \(OF1\.(\d)\))? \(xid=0x[0-9a-f]+\):\s*$/;
+const HEADER = /^\s*(NXST|OFPST)_FLOW reply(?: \(OF1\.(\d)\))? \(xid=0x[0-9a-f]+\):(?: flags=\[[a-z, ]*\])?\s*$/;
 
 /** One logical line: text, the 1-based line it starts on, and the offset of each char. */
 export interface SourceLine { text: string; line: number; raw: string }
@@ -53,6 +53,75 @@ export function diagnosticAt(file: string, src: SourceLine, span: Span | null, m
   return { file, line: src.line, col: start + 1, len, message, lineText: src.text };
 }
 
+// A dump repeats the leading `cookie=…, duration=…, table=…, n_packets=…,` keys on every
+// line and the same action lists thousands of times. The keys are read here with a regex
+// (blanked out for nearley, so columns stay true), and each distinct action list is parsed
+// once: nearley only sees the match part and the action lists it has not seen before.
+const PREFIX_KEY = /\s*(?:(cookie|duration|table|n_packets|n_bytes|idle_timeout|hard_timeout|idle_age|hard_age|importance)=([^\s,=()]+),\s|(send_flow_rem|check_overlap|reset_counts|no_packet_counts|no_byte_counts)\s)/y;
+const ACTIONS_AT = /(^|[\s,])actions?=/;
+const actionCache = new Map<string, FlowSyntax>();
+const ACTION_CACHE_MAX = 200_000;
+
+function parseLine(text: string): { syntax: FlowSyntax; actionsBase: number } {
+  const prefix: Item[] = [];
+  PREFIX_KEY.lastIndex = 0;
+  let end = 0;
+  for (let m = PREFIX_KEY.exec(text); m; m = PREFIX_KEY.exec(text)) {
+    const key = m[1] ?? m[3];
+    const at = m.index + m[0].indexOf(key);
+    prefix.push(syntheticItem(key, at, m[2] ?? null));
+    end = PREFIX_KEY.lastIndex;
+  }
+  const am = ACTIONS_AT.exec(text.slice(end));
+  if (!am) {
+    const syn = parseFlowSyntax(' '.repeat(end) + text.slice(end));
+    return { syntax: { ...syn, match: [...prefix, ...syn.match] }, actionsBase: 0 };
+  }
+  const actionsAt = end + am.index + am[1].length;
+  const matchSyn = parseFlowSyntax(' '.repeat(end) + text.slice(end, actionsAt));
+  const actText = closeParens(text.slice(actionsAt));
+  let actSyn = actionCache.get(actText);
+  if (!actSyn) {
+    try {
+      actSyn = parseFlowSyntax(actText);
+    } catch (e) {
+      if (e instanceof SyntaxError_) throw new SyntaxError_(e.message, { start: e.span.start + actionsAt, end: e.span.end + actionsAt });
+      throw e;
+    }
+    if (actionCache.size >= ACTION_CACHE_MAX) actionCache.clear();
+    actionCache.set(actText, actSyn);
+  }
+  return {
+    syntax: { match: [...prefix, ...matchSyn.match], actions: actSyn.actions, actionsSpan: actSyn.actionsSpan },
+    actionsBase: actionsAt,
+  };
+}
+
+/** ovs-ofctl takes a line whose last action lacks its closing parentheses (`ct(commit`):
+ *  its argument scanner stops at the end of the text. ctflow closes them the same way. */
+export function closeParens(text: string): string {
+  let depth = 0, quoted = false;
+  for (const c of text) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c === '(') depth++;
+    else if (!quoted && c === ')') depth--;
+  }
+  return depth > 0 ? text + ')'.repeat(depth) : text;
+}
+
+/** A `key=value` item for a key read by the prefix regex. */
+function syntheticItem(key: string, at: number, value: string | null): Item {
+  const ref = (text: string, start: number): Ref => ({
+    kind: 'ref', text, quoted: false, tokenType: 'word', subscript: null, bracketed: false,
+    span: { start, end: start + text.length },
+  });
+  const k = ref(key, at);
+  if (value === null) return { kind: 'item', key: k, eq: null, colon: null, args: null, arrow: null, span: k.span };
+  const v = ref(value, at + key.length + 1);
+  const eq: Value = { kind: 'value', chain: [v], dst: null, span: v.span };
+  return { kind: 'item', key: k, eq, colon: null, args: null, arrow: null, span: { start: at, end: v.span.end } };
+}
+
 export function readFlows(text: string, file: string, opts: ReadOpts = {}): FlowFile {
   const res: FlowFile = { flows: [], diagnostics: [], header: null, ofVersion: 10 };
   const ctx = { ports: opts.ports ?? new Map<string, number>(), tables: opts.tables };
@@ -64,7 +133,8 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
       continue;
     }
     try {
-      res.flows.push(buildFlow(parseFlowSyntax(src.text), ctx, src.line));
+      const { syntax, actionsBase } = parseLine(src.text);
+      res.flows.push(buildFlow(syntax, ctx, src.line, actionsBase));
     } catch (e) {
       if (e instanceof SyntaxError_ || e instanceof FlowError) {
         res.diagnostics.push(diagnosticAt(file, src, e.span, e.message));

@@ -24,7 +24,7 @@ export function subfieldFromAtoms(atoms: Atom[], span: Span): Subfield {
 
 /** OVS's spelling of a subfield in load/move/push/pop: NXM name when there is one. */
 export function formatSubfield(s: Subfield): string {
-  const name = s.field.nxm ?? s.field.name;
+  const name = s.field.nxm ?? s.field.xoxm ?? s.field.name;
   if (s.ofs === 0 && s.bits === s.field.bits) return `${name}[]`;
   if (s.bits === 1) return `${name}[${s.ofs}]`;
   return `${name}[${s.ofs}..${s.ofs + s.bits - 1}]`;

@@ -24,7 +24,9 @@ function parse(item: Item, ctx: ParseCtx): ResubmitArgs {
   const s = slots(item);
   if (s.length > 3) fail('resubmit: at most (port,table,ct)', item.span);
   const text = (i: number) => (s[i] && s[i].kind === 'item' ? itemText(s[i] as Item) : '');
-  const inPort = text(0) ? portOf(text(0), s[0].span) : null;
+  // IN_PORT is what resubmit uses when no port is given: OVS prints it as nothing.
+  const given = text(0) ? portOf(text(0), s[0].span) : null;
+  const inPort = given === 0xfff8 ? null : given;
   const table = text(1) ? intArg(text(1), 8, 'resubmit table', s[1].span) : null;
   if (table === 255) fail('resubmit: table 255 is not a valid table', s[1].span);
   if (text(2) && text(2) !== 'ct') fail(`${text(2)}: unknown parameter`, s[2].span);
