@@ -22,6 +22,9 @@ const rank = (a: Action): number => RANK.get(a.name) ?? SET_RANK;
 
 export function writeToActionSet(x: Xlate, actions: Action[]): void {
   for (const a of actions) x.actionSet.set(setKey(a), a);
+  // OVS keeps the action set's output port in the packet's actset_output field.
+  const out = x.actionSet.get('output')?.args as { kind?: string; port?: number } | undefined;
+  if (out?.kind === 'port' && out.port !== undefined) x.slots.set('actset_output', BigInt(out.port));
   const shown = ordered(x).map((a) => x.actionText(a)).join(',');
   x.detail(`action set is: ${shown}`);
 }

@@ -51,6 +51,7 @@ export function pushVlan(x: Xlate, tpid: number): void {
 
 export function popVlan(x: Xlate): void {
   const s = x.slots;
+  if (!((s.get('vlan_tci') ?? 0n) & VLAN_CFI)) return; // untagged: nothing to pop
   s.set('vlan_tci', s.get(VLAN_TCI1) ?? 0n);
   s.set(VLAN_TPID, s.get(VLAN_TPID1) ?? 0x8100n);
   s.set(VLAN_TCI1, 0n);

@@ -244,6 +244,7 @@ export class Xlate implements ExecCtx {
   clearActions(): void {
     if (this.actionSet.size) this.detail(`action set was: ${[...this.actionSet.values()].map((a) => this.actionText(a)).join(',')}`);
     this.actionSet.clear();
+    this.slots.delete('actset_output');
   }
 
   // ---- stack ---------------------------------------------------------------------------------

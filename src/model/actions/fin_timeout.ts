@@ -21,6 +21,8 @@ export const fin_timeout: ActionSpec<FinTimeoutArgs> = {
     }
     return a;
   },
+  // Changes the timeouts of the flow that ran it; nothing happens to the packet.
+  execute: () => {},
   format(a) {
     const parts = [...(a.idle ? [`idle_timeout=${a.idle}`] : []), ...(a.hard ? [`hard_timeout=${a.hard}`] : [])];
     return `fin_timeout(${parts.join(',')})`;

@@ -75,6 +75,7 @@ function l4(name: string, dst: boolean): ActionSpec<L4PortArgs> {
       return { port: Number(n), dst };
     },
     check(a, ctx) { a.proto = ipProto(ctx.match); },
+    execute: (a, x) => x.write(mustField(a.dst ? 'tcp_dst' : 'tcp_src'), BigInt(a.port), 0xffffn),
     format(a, ctx) {
       const proto = L4.get(a.proto ?? -1);
       if (ctx.of15 && proto) return `set_field:${a.port}->${proto}_${a.dst ? 'dst' : 'src'}`;
