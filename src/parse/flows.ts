@@ -60,6 +60,7 @@ export function diagnosticAt(file: string, src: SourceLine, span: Span | null, m
 const PREFIX_KEY = /\s*(?:(cookie|duration|table|n_packets|n_bytes|idle_timeout|hard_timeout|idle_age|hard_age|importance)=([^\s,=()]+),\s|(send_flow_rem|check_overlap|reset_counts|no_packet_counts|no_byte_counts)\s)/y;
 const ACTIONS_AT = /(^|[\s,])actions?=/;
 const actionCache = new Map<string, FlowSyntax>();
+const itemCache = new Map<string, Item>();
 const ACTION_CACHE_MAX = 200_000;
 
 function parseLine(text: string): { syntax: FlowSyntax; actionsBase: number } {
@@ -78,7 +79,7 @@ function parseLine(text: string): { syntax: FlowSyntax; actionsBase: number } {
     return { syntax: { ...syn, match: [...prefix, ...syn.match] }, actionsBase: 0 };
   }
   const actionsAt = end + am.index + am[1].length;
-  const matchSyn = parseFlowSyntax(' '.repeat(end) + text.slice(end, actionsAt));
+  const match = [...prefix, ...matchItems(text, end, actionsAt)];
   const actText = closeParens(text.slice(actionsAt));
   let actSyn = actionCache.get(actText);
   if (!actSyn) {
@@ -92,9 +93,66 @@ function parseLine(text: string): { syntax: FlowSyntax; actionsBase: number } {
     actionCache.set(actText, actSyn);
   }
   return {
-    syntax: { match: [...prefix, ...matchSyn.match], actions: actSyn.actions, actionsSpan: actSyn.actionsSpan },
+    syntax: { match, actions: actSyn.actions, actionsSpan: actSyn.actionsSpan },
     actionsBase: actionsAt,
   };
+}
+
+/**
+ * The match items of text[from, to): split at top-level separators, each distinct item
+ * text parsed by nearley once (`metadata=0x1` recurs thousands of times in an OVN dump)
+ * and its cached syntax shifted to where it stands in this line.
+ */
+function matchItems(text: string, from: number, to: number): Item[] {
+  const out: Item[] = [];
+  let depth = 0, quoted = false, start = -1;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? text[i] : ',';
+    const sep = !quoted && depth === 0 && (c === ',' || c === ' ' || c === '\t');
+    if (sep) {
+      if (start >= 0) out.push(matchItem(text, start, i));
+      start = -1;
+      continue;
+    }
+    if (start < 0) start = i;
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '(' || c === '[')) depth++;
+    else if (!quoted && (c === ')' || c === ']')) depth--;
+  }
+  return out;
+}
+
+function matchItem(text: string, start: number, end: number): Item {
+  const itemText = text.slice(start, end);
+  let cached = itemCache.get(itemText);
+  if (!cached) {
+    let syn: FlowSyntax;
+    try {
+      syn = parseFlowSyntax(itemText);
+    } catch (e) {
+      if (e instanceof SyntaxError_) throw new SyntaxError_(e.message, { start: e.span.start + start, end: e.span.end + start });
+      throw e;
+    }
+    if (syn.match.length !== 1 || syn.actions !== null) {
+      // Not one item on its own (e.g. a stray `actions=`): parse the whole match part instead.
+      return parseFlowSyntax(' '.repeat(start) + itemText).match[0];
+    }
+    cached = syn.match[0];
+    if (itemCache.size >= ACTION_CACHE_MAX) itemCache.clear();
+    itemCache.set(itemText, cached);
+  }
+  return start === 0 ? cached : shiftSpans(cached, start);
+}
+
+/** A copy of a syntax node with every span moved by `d`. */
+function shiftSpans<T>(node: T, d: number): T {
+  if (Array.isArray(node)) return node.map((x) => shiftSpans(x, d)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    out[k] = k === 'span' ? { start: (v as Span).start + d, end: (v as Span).end + d } : shiftSpans(v, d);
+  }
+  return out as T;
 }
 
 /** ovs-ofctl takes a line whose last action lacks its closing parentheses (`ct(commit`):
