@@ -30,7 +30,13 @@ export interface Item {
   span: Span;
 }
 export type Slot = Item | Empty;
-export interface FlowSyntax { match: Item[]; actions: Item[] | null; actionsSpan: Span | null }
+export interface FlowSyntax {
+  match: Item[];
+  actions: Item[] | null;
+  actionsSpan: Span | null;
+  /** Where each match item's text starts, when its spans are relative to it (cached items). */
+  matchBases?: number[];
+}
 
 const tokSpan = (t: Token): Span => ({ start: t.offset, end: t.offset + t.text.length });
 const join = (a: Span, b: Span): Span => ({ start: a.start, end: b.end });

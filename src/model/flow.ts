@@ -48,19 +48,17 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
     table: 0, priority: 32768, cookie: 0n, idleTimeout: 0, hardTimeout: 0, importance: 0,
     flags: [], match: newMatch(), actions: [], stats: new Map(), line,
   };
-  for (const it of syn.match) applyFlowItem(flow, it, ctx);
-  checkMatchable(flow, syn.match);
+  // Match items may come from a cache with spans relative to their own text (matchBases).
+  const bases = syn.matchBases;
+  syn.match.forEach((it, i) => atBase(bases?.[i] ?? 0, () => applyFlowItem(flow, it, ctx)));
+  syn.match.forEach((it, i) => atBase(bases?.[i] ?? 0, () => checkMatchable(flow, it)));
   normalizeMatch(flow.match);
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
-  try {
-    flow.actions = buildActions(syn.actions, ctx);
+  const acts = syn.actions;
+  atBase(actionsBase, () => {
+    flow.actions = buildActions(acts, ctx);
     checkActions(flow.actions, flow.match, flow.table);
-  } catch (e) {
-    if (e instanceof FlowError && e.span && actionsBase) {
-      throw new FlowError(e.message, { start: e.span.start + actionsBase, end: e.span.end + actionsBase });
-    }
-    throw e;
-  }
+  });
   if (actionsBase) {
     flow.actions = flow.actions.map((a) => ({ ...a, span: { start: a.span.start + actionsBase, end: a.span.end + actionsBase } }));
   }
@@ -111,15 +109,25 @@ function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {
 }
 
 /** Fields OVS refuses in a table: datapath-only fields, ct tuple fields without a valid ct_state. */
-function checkMatchable(flow: Flow, items: Item[]): void {
-  for (const it of items) {
+/** Runs `fn`, moving the span of any error it raises by `base`. */
+function atBase(base: number, fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof FlowError && e.span && base) throw new FlowError(e.message, { start: e.span.start + base, end: e.span.end + base });
+    throw e;
+  }
+}
+
+function checkMatchable(flow: Flow, it: Item): void {
+  {
     const f = fieldByName(it.key.text);
-    if (!f) continue;
+    if (!f) return;
     if (f.unmatchable && !(f.name === 'recirc_id' && !flow.match.values.get('recirc_id'))) {
       fail(`${f.name} ${f.unmatchable}`, it.key.span);
     }
     const ctTp = f.name === 'ct_tp_src' || f.name === 'ct_tp_dst';
-    if (ctTp && !flow.match.masks.get('ct_nw_proto')) continue; // dropped by normalisation
+    if (ctTp && !flow.match.masks.get('ct_nw_proto')) return; // dropped by normalisation
     if (f.prereq === 'ct' && !ctTupleAllowed(flow.match)) {
       fail(`${f.name} needs ct_state to match +new, +est, +rel, +rpl, +snat, +dnat or +trk-inv (the switch answers OFPBMC_BAD_PREREQ)`, it.key.span);
     }

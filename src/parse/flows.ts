@@ -79,7 +79,8 @@ function parseLine(text: string): { syntax: FlowSyntax; actionsBase: number } {
     return { syntax: { ...syn, match: [...prefix, ...syn.match] }, actionsBase: 0 };
   }
   const actionsAt = end + am.index + am[1].length;
-  const match = [...prefix, ...matchItems(text, end, actionsAt)];
+  const bases: number[] = prefix.map(() => 0);
+  const match = [...prefix, ...matchItems(text, end, actionsAt, bases)];
   const actText = closeParens(text.slice(actionsAt));
   let actSyn = actionCache.get(actText);
   if (!actSyn) {
@@ -93,24 +94,24 @@ function parseLine(text: string): { syntax: FlowSyntax; actionsBase: number } {
     actionCache.set(actText, actSyn);
   }
   return {
-    syntax: { match, actions: actSyn.actions, actionsSpan: actSyn.actionsSpan },
+    syntax: { match, matchBases: bases, actions: actSyn.actions, actionsSpan: actSyn.actionsSpan },
     actionsBase: actionsAt,
   };
 }
 
 /**
  * The match items of text[from, to): split at top-level separators, each distinct item
- * text parsed by nearley once (`metadata=0x1` recurs thousands of times in an OVN dump)
- * and its cached syntax shifted to where it stands in this line.
+ * text parsed by nearley once (`metadata=0x1` recurs thousands of times in an OVN dump).
+ * `bases` receives where each item starts: its spans are relative to that.
  */
-function matchItems(text: string, from: number, to: number): Item[] {
+function matchItems(text: string, from: number, to: number, bases: number[]): Item[] {
   const out: Item[] = [];
   let depth = 0, quoted = false, start = -1;
   for (let i = from; i <= to; i++) {
     const c = i < to ? text[i] : ',';
     const sep = !quoted && depth === 0 && (c === ',' || c === ' ' || c === '\t');
     if (sep) {
-      if (start >= 0) out.push(matchItem(text, start, i));
+      if (start >= 0) { out.push(matchItem(text, start, i)); bases.push(start); }
       start = -1;
       continue;
     }
@@ -122,6 +123,7 @@ function matchItems(text: string, from: number, to: number): Item[] {
   return out;
 }
 
+/** The syntax of one match item, with spans relative to the item's own text. */
 function matchItem(text: string, start: number, end: number): Item {
   const itemText = text.slice(start, end);
   let cached = itemCache.get(itemText);
@@ -134,25 +136,13 @@ function matchItem(text: string, start: number, end: number): Item {
       throw e;
     }
     if (syn.match.length !== 1 || syn.actions !== null) {
-      // Not one item on its own (e.g. a stray `actions=`): parse the whole match part instead.
-      return parseFlowSyntax(' '.repeat(start) + itemText).match[0];
+      throw new SyntaxError_(`unexpected '${itemText}' in the match part`, { start, end });
     }
     cached = syn.match[0];
     if (itemCache.size >= ACTION_CACHE_MAX) itemCache.clear();
     itemCache.set(itemText, cached);
   }
-  return start === 0 ? cached : shiftSpans(cached, start);
-}
-
-/** A copy of a syntax node with every span moved by `d`. */
-function shiftSpans<T>(node: T, d: number): T {
-  if (Array.isArray(node)) return node.map((x) => shiftSpans(x, d)) as T;
-  if (node === null || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    out[k] = k === 'span' ? { start: (v as Span).start + d, end: (v as Span).end + d } : shiftSpans(v, d);
-  }
-  return out as T;
+  return cached;
 }
 
 /** ovs-ofctl takes a line whose last action lacks its closing parentheses (`ct(commit`):
