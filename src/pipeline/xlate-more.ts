@@ -20,7 +20,12 @@ export function clone(x: Xlate, actions: Action[]): void {
   const tail = x.tail, depth = x.depth;
   x.odp = [];
   x.actionSet.clear();
-  x.executeList(actions, depth + 1);
+  // The nesting depth restarts inside a clone: OVN's hop from one logical datapath to the
+  // next is a clone(…resubmit(,8)), and real OVS runs 3-datapath paths deeper than 64
+  // (recorded routed ping). The total-resubmit limit still applies.
+  const recursion = x.recursion;
+  x.recursion = 0;
+  try { x.executeList(actions, depth + 1); } finally { x.recursion = recursion; }
   const inner = x.odp;
   x.odp = odp;
   // OVS inlines a clone whose datapath actions can be undone by later set()s; ct and
@@ -134,7 +139,9 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   const ns = next.slots;
   if (run.conntrack && x.isIp) {
     const opts: CtOptions = { zone, commit: req.commit, force: req.force };
-    if (req.nat) opts.nat = req.nat;
+    // nat(src)/nat(dst) without an address translates nothing; real OVS then sets no
+    // snat/dnat bit (recorded OVN conversations), so the tracker gets a bare nat.
+    if (req.nat) opts.nat = req.nat.kind && req.nat.addrMin === undefined ? {} : req.nat;
     if (req.commit && markMask) opts.setMark = { value: Number(ns.get('ct_mark') ?? 0n), mask: Number(markMask) };
     if (req.commit && labelMask) opts.setLabel = { value: ns.get('ct_label') ?? 0n, mask: labelMask };
     const r = run.conntrack.execute(toCtPacket(x.pkt), opts, run.nowMs, run.ctCache);
