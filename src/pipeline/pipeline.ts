@@ -83,6 +83,7 @@ export interface PipelineOpts {
   ports?: PortMap;
   portNames?: Map<number, string>;
   of15?: boolean;
+  controllerConnected?: boolean;
 }
 
 export function buildPipeline(flows: Iterable<Flow>, o: PipelineOpts = {}): Pipeline {
@@ -94,5 +95,6 @@ export function buildPipeline(flows: Iterable<Flow>, o: PipelineOpts = {}): Pipe
     ports: o.ports ?? openPorts(),
     portNames: o.portNames,
     of15: o.of15 ?? false,
+    controllerConnected: o.controllerConnected ?? false,
   };
 }
