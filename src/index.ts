@@ -5,3 +5,5 @@ export { formatDiagnostic, type Diagnostic } from './parse/diagnostic.js';
 export { FIELDS, fieldByName } from './model/fields.js';
 export { ACTIONS, actionByName } from './model/actions/index.js';
 export type { Flow } from './model/flow.js';
+export { formatFlowLines } from './model/print-flow.js';
+export { newConntrack, newCtPacketCache, type Conntrack, type CtPacket } from './conntrack/index.js';
