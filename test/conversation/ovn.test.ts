@@ -32,7 +32,7 @@ function recordedPasses(dump: string[]): string[] {
   }
   const out: string[] = [];
   for (let id: string | undefined = '0'; id !== undefined && byId.has(id);) {
-    const a = byId.get(id)!;
+    const a: string = byId.get(id)!;
     out.push(a);
     id = /recirc\((0x[0-9a-f]+)\)$/.exec(a)?.[1];
   }
