@@ -1,7 +1,9 @@
 // Bit-level helpers over slots: every field value is a bigint, most significant bit first.
 import type { Segment } from './fields.js';
 
-export const ones = (bits: number): bigint => (1n << BigInt(bits)) - 1n;
+const ONES: bigint[] = Array.from({ length: 129 }, (_, i) => (1n << BigInt(i)) - 1n);
+/** 2^bits - 1 (precomputed up to 128 bits: it is on every hot path). */
+export const ones = (bits: number): bigint => ONES[bits] ?? (1n << BigInt(bits)) - 1n;
 
 /** A slot store: value per slot (packet) or value+mask per slot (match). */
 export type SlotValues = Map<string, bigint>;

@@ -21,9 +21,12 @@ export interface Flow {
   flags: string[];           // send_flow_rem, check_overlap, reset_counts, no_packet_counts, no_byte_counts
   match: Match;
   actions: Action[];
-  stats: Map<string, string>; // duration, n_packets, ... as pasted from a dump (not printed by fmt)
+  stats: FlowStats | null;   // as pasted from a dump (not printed by fmt)
   line: number;              // 1-based source line; 0 when built in memory
 }
+
+/** The counters of a dump-flows line: numbers only, so a big dump keeps no line text alive. */
+export interface FlowStats { duration?: number; n_packets?: number; n_bytes?: number; idle_age?: number; hard_age?: number }
 
 export const FLOW_FLAGS = ['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts'];
 const STATS_KEYS = ['duration', 'n_packets', 'n_bytes', 'idle_age', 'hard_age'];
@@ -46,7 +49,7 @@ function u16(it: Item, what: string): number {
 export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase = 0): Flow {
   const flow: Flow = {
     table: 0, priority: 32768, cookie: 0n, idleTimeout: 0, hardTimeout: 0, importance: 0,
-    flags: [], match: newMatch(), actions: [], stats: new Map(), line,
+    flags: [], match: newMatch(), actions: [], stats: null, line,
   };
   // Match items may come from a cache with spans relative to their own text (matchBases).
   const bases = syn.matchBases;
@@ -81,7 +84,12 @@ function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {
     }
     return;
   }
-  if (STATS_KEYS.includes(k)) { flow.stats.set(k, it.eq ? valueText(it.eq) : ''); return; }
+  if (STATS_KEYS.includes(k)) {
+    const n = Number.parseFloat(it.eq ? valueText(it.eq) : '');
+    if (!Number.isFinite(n)) fail(`${k}: expected a number`, it.eq?.span ?? it.span);
+    (flow.stats ??= {})[k as keyof FlowStats] = n;
+    return;
+  }
   if (!it.eq || valueText(it.eq) === '') {
     if (FLOW_KEYS.includes(k)) fail(`field ${k} missing value`, it.span);
     unknown(k, it.key.span);

@@ -40,17 +40,17 @@ export function formatFlow(flow: Flow, opts: FlowPrintOpts = {}): string {
   let s = '';
   const st = opts.stats ? flow.stats : null;
   if (st || flow.cookie) s += `cookie=0x${flow.cookie.toString(16)}, `;
-  if (st?.has('duration')) s += `duration=${st.get('duration')}, `;
+  if (st?.duration !== undefined) s += `duration=${st.duration.toFixed(3)}s, `;
   if (st || flow.table) s += `table=${flow.table}, `;
-  if (st) s += `n_packets=${st.get('n_packets') ?? 0}, n_bytes=${st.get('n_bytes') ?? 0}, `;
+  if (st) s += `n_packets=${st.n_packets ?? 0}, n_bytes=${st.n_bytes ?? 0}, `;
   if (flow.idleTimeout) s += `idle_timeout=${flow.idleTimeout}, `;
   if (flow.hardTimeout) s += `hard_timeout=${flow.hardTimeout}, `;
   // OpenFlow 1.0 flow stats carry neither flags nor importance; 1.3+ (1.4+) dumps show them.
   const version = versionOf(opts);
   if (version >= 13) for (const f of FLOW_FLAGS) if (flow.flags.includes(f)) s += `${f} `;
   if (version >= 14 && flow.importance) s += `importance=${flow.importance}, `;
-  if (st?.has('idle_age')) s += `idle_age=${st.get('idle_age')}, `;
-  if (st?.has('hard_age')) s += `hard_age=${st.get('hard_age')}, `;
+  if (st?.idle_age !== undefined) s += `idle_age=${st.idle_age}, `;
+  if (st?.hard_age !== undefined) s += `hard_age=${st.hard_age}, `;
   const m = formatMatch(flow.match, flow.priority, { portNames: opts.portNames, of15: version >= 12 });
   if (m) s += m + ' ';
   return s + 'actions=' + formatActions(flow.actions, formatCtx(opts));

@@ -22,6 +22,8 @@ function addr(v: bigint, mask: bigint, bits: number, fmt: (v: bigint) => string)
 
 /** `name=value` in the format of the field's kind and width, or null when wildcarded. */
 function kv(name: string, f: FieldSpec, m: Match): string | null {
+  // Most fields are absent from most matches: look at the slots before reading bits.
+  if (!f.segs.some((s) => m.masks.has(s.slot))) return null;
   const { value, mask } = getField(m, f);
   if (mask === 0n) return null;
   const full = mask === ones(f.bits);
@@ -38,34 +40,79 @@ function kv(name: string, f: FieldSpec, m: Match): string | null {
   return `${name}=0x${value.toString(16).padStart(w, '0')}/0x${mask.toString(16).padStart(w, '0')}`;
 }
 
-const F = (n: string) => mustField(n);
+// Field lookups resolved once, not per printed flow.
+const F_ARP_SHA = mustField('arp_sha');
+const F_ARP_SPA = mustField('arp_spa');
+const F_ARP_THA = mustField('arp_tha');
+const F_ARP_TPA = mustField('arp_tpa');
+const F_CONJ_ID = mustField('conj_id');
+const F_CT_IPV6_DST = mustField('ct_ipv6_dst');
+const F_CT_IPV6_SRC = mustField('ct_ipv6_src');
+const F_CT_LABEL = mustField('ct_label');
+const F_CT_MARK = mustField('ct_mark');
+const F_CT_NW_DST = mustField('ct_nw_dst');
+const F_CT_NW_PROTO = mustField('ct_nw_proto');
+const F_CT_NW_SRC = mustField('ct_nw_src');
+const F_CT_TP_DST = mustField('ct_tp_dst');
+const F_CT_TP_SRC = mustField('ct_tp_src');
+const F_CT_ZONE = mustField('ct_zone');
+const F_DL_DST = mustField('dl_dst');
+const F_DL_SRC = mustField('dl_src');
+const F_DP_HASH = mustField('dp_hash');
+const F_IPV6_DST = mustField('ipv6_dst');
+const F_IPV6_SRC = mustField('ipv6_src');
+const F_METADATA = mustField('metadata');
+const F_ND_OPTIONS_TYPE = mustField('nd_options_type');
+const F_ND_RESERVED = mustField('nd_reserved');
+const F_ND_SLL = mustField('nd_sll');
+const F_ND_TARGET = mustField('nd_target');
+const F_ND_TLL = mustField('nd_tll');
+const F_NW_DST = mustField('nw_dst');
+const F_NW_SRC = mustField('nw_src');
+const F_NW_TTL = mustField('nw_ttl');
+const F_PKT_MARK = mustField('pkt_mark');
+const F_RECIRC_ID = mustField('recirc_id');
+const F_SKB_PRIORITY = mustField('skb_priority');
+const F_TCP_DST = mustField('tcp_dst');
+const F_TCP_SRC = mustField('tcp_src');
+const F_TUN_DST = mustField('tun_dst');
+const F_TUN_ID = mustField('tun_id');
+const F_TUN_IPV6_DST = mustField('tun_ipv6_dst');
+const F_TUN_IPV6_SRC = mustField('tun_ipv6_src');
+const F_TUN_SRC = mustField('tun_src');
+const F_REGS = Array.from({ length: 16 }, (_, i) => mustField(`reg${i}`));
+const F_TUN_METADATA = Array.from({ length: 64 }, (_, i) => mustField(`tun_metadata${i}`));
+const F_NSH = new Map(['nsh_flags', 'nsh_ttl', 'nsh_mdtype', 'nsh_np', 'nsh_spi', 'nsh_si', 'nsh_c1', 'nsh_c2', 'nsh_c3', 'nsh_c4']
+  .map((n) => [n, mustField(n)]));
+const F_RECIRC_ID_HEX = { ...F_RECIRC_ID, hex: true };
+const F_CT_ZONE_DEC = { ...F_CT_ZONE, hex: false };
 
 export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): string {
   const out: string[] = [];
   const put = (s: string | null) => { if (s !== null) out.push(s); };
   if (priority !== 32768) out.push(`priority=${priority}`);
-  put(kv('pkt_mark', F('pkt_mark'), m));
-  put(kv('recirc_id', { ...F('recirc_id'), hex: true }, m));
-  put(kv('dp_hash', F('dp_hash'), m));
-  put(kv('conj_id', F('conj_id'), m));
-  put(kv('skb_priority', F('skb_priority'), m));
+  put(kv('pkt_mark', F_PKT_MARK, m));
+  put(kv('recirc_id', F_RECIRC_ID_HEX, m));
+  put(kv('dp_hash', F_DP_HASH, m));
+  put(kv('conj_id', F_CONJ_ID, m));
+  put(kv('skb_priority', F_SKB_PRIORITY, m));
   const [aso, asoMask] = slotOf(m, 'actset_output');
   if (asoMask) out.push(`actset_output=${formatPort(aso, ctx.portNames)}`);
   const [cs, csMask] = slotOf(m, 'ct_state');
   if (csMask) {
     out.push(`ct_state=${csMask === 0xffn ? formatFlags(cs, CT_STATE_FLAGS) : formatFlagsMasked(cs, csMask, CT_STATE_FLAGS, 8)}`);
   }
-  put(kv('ct_zone', { ...F('ct_zone'), hex: false }, m));
-  put(kv('ct_mark', F('ct_mark'), m));
-  put(kv('ct_label', F('ct_label'), m));
-  put(kv('ct_nw_src', F('ct_nw_src'), m));
-  put(kv('ct_ipv6_src', F('ct_ipv6_src'), m));
-  put(kv('ct_nw_dst', F('ct_nw_dst'), m));
-  put(kv('ct_ipv6_dst', F('ct_ipv6_dst'), m));
+  put(kv('ct_zone', F_CT_ZONE_DEC, m));
+  put(kv('ct_mark', F_CT_MARK, m));
+  put(kv('ct_label', F_CT_LABEL, m));
+  put(kv('ct_nw_src', F_CT_NW_SRC, m));
+  put(kv('ct_ipv6_src', F_CT_IPV6_SRC, m));
+  put(kv('ct_nw_dst', F_CT_NW_DST, m));
+  put(kv('ct_ipv6_dst', F_CT_IPV6_DST, m));
   if (m.masks.get('ct_nw_proto')) {
-    put(kv('ct_nw_proto', F('ct_nw_proto'), m));
-    put(kv('ct_tp_src', F('ct_tp_src'), m));
-    put(kv('ct_tp_dst', F('ct_tp_dst'), m));
+    put(kv('ct_nw_proto', F_CT_NW_PROTO, m));
+    put(kv('ct_tp_src', F_CT_TP_SRC, m));
+    put(kv('ct_tp_dst', F_CT_TP_DST, m));
   }
   const [pt, ptMask] = slotOf(m, 'packet_type');
   if (ptMask && pt !== 0n) out.push(`packet_type=(${pt >> 16n},${hexish(pt & 0xffffn)})`);
@@ -77,26 +124,26 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
     const shorthand = protocolShorthand(Number(dlType), protoMask ? Number(proto) : null);
     if (shorthand) { out.push(shorthand.name); skipType = true; skipProto = shorthand.withProto; }
   }
-  for (let i = 0; i < 16; i++) put(kv(`reg${i}`, F(`reg${i}`), m));
-  put(kv('tun_id', F('tun_id'), m));
-  put(kv('tun_src', F('tun_src'), m));
-  put(kv('tun_dst', F('tun_dst'), m));
-  put(kv('tun_ipv6_src', F('tun_ipv6_src'), m));
-  put(kv('tun_ipv6_dst', F('tun_ipv6_dst'), m));
+  for (let i = 0; i < 16; i++) put(kv(`reg${i}`, F_REGS[i], m));
+  put(kv('tun_id', F_TUN_ID, m));
+  put(kv('tun_src', F_TUN_SRC, m));
+  put(kv('tun_dst', F_TUN_DST, m));
+  put(kv('tun_ipv6_src', F_TUN_IPV6_SRC, m));
+  put(kv('tun_ipv6_dst', F_TUN_IPV6_DST, m));
   formatTunnelExtras(m, out);
-  for (let i = 0; i < 64; i++) put(kv(`tun_metadata${i}`, F(`tun_metadata${i}`), m));
-  put(kv('metadata', F('metadata'), m));
+  for (let i = 0; i < 64; i++) put(kv(`tun_metadata${i}`, F_TUN_METADATA[i], m));
+  put(kv('metadata', F_METADATA, m));
   const [inPort, inMask] = slotOf(m, 'in_port');
   if (inMask) out.push(`in_port=${formatPort(inPort, ctx.portNames)}`);
   formatVlan(m, out, ctx.of15 ?? false);
-  put(kv('dl_src', F('dl_src'), m));
-  put(kv('dl_dst', F('dl_dst'), m));
+  put(kv('dl_src', F_DL_SRC, m));
+  put(kv('dl_dst', F_DL_DST, m));
   if (!skipType && dlMask) out.push(`dl_type=0x${dlType.toString(16).padStart(4, '0')}`);
   const type = Number(dlType);
   const isArp = type === 0x0806 || type === 0x8035;
   if (type === 0x86dd) {
-    put(kv('ipv6_src', F('ipv6_src'), m));
-    put(kv('ipv6_dst', F('ipv6_dst'), m));
+    put(kv('ipv6_src', F_IPV6_SRC, m));
+    put(kv('ipv6_dst', F_IPV6_DST, m));
     const [lab, labMask] = slotOf(m, 'ipv6_label');
     if (labMask) {
       const h = (v: bigint) => '0x' + v.toString(16).padStart(5, '0');
@@ -105,18 +152,18 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
   } else if (type === 0x894f) {
     formatNsh(m, out);
   } else if (isArp) {
-    put(kv('arp_spa', F('arp_spa'), m));
-    put(kv('arp_tpa', F('arp_tpa'), m));
+    put(kv('arp_spa', F_ARP_SPA, m));
+    put(kv('arp_tpa', F_ARP_TPA, m));
   } else {
-    put(kv('nw_src', F('nw_src'), m));
-    put(kv('nw_dst', F('nw_dst'), m));
+    put(kv('nw_src', F_NW_SRC, m));
+    put(kv('nw_dst', F_NW_DST, m));
   }
   if (!skipProto && protoMask) out.push(`${isArp ? 'arp_op' : 'nw_proto'}=${proto}`);
-  if (isArp) { put(kv('arp_sha', F('arp_sha'), m)); put(kv('arp_tha', F('arp_tha'), m)); }
+  if (isArp) { put(kv('arp_sha', F_ARP_SHA, m)); put(kv('arp_tha', F_ARP_THA, m)); }
   const [tos, tosMask] = slotOf(m, 'nw_tos');
   if (tosMask & 0xfcn) out.push(`nw_tos=${tos & 0xfcn}`);
   if (tosMask & 0x03n) out.push(`nw_ecn=${tos & 0x03n}`);
-  put(kv('nw_ttl', F('nw_ttl'), m));
+  put(kv('nw_ttl', F_NW_TTL, m));
   const [lse, lseMask] = slotOf(m, 'mpls_lse0');
   if (lseMask & 0xfffff000n) out.push(`mpls_label=${lse >> 12n}`);
   if (lseMask & 0xe00n) out.push(`mpls_tc=${(lse >> 9n) & 7n}`);
@@ -128,19 +175,19 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
   else if (fragMask === 2n) out.push(`nw_frag=${frag & 2n ? 'later' : 'not_later'}`);
   const p = Number(proto);
   if (type === 0x0800 && p === 1) {
-    put(kv('icmp_type', F('tcp_src'), m));
-    put(kv('icmp_code', F('tcp_dst'), m));
+    put(kv('icmp_type', F_TCP_SRC, m));
+    put(kv('icmp_code', F_TCP_DST, m));
   } else if (type === 0x86dd && p === 58) {
-    put(kv('icmp_type', F('tcp_src'), m));
-    put(kv('icmp_code', F('tcp_dst'), m));
-    put(kv('nd_target', F('nd_target'), m));
-    put(kv('nd_sll', F('nd_sll'), m));
-    put(kv('nd_tll', F('nd_tll'), m));
-    put(kv('nd_reserved', F('nd_reserved'), m));
-    put(kv('nd_options_type', F('nd_options_type'), m));
+    put(kv('icmp_type', F_TCP_SRC, m));
+    put(kv('icmp_code', F_TCP_DST, m));
+    put(kv('nd_target', F_ND_TARGET, m));
+    put(kv('nd_sll', F_ND_SLL, m));
+    put(kv('nd_tll', F_ND_TLL, m));
+    put(kv('nd_reserved', F_ND_RESERVED, m));
+    put(kv('nd_options_type', F_ND_OPTIONS_TYPE, m));
   } else {
-    put(kv('tp_src', F('tcp_src'), m));
-    put(kv('tp_dst', F('tcp_dst'), m));
+    put(kv('tp_src', F_TCP_SRC, m));
+    put(kv('tp_dst', F_TCP_DST, m));
   }
   const [tf, tfMask] = slotOf(m, 'tcp_flags');
   if ((type === 0x0800 || type === 0x86dd) && p === 6 && tfMask) {
@@ -211,7 +258,7 @@ function formatTunnelExtras(m: Match, out: string[]): void {
 
 /** NSH fields take the place of the L3 addresses when dl_type is NSH. */
 function formatNsh(m: Match, out: string[]): void {
-  const u8 = (name: string) => kv(name, F(name), m);
+  const u8 = (name: string) => kv(name, F_NSH.get(name)!, m);
   for (const n of ['nsh_flags', 'nsh_ttl', 'nsh_mdtype', 'nsh_np', 'nsh_spi', 'nsh_si']) { const s = u8(n); if (s) out.push(s); }
   const [md, mdMask] = slotOf(m, 'nsh_mdtype');
   if (mdMask === 0xffn && md === 1n) for (let i = 1; i <= 4; i++) { const s = u8(`nsh_c${i}`); if (s) out.push(s); }

@@ -59,11 +59,11 @@ export function diagnosticAt(file: string, src: SourceLine, span: Span | null, m
 // once: nearley only sees the match part and the action lists it has not seen before.
 const PREFIX_KEY = /\s*(?:(cookie|duration|table|n_packets|n_bytes|idle_timeout|hard_timeout|idle_age|hard_age|importance)=([^\s,=()]+),\s|(send_flow_rem|check_overlap|reset_counts|no_packet_counts|no_byte_counts)\s)/y;
 const ACTIONS_AT = /(^|[\s,])actions?=/;
-const actionCache = new Map<string, FlowSyntax>();
-const itemCache = new Map<string, Item>();
-const ACTION_CACHE_MAX = 200_000;
+/** Syntax already parsed in this file, by text (freed with the file). */
+interface SyntaxCache { actions: Map<string, FlowSyntax>; items: Map<string, Item> }
+const CACHE_MAX = 200_000;
 
-function parseLine(text: string): { syntax: FlowSyntax; actionsBase: number } {
+function parseLine(text: string, cache: SyntaxCache): { syntax: FlowSyntax; actionsBase: number } {
   const prefix: Item[] = [];
   PREFIX_KEY.lastIndex = 0;
   let end = 0;
@@ -80,9 +80,9 @@ function parseLine(text: string): { syntax: FlowSyntax; actionsBase: number } {
   }
   const actionsAt = end + am.index + am[1].length;
   const bases: number[] = prefix.map(() => 0);
-  const match = [...prefix, ...matchItems(text, end, actionsAt, bases)];
+  const match = [...prefix, ...matchItems(text, end, actionsAt, bases, cache)];
   const actText = closeParens(text.slice(actionsAt));
-  let actSyn = actionCache.get(actText);
+  let actSyn = cache.actions.get(actText);
   if (!actSyn) {
     try {
       actSyn = parseFlowSyntax(actText);
@@ -90,8 +90,8 @@ function parseLine(text: string): { syntax: FlowSyntax; actionsBase: number } {
       if (e instanceof SyntaxError_) throw new SyntaxError_(e.message, { start: e.span.start + actionsAt, end: e.span.end + actionsAt });
       throw e;
     }
-    if (actionCache.size >= ACTION_CACHE_MAX) actionCache.clear();
-    actionCache.set(actText, actSyn);
+    if (cache.actions.size >= CACHE_MAX) cache.actions.clear();
+    cache.actions.set(actText, actSyn);
   }
   return {
     syntax: { match, matchBases: bases, actions: actSyn.actions, actionsSpan: actSyn.actionsSpan },
@@ -104,14 +104,14 @@ function parseLine(text: string): { syntax: FlowSyntax; actionsBase: number } {
  * text parsed by nearley once (`metadata=0x1` recurs thousands of times in an OVN dump).
  * `bases` receives where each item starts: its spans are relative to that.
  */
-function matchItems(text: string, from: number, to: number, bases: number[]): Item[] {
+function matchItems(text: string, from: number, to: number, bases: number[], cache: SyntaxCache): Item[] {
   const out: Item[] = [];
   let depth = 0, quoted = false, start = -1;
   for (let i = from; i <= to; i++) {
     const c = i < to ? text[i] : ',';
     const sep = !quoted && depth === 0 && (c === ',' || c === ' ' || c === '\t');
     if (sep) {
-      if (start >= 0) { out.push(matchItem(text, start, i)); bases.push(start); }
+      if (start >= 0) { out.push(matchItem(text, start, i, cache)); bases.push(start); }
       start = -1;
       continue;
     }
@@ -124,9 +124,9 @@ function matchItems(text: string, from: number, to: number, bases: number[]): It
 }
 
 /** The syntax of one match item, with spans relative to the item's own text. */
-function matchItem(text: string, start: number, end: number): Item {
+function matchItem(text: string, start: number, end: number, cache: SyntaxCache): Item {
   const itemText = text.slice(start, end);
-  let cached = itemCache.get(itemText);
+  let cached = cache.items.get(itemText);
   if (!cached) {
     let syn: FlowSyntax;
     try {
@@ -139,8 +139,8 @@ function matchItem(text: string, start: number, end: number): Item {
       throw new SyntaxError_(`unexpected '${itemText}' in the match part`, { start, end });
     }
     cached = syn.match[0];
-    if (itemCache.size >= ACTION_CACHE_MAX) itemCache.clear();
-    itemCache.set(itemText, cached);
+    if (cache.items.size >= CACHE_MAX) cache.items.clear();
+    cache.items.set(itemText, cached);
   }
   return cached;
 }
@@ -173,6 +173,7 @@ function syntheticItem(key: string, at: number, value: string | null): Item {
 export function readFlows(text: string, file: string, opts: ReadOpts = {}): FlowFile {
   const res: FlowFile = { flows: [], diagnostics: [], header: null, ofVersion: 10 };
   const ctx = { ports: opts.ports ?? new Map<string, number>(), tables: opts.tables };
+  const cache: SyntaxCache = { actions: new Map(), items: new Map() };
   for (const src of sourceLines(text)) {
     const h = HEADER.exec(src.text);
     if (h) {
@@ -181,7 +182,7 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
       continue;
     }
     try {
-      const { syntax, actionsBase } = parseLine(src.text);
+      const { syntax, actionsBase } = parseLine(src.text, cache);
       res.flows.push(buildFlow(syntax, ctx, src.line, actionsBase));
     } catch (e) {
       if (e instanceof SyntaxError_ || e instanceof FlowError) {
