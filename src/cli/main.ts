@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { runFmt, runParseJson } from './fmt.js';
 import { runTrace } from './trace.js';
+import { runCommand } from './run.js';
 import { parsePortsOption, UsageError, EXIT_BAD_INPUT } from './io.js';
 
 const program = new Command();
@@ -39,6 +40,8 @@ program.command('trace')
   .option('--json', 'print the trace as JSON')
   .option('--profile <profile>', 'conntrack profile: kernel or userspace', 'kernel')
   .action((flows: string, packet: string, o) => exit(() => runTrace(flows, packet, { ports: parsePortsOption(o.ports), groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile })));
+
+program.addCommand(runCommand());
 
 function exit(run: () => number): void {
   try {

@@ -23,6 +23,9 @@ export interface PacketVerdict {
   /** The table after the packet, all zones, sorted: `conntrack -L` lines (kernel) or
    *  `dpctl/dump-conntrack -m -s` lines (userspace). */
   conntrack: string[];
+  /** The same table as people usually look at it: `conntrack -L` (kernel) or
+   *  `dpctl/dump-conntrack -s` (userspace: one state, timeout). */
+  conntrackBrief: string[];
 }
 
 /** The whole table as the profile's tool prints it, sorted so output is stable. */
@@ -44,7 +47,10 @@ export class Replay {
       p.packet,
       p.timeMs,
     );
-    return { packet: p, result, conntrack: conntrackLines(this.o.conntrack, p.timeMs) };
+    const ct = this.o.conntrack;
+    const brief = ct.profile === 'kernel' ? null : ct.dump(p.timeMs, { stats: true }).sort();
+    const full = conntrackLines(ct, p.timeMs);
+    return { packet: p, result, conntrack: full, conntrackBrief: brief ?? full };
   }
 }
 

@@ -1,0 +1,114 @@
+// `ctflow run FLOWS CONVERSATION`: a conversation replayed through the tables with a
+// real connection tracker. Reads the files, hands them to the pure core
+// (src/conversation/), prints the verdicts.
+import { existsSync } from 'node:fs';
+import { Command } from 'commander';
+import { CtConfigError, CtParseError, loadEntries, newConntrack, type Profile } from '../conntrack/index.js';
+import { readConversation } from '../conversation/read.js';
+import { renderJson, renderText } from '../conversation/render.js';
+import { replay } from '../conversation/replay.js';
+import { PortsFileError, portsFromNames, readPortsFile, type BridgePorts } from '../conversation/ports.js';
+import { readFlows } from '../parse/flows.js';
+import { readGroups } from '../parse/groups.js';
+import { ExecError } from '../pipeline/exec.js';
+import { buildPipeline, openPorts } from '../pipeline/pipeline.js';
+import { EXIT_BAD_INPUT, parsePortsOption, readText, reportDiagnostics, toJson, UsageError } from './io.js';
+
+export interface RunOpts {
+  profile: string;
+  sysctl: string[];
+  json?: boolean;
+  trace?: boolean;
+  groups?: string;
+  conntrack?: string;
+  ports?: string;
+  bridge?: string;
+  controller?: boolean;
+}
+
+/** `--ports` is either NAME=NUMBER,… or a file of `ovs-ofctl show` / `dpif/show` output. */
+function bridgePorts(spec: string | undefined): BridgePorts | null {
+  if (!spec) return null;
+  if (existsSync(spec)) {
+    try { return readPortsFile(readText(spec), spec); } catch (e) {
+      if (e instanceof PortsFileError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  if (!spec.includes('=')) throw new UsageError(`--ports: ${spec}: no such file (or give NAME=NUMBER[,NAME=NUMBER...])`);
+  return portsFromNames(parsePortsOption(spec));
+}
+
+function sysctls(list: string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const s of list) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--sysctl: expected NAME=VALUE, got '${s}'`);
+    m.set(s.slice(0, eq), s.slice(eq + 1));
+  }
+  return m;
+}
+
+export function runConversation(flowsFile: string, convFile: string, o: RunOpts): number {
+  if (o.profile !== 'kernel' && o.profile !== 'userspace') {
+    throw new UsageError(`--profile: expected kernel or userspace, got '${o.profile}'`);
+  }
+  const profile: Profile = o.profile;
+  const bp = bridgePorts(o.ports);
+  const names = bp?.names ?? new Map<string, number>();
+  let conntrack;
+  try { conntrack = newConntrack({ profile, sysctls: sysctls(o.sysctl) }); } catch (e) {
+    if (e instanceof CtConfigError) throw new UsageError(`--sysctl: ${e.message}`);
+    throw e;
+  }
+  const flows = readFlows(readText(flowsFile), flowsFile, { ports: names });
+  const groups = o.groups ? readGroups(readText(o.groups), o.groups, { ports: names }) : null;
+  const conv = readConversation(readText(convFile), convFile, { ports: names });
+  const diagnostics = [...flows.diagnostics, ...(groups?.diagnostics ?? []), ...conv.diagnostics];
+  if (diagnostics.length) { reportDiagnostics(diagnostics); return EXIT_BAD_INPUT; }
+  if (o.conntrack) {
+    try { conntrack.restore(loadEntries(readText(o.conntrack), 0, { file: o.conntrack })); } catch (e) {
+      if (e instanceof CtParseError) { process.stderr.write(e.message + '\n'); return EXIT_BAD_INPUT; }
+      throw e;
+    }
+  }
+  const portNames = names.size ? new Map([...names].map(([n, v]) => [v, n])) : undefined;
+  const pipeline = buildPipeline(flows.flows, {
+    groups: groups?.groups ?? [], ports: bp?.ports ?? openPorts(), portNames,
+    of15: flows.ofVersion >= 15, controllerConnected: o.controller ?? false,
+  });
+  let verdicts;
+  try { verdicts = replay({ pipeline, conntrack, trace: o.trace ?? false }, conv.packets); } catch (e) {
+    if (e instanceof ExecError) { process.stderr.write(`ctflow: ${e.message}\n`); return EXIT_BAD_INPUT; }
+    throw e;
+  }
+  const ro = { portNames, trace: o.trace, bridge: o.bridge };
+  process.stdout.write(o.json ? toJson(renderJson(verdicts, ro)) + '\n' : renderText(verdicts, ro));
+  return 0;
+}
+
+/** The `run` command, for main.ts to add. */
+export function runCommand(): Command {
+  return new Command('run')
+    .description('replay a conversation (timed packets) through the tables with a real conntrack')
+    .argument('<flows>', 'flow file (add-flows syntax or dump-flows output)')
+    .argument('<conversation>', 'one packet per line: [@SECONDS|+SECONDS] FLOW-SYNTAX  seq=… ack=… win=… len=…')
+    .option('--profile <profile>', 'conntrack profile: kernel or userspace', 'kernel')
+    .option('--sysctl <name=value>', 'conntrack knob by its kernel sysctl name (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option('--json', 'print one JSON document { "packets": [...] }')
+    .option('--trace', 'add the full per-table trace of every packet')
+    .option('--groups <file>', 'groups (dump-groups output or add-groups syntax)')
+    .option('--conntrack <file>', 'start from a saved conntrack table (conntrack -L / dpctl/dump-conntrack lines)')
+    .option('--ports <map|file>', 'port names NAME=NUMBER[,...], or a file of `ovs-ofctl show` / `dpif/show` output')
+    .option('--bridge <name>', 'bridge name shown in traces', 'br0')
+    .option('--controller', 'a controller is connected (packet-ins are sent: dont_send=0), as ovn-controller is')
+    .action((flows: string, conversation: string, o: RunOpts) => {
+      try {
+        process.exitCode = runConversation(flows, conversation, o);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        process.stderr.write(`ctflow: ${e.message}\n`);
+        process.exitCode = EXIT_BAD_INPUT;
+      }
+    });
+}

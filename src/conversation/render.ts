@@ -1,0 +1,133 @@
+// What `ctflow run` prints for a replayed conversation: per packet one verdict line
+// (time, packet, ct_state after each ct(), where it went), the conntrack table after it
+// and the events it caused; or the same as one JSON document. Pure: text in, text out.
+import { formatIpv4, formatIpv6 } from '../model/values.js';
+import { ETH_IP, ETH_IPV6, type Packet } from '../packet/packet.js';
+import { ctStateText } from '../pipeline/run.js';
+import { traceToJson } from '../trace/json.js';
+import { formatTraceText } from '../trace/text.js';
+import type { PacketVerdict } from './replay.js';
+
+export interface RenderOpts {
+  /** OpenFlow port → name, for in_port and outputs. */
+  portNames?: Map<number, string>;
+  /** Include the per-table trace of every pass. */
+  trace?: boolean;
+  bridge?: string;
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+/** TCP flags as tcpdump shows them: [S], [S.], [P.], [F.], [R]. */
+function tcpFlags(bits: number): string {
+  const letters: Array<[number, string]> = [[0x1, 'F'], [0x2, 'S'], [0x4, 'R'], [0x8, 'P'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W']];
+  const s = letters.filter(([b]) => bits & b).map(([, l]) => l).join('');
+  return `[${s}${bits & 0x10 ? '.' : ''}${s || bits & 0x10 ? '' : 'none'}]`;
+}
+
+const ICMP_NAMES = new Map<number, string>([[0, 'echo reply'], [3, 'unreachable'], [8, 'echo request'], [11, 'time exceeded']]);
+const ICMP6_NAMES = new Map<number, string>([[1, 'unreachable'], [2, 'packet too big'], [128, 'echo request'], [129, 'echo reply']]);
+
+function portName(port: number, names?: Map<number, string>): string {
+  const n = names?.get(port);
+  return n ? `${n}(${port})` : String(port);
+}
+
+/** `tcp 10.0.0.11:40000 > 10.0.0.12:80 [S] seq=1000 ack=0 win=64240 len=0` */
+export function packetSummary(p: Packet): string {
+  const g = (k: string) => p.slots.get(k) ?? 0n;
+  const type = g('dl_type');
+  if (type !== ETH_IP && type !== ETH_IPV6) {
+    return `eth_type=0x${type.toString(16).padStart(4, '0')}`;
+  }
+  const v6 = type === ETH_IPV6;
+  const src = v6 ? formatIpv6(g('ipv6_src')) : formatIpv4(g('nw_src'));
+  const dst = v6 ? formatIpv6(g('ipv6_dst')) : formatIpv4(g('nw_dst'));
+  const proto = Number(g('nw_proto'));
+  const x = p.extra;
+  const opt = (k: string, v: number | undefined) => (v === undefined ? '' : ` ${k}=${v}`);
+  const hp = (a: string, port: bigint) => (v6 ? `[${a}]:${port}` : `${a}:${port}`);
+  if (proto === 6) {
+    return `tcp ${hp(src, g('tp_src'))} > ${hp(dst, g('tp_dst'))} ${tcpFlags(Number(g('tcp_flags')))}`
+      + `${opt('seq', x.seq)}${opt('ack', x.ack)}${opt('win', x.win)}${opt('len', x.len)}${opt('wscale', x.wscale)}${opt('mss', x.mss)}`;
+  }
+  if (proto === 17) return `udp ${hp(src, g('tp_src'))} > ${hp(dst, g('tp_dst'))}${opt('len', x.len)}`;
+  if (proto === 1 || proto === 58) {
+    const t = Number(g('tp_src')), c = Number(g('tp_dst'));
+    const name = (proto === 1 ? ICMP_NAMES : ICMP6_NAMES).get(t) ?? `type ${t}`;
+    let s = `${proto === 1 ? 'icmp' : 'icmp6'} ${src} > ${dst} ${name}${c ? ` code ${c}` : ''}${opt('id', x.icmpId)}${opt('seq', x.icmpSeq)}`;
+    if (x.inner) {
+      const i = x.inner;
+      const a = (v: bigint) => (v6 ? formatIpv6(v) : formatIpv4(v));
+      s += ` (about proto ${i.proto} ${a(i.src)}:${i.sport} > ${a(i.dst)}:${i.dport})`;
+    }
+    return s;
+  }
+  return `ip ${src} > ${dst} proto ${proto}`;
+}
+
+/** Where the packet went: `vm2(2)`, `drop`, `drop (packet-in to the controller)`. */
+function destination(v: PacketVerdict, names?: Map<number, string>): string {
+  const r = v.result;
+  if (r.outputs.length) return 'output ' + r.outputs.map((o) => portName(o, names)).join(', ');
+  const toController = r.datapathActions.some((a) => a.includes('controller('));
+  if (r.failure) return `drop (${r.failure})`;
+  return toController ? 'drop (packet-in to the controller)' : 'drop';
+}
+
+export function verdictLine(v: PacketVerdict, index: number, o: RenderOpts = {}): string {
+  const p = v.packet.packet;
+  const inPort = Number(p.slots.get('in_port') ?? 0n);
+  const ct = v.result.ctStates.length ? v.result.ctStates.map(ctStateText).join(', ') : 'not tracked';
+  return `#${index + 1} @${seconds(v.packet.timeMs)} in_port=${portName(inPort, o.portNames)} ${packetSummary(p)}`
+    + ` | ct: ${ct} | ${destination(v, o.portNames)}`;
+}
+
+export function renderText(verdicts: PacketVerdict[], o: RenderOpts = {}): string {
+  const out: string[] = [];
+  verdicts.forEach((v, i) => {
+    if (i) out.push('');
+    out.push(verdictLine(v, i, o));
+    if (o.trace) {
+      out.push('', ...formatTraceText(v.result.trace, o.bridge).trimEnd().split('\n').map((l) => (l ? '    ' + l : l)), '');
+    }
+    const n = v.conntrackBrief.length;
+    out.push(`  conntrack (${n} ${n === 1 ? 'entry' : 'entries'}):`);
+    for (const l of v.conntrackBrief) out.push('    ' + l);
+    if (v.result.events.length) {
+      out.push('  events:');
+      for (const l of v.result.events) out.push('    ' + l);
+    }
+  });
+  return out.join('\n') + '\n';
+}
+
+/** One JSON document; `ct_state`/`outputs` are those of the whole packet, `passes` per recirculation. */
+export function renderJson(verdicts: PacketVerdict[], o: RenderOpts = {}): unknown {
+  return {
+    packets: verdicts.map((v) => {
+      const r = v.result;
+      const last = r.trace.passes[r.trace.passes.length - 1];
+      return {
+        line: v.packet.line,
+        time: v.packet.timeMs / 1000,
+        packet: v.packet.text,
+        ct_state: ctStateText(r.ctState),
+        ct_states: r.ctStates.map(ctStateText),
+        outputs: r.outputs,
+        // As ofproto/trace's last `Datapath actions:` line: those of the final pass.
+        datapath_actions: last ? last.datapathActions : 'drop',
+        passes: r.trace.passes.map((p, i) => ({
+          recirc_id: p.recircId,
+          ct_state: p.ctState,
+          datapath_actions: r.datapathActions[i] ?? p.datapathActions,
+          outputs: p.outputs,
+        })),
+        conntrack: v.conntrack,
+        events: r.events,
+        failure: r.failure,
+        ...(o.trace ? { trace: traceToJson(r.trace) } : {}),
+      };
+    }),
+  };
+}
