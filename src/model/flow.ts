@@ -6,7 +6,7 @@ import { checkActions } from './actions/check.js';
 import type { ParseCtx } from './actions/types.js';
 import { fail, FlowError } from './errors.js';
 import { fieldByName, fieldNames } from './fields.js';
-import { applyMatchItem, newMatch, PROTOCOLS, setProtocol, valueText, type Match } from './match.js';
+import { applyMatchItemCached, newMatch, PROTOCOLS, setProtocol, valueText, type Match } from './match.js';
 import { parsePort, ValueError } from './values.js';
 import { ctTupleAllowed, normalizeMatch } from './normalize.js';
 import { didYouMean } from '../util/suggest.js';
@@ -78,7 +78,7 @@ function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {
   if (it.colon || it.args) fail(`${k}: expected ${k}=value in a match`, it.span);
   const f = fieldByName(k);
   if (f) {
-    try { applyMatchItem(flow.match, f, it, { ports: ctx.ports }); } catch (e) {
+    try { applyMatchItemCached(flow.match, f, it, ctx); } catch (e) {
       if (e instanceof ValueError) fail(e.message, it.eq?.span ?? it.span);
       throw e;
     }

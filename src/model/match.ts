@@ -2,7 +2,7 @@
 import type { Item, Value, Atom } from '../../grammar/syntax.js';
 import { ones, readSegs, writeSegs } from './bits.js';
 import { fail } from './errors.js';
-import { fieldByName, type FieldSpec } from './fields.js';
+import { fieldByName, SLOTS, type FieldSpec } from './fields.js';
 import { parseFieldValue, parseNumber, ValueError, type Masked, type ValueCtx } from './values.js';
 
 export interface Match { values: Map<string, bigint>; masks: Map<string, bigint> }
@@ -124,5 +124,43 @@ export function applyMatchItem(m: Match, f: FieldSpec, it: Item, ctx: ValueCtx):
     throw e;
   }
 }
+
+/**
+ * What one match item does to a match, per slot: clear `area` bits, then set `value` and
+ * `mask` bits. A dump repeats items (`metadata=0x1`) thousands of times and the reader
+ * shares their syntax objects, so the effect is worked out once per item object.
+ */
+interface SlotWrite { slot: string; area: bigint; value: bigint; mask: bigint }
+const EFFECTS = new WeakMap<Item, SlotWrite[]>();
+
+function effectOf(f: FieldSpec, it: Item, ctx: ValueCtx): SlotWrite[] {
+  const empty = newMatch();
+  applyMatchItem(empty, f, it, ctx);
+  // Applied over all-ones, the item leaves ~area | mask in each mask: that gives the area.
+  const full = newMatch();
+  for (const s of f.segs) { full.values.set(s.slot, ones(SLOT_BITS(s.slot))); full.masks.set(s.slot, ones(SLOT_BITS(s.slot))); }
+  applyMatchItem(full, f, it, ctx);
+  const writes: SlotWrite[] = [];
+  for (const slot of new Set(f.segs.map((s) => s.slot))) {
+    const bits = ones(SLOT_BITS(slot));
+    const k0 = empty.masks.get(slot) ?? 0n, k1 = full.masks.get(slot) ?? 0n;
+    writes.push({ slot, area: ((~k1 & bits) | k0), value: empty.values.get(slot) ?? 0n, mask: k0 });
+  }
+  return writes;
+}
+
+/** applyMatchItem, with the effect of each item object computed once. */
+export function applyMatchItemCached(m: Match, f: FieldSpec, it: Item, ctx: ValueCtx): void {
+  let writes = EFFECTS.get(it);
+  if (!writes) { writes = effectOf(f, it, ctx); EFFECTS.set(it, writes); }
+  for (const w of writes) {
+    const mask = ((m.masks.get(w.slot) ?? 0n) & ~w.area) | w.mask;
+    if (mask === 0n) { m.masks.delete(w.slot); m.values.delete(w.slot); continue; }
+    m.masks.set(w.slot, mask);
+    m.values.set(w.slot, (((m.values.get(w.slot) ?? 0n) & ~w.area) | w.value) & mask);
+  }
+}
+
+const SLOT_BITS = (slot: string): number => SLOTS.get(slot) ?? 128;
 
 export { fieldByName };
