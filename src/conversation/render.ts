@@ -99,7 +99,19 @@ export function renderText(verdicts: PacketVerdict[], o: RenderOpts = {}): strin
       for (const l of v.result.events) out.push('    ' + l);
     }
   });
+  if (verdicts.length) out.push('', summaryLine(verdicts));
   return out.join('\n') + '\n';
+}
+
+/** `11 packets: 9 output, 2 dropped; 2 conntrack entries at the end (zones 1, 8)` */
+export function summaryLine(verdicts: PacketVerdict[]): string {
+  const output = verdicts.filter((v) => v.result.outputs.length).length;
+  const last = verdicts[verdicts.length - 1].conntrackBrief;
+  const zones = [...new Set(last.map((l) => Number(/zone=(\d+)/.exec(l)?.[1] ?? 0)))].sort((a, b) => a - b);
+  const packets = verdicts.length === 1 ? '1 packet' : `${verdicts.length} packets`;
+  const entries = last.length === 1 ? '1 conntrack entry' : `${last.length} conntrack entries`;
+  const where = zones.length ? ` (zone${zones.length > 1 ? 's' : ''} ${zones.join(', ')})` : '';
+  return `${packets}: ${output} output, ${verdicts.length - output} dropped; ${entries} at the end${where}`;
 }
 
 /** One JSON document; `ct_state`/`outputs` are those of the whole packet, `passes` per recirculation. */

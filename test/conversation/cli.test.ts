@@ -34,6 +34,9 @@ describe('ctflow run (text)', () => {
       expect(r.code).toBe(0);
       const rec = recorded(name);
       const blocks = r.out.trimEnd().split('\n\n');
+      const summary = blocks.pop()!;
+      const delivered = rec.steps.filter((s: any) => s.delivered_to.length).length;
+      expect(summary).toMatch(new RegExp(`^${rec.steps.length} packets: ${delivered} output, ${rec.steps.length - delivered} dropped; `));
       expect(blocks).toHaveLength(rec.steps.length);
       blocks.forEach((b, i) => {
         const s = rec.steps[i];
@@ -81,6 +84,8 @@ describe('ctflow run (text)', () => {
       // 40 s later the entry has timed out: the reply is a new connection, and dropped.
       '#3 @40.500 in_port=2 udp 10.0.0.2:53 > 10.0.0.1:5000 len=80 | ct: new|trk | drop',
       '  conntrack (0 entries):',
+      '',
+      '3 packets: 2 output, 1 dropped; 0 conntrack entries at the end',
       '',
     ].join('\n'));
   });
