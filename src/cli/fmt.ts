@@ -1,6 +1,6 @@
 // `ctflow fmt` and `ctflow parse --json`.
-import { getField } from '../model/match.js';
-import { FIELDS } from '../model/fields.js';
+import { ones } from '../model/bits.js';
+import { SLOTS } from '../model/fields.js';
 import type { Flow } from '../model/flow.js';
 import { formatActions, formatCtx, formatFlowLines } from '../model/print-flow.js';
 import { formatMatch } from '../model/print-match.js';
@@ -22,13 +22,11 @@ export function runFmt(files: string[], opts: FmtOpts): number {
 }
 
 function flowJson(f: Flow, file: string) {
+  // The match by storage slot (OVS's struct flow members): value/mask in hex.
   const match: Record<string, string> = {};
-  for (const fs of FIELDS) {
-    const segs0 = fs.segs[0];
-    if (!f.match.masks.has(segs0.slot)) continue;
-    const { value, mask } = getField(f.match, fs);
-    if (mask === 0n || fs.segs.length > 1) continue;
-    match[fs.name] = mask === (1n << BigInt(fs.bits)) - 1n ? '0x' + value.toString(16) : `0x${value.toString(16)}/0x${mask.toString(16)}`;
+  for (const [slot, mask] of [...f.match.masks].sort(([a], [b]) => a.localeCompare(b))) {
+    const value = f.match.values.get(slot) ?? 0n;
+    match[slot] = mask === ones(SLOTS.get(slot) ?? 128) ? '0x' + value.toString(16) : `0x${value.toString(16)}/0x${mask.toString(16)}`;
   }
   const ctx = formatCtx();
   return {
