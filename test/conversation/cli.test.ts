@@ -91,6 +91,36 @@ describe('ctflow run (text)', () => {
   });
 });
 
+describe('ctflow run options', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ctflow-run-'));
+  writeFileSync(join(dir, 'fw.flows'), [
+    'table=0,ip,ct_state=-trk,actions=ct(zone=1,table=1)',
+    'table=1,ip,in_port=1,actions=ct(commit,zone=1),output:2',
+    'table=1,ip,in_port=2,ct_state=+est+trk,actions=output:1',
+    'table=1,ip,in_port=2,actions=drop',
+  ].join('\n'));
+  writeFileSync(join(dir, 'reply.conv'),
+    '@1 tcp,in_port=2,nw_src=10.0.0.2,nw_dst=10.0.0.1,tp_src=22,tp_dst=40000,tcp_flags=ack  seq=5001 ack=1001 win=65160 len=0\n');
+
+  it('--conntrack starts from a saved table: the reply is established instead of dropped', () => {
+    const run = (o: Partial<RunOpts>) => capture(() => runConversation(join(dir, 'fw.flows'), join(dir, 'reply.conv'), { profile: 'kernel', sysctl: [], ...o }));
+    // Kernel default nf_conntrack_tcp_loose=1: a lone ACK is picked up as new; table 1 drops new replies.
+    expect(run({}).out.split('\n')[0]).toMatch(/ \| ct: new\|trk \| drop$/);
+    writeFileSync(join(dir, 'saved.ct'), 'tcp      6 431999 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=40000 dport=22 src=10.0.0.2 dst=10.0.0.1 sport=22 dport=40000 [ASSURED] mark=0 zone=1 use=1\n');
+    expect(run({ conntrack: join(dir, 'saved.ct') }).out.split('\n')[0]).toMatch(/ \| ct: est\|rpl\|trk \| output 1$/);
+    writeFileSync(join(dir, 'bad.ct'), 'garbage line\n');
+    const bad = run({ conntrack: join(dir, 'bad.ct') });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/bad\.ct:1:1: /);
+  });
+
+  it('--trace adds every pass as ofproto/trace lays it out', () => {
+    const r = capture(() => runConversation(join(dir, 'fw.flows'), join(dir, 'reply.conv'), { profile: 'kernel', sysctl: [], trace: true }));
+    expect(r.out).toContain('    Datapath actions: ct(zone=1),recirc(0x1)\n');
+    expect(r.out).toContain('    recirc(0x1) - resume conntrack with ct_state=new|trk');
+  });
+});
+
 describe('ctflow run --json', () => {
   it('gives time, ct_state, outputs, datapath actions, conntrack and events per packet', () => {
     const r = capture(() => runConversation(F('ovn-acl.flows'), F('conversations/icmp-vm1-vm2-ping.conv'), { ...OVN, json: true }));
