@@ -33,7 +33,7 @@ const STATS_KEYS = ['duration', 'n_packets', 'n_bytes', 'idle_age', 'hard_age'];
 const FLOW_KEYS = ['table', 'priority', 'cookie', 'idle_timeout', 'hard_timeout', 'importance'];
 const IGNORED = ['no_readonly_table', 'allow_hidden_fields'];
 
-export interface BuildCtx { ports: Map<string, number>; tables?: Map<string, number> }
+export interface BuildCtx { ports: Map<string, number>; tables?: Map<string, number>; ofVersion?: number }
 
 function u16(it: Item, what: string): number {
   const t = it.eq ? valueText(it.eq) : '';
@@ -60,7 +60,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
   const acts = syn.actions;
   atBase(actionsBase, () => {
     flow.actions = buildActions(acts, ctx);
-    checkActions(flow.actions, flow.match, flow.table);
+    checkActions(flow.actions, flow.match, flow.table, ctx.ofVersion);
   });
   if (actionsBase) {
     flow.actions = flow.actions.map((a) => ({ ...a, span: { start: a.span.start + actionsBase, end: a.span.end + actionsBase } }));

@@ -2,6 +2,7 @@
 // every header field the packet has, exact; metadata (registers, metadata, ct fields,
 // in_port...) only when not zero. Reuses the match printer for OVS's field order.
 import { formatMatch } from '../model/print-match.js';
+import { formatIpv4, formatIpv6 } from '../model/values.js';
 import type { Match } from '../model/match.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, type Packet } from './packet.js';
 
@@ -27,6 +28,22 @@ function put(m: Match, p: Packet, slot: string, bits: number, ifNonZero: boolean
   m.masks.set(slot, FULL(bits));
 }
 
+/** With a tunnel destination, OVS prints every tunnel field (tun_id only with the key flag, never set offline). */
+function tunnelText(p: Packet): string[] | null {
+  const g = (k: string) => p.slots.get(k) ?? 0n;
+  if (!g('tun_dst') && !g('tun_ipv6_dst')) return null;
+  const v4 = (k: string) => formatIpv4(g(k)), v6 = (k: string) => formatIpv6(g(k));
+  return [`tun_src=${v4('tun_src')}`, `tun_dst=${v4('tun_dst')}`, `tun_ipv6_src=${v6('tun_ipv6_src')}`, `tun_ipv6_dst=${v6('tun_ipv6_dst')}`,
+    `tun_gbp_id=${g('tun_gbp_id')}`, `tun_gbp_flags=${g('tun_gbp_flags')}`, `tun_tos=${g('tun_tos')}`, `tun_ttl=${g('tun_ttl')}`,
+    `tun_erspan_ver=${g('tun_erspan_ver')}`, `gtpu_flags=${g('tun_gtpu_flags')}`, `gtpu_msgtype=${g('tun_gtpu_msgtype')}`,
+    `tun_flags=${g('tun_flags') ? '0x' + g('tun_flags').toString(16) : '0'}`];
+}
+
+function mplsText(p: Packet): string[] {
+  const lse = p.slots.get('mpls_lse0') ?? 0n;
+  return [`mpls_label=${lse >> 12n}`, `mpls_tc=${(lse >> 9n) & 7n}`, `mpls_ttl=${lse & 0xffn}`, `mpls_bos=${(lse >> 8n) & 1n}`];
+}
+
 export function formatPacketFlow(p: Packet, portNames?: Map<number, string>): string {
   const lead: Match = { values: new Map(), masks: new Map() };
   for (const [s, b] of LEADING) put(lead, p, s, b, true);
@@ -35,11 +52,15 @@ export function formatPacketFlow(p: Packet, portNames?: Map<number, string>): st
     for (const [s, b] of CT_L4) put(lead, p, s, b, false);
   }
   const rest: Match = { values: new Map(), masks: new Map() };
-  for (const [s, b] of NONZERO) put(rest, p, s, b, true);
-  put(rest, p, 'vlan_tci', 16, false);
-  put(rest, p, 'dl_src', 48, false);
-  put(rest, p, 'dl_dst', 48, false);
-  put(rest, p, 'dl_type', 16, false);
+  const tunnel = tunnelText(p);
+  for (const [s, b] of NONZERO) if (!tunnel || !s.startsWith('tun_')) put(rest, p, s, b, true);
+  const pt = p.slots.get('packet_type') ?? 0n;
+  if (!pt) {
+    put(rest, p, 'vlan_tci', 16, false);
+    put(rest, p, 'dl_src', 48, false);
+    put(rest, p, 'dl_dst', 48, false);
+    put(rest, p, 'dl_type', 16, false);
+  }
   const type = p.slots.get('dl_type') ?? 0n;
   const proto = Number(p.slots.get('nw_proto') ?? 0n);
   if (type === ETH_IP || type === ETH_IPV6) {
@@ -72,6 +93,19 @@ export function formatPacketFlow(p: Packet, portNames?: Map<number, string>): st
   if ((p.slots.get('recirc_id') ?? 0n) !== 0n) parts.push('eth');
   const items = formatMatch(rest, 32768, { portNames }).split(',');
   insertInnerVlan(items, p);
+  if (tunnel) items.splice(items[0] && !items[0].includes('=') ? 1 : 0, 0, ...tunnel);
+  // An L3 packet (after decap): its packet_type, then the L3 fields, nw_proto spelled out.
+  if (pt) {
+    items.unshift(`packet_type=(${pt >> 16n},0x${(pt & 0xffffn).toString(16)})`);
+    // Without dl_type in the printed match the printer cannot place tcp_flags (a TCP
+    // prerequisite); take it from a match that has the prerequisites.
+    if (proto === 6 && (type === ETH_IP || type === ETH_IPV6)) {
+      const m: Match = { values: new Map(), masks: new Map() };
+      for (const [s, b] of [['dl_type', 16], ['nw_proto', 8], ['tcp_flags', 12]] as const) put(m, p, s, b, false);
+      items.push(formatMatch(m, 32768, {}).split(',').pop()!);
+    }
+  }
+  if (type === 0x8847n || type === 0x8848n) items.push(...mplsText(p));
   parts.push(...items);
   return parts.join(',');
 }

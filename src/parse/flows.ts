@@ -16,7 +16,11 @@ export interface FlowFile {
   ofVersion: number;
 }
 
-export interface ReadOpts { ports?: Map<string, number>; tables?: Map<string, number> }
+export interface ReadOpts {
+  ports?: Map<string, number>; tables?: Map<string, number>;
+  /** The OpenFlow version the flows are added with (ovs-ofctl -O): 10 (its default) … 15. */
+  ofVersion?: number;
+}
 
 const HEADER = /^\s*(NXST|OFPST)_FLOW reply(?: \(OF1\.(\d)\))? \(xid=0x[0-9a-f]+\):(?: flags=\[[a-z, ]*\])?\s*$/;
 
@@ -172,7 +176,7 @@ function syntheticItem(key: string, at: number, value: string | null): Item {
 
 export function readFlows(text: string, file: string, opts: ReadOpts = {}): FlowFile {
   const res: FlowFile = { flows: [], diagnostics: [], header: null, ofVersion: 10 };
-  const ctx = { ports: opts.ports ?? new Map<string, number>(), tables: opts.tables };
+  const ctx = { ports: opts.ports ?? new Map<string, number>(), tables: opts.tables, ofVersion: opts.ofVersion };
   const cache: SyntaxCache = { actions: new Map(), items: new Map() };
   for (const src of sourceLines(text)) {
     const h = HEADER.exec(src.text);

@@ -68,9 +68,10 @@ function num(it: Item, bits: number, what: string): number {
 }
 
 function port(it: Item, opts: ReadOpts): number {
-  const t = it.colon ? valueText(it.colon) : '';
+  const v = it.colon ?? it.eq;
+  const t = v ? valueText(v) : '';
   try { return Number(parsePort(t, { ports: opts.ports })); } catch (e) {
-    if (e instanceof ValueError) fail(`${t}: unknown port`, it.colon?.span ?? it.span);
+    if (e instanceof ValueError) fail(`${t}: unknown port`, v?.span ?? it.span);
     throw e;
   }
 }
@@ -92,7 +93,7 @@ function parseBucket(line: string, from: number, to: number, opts: ReadOpts): Bu
   const b: Bucket = { id: null, weight: 1, watchPort: null, watchGroup: null, actions: [] };
   const actionItems: Item[] = [];
   for (const it of syn.match) {
-    switch (it.colon && !it.args ? it.key.text : '') {
+    switch ((it.colon || it.eq) && !it.args ? it.key.text : '') {
       case 'bucket_id': b.id = num(it, 32, 'bucket_id'); break;
       case 'weight': b.weight = num(it, 16, 'weight'); break;
       case 'watch_port': b.watchPort = port(it, opts); break;

@@ -6,6 +6,8 @@ import type { FieldSpec } from '../model/fields.js';
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import type { NatSpec } from '../conntrack/index.js';
+import type { BundleArgs } from '../model/actions/bundle.js';
+import type { MultipathArgs } from '../model/actions/multipath.js';
 
 export interface SubfieldRef { field: FieldSpec; ofs: number; bits: number }
 
@@ -60,6 +62,20 @@ export interface ExecCtx {
   conntrack(req: CtRequest): void;
   ctClear(): void;
   group(id: number): void;
+  multipath(a: MultipathArgs): void;
+  bundle(a: BundleArgs): void;
+  bundleLoad(a: BundleArgs): void;
+  /** set_queue / pop_queue: the datapath skb_priority the queue maps to (the queue id). */
+  setQueue(queue: number): void;
+  popQueue(): void;
+  setTunnel(id: bigint): void;
+  /** sample(): no collector is configured offline, so nothing is sampled. */
+  sample(): void;
+  pushMpls(ethertype: number): void;
+  /** set_mpls_label / set_mpls_tc / set_mpls_ttl (value) and dec_mpls_ttl. */
+  setMpls(action: string, value: number): void;
+  /** decap() of the Ethernet header: the packet becomes an L3 packet (packet_type). */
+  decapEthernet(): void;
   learn(flow: Flow): void;
   /** check_pkt_larger(N)->dst. */
   checkPktLarger(len: number, dst: SubfieldRef): void;

@@ -27,6 +27,6 @@ export function learnedFlow(l: LearnArgs, x: ExecCtx): Flow {
   }
   return {
     table: l.table, priority: l.priority, cookie: l.cookie, idleTimeout: l.idleTimeout, hardTimeout: l.hardTimeout,
-    importance: 0, flags: l.sendFlowRem ? ['send_flow_rem'] : [], match, actions, stats: new Map(), line: 0,
+    importance: 0, flags: l.sendFlowRem ? ['send_flow_rem'] : [], match, actions, stats: null, line: 0,
   };
 }

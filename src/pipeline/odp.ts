@@ -117,6 +117,31 @@ export function commitOdp(flow: Slots, base: Slots, wc: Slots, out: string[]): v
   } else if (type === 0x0806n || type === 0x8035n) {
     commitHeader('arp', ARP, flow, base, wc, out);
   }
+  commitMpls(flow, base, out);
   commitVlan(flow, base, out);
+  commitPriority(flow, base, out);
   commitHeader('skb_mark', MARK, flow, base, wc, out);
+}
+
+const isMpls = (t: bigint) => t === 0x8847n || t === 0x8848n;
+
+/** push_mpls (the packet became MPLS) or set(mpls(...)) (its label stack entry changed). */
+function commitMpls(flow: Slots, base: Slots, out: string[]): void {
+  const t = flow.get('dl_type') ?? 0n, bt = base.get('dl_type') ?? 0n;
+  if (!isMpls(t)) return;
+  const lse = flow.get('mpls_lse0') ?? 0n;
+  const parts = `label=${lse >> 12n},tc=${(lse >> 9n) & 7n},ttl=${lse & 0xffn},bos=${(lse >> 8n) & 1n}`;
+  if (!isMpls(bt)) out.push(`push_mpls(${parts},eth_type=0x${t.toString(16)})`);
+  else if (lse !== (base.get('mpls_lse0') ?? 0n)) out.push(`set(mpls(${parts}))`);
+  else return;
+  base.set('dl_type', t);
+  base.set('mpls_lse0', lse);
+}
+
+/** skb_priority (set_queue / enqueue), printed as OVS prints it: 0 or 0x… */
+function commitPriority(flow: Slots, base: Slots, out: string[]): void {
+  const v = flow.get('skb_priority') ?? 0n;
+  if (v === (base.get('skb_priority') ?? 0n)) return;
+  out.push(`set(skb_priority(${v ? '0x' + v.toString(16) : '0'}))`);
+  base.set('skb_priority', v);
 }

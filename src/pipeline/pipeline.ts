@@ -1,6 +1,7 @@
 // A pipeline: the flow tables (a classifier), the groups and the ports of one bridge.
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
+import type { FieldSpec } from '../model/fields.js';
 import { Classifier, type Conjunction } from './classifier.js';
 
 export const OFPP_IN_PORT = 0xfff8;
@@ -47,6 +48,10 @@ export interface GroupDesc {
   type: 'all' | 'select' | 'indirect' | 'ff';
   buckets: Bucket[];
   selectionMethod: string | null;
+  /** selection_method_param: dp_hash's algorithm (high 32 bits) and basis, or hash's basis. */
+  selectionMethodParam?: bigint;
+  /** selection_method=hash: the fields hashed, each with its mask (null: whole field). */
+  fields?: Array<{ field: FieldSpec; mask: bigint | null }>;
 }
 
 export interface Pipeline {

@@ -23,5 +23,9 @@ export interface PacketRun {
   /** Trace mode: the ct_state the next recirculation resumes with. */
   nextCtState(): { state: number; source: CtSource };
   controllerRecircId(): number;
+  /** A recirculation id for a datapath recirculation the run does not follow (dp_hash). */
+  newRecircId(): number;
+  /** The packet as received (the userspace datapath's RSS hash is computed from it). */
+  received: Packet;
   clearCtCache(): void;
 }

@@ -72,6 +72,8 @@ export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketR
       return v === undefined ? { state: CS.trk | CS.new, source: 'default' } : { state: v, source: 'ct-next' };
     },
     controllerRecircId() { return (ctrlId ??= nextId++); },
+    newRecircId() { return nextId++; },
+    received: packet,
     clearCtCache() { clearCtPacketCache(cache); },
   };
   while (queue.length) {

@@ -7,7 +7,6 @@ import { CS, type CtOptions, type NatSpec } from '../conntrack/index.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
 import { toCtPacket } from '../packet/ct.js';
 import type { ControllerRequest, CtRequest } from './exec.js';
-import { portExists } from './pipeline.js';
 import type { Xlate } from './xlate.js';
 
 const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src',
@@ -205,62 +204,67 @@ export function swapCtTuple(x: Xlate): void {
   for (const [a, b] of pairs) { const t = s.get(a) ?? 0n; s.set(a, s.get(b) ?? 0n); s.set(b, t); }
 }
 
-// ---- groups and learn --------------------------------------------------------------------------
-function bucketLive(x: Xlate, watchPort: number | null, watchGroup: number | null, depth = 0): boolean {
-  const pp = x.run.pipeline;
-  if (watchPort !== null && watchPort !== 0xffff && !portExists(pp.ports, watchPort)) return false;
-  if (watchGroup !== null && watchGroup !== 0xffffffff) {
-    const g = pp.groups.get(watchGroup);
-    if (!g || depth > 32) return false;
-    return g.buckets.some((b) => bucketLive(x, b.watchPort, b.watchGroup, depth + 1));
-  }
-  return true;
-}
-
-/** A deterministic pick: FNV-1a over the 5-tuple, weighted over the live buckets. */
-function selectBucket<T extends { weight: number }>(x: Xlate, buckets: T[]): T | null {
-  const total = buckets.reduce((n, b) => n + b.weight, 0);
-  if (!total) return null;
-  let h = 0x811c9dc5;
-  for (const k of ['nw_src', 'nw_dst', 'ipv6_src', 'ipv6_dst', 'nw_proto', 'tp_src', 'tp_dst']) {
-    for (const ch of (x.slots.get(k) ?? 0n).toString(16)) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-  }
-  let pick = h % total;
-  for (const b of buckets) { if (pick < b.weight) return b; pick -= b.weight; }
-  return null;
-}
-
-export function group(x: Xlate, id: number): void {
-  const g = x.run.pipeline.groups.get(id);
-  if (!g) { x.warn(`group ${id} does not exist`); return; }
-  const run = (actions: Action[]) => {
-    const saved = new Map(x.slots);
-    const depth = x.depth;
-    x.recurse(() => x.executeList(actions, depth + 1));
-    x.exited = false;
-    restore(x.slots, saved);
-    x.depth = depth;
-  };
-  switch (g.type) {
-    case 'all': for (const b of g.buckets) run(b.actions); return;
-    case 'indirect': if (g.buckets[0]) run(g.buckets[0].actions); return;
-    case 'ff': {
-      const b = g.buckets.find((c) => bucketLive(x, c.watchPort, c.watchGroup));
-      if (b) run(b.actions); else x.warn('no live bucket');
-      return;
-    }
-    case 'select': {
-      const b = selectBucket(x, g.buckets.filter((c) => bucketLive(x, c.watchPort, c.watchGroup)));
-      if (!b) { x.warn('no live bucket'); return; }
-      x.detail(`selected bucket ${b.id ?? g.buckets.indexOf(b)}`);
-      run(b.actions);
-      return;
-    }
-  }
-}
-
+// ---- learn ------------------------------------------------------------------------------------
 export function learn(x: Xlate, flow: Flow): void {
   if (!x.run.learn) { x.detail('learn: not installed (trace without -generate)'); return; }
   x.run.pipeline.classifier.add(flow);
   x.detail(`table=${flow.table} gains a learned flow`);
+}
+
+// ---- queues, MPLS, decap -------------------------------------------------------------------------
+/** set_queue: the userspace datapath maps queue N to skb_priority N. */
+export function setQueue(x: Xlate, queue: number): void { x.slots.set('skb_priority', BigInt(queue)); }
+/** pop_queue: back to the priority the packet had when the translation started. */
+export function popQueue(x: Xlate): void { x.slots.set('skb_priority', x.origPriority); }
+
+const L3_SLOTS = ['nw_src', 'nw_dst', 'ipv6_src', 'ipv6_dst', 'ipv6_label', 'nw_proto', 'nw_tos', 'nw_ttl', 'nw_frag',
+  'tp_src', 'tp_dst', 'tcp_flags', 'arp_sha', 'arp_tha', 'nd_target'];
+
+/** push_mpls on a packet without MPLS: label 0 (2 for IPv6), TC from DSCP, TTL from IP (else 64), BOS. */
+export function pushMpls(x: Xlate, ethertype: number): void {
+  const s = x.slots;
+  const type = s.get('dl_type') ?? 0n;
+  if (type === 0x8847n || type === 0x8848n) x.unsupported('push_mpls on a packet that already has an MPLS label');
+  x.commit();
+  const ip = type === ETH_IP || type === ETH_IPV6;
+  const label = type === ETH_IPV6 ? 2n : 0n;
+  const tc = ip ? (((s.get('nw_tos') ?? 0n) & 0xfcn) >> 2n) & 7n : 0n;
+  const ttl = ip && (s.get('nw_ttl') ?? 0n) ? s.get('nw_ttl')! : 64n;
+  s.set('mpls_lse0', (label << 12n) | (tc << 9n) | (1n << 8n) | ttl);
+  for (const k of L3_SLOTS) s.delete(k);
+  s.set('dl_type', BigInt(ethertype));
+}
+
+/** decap() of Ethernet: the packet becomes packet_type=(1,ethertype), without L2 headers. */
+export function decap(x: Xlate): void {
+  const s = x.slots;
+  if ((s.get('packet_type') ?? 0n) !== 0n) x.unsupported('decap() of a packet that is not Ethernet');
+  if ((s.get('vlan_tci') ?? 0n) & VLAN_CFI) x.unsupported('decap() of a VLAN-tagged packet');
+  s.set('packet_type', (1n << 16n) | (s.get('dl_type') ?? 0n));
+  for (const k of ['dl_src', 'dl_dst', 'vlan_tci']) s.delete(k);
+}
+
+const MPLS_PART = new Map<string, { shift: bigint; mask: bigint }>([
+  ['set_mpls_label', { shift: 12n, mask: 0xfffffn }], ['set_mpls_tc', { shift: 9n, mask: 7n }], ['set_mpls_ttl', { shift: 0n, mask: 0xffn }],
+]);
+
+/** The MPLS actions change the outer label stack entry; on a packet without MPLS they do nothing (as OVS). */
+export function setMpls(x: Xlate, action: string, value: number): void {
+  const s = x.slots;
+  const type = s.get('dl_type') ?? 0n;
+  if (type !== 0x8847n && type !== 0x8848n) { x.detail(`${action}: not an MPLS packet, nothing to do`); return; }
+  const lse = s.get('mpls_lse0') ?? 0n;
+  if (action === 'dec_mpls_ttl') {
+    const ttl = lse & 0xffn;
+    if (ttl <= 1n) {
+      x.warn('MPLS decrement TTL exception');
+      controller(x, { reason: 'invalid_ttl', maxLen: 65535, controllerId: 0, userdata: [], pause: false, meterId: null });
+      x.stopList = true;
+      return;
+    }
+    s.set('mpls_lse0', (lse & ~0xffn) | (ttl - 1n));
+    return;
+  }
+  const p = MPLS_PART.get(action)!;
+  s.set('mpls_lse0', (lse & ~(p.mask << p.shift)) | ((BigInt(value) & p.mask) << p.shift));
 }

@@ -20,6 +20,9 @@ import {
 } from './pipeline.js';
 import type { PacketRun } from './run-types.js';
 import * as more from './xlate-more.js';
+import * as lb from './xlate-group.js';
+import type { BundleArgs } from '../model/actions/bundle.js';
+import type { MultipathArgs } from '../model/actions/multipath.js';
 
 /** OVS's limits: nesting depth of resubmits, and resubmits per translation (64 × 64). */
 export const MAX_DEPTH = 64;
@@ -48,8 +51,12 @@ export class Xlate implements ExecCtx {
   private pendingGoto: number | null = null;
   failure: string | null = null;
 
+  /** skb_priority when the translation started (pop_queue returns to it). */
+  readonly origPriority: bigint;
+
   constructor(readonly run: PacketRun, pkt: Packet) {
     this.pkt = pkt;
+    this.origPriority = pkt.slots.get('skb_priority') ?? 0n;
     this.base = new Map(pkt.slots);
     this.gotoTable = (t) => { this.pendingGoto = t; };
   }
@@ -164,6 +171,9 @@ export class Xlate implements ExecCtx {
   // ---- trace helpers -----------------------------------------------------------------------
   detail(text: string): void { this.ev({ kind: 'detail', depth: this.depth, text }); }
   warn(text: string): void { this.ev({ kind: 'warn', depth: this.depth, text }); }
+  note(text: string): void { this.ev({ kind: 'note', depth: this.depth, text }); }
+  /** The translation stops here for a datapath recirculation it does not follow (dp_hash). */
+  freeze(): void { this.exited = true; this.actionSet.clear(); }
   error(text: string): void { this.ev({ kind: 'error', depth: this.depth, text }); }
   unsupported(what: string): never { throw new ExecError(`${what} is not supported by ctflow's interpreter`); }
   exit(): void { this.exited = true; }
@@ -172,6 +182,10 @@ export class Xlate implements ExecCtx {
   commit(): void { commitOdp(this.slots, this.base, this.wc, this.odp); }
 
   private emitOutput(port: number): void {
+    if ((this.slots.get('packet_type') ?? 0n) !== 0n) {
+      this.warn('Trying to send non-Ethernet packet through legacy L2 port. Dropping packet.');
+      return;
+    }
     this.commit();
     this.odp.push(String(dpPort(this.run.pipeline.ports, port)));
     this.outputs.push(port);
@@ -265,7 +279,17 @@ export class Xlate implements ExecCtx {
   controller(req: ControllerRequest): void { more.controller(this, req); }
   conntrack(req: CtRequest): void { more.conntrack(this, req); }
   ctClear(): void { more.ctClear(this); }
-  group(id: number): void { more.group(this, id); }
+  group(id: number): void { lb.group(this, id); }
+  multipath(a: MultipathArgs): void { lb.multipath(this, a); }
+  bundle(a: BundleArgs): void { lb.bundle(this, a); }
+  bundleLoad(a: BundleArgs): void { lb.bundleLoad(this, a); }
+  setQueue(queue: number): void { more.setQueue(this, queue); }
+  popQueue(): void { more.popQueue(this); }
+  setTunnel(id: bigint): void { this.slots.set('tun_id', id); }
+  sample(): void { this.detail('no IPFIX/sFlow collector is configured: nothing is sampled'); }
+  pushMpls(ethertype: number): void { more.pushMpls(this, ethertype); }
+  setMpls(action: string, value: number): void { more.setMpls(this, action, value); }
+  decapEthernet(): void { more.decap(this); }
   learn(flow: Flow): void { more.learn(this, flow); }
   checkPktLarger(len: number, dst: SubfieldRef): void {
     this.writeSub(dst, this.pkt.frameLen > len ? 1n : 0n);

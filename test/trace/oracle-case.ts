@@ -37,7 +37,8 @@ export async function runCase(name: string): Promise<CaseOutcome> {
   const diffs: string[] = [];
   const flowsText = read(dir, 'flows.txt') ?? '';
   const proto = /^#\s*protocol:\s*OpenFlow1(\d)/m.exec(flowsText);
-  const file = readFlows(flowsText, 'flows.txt');
+  // `# protocol: OpenFlow1N`: the flows were added with ovs-ofctl -O OpenFlow1N.
+  const file = readFlows(flowsText, 'flows.txt', { ofVersion: proto ? 10 + Number(proto[1]) : 10 });
   const rejected = file.diagnostics.length > 0;
   if (rejected !== !!expect.setup_errors?.length) {
     diffs.push(rejected ? `ctflow rejects the flows: ${file.diagnostics[0].message}` : `OVS rejected the flows, ctflow accepts them: ${expect.setup_errors![0]}`);

@@ -55,7 +55,9 @@ function formatBundle(name: string) {
 
 export const bundle: ActionSpec<BundleArgs> = {
   name: 'bundle', parse: (item, ctx) => parseBundle(item, ctx, false), format: formatBundle('bundle'),
+  execute: (a, x) => x.bundle(a),
 };
 export const bundle_load: ActionSpec<BundleArgs> = {
   name: 'bundle_load', parse: (item, ctx) => parseBundle(item, ctx, true), format: formatBundle('bundle_load'),
+  execute: (a, x) => x.bundleLoad(a),
 };

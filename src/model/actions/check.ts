@@ -8,7 +8,7 @@ import { actionByName } from './index.js';
 import { verifyInstructions } from './instructions.js';
 import type { Action, CheckCtx } from './types.js';
 
-export function checkActions(actions: Action[], flowMatch: Match, table: number): void {
+export function checkActions(actions: Action[], flowMatch: Match, table: number, ofVersion = 10): void {
   // Checks may update the match as OVS's do (push_vlan marks a tag present): use a copy.
   const match = cloneMatch(flowMatch);
   const run = (list: Action[], outer: string | null): void => {
@@ -23,5 +23,5 @@ export function checkActions(actions: Action[], flowMatch: Match, table: number)
     }
   };
   run(actions, null);
-  verifyInstructions(actions);
+  verifyInstructions(actions, ofVersion);
 }

@@ -44,6 +44,7 @@ export const encap: ActionSpec<EncapArgs> = {
     }
     return out;
   },
+  execute: (a, x) => x.unsupported(`encap(${a.header})`),
   format(a) {
     if (a.header !== 'nsh' || (a.mdType === null && !a.tlvs.length)) return `encap(${a.header})`;
     const props = [...(a.mdType !== null ? [`md_type=${a.mdType}`] : []), ...a.tlvs.map((t) => `tlv(0x${t.cls.toString(16)},${t.type},${t.value})`)];
@@ -65,6 +66,10 @@ export const decap: ActionSpec<DecapArgs> = {
     const ns = parseNumber(kv.get('ns') ?? ''), type = parseNumber(kv.get('type') ?? '');
     if (ns === null || ns > 0xffffn || type === null || type > 0xffffn || kv.size !== 2) fail('decap: expected packet_type(ns=N,type=T)', pt.span);
     return { ns: Number(ns), type: Number(type) };
+  },
+  execute(a, x) {
+    if (a.ns === 1 && a.type === 0xfffe) x.decapEthernet();
+    else x.unsupported(`decap(packet_type(ns=${a.ns},type=0x${a.type.toString(16)}))`);
   },
   format: (a) => (a.ns === 1 && a.type === 0xfffe ? 'decap()' : `decap(packet_type(ns=${a.ns},type=${hexish(BigInt(a.type))}))`),
 };

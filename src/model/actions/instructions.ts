@@ -10,7 +10,7 @@ const RANK = new Map<string, number>([
 ]);
 const NAMES = ['meter', 'apply_actions', 'clear_actions', 'write_actions', 'write_metadata', 'goto_table'];
 
-export function verifyInstructions(actions: Action[]): void {
+export function verifyInstructions(actions: Action[], ofVersion = 10): void {
   if (actions.some((a) => a.name === 'conjunction')) {
     const other = actions.find((a) => a.name !== 'conjunction' && a.name !== 'note');
     if (other) fail(`"conjunction" actions may be used along with "note" but not any other kind of action (such as the "${other.name}" action used here)`, other.span);
@@ -25,7 +25,7 @@ export function verifyInstructions(actions: Action[]): void {
     }
     // ovs-ofctl's default protocol (OpenFlow 1.0) carries goto_table as resubmit, an apply
     // action, which may not follow write_metadata: the switch refuses the flow.
-    if (a.name === 'goto_table' && actions.some((x) => x.name === 'write_metadata')) {
+    if (ofVersion < 11 && a.name === 'goto_table' && actions.some((x) => x.name === 'write_metadata')) {
       fail('invalid instruction ordering: apply_actions must appear before write_metadata (goto_table travels as resubmit in OpenFlow 1.0, ovs-ofctl\'s default)', a.span);
     }
     prev = next;

@@ -30,6 +30,7 @@ export const push_mpls: ActionSpec<{ ethertype: number }> = {
     return { ethertype: t };
   },
   check(a, ctx) { setDlType(ctx, a.ethertype); },
+  execute: (a, x) => x.pushMpls(a.ethertype),
   format: (a) => `push_mpls:0x${a.ethertype.toString(16).padStart(4, '0')}`,
 };
 
@@ -37,6 +38,7 @@ export const pop_mpls: ActionSpec<{ ethertype: number }> = {
   name: 'pop_mpls',
   parse: (item) => ({ ethertype: ethertype(item, 'pop_mpls') }),
   check(a, ctx) { setDlType(ctx, a.ethertype); },
+  execute: (_a, x) => x.unsupported('pop_mpls (the headers under the label are not known offline)'),
   format: (a) => `pop_mpls:0x${a.ethertype.toString(16).padStart(4, '0')}`,
 };
 
@@ -54,6 +56,7 @@ function mplsSet(name: string, max: number, what: string, field: string | null):
   return {
     name,
     parse: (item) => ({ value: number(item, max, what) }),
+    execute: (a, x) => x.setMpls(name, a.value),
     format: (a, ctx) => (ctx.of15 && field ? `set_field:${a.value}->${field}` : `${name}(${a.value})`),
   };
 }
@@ -68,5 +71,6 @@ export const dec_mpls_ttl: ActionSpec<null> = {
     if (item.eq || item.colon || item.args) fail('dec_mpls_ttl takes no argument', item.span);
     return null;
   },
+  execute: (_a, x) => x.setMpls('dec_mpls_ttl', 0),
   format: () => 'dec_mpls_ttl',
 };

@@ -34,5 +34,6 @@ export const multipath: ActionSpec<MultipathArgs> = {
     }
     return { fields: t[0], basis: intArg(t[1], 16, 'basis', s[1].span), algorithm: t[2], nLinks, arg: intArg(t[4], 32, 'arg', s[4].span), dst };
   },
+  execute: (a, x) => x.multipath(a),
   format: (a) => `multipath(${a.fields},${a.basis},${a.algorithm},${a.nLinks},${a.arg},${formatSubfield(a.dst)})`,
 };

@@ -12,6 +12,7 @@ export const dec_nsh_ttl: ActionSpec<null> = {
     if (item.eq || item.colon || item.args) fail('dec_nsh_ttl takes no argument', item.span);
     return null;
   },
+  execute: (_a, x) => x.unsupported('dec_nsh_ttl (NSH packets are not modelled)'),
   format: () => 'dec_nsh_ttl',
 };
 
@@ -24,5 +25,6 @@ export const delete_field: ActionSpec<FieldSpec> = {
     if (!f.name.startsWith('tun_metadata')) fail(`${text}: delete_field only removes tun_metadata fields`, span);
     return f;
   },
+  execute: (f, x) => x.unsupported(`delete_field:${f.name} (tunnel metadata presence is not modelled)`),
   format: (f) => `delete_field:${f.name}`,
 };

@@ -33,6 +33,7 @@ export const enqueue: ActionSpec<EnqueueArgs> = {
     }
     return { port, queue: queueId(parts[1].text, parts[1].span) };
   },
+  execute(a, x) { x.setQueue(a.queue); x.output(a.port); x.popQueue(); },
   format(a, ctx) {
     if (!ctx.of15) return `enqueue:${formatPort(BigInt(a.port), ctx.portNames)}:${a.queue}`;
     return `set_queue:${a.queue},${output.format({ kind: 'port', port: a.port, maxLen: 0 }, ctx)},pop_queue`;
@@ -46,6 +47,7 @@ export const set_queue: ActionSpec<{ queue: number }> = {
     return { queue: queueId(v ? valueText(v) : '', v?.span ?? item.span) };
   },
   format: (a) => `set_queue:${a.queue}`,
+  execute: (a, x) => x.setQueue(a.queue),
 };
 
 export const pop_queue: ActionSpec<null> = {
@@ -55,4 +57,5 @@ export const pop_queue: ActionSpec<null> = {
     return null;
   },
   format: () => 'pop_queue',
+  execute: (_a, x) => x.popQueue(),
 };

@@ -43,6 +43,7 @@ export const sample: ActionSpec<SampleArgs> = {
     if (!s.probability) fail('non-zero "probability" must be specified on sample', item.span);
     return s;
   },
+  execute: (_a, x) => x.sample(),
   format(s, ctx) {
     let out = `sample(probability=${s.probability},collector_set_id=${s.collectorSetId},obs_domain_id=${s.obsDomainId},obs_point_id=${s.obsPointId}`;
     if (s.samplingPort !== null) out += `,sampling_port=${formatPort(BigInt(s.samplingPort), ctx.portNames)}`;

@@ -16,6 +16,7 @@ function tunnel(name: string): ActionSpec<SetTunnelArgs> {
       if (id === null || id > 0xffffffffffffffffn) fail(`invalid numeric format ${text}`, span);
       return { id, wide: name === 'set_tunnel64' || id > 0xffffffffn };
     },
+    execute: (a, x) => x.setTunnel(a.id),
     format: (a, ctx) => (ctx.of15 ? `set_field:0x${a.id.toString(16)}->tun_id`
       : `${a.wide ? 'set_tunnel64' : 'set_tunnel'}:0x${a.id.toString(16)}`),
   };

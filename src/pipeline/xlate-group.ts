@@ -1,0 +1,113 @@
+// Groups (all, indirect, fast-failover, select) and the other "pick one of several"
+// actions (multipath, bundle, bundle_load), translated as OVS 3.1's xlate does.
+//
+// Select groups: a group without selection_method (or with dp_hash) uses the datapath's
+// dp_hash: the first translation emits hash(l4|sym_l4(basis)),recirc(N) and freezes;
+// the recirculated packet then carries dp_hash and picks a bucket through a
+// Webster-weighted table. ofproto/trace stops at that recirculation (trace mode here
+// does too). With a tracker (ctflow run / trace), ctflow computes the dp_hash the
+// userspace datapath would (hash of the received packet's 5-tuple, or the symmetric
+// L3/L4 hash) and continues with the bucket it selects in the same pass.
+import type { BundleArgs } from '../model/actions/bundle.js';
+import type { MultipathArgs } from '../model/actions/multipath.js';
+import { FIELDS, type FieldSpec } from '../model/fields.js';
+import { hash5Tuple, hashInt, hashSymmetricL3L4, hashSymmetricL4 } from './hash.js';
+import { portExists, type Bucket, type GroupDesc } from './pipeline.js';
+import { bestBucket, bundleMember, dpHashBucket, hashFieldsBasis, multipathLink, selectHow } from './select.js';
+import type { Xlate } from './xlate.js';
+
+function restore(target: Map<string, bigint>, from: Map<string, bigint>): void {
+  target.clear();
+  for (const [k, v] of from) target.set(k, v);
+}
+
+function bucketLive(x: Xlate, b: { watchPort: number | null; watchGroup: number | null }, depth = 0): boolean {
+  const pp = x.run.pipeline;
+  if (b.watchPort !== null && b.watchPort !== 0xffff && !portExists(pp.ports, b.watchPort)) return false;
+  if (b.watchGroup !== null && b.watchGroup !== 0xffffffff) {
+    const g = pp.groups.get(b.watchGroup);
+    if (!g || depth > 32) return false;
+    return g.buckets.some((c) => bucketLive(x, c, depth + 1));
+  }
+  return true;
+}
+
+const FIELD_ORDER = new Map<FieldSpec, number>(FIELDS.map((f, i) => [f, i]));
+
+/** A bucket's actions run on a copy of the packet; the group action then continues. */
+function runBucket(x: Xlate, g: GroupDesc, b: Bucket): void {
+  const saved = new Map(x.slots);
+  const depth = x.depth;
+  x.ev({ kind: 'detail', depth, text: `using bucket ${b.id ?? g.buckets.indexOf(b)}` });
+  x.recurse(() => x.executeList(b.actions, depth + 1));
+  x.exited = false;
+  restore(x.slots, saved);
+  x.depth = depth;
+}
+
+function pickSelect(x: Xlate, g: GroupDesc): Bucket | null | 'frozen' {
+  const live = (b: Bucket) => bucketLive(x, b);
+  const report = (t: string) => x.detail(t);
+  const h = selectHow(g);
+  if (h.kind === 'default') return bestBucket(g, hashSymmetricL4(x.slots, 0), live, report);
+  if (h.kind === 'hash') return bestBucket(g, hashFieldsBasis(g, x.slots, (f) => FIELD_ORDER.get(f) ?? 0), live, report);
+  let dpHash = Number(x.slots.get('dp_hash') ?? 0n);
+  if (!dpHash) {
+    if (!x.run.conntrack) {
+      // ofproto/trace: the datapath hashes and recirculates; the trace ends there.
+      x.commit();
+      x.odp.push(`hash(${h.alg}(${h.basis}))`, `recirc(0x${x.run.newRecircId().toString(16)})`);
+      x.detail('the datapath computes dp_hash and recirculates; the bucket is chosen then (not followed, as in ofproto/trace)');
+      return 'frozen';
+    }
+    dpHash = h.alg === 'l4' ? hashInt(hash5Tuple(x.run.received.slots, 0), h.basis) : hashSymmetricL3L4(x.slots, h.basis, false);
+    x.slots.set('dp_hash', BigInt(dpHash));
+    x.note(`dp_hash=0x${dpHash.toString(16)} as the userspace datapath computes it (hash(${h.alg}(${h.basis})), recirculation folded into this pass)`);
+  }
+  return dpHashBucket(h, dpHash, live);
+}
+
+export function group(x: Xlate, id: number): void {
+  const g = x.run.pipeline.groups.get(id);
+  if (!g) { x.warn(`group ${id} does not exist`); return; }
+  switch (g.type) {
+    case 'all': for (const b of g.buckets) runBucket(x, g, b); return;
+    case 'indirect': if (g.buckets[0]) runBucket(x, g, g.buckets[0]); return;
+    case 'ff': {
+      const b = g.buckets.find((c) => bucketLive(x, c));
+      if (b) runBucket(x, g, b); else x.detail('no live bucket');
+      return;
+    }
+    case 'select': {
+      const b = pickSelect(x, g);
+      if (b === 'frozen') { x.freeze(); return; }
+      if (!b) { x.detail('no live bucket'); return; }
+      runBucket(x, g, b);
+      return;
+    }
+  }
+}
+
+// ---- multipath, bundle -------------------------------------------------------------------------
+export function multipath(x: Xlate, a: MultipathArgs): void {
+  const link = multipathLink(x.slots, a.fields, a.basis, a.algorithm, a.nLinks, a.arg);
+  x.writeSub(a.dst, BigInt(link));
+  x.detail(`${a.dst.field.nxm ?? a.dst.field.name}[${a.dst.ofs}..${a.dst.ofs + a.dst.bits - 1}] is now ${link}`);
+}
+
+function member(x: Xlate, a: BundleArgs): number | null {
+  return bundleMember(x.slots, a.fields, a.basis, a.algorithm, a.members, (p) => portExists(x.run.pipeline.ports, p));
+}
+
+export function bundle(x: Xlate, a: BundleArgs): void {
+  const p = member(x, a);
+  if (p === null) { x.detail('no bundle member is enabled'); return; }
+  x.output(p);
+}
+
+export function bundleLoad(x: Xlate, a: BundleArgs): void {
+  const p = member(x, a) ?? 0xffff;
+  x.writeSub(a.dst!, BigInt(p));
+  x.detail(`bundle_load: member ${p}`);
+}
+
