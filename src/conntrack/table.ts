@@ -1,7 +1,7 @@
 // The connection table: one map from (zone, tuple) to entry, both directions,
 // with lazy expiry. Profile-specific packet processing lives in kernel.ts / userspace.ts.
 
-import { invertTuple, tupleKey } from './tuple.js';
+import { invertTuple, sameTuple, tupleHash } from './tuple.js';
 import { CS, type CtEntry, type CtPacket, type CtResult, type CtTuple, type L3 } from './types.js';
 
 /** A hit: the entry and which of its directions the tuple is (0 original, 1 reply). */
@@ -10,38 +10,117 @@ export interface Hit {
   dir: 0 | 1;
 }
 
+/** One key of a shared hash slot: the entry owning it and which direction it is. */
+interface Owner {
+  entry: CtEntry;
+  dir: 0 | 1;
+}
+
+const dirTuple = (e: CtEntry, dir: 0 | 1): CtTuple => (dir === 0 ? e.orig : e.reply);
+
+/** Does `e`'s direction `dir` have this key? */
+const owns = (e: CtEntry, dir: 0 | 1, zone: number, l3: L3, proto: number, t: CtTuple): boolean =>
+  e.zone === zone && e.l3 === l3 && e.proto === proto && sameTuple(dirTuple(e, dir), t);
+
 export class CtTable {
-  private readonly byKey = new Map<string, Hit>();
+  /**
+   * Hash of (zone, l3, proto, tuple) → the entry, with no per-key object: a lone entry
+   * stands for "every key of this entry with this hash" (usually one direction, both
+   * when they hash alike). Only a slot shared by different keys holds an Owner list.
+   * As with one key per direction, the last insert of a key takes it over.
+   */
+  private readonly byKey = new Map<number, CtEntry | Owner[]>();
   /** Insertion order, so dumps are stable. */
   private readonly all = new Set<CtEntry>();
+  /** Direction of the entry the last find() returned. */
+  lastDir: 0 | 1 = 0;
+
+  /** Like lookup(), without allocating: the direction is left in lastDir. */
+  find(zone: number, l3: L3, proto: number, t: CtTuple, nowMs: number): CtEntry | undefined {
+    const slot = this.byKey.get(tupleHash(zone, l3, proto, t));
+    if (slot === undefined) return undefined;
+    let e: CtEntry | undefined;
+    if (!Array.isArray(slot)) {
+      // The reply direction first: an entry whose two directions are one key answers as reply.
+      if (owns(slot, 1, zone, l3, proto, t)) this.lastDir = 1;
+      else if (owns(slot, 0, zone, l3, proto, t)) this.lastDir = 0;
+      else return undefined;
+      e = slot;
+    } else {
+      for (const o of slot) {
+        if (owns(o.entry, o.dir, zone, l3, proto, t)) {
+          e = o.entry;
+          this.lastDir = o.dir;
+          break;
+        }
+      }
+      if (!e) return undefined;
+    }
+    if (nowMs >= e.expiresMs) {
+      // Lazy sweep: an expired entry goes when it is next looked at.
+      this.remove(e);
+      return undefined;
+    }
+    return e;
+  }
 
   /** Finds a live entry; an expired one is dropped on the way (lazy sweep). */
   lookup(zone: number, l3: L3, proto: number, t: CtTuple, nowMs: number): Hit | undefined {
-    const hit = this.byKey.get(tupleKey(zone, l3, proto, t));
-    if (!hit) return undefined;
-    if (nowMs >= hit.entry.expiresMs) {
-      this.remove(hit.entry);
-      return undefined;
-    }
-    return hit;
+    const entry = this.find(zone, l3, proto, t, nowMs);
+    return entry && { entry, dir: this.lastDir };
   }
 
   /** Is this tuple taken by any live entry (either direction)? */
   taken(zone: number, l3: L3, proto: number, t: CtTuple, nowMs: number): boolean {
-    return this.lookup(zone, l3, proto, t, nowMs) !== undefined;
+    return this.find(zone, l3, proto, t, nowMs) !== undefined;
   }
 
   insert(e: CtEntry): void {
-    this.byKey.set(tupleKey(e.zone, e.l3, e.proto, e.orig), { entry: e, dir: 0 });
-    this.byKey.set(tupleKey(e.zone, e.l3, e.proto, e.reply), { entry: e, dir: 1 });
+    this.claim(e, 0);
+    this.claim(e, 1);
     this.all.add(e);
     e.confirmed = true;
   }
 
+  /** Makes `e` the owner of its direction `dir`'s key. */
+  private claim(e: CtEntry, dir: 0 | 1): void {
+    const t = dirTuple(e, dir);
+    const h = tupleHash(e.zone, e.l3, e.proto, t);
+    const slot = this.byKey.get(h);
+    if (slot === undefined) {
+      this.byKey.set(h, e);
+      return;
+    }
+    if (slot === e) return;
+    let owners: Owner[];
+    if (Array.isArray(slot)) owners = slot;
+    else {
+      // Spell out the keys the lone entry stood for (its directions with this hash).
+      owners = [];
+      const same = sameTuple(slot.orig, slot.reply);
+      for (const d of [0, 1] as const) {
+        if (d === 0 && same) continue;
+        if (tupleHash(slot.zone, slot.l3, slot.proto, dirTuple(slot, d)) === h) owners.push({ entry: slot, dir: d });
+      }
+      this.byKey.set(h, owners);
+    }
+    for (let i = owners.length - 1; i >= 0; i--) {
+      if (owns(owners[i]!.entry, owners[i]!.dir, e.zone, e.l3, e.proto, t)) owners.splice(i, 1);
+    }
+    owners.push({ entry: e, dir });
+  }
+
   remove(e: CtEntry): void {
-    for (const t of [e.orig, e.reply]) {
-      const k = tupleKey(e.zone, e.l3, e.proto, t);
-      if (this.byKey.get(k)?.entry === e) this.byKey.delete(k);
+    for (const dir of [0, 1] as const) {
+      const h = tupleHash(e.zone, e.l3, e.proto, dirTuple(e, dir));
+      const slot = this.byKey.get(h);
+      if (slot === e) this.byKey.delete(h);
+      else if (Array.isArray(slot)) {
+        // Only the keys this entry still owns go.
+        const rest = slot.filter((o) => o.entry !== e);
+        if (rest.length === 0) this.byKey.delete(h);
+        else if (rest.length !== slot.length) this.byKey.set(h, rest);
+      }
     }
     this.all.delete(e);
   }
@@ -53,7 +132,8 @@ export class CtTable {
   /** Live entries, oldest first; expired ones are swept. */
   live(nowMs: number): CtEntry[] {
     const out: CtEntry[] = [];
-    for (const e of [...this.all]) {
+    // Deleting from a Set while iterating it is safe: later members are still visited.
+    for (const e of this.all) {
       if (nowMs >= e.expiresMs) this.remove(e);
       else out.push(e);
     }
@@ -61,7 +141,7 @@ export class CtTable {
   }
 
   flush(zone?: number): void {
-    for (const e of [...this.all]) if (zone === undefined || e.zone === zone) this.remove(e);
+    for (const e of this.all) if (zone === undefined || e.zone === zone) this.remove(e);
   }
 }
 
