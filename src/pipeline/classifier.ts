@@ -25,29 +25,49 @@ export interface Entry {
   conj: Conjunction[] | null;  // non-null for a conjunctive ("soft") flow
 }
 
+interface Group { vals: bigint[]; list: Entry[] } // one match value; its flows, best first
+
 interface Subtable {
   slots: string[];
   masks: bigint[];
   maxPriority: number;
-  buckets: Map<string, Entry[]>; // priority desc, then seq asc
+  /** Hash of the masked values → the groups with that hash (verified value by value). */
+  buckets: Map<number, Group[]>;
   size: number;
 }
 
 const better = (a: Entry, b: Entry): boolean =>
   a.flow.priority > b.flow.priority || (a.flow.priority === b.flow.priority && a.seq < b.seq);
 
-/** Masked packet values of a subtable's slots, as one Map key. */
-function keyOf(slots: ReadonlyMap<string, bigint>, st: Subtable): string {
-  let k = '';
-  for (let i = 0; i < st.slots.length; i++) {
-    const v = slots.get(st.slots[i]);
-    k += v === undefined ? '0,' : (v & st.masks[i]).toString(36) + ',';
+// The masked values of the last hashOf() call: a lookup compares them with a group's
+// values instead of building a key string per probe (no allocation on the hot path).
+let scratch: bigint[] = new Array(16).fill(0n);
+const TWO32 = 4294967296;
+
+/** A number hash of the masked values of a subtable's slots; fills `scratch`. */
+function hashOf(slots: ReadonlyMap<string, bigint>, st: Subtable): number {
+  const n = st.slots.length;
+  if (scratch.length < n) scratch = new Array(n).fill(0n);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < n; i++) {
+    const v = (slots.get(st.slots[i]) ?? 0n) & st.masks[i];
+    scratch[i] = v;
+    let x = Number(v);
+    if (x >= TWO32) x = (x % TWO32) ^ ((x / TWO32) | 0);
+    h = Math.imul(h ^ x, 0x01000193) ^ (h >>> 15);
   }
-  return k;
+  return h | 0;
 }
 
-function matchKey(flow: Flow, st: Subtable): string {
-  return keyOf(flow.match.values, st);
+function findGroup(groups: Group[] | undefined, n: number): Group | null {
+  if (!groups) return null;
+  for (let g = 0; g < groups.length; g++) {
+    const vals = groups[g].vals;
+    let same = true;
+    for (let i = 0; i < n; i++) if (vals[i] !== scratch[i]) { same = false; break; }
+    if (same) return groups[g];
+  }
+  return null;
 }
 
 /** The set of subtables of one kind (hard or soft) of one table. */
@@ -66,9 +86,12 @@ class Subtables {
       st = { slots, masks: slots.map((s) => m.masks.get(s)!), maxPriority: -1, buckets: new Map(), size: 0 };
       this.bySig.set(sig, st);
     }
-    const key = matchKey(e.flow, st);
-    let list = st.buckets.get(key);
-    if (!list) { list = []; st.buckets.set(key, list); }
+    const h = hashOf(e.flow.match.values, st);
+    let groups = st.buckets.get(h);
+    if (!groups) { groups = []; st.buckets.set(h, groups); }
+    let g = findGroup(groups, st.slots.length);
+    if (!g) { g = { vals: scratch.slice(0, st.slots.length), list: [] }; groups.push(g); }
+    const list = g.list;
     // OVS replaces a flow with the same match and priority (add-flow, learn).
     const same = list.findIndex((x) => x.flow.priority === e.flow.priority);
     let replaced: Entry | null = null;
@@ -96,8 +119,8 @@ class Subtables {
     let best: Entry | null = null;
     for (const st of this.sorted()) {
       if (st.maxPriority < floor || (best && st.maxPriority < best.flow.priority)) break;
-      const list = st.buckets.get(keyOf(slots, st));
-      if (list && list.length && (!best || better(list[0], best))) best = list[0];
+      const g = findGroup(st.buckets.get(hashOf(slots, st)), st.slots.length);
+      if (g && g.list.length && (!best || better(g.list[0], best))) best = g.list[0];
     }
     return best;
   }
@@ -106,13 +129,13 @@ class Subtables {
   all(slots: ReadonlyMap<string, bigint>, floor: number, out: Entry[]): void {
     for (const st of this.sorted()) {
       if (st.maxPriority <= floor) break;
-      const list = st.buckets.get(keyOf(slots, st));
-      if (list) for (const e of list) if (e.flow.priority > floor) out.push(e);
+      const g = findGroup(st.buckets.get(hashOf(slots, st)), st.slots.length);
+      if (g) for (const e of g.list) if (e.flow.priority > floor) out.push(e);
     }
   }
 
   *entries(): Iterable<Entry> {
-    for (const st of this.bySig.values()) for (const l of st.buckets.values()) yield* l;
+    for (const st of this.bySig.values()) for (const gs of st.buckets.values()) for (const g of gs) yield* g.list;
   }
 }
 

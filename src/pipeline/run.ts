@@ -79,11 +79,11 @@ export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketR
   while (queue.length) {
     current = queue.shift()!;
     ctrlId = null;
+    result.ctState = Number(current.packet.slots.get('ct_state') ?? 0n);
     const pass = runPass(run, current);
     result.trace.passes.push(pass);
     result.outputs.push(...pass.outputs);
     result.datapathActions.push(pass.datapathActions);
-    result.ctState = Number(current.packet.slots.get('ct_state') ?? 0n);
     if (result.failure) break;
   }
   return result;
@@ -93,7 +93,8 @@ function runPass(run: PacketRun, p: Pending): TracePass {
   const names = run.pipeline.portNames;
   const flow = run.trace ? formatPacketFlow(p.packet, names) : '';
   const ct = p.packet.slots.get('ct_state');
-  const x = new Xlate(run, clonePacket(p.packet));
+  // The pass's starting packet is kept for `Final flow: unchanged` only when tracing.
+  const x = new Xlate(run, run.trace ? clonePacket(p.packet) : p.packet);
   x.start(p.table);
   const final = run.trace ? formatPacketFlow(x.pkt, names) : '';
   return {
@@ -103,7 +104,7 @@ function runPass(run: PacketRun, p: Pending): TracePass {
     ctSource: p.source,
     flow,
     events: x.events,
-    finalFlow: sameSlots(p.packet.slots, x.pkt.slots) ? 'unchanged' : final,
+    finalFlow: !run.trace || sameSlots(p.packet.slots, x.pkt.slots) ? 'unchanged' : final,
     datapathActions: x.odp.length ? x.odp.join(',') : 'drop',
     outputs: x.outputs,
     failure: x.failure,

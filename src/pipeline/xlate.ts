@@ -16,7 +16,7 @@ import { executeActionSet, writeToActionSet } from './action-set.js';
 import { commitOdp, type Slots } from './odp.js';
 import {
   dpPort, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_MAX, OFPP_NONE, OFPP_NORMAL,
-  OFPP_TABLE, portExists,
+  OFPP_TABLE, portExists, type Pipeline,
 } from './pipeline.js';
 import type { PacketRun } from './run-types.js';
 import * as more from './xlate-more.js';
@@ -27,6 +27,28 @@ import type { MultipathArgs } from '../model/actions/multipath.js';
 /** OVS's limits: nesting depth of resubmits, and resubmits per translation (64 × 64). */
 export const MAX_DEPTH = 64;
 export const MAX_RESUBMITS = MAX_DEPTH * MAX_DEPTH;
+
+/** The trace text of flows and actions, printed once per pipeline (a packet meets the same ones again and again). */
+interface Texts { flows: WeakMap<Flow, MatchedFlow>; actions: WeakMap<Action, string> }
+const TEXTS = new WeakMap<Pipeline, Texts>();
+function textsOf(pp: Pipeline): Texts {
+  let t = TEXTS.get(pp);
+  if (!t) { t = { flows: new WeakMap(), actions: new WeakMap() }; TEXTS.set(pp, t); }
+  return t;
+}
+
+/** Where each segment of a field sits: its slot, its shift in the slot, its offset in the field. */
+interface SegPlan { slot: string; shift: bigint; off: bigint; ones: bigint }
+const PLANS = new WeakMap<FieldSpec, SegPlan[]>();
+function segPlan(f: FieldSpec): SegPlan[] {
+  let p = PLANS.get(f);
+  if (!p) {
+    let rest = f.segs.reduce((n, s) => n + s.bits, 0);
+    p = f.segs.map((s) => { rest -= s.bits; return { slot: s.slot, shift: BigInt(s.shift), off: BigInt(rest), ones: ones(s.bits) }; });
+    PLANS.set(f, p);
+  }
+  return p;
+}
 
 /** Stops the whole translation (OVS's xlate errors); the datapath actions become `drop`. */
 export class XlateFailure extends Error {}
@@ -90,7 +112,7 @@ export class Xlate implements ExecCtx {
     const entry: Entry | null = this.run.pipeline.classifier.lookup(table, this.slots);
     if (ct) more.swapCtTuple(this);
     if (inPort !== null) this.slots.set('in_port', oldIn);
-    this.ev({ kind: 'table', depth, table, flow: entry ? this.describe(entry.flow) : null });
+    if (this.run.trace) this.ev({ kind: 'table', depth, table, flow: entry ? this.describe(entry.flow) : null });
     if (!entry) return; // table miss: drop (OVS 3.1's default miss behaviour)
     for (const [s, m] of entry.flow.match.masks) this.wc.set(s, (this.wc.get(s) ?? 0n) | m);
     const savedTable = this.table, savedFlow = this.flow;
@@ -109,6 +131,14 @@ export class Xlate implements ExecCtx {
 
   describe(f: Flow): MatchedFlow {
     const pp = this.run.pipeline;
+    const texts = textsOf(pp);
+    let d = texts.flows.get(f);
+    if (!d) { d = this.describe__(f); texts.flows.set(f, d); }
+    return d;
+  }
+
+  private describe__(f: Flow): MatchedFlow {
+    const pp = this.run.pipeline;
     return {
       table: f.table, priority: f.priority, cookie: '0x' + f.cookie.toString(16),
       match: formatMatch(f.match, 32768, { portNames: pp.portNames }),
@@ -118,7 +148,13 @@ export class Xlate implements ExecCtx {
 
   actionText(a: Action): string {
     const pp = this.run.pipeline;
-    return formatActions([a], formatCtx({ of15: pp.of15, portNames: pp.portNames }));
+    const texts = textsOf(pp);
+    let t = texts.actions.get(a);
+    if (t === undefined) {
+      t = formatActions([a], formatCtx({ of15: pp.of15, portNames: pp.portNames }));
+      texts.actions.set(a, t);
+    }
+    return t;
   }
 
   /** Executes an action list; `depth` is the indentation of its actions in the trace. */
@@ -130,7 +166,7 @@ export class Xlate implements ExecCtx {
       const a = actions[i];
       this.depth = depth;
       this.tail = i === actions.length - 1;
-      this.ev({ kind: 'action', depth, text: this.actionText(a) });
+      if (this.run.trace) this.ev({ kind: 'action', depth, text: this.actionText(a) });
       this.execute(a);
     }
     this.stopList = savedStop;
@@ -145,10 +181,35 @@ export class Xlate implements ExecCtx {
   }
 
   // ---- fields ------------------------------------------------------------------------------
-  readField(f: FieldSpec): bigint { return readSegs(this.slots, f.segs); }
+  readField(f: FieldSpec): bigint {
+    const segs = f.segs;
+    if (segs.length === 1 && segs[0].shift === 0 && segs[0].bits === f.bits) return this.slots.get(segs[0].slot) ?? 0n;
+    return readSegs(this.slots, segs);
+  }
   read(sf: SubfieldRef): bigint { return (this.readField(sf.field) >> BigInt(sf.ofs)) & ones(sf.bits); }
 
   write(f: FieldSpec, value: bigint, mask: bigint): void {
+    const segs = f.segs;
+    // The common case (a register, an address: one whole slot), without the generic
+    // segment walk; a field owning part of its slot (nw_tos, vlan bits) takes the long way.
+    if (segs.length === 1 && segs[0].shift === 0 && !(f as { set?: unknown }).set) {
+      const slot = segs[0].slot;
+      const cur = this.slots.get(slot) ?? 0n;
+      this.slots.set(slot, (cur & ~mask) | (value & mask));
+      this.wc.set(slot, (this.wc.get(slot) ?? 0n) | mask);
+      return;
+    }
+    if (!(f as { set?: unknown }).set) {
+      // Registers viewed wide (xreg, xxreg): only the slots the mask touches are written.
+      for (const g of segPlan(f)) {
+        const pmask = (mask >> g.off) & g.ones;
+        if (pmask === 0n) continue;
+        const m = pmask << g.shift;
+        this.slots.set(g.slot, ((this.slots.get(g.slot) ?? 0n) & ~m) | (((value >> g.off) & pmask) << g.shift));
+        this.wc.set(g.slot, (this.wc.get(g.slot) ?? 0n) | m);
+      }
+      return;
+    }
     const cur = this.readField(f);
     // A field that owns only some bits of its container (nw_tos: DSCP; dl_vlan_pcp: PCP
     // and the tag-present bit) says how a whole-field value lands in it.
