@@ -34,6 +34,9 @@ interface Subtable {
   /** Hash of the masked values → the groups with that hash (verified value by value). */
   buckets: Map<number, Group[]>;
   size: number;
+  /** Per slot, the masked values its flows have; `pick` is the slot with the most (checked first). */
+  seen: Set<bigint>[];
+  pick: number;
 }
 
 const better = (a: Entry, b: Entry): boolean =>
@@ -57,6 +60,12 @@ function hashOf(slots: ReadonlyMap<string, bigint>, st: Subtable): number {
     h = Math.imul(h ^ x, 0x01000193) ^ (h >>> 15);
   }
   return h | 0;
+}
+
+/** A cheap first test: the most varied slot's value must be one some flow of the subtable has. */
+function quickMatch(slots: ReadonlyMap<string, bigint>, st: Subtable): boolean {
+  const i = st.pick;
+  return st.slots.length === 0 || st.seen[i].has((slots.get(st.slots[i]) ?? 0n) & st.masks[i]);
 }
 
 function findGroup(groups: Group[] | undefined, n: number): Group | null {
@@ -83,7 +92,7 @@ class Subtables {
     const sig = slots.map((s) => `${s}/${m.masks.get(s)!.toString(36)}`).join(',');
     let st = this.bySig.get(sig);
     if (!st) {
-      st = { slots, masks: slots.map((s) => m.masks.get(s)!), maxPriority: -1, buckets: new Map(), size: 0 };
+      st = { slots, masks: slots.map((s) => m.masks.get(s)!), maxPriority: -1, buckets: new Map(), size: 0, seen: slots.map(() => new Set()), pick: 0 };
       this.bySig.set(sig, st);
     }
     const h = hashOf(e.flow.match.values, st);
@@ -92,6 +101,8 @@ class Subtables {
     let g = findGroup(groups, st.slots.length);
     if (!g) { g = { vals: scratch.slice(0, st.slots.length), list: [] }; groups.push(g); }
     const list = g.list;
+    g.vals.forEach((v, i) => st!.seen[i].add(v));
+    this.dirty = true;
     // OVS replaces a flow with the same match and priority (add-flow, learn).
     const same = list.findIndex((x) => x.flow.priority === e.flow.priority);
     let replaced: Entry | null = null;
@@ -109,6 +120,7 @@ class Subtables {
   private sorted(): Subtable[] {
     if (this.dirty) {
       this.order = [...this.bySig.values()].filter((s) => s.size > 0).sort((a, b) => b.maxPriority - a.maxPriority);
+      for (const st of this.order) st.pick = st.seen.reduce((best, set, i) => (set.size > st.seen[best].size ? i : best), 0);
       this.dirty = false;
     }
     return this.order;
@@ -119,6 +131,7 @@ class Subtables {
     let best: Entry | null = null;
     for (const st of this.sorted()) {
       if (st.maxPriority < floor || (best && st.maxPriority < best.flow.priority)) break;
+      if (!quickMatch(slots, st)) continue;
       const g = findGroup(st.buckets.get(hashOf(slots, st)), st.slots.length);
       if (g && g.list.length && (!best || better(g.list[0], best))) best = g.list[0];
     }
@@ -129,6 +142,7 @@ class Subtables {
   all(slots: ReadonlyMap<string, bigint>, floor: number, out: Entry[]): void {
     for (const st of this.sorted()) {
       if (st.maxPriority <= floor) break;
+      if (!quickMatch(slots, st)) continue;
       const g = findGroup(st.buckets.get(hashOf(slots, st)), st.slots.length);
       if (g) for (const e of g.list) if (e.flow.priority > floor) out.push(e);
     }

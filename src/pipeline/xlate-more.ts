@@ -6,7 +6,7 @@ import { formatIpv4, formatIpv6 } from '../model/values.js';
 import { CS, type CtOptions, type NatSpec } from '../conntrack/index.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
 import { toCtPacket } from '../packet/ct.js';
-import type { ControllerRequest, CtRequest } from './exec.js';
+import type { ControllerRequest, CtRequest, SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
 
 const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src',
@@ -127,8 +127,10 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   const parts: string[] = [];
   if (req.commit) parts.push(req.force ? 'force_commit' : 'commit');
   if (zone) parts.push(`zone=${zone}`);
-  if (markMask) parts.push(`mark=0x${(x.slots.get('ct_mark') ?? 0n).toString(16)}/0x${markMask.toString(16)}`);
-  if (labelMask) parts.push(`label=0x${(x.slots.get('ct_label') ?? 0n).toString(16)}/0x${labelMask.toString(16)}`);
+  // OVS prints these with %#x: a zero value is `0`, not `0x0` (recorded: mark=0/0x1).
+  const hx = (v: bigint) => (v ? '0x' + v.toString(16) : '0');
+  if (markMask) parts.push(`mark=${hx(x.slots.get('ct_mark') ?? 0n)}/${hx(markMask)}`);
+  if (labelMask) parts.push(`label=${hx(x.slots.get('ct_label') ?? 0n)}/${hx(labelMask)}`);
   if (req.alg) parts.push(`helper=${req.alg}`);
   if (req.nat) parts.push(natText(req.nat, v6));
   x.odp.push(parts.length ? `ct(${parts.join(',')})` : 'ct');
@@ -267,4 +269,32 @@ export function setMpls(x: Xlate, action: string, value: number): void {
   }
   const p = MPLS_PART.get(action)!;
   s.set('mpls_lse0', (lse & ~(p.mask << p.shift)) | ((BigInt(value) & p.mask) << p.shift));
+}
+
+// ---- check_pkt_larger ------------------------------------------------------------------------------
+/**
+ * OVS translates the rest of the action list twice, once with the destination bit set
+ * (packet longer than `len`) and once clear, into the datapath's check_pkt_len(); the
+ * translation ends there (what follows the list in outer flows is not run).
+ */
+export function checkPktLen(x: Xlate, len: number, dst: SubfieldRef): void {
+  x.commit();
+  const rest = x.curList.slice(x.curIndex + 1);
+  const slots = new Map(x.slots), base = new Map(x.base), set = new Map(x.actionSet), stack = [...x.stack];
+  const odp = x.odp, depth = x.depth;
+  const branch = (bit: bigint): string => {
+    restore(x.slots, slots); restore(x.base, base);
+    x.actionSet = new Map(set); x.stack = [...stack]; x.exited = false;
+    x.odp = [];
+    x.writeSub(dst, bit);
+    x.executeList(rest, depth);
+    x.commit();
+    return x.odp.join(',');
+  };
+  const gt = branch(1n), le = branch(0n);
+  x.odp = odp;
+  x.odp.push(`check_pkt_len(size=${len},gt(${gt}),le(${le}))`);
+  restore(x.slots, slots); restore(x.base, base);
+  x.actionSet = set; x.stack = stack; x.depth = depth;
+  x.exit();
 }

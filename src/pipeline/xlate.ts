@@ -159,20 +159,27 @@ export class Xlate implements ExecCtx {
 
   /** Executes an action list; `depth` is the indentation of its actions in the trace. */
   executeList(actions: readonly Action[], depth: number): void {
-    const savedStop = this.stopList;
+    const savedStop = this.stopList, savedList = this.curList, savedIndex = this.curIndex;
     this.stopList = false;
+    this.curList = actions;
     for (let i = 0; i < actions.length; i++) {
       if (this.exited || this.stopList) break;
       const a = actions[i];
+      this.curIndex = i;
       this.depth = depth;
       this.tail = i === actions.length - 1;
       if (this.run.trace) this.ev({ kind: 'action', depth, text: this.actionText(a) });
       this.execute(a);
     }
     this.stopList = savedStop;
+    this.curList = savedList;
+    this.curIndex = savedIndex;
   }
 
   tail = false;
+  /** The action list executing and the index of the current action (check_pkt_larger forks the rest). */
+  curList: readonly Action[] = [];
+  curIndex = 0;
 
   execute(a: Action): void {
     const spec = actionByName(a.name);
@@ -353,7 +360,10 @@ export class Xlate implements ExecCtx {
   decapEthernet(): void { more.decap(this); }
   learn(flow: Flow): void { more.learn(this, flow); }
   checkPktLarger(len: number, dst: SubfieldRef): void {
-    this.writeSub(dst, this.pkt.frameLen > len ? 1n : 0n);
+    // With a tracker (a real packet of known length) only the branch it takes runs; a
+    // trace translates both, as ofproto/trace does (check_pkt_len(size=N,gt(…),le(…))).
+    if (this.run.conntrack) { this.writeSub(dst, this.pkt.frameLen > len ? 1n : 0n); return; }
+    more.checkPktLen(this, len, dst);
   }
 
   /** A copy of this translation's packet, e.g. for a recirculation. */
