@@ -39,7 +39,8 @@ program.command('trace')
   .option('--conntrack <file>', 'start from a saved conntrack table (conntrack -L / dpctl/dump-conntrack lines)')
   .option('--json', 'print the trace as JSON')
   .option('--profile <profile>', 'conntrack profile: kernel or userspace', 'kernel')
-  .action((flows: string, packet: string, o) => exit(() => runTrace(flows, packet, { ports: parsePortsOption(o.ports), groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile })));
+  .option('--bridge <name>', 'bridge name shown in the trace (OVN: br-int)', 'br0')
+  .action((flows: string, packet: string, o) => exit(() => runTrace(flows, packet, { ports: parsePortsOption(o.ports), groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile, bridge: o.bridge })));
 
 program.addCommand(runCommand());
 

@@ -18,6 +18,8 @@ export interface TraceOpts {
   conntrack?: string;
   json?: boolean;
   profile: string;
+  /** The bridge name the trace header shows (OVN's tables live on br-int). */
+  bridge?: string;
 }
 
 export function runTrace(flowsFile: string, packetText: string, o: TraceOpts): number {
@@ -62,6 +64,6 @@ export function runTrace(flowsFile: string, packetText: string, o: TraceOpts): n
     if (e instanceof ExecError) { process.stderr.write(`ctflow: ${e.message}\n`); return EXIT_BAD_INPUT; }
     throw e;
   }
-  process.stdout.write(o.json ? toJson(traceToJson(result.trace)) + '\n' : formatTraceText(result.trace));
+  process.stdout.write(o.json ? toJson(traceToJson(result.trace)) + '\n' : formatTraceText(result.trace, o.bridge ?? 'br0'));
   return 0;
 }

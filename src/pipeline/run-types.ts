@@ -27,5 +27,7 @@ export interface PacketRun {
   newRecircId(): number;
   /** The packet as received (the userspace datapath's RSS hash is computed from it). */
   received: Packet;
+  /** The packet's number in a conversation (for notes such as "committed by packet 1"). */
+  packetNo: number | null;
   clearCtCache(): void;
 }

@@ -21,6 +21,8 @@ export interface RunOptions {
   ctNext?: number[];
   trace?: boolean;
   learn?: boolean;
+  /** The packet's number in a conversation: trace notes name the packet that committed a connection. */
+  packetNo?: number;
 }
 
 export interface PacketResult {
@@ -74,6 +76,7 @@ export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketR
     controllerRecircId() { return (ctrlId ??= nextId++); },
     newRecircId() { return nextId++; },
     received: packet,
+    packetNo: o.packetNo ?? null,
     clearCtCache() { clearCtPacketCache(cache); },
   };
   while (queue.length) {

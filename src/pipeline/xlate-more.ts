@@ -6,6 +6,7 @@ import { formatIpv4, formatIpv6 } from '../model/values.js';
 import { CS, type CtOptions, type NatSpec } from '../conntrack/index.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
 import { toCtPacket } from '../packet/ct.js';
+import { ctNote } from './ct-notes.js';
 import type { ControllerRequest, CtRequest, SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
 
@@ -145,7 +146,9 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     if (req.nat) opts.nat = req.nat.kind && req.nat.addrMin === undefined ? {} : req.nat;
     if (req.commit && markMask) opts.setMark = { value: Number(ns.get('ct_mark') ?? 0n), mask: Number(markMask) };
     if (req.commit && labelMask) opts.setLabel = { value: ns.get('ct_label') ?? 0n, mask: labelMask };
-    const r = run.conntrack.execute(toCtPacket(x.pkt), opts, run.nowMs, run.ctCache);
+    const ctPkt = toCtPacket(x.pkt);
+    const r = run.conntrack.execute(ctPkt, opts, run.nowMs, run.ctCache);
+    if (run.trace) x.note(ctNote(run.conntrack, zone, ctPkt, r.ctState, req.commit, run.packetNo));
     run.ctEvents.push(...r.events);
     run.ctStates.push(r.ctState);
     ns.set('ct_state', BigInt(r.ctState)); ns.set('ct_zone', BigInt(r.ctZone));
