@@ -227,5 +227,7 @@ export class Classifier {
     return t ? t.lookup(slots) : null;
   }
 
+  *entries(): Iterable<Entry> { for (const t of this.tables.values()) yield* t.flows(); }
+
   get size(): number { let n = 0; for (const t of this.tables.values()) n += t.count; return n; }
 }

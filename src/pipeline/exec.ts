@@ -62,6 +62,8 @@ export interface ExecCtx {
   conntrack(req: CtRequest): void;
   ctClear(): void;
   group(id: number): void;
+  /** meter:M: the datapath meter(N) action (a single packet never exceeds a band). */
+  meter(id: number): void;
   multipath(a: MultipathArgs): void;
   bundle(a: BundleArgs): void;
   bundleLoad(a: BundleArgs): void;

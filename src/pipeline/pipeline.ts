@@ -63,6 +63,8 @@ export interface Pipeline {
   of15: boolean;
   /** Whether a controller listens (packet-ins are then sent: dont_send=0). */
   controllerConnected?: boolean;
+  /** Meter ids in the order they were added (OVS numbers datapath meters 0, 1, … in that order). */
+  meters?: number[];
 }
 
 /**
@@ -89,6 +91,7 @@ export interface PipelineOpts {
   portNames?: Map<number, string>;
   of15?: boolean;
   controllerConnected?: boolean;
+  meters?: number[];
 }
 
 export function buildPipeline(flows: Iterable<Flow>, o: PipelineOpts = {}): Pipeline {
@@ -101,5 +104,6 @@ export function buildPipeline(flows: Iterable<Flow>, o: PipelineOpts = {}): Pipe
     portNames: o.portNames,
     of15: o.of15 ?? false,
     controllerConnected: o.controllerConnected ?? false,
+    meters: o.meters,
   };
 }

@@ -9,6 +9,7 @@ import { toCtPacket } from '../packet/ct.js';
 import { ctNote } from './ct-notes.js';
 import type { ControllerRequest, CtRequest, SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
+import type { Pipeline } from './pipeline.js';
 
 const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src',
   'ct_ipv6_dst', 'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst'];
@@ -300,4 +301,31 @@ export function checkPktLen(x: Xlate, len: number, dst: SubfieldRef): void {
   restore(x.slots, slots); restore(x.base, base);
   x.actionSet = set; x.stack = stack; x.depth = depth;
   x.exit();
+}
+
+// ---- meters ------------------------------------------------------------------------------------------
+const METER_ORDER = new WeakMap<Pipeline, number[]>();
+
+/**
+ * The datapath id OVS gives meter M: ids are handed out from 0 in the order meters are
+ * added. Without the meter list (a table traced alone), ctflow assumes they were added in
+ * ascending id order, as the meter ids the flows use.
+ */
+export function dpMeterId(pp: Pipeline, id: number): number {
+  let order = pp.meters ?? METER_ORDER.get(pp);
+  if (!order) {
+    const ids = new Set<number>();
+    const walk = (acts: readonly Action[]) => {
+      for (const a of acts) {
+        if (a.name === 'meter') ids.add((a.args as { meter: number }).meter);
+        const nested = (a.args as { actions?: Action[] } | null)?.actions;
+        if (Array.isArray(nested)) walk(nested);
+      }
+    };
+    for (const e of pp.classifier.entries()) walk(e.flow.actions);
+    order = [...ids].sort((a, b) => a - b);
+    METER_ORDER.set(pp, order);
+  }
+  const i = order.indexOf(id);
+  return i >= 0 ? i : order.length;
 }

@@ -348,6 +348,7 @@ export class Xlate implements ExecCtx {
   conntrack(req: CtRequest): void { more.conntrack(this, req); }
   ctClear(): void { more.ctClear(this); }
   group(id: number): void { lb.group(this, id); }
+  meter(id: number): void { this.odp.push(`meter(${more.dpMeterId(this.run.pipeline, id)})`); }
   multipath(a: MultipathArgs): void { lb.multipath(this, a); }
   bundle(a: BundleArgs): void { lb.bundle(this, a); }
   bundleLoad(a: BundleArgs): void { lb.bundleLoad(this, a); }

@@ -10,8 +10,6 @@ export const KNOWN = new Map<string, string>([
   ['encap-mpls-of13', 'parser refuses set_field mpls_label after encap(mpls) (prerequisites)'],
   ['encap-nsh-of13', 'parser refuses set_field nsh_spi after encap(nsh) (prerequisites)'],
   ['controller-reason-id-pause', 'controller(pause) freezes the translation in OVS; not modelled'],
-  ['meter-of13', 'OVS prints meter(N) with its datapath meter id; ctflow treats meters as no-ops'],
-  ['meter-of15', 'as meter-of13'], ['meter-two-meters-goto-of13', 'as meter-of13'],
   ['learn-limit', 'learn(limit=…,result_dst=…) not modelled'],
   ['normal-broadcast-arp', NORMAL],
   ['normal-tagged', NORMAL], ['normal-after-mod-vlan', NORMAL],

@@ -43,10 +43,12 @@ export async function runCase(name: string): Promise<CaseOutcome> {
   if (rejected !== !!expect.setup_errors?.length) {
     diffs.push(rejected ? `ctflow rejects the flows: ${file.diagnostics[0].message}` : `OVS rejected the flows, ctflow accepts them: ${expect.setup_errors![0]}`);
   }
+  // meters.txt: `meter=N,…` lines, added in that order (OVS numbers datapath meters so).
+  const meters = [...(read(dir, 'meters.txt') ?? '').matchAll(/^meter=(\d+)/gm)].map((m) => Number(m[1]));
   const groupsText = read(dir, 'groups.txt');
   const groups = groupsText && !expect.setup_errors?.length ? await loadGroups(groupsText) : [];
   const pipeline = buildPipeline(rejected || expect.setup_errors?.length ? [] : file.flows, {
-    groups, of15: proto !== null && Number(proto[1]) >= 5,
+    groups, of15: proto !== null && Number(proto[1]) >= 5, meters,
     ports: { ofPorts: new Set([1, 2, 3, 4]), dpPorts: new Map(), local: 100 },
   });
   let packet;

@@ -10,6 +10,7 @@ export const meter: ActionSpec<MeterArgs> = {
   instruction: true,
   parse: (item) => ({ meter: intArg(colonText(item), 32, 'meter', (item.colon ?? item.eq)!.span) }),
   format: (a, ctx) => (ctx.of15 ? `meter:${a.meter}` : ''),
-  // Meters only limit rates; one packet is never over a band here.
-  execute: () => {},
+  // Meters only limit rates; one packet is never over a band here, but the datapath
+  // action names the meter (by its datapath id).
+  execute: (a, x) => x.meter(a.meter),
 };
