@@ -30,6 +30,8 @@ export interface ControllerRequest {
   meterId: number | null;
 }
 
+export interface LearnLimits { action: object; limit: number; resultDst: SubfieldRef | null }
+
 export class ExecError extends Error {}
 
 export interface ExecCtx {
@@ -78,7 +80,8 @@ export interface ExecCtx {
   setMpls(action: string, value: number): void;
   /** decap() of the Ethernet header: the packet becomes an L3 packet (packet_type). */
   decapEthernet(): void;
-  learn(flow: Flow): void;
+  /** Installs a learned flow; `limits` for learn(limit=N,result_dst=…). */
+  learn(flow: Flow, limits?: LearnLimits): void;
   /** check_pkt_larger(N)->dst. */
   checkPktLarger(len: number, dst: SubfieldRef): void;
   /** Stops executing actions (exit). */

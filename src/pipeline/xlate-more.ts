@@ -7,7 +7,7 @@ import { CS, type CtOptions, type NatSpec } from '../conntrack/index.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
 import { toCtPacket } from '../packet/ct.js';
 import { ctNote } from './ct-notes.js';
-import type { ControllerRequest, CtRequest, SubfieldRef } from './exec.js';
+import type { ControllerRequest, CtRequest, LearnLimits, SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
 import type { Pipeline } from './pipeline.js';
 
@@ -94,6 +94,18 @@ export function decTtl(x: Xlate, ids: number[]): void {
 const REASONS = new Map([['no_match', 0], ['action', 1], ['invalid_ttl', 2], ['action_set', 3], ['group', 4], ['packet_out', 5]]);
 
 export function controller(x: Xlate, req: ControllerRequest): void {
+  if (req.pause) {
+    // pause freezes the translation for the controller to resume; with no controller
+    // listening OVS sends nothing and the rest of the actions never run (recorded).
+    x.detail('pause: the translation is frozen for the controller to continue it');
+    if (x.run.pipeline.controllerConnected) pushController(x, req);
+    x.freeze();
+    return;
+  }
+  pushController(x, req);
+}
+
+function pushController(x: Xlate, req: ControllerRequest): void {
   x.commit();
   const cookie = x.flow?.cookie ?? 0n;
   const id = x.run.controllerRecircId();
@@ -211,10 +223,33 @@ export function swapCtTuple(x: Xlate): void {
 }
 
 // ---- learn ------------------------------------------------------------------------------------
-export function learn(x: Xlate, flow: Flow): void {
+/** Flows each learn action installed (for its limit=), per pipeline. */
+const LEARNED = new WeakMap<Pipeline, WeakMap<object, Set<string>>>();
+
+export function learn(x: Xlate, flow: Flow, limits?: LearnLimits): void {
   if (!x.run.learn) { x.detail('learn: not installed (trace without -generate)'); return; }
+  if (limits?.limit) {
+    // limit=N: the action installs at most N distinct flows; result_dst says whether it did.
+    const key = learnedKey(x, limits.action);
+    const id = `${flow.priority}|${[...flow.match.values].join(';')}|${[...flow.match.masks].join(';')}`;
+    if (!key.has(id) && key.size >= limits.limit) {
+      x.detail(`learn: limit ${limits.limit} reached, no flow installed`);
+      if (limits.resultDst) x.writeSub(limits.resultDst, 0n);
+      return;
+    }
+    key.add(id);
+  }
   x.run.pipeline.classifier.add(flow);
   x.detail(`table=${flow.table} gains a learned flow`);
+  if (limits?.resultDst) x.writeSub(limits.resultDst, 1n);
+}
+
+function learnedKey(x: Xlate, action: object): Set<string> {
+  let perPipeline = LEARNED.get(x.run.pipeline);
+  if (!perPipeline) { perPipeline = new WeakMap(); LEARNED.set(x.run.pipeline, perPipeline); }
+  let s = perPipeline.get(action);
+  if (!s) { s = new Set(); perPipeline.set(action, s); }
+  return s;
 }
 
 // ---- queues, MPLS, decap -------------------------------------------------------------------------

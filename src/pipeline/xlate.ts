@@ -11,7 +11,7 @@ import type { Flow } from '../model/flow.js';
 import { clonePacket, isIp, type Packet } from '../packet/packet.js';
 import type { MatchedFlow, TraceEvent } from '../trace/events.js';
 import type { Entry } from './classifier.js';
-import { ExecError, type ControllerRequest, type CtRequest, type ExecCtx, type SubfieldRef } from './exec.js';
+import { ExecError, type LearnLimits, type ControllerRequest, type CtRequest, type ExecCtx, type SubfieldRef } from './exec.js';
 import { executeActionSet, writeToActionSet } from './action-set.js';
 import { commitOdp, type Slots } from './odp.js';
 import {
@@ -359,7 +359,7 @@ export class Xlate implements ExecCtx {
   pushMpls(ethertype: number): void { more.pushMpls(this, ethertype); }
   setMpls(action: string, value: number): void { more.setMpls(this, action, value); }
   decapEthernet(): void { more.decap(this); }
-  learn(flow: Flow): void { more.learn(this, flow); }
+  learn(flow: Flow, limits?: LearnLimits): void { more.learn(this, flow, limits); }
   checkPktLarger(len: number, dst: SubfieldRef): void {
     // With a tracker (a real packet of known length) only the branch it takes runs; a
     // trace translates both, as ofproto/trace does (check_pkt_len(size=N,gt(…),le(…))).

@@ -9,8 +9,6 @@ export const KNOWN = new Map<string, string>([
   ['all', ORDER], ['all-from-local', ORDER], ['flood', ORDER],
   ['encap-mpls-of13', 'parser refuses set_field mpls_label after encap(mpls) (prerequisites)'],
   ['encap-nsh-of13', 'parser refuses set_field nsh_spi after encap(nsh) (prerequisites)'],
-  ['controller-reason-id-pause', 'controller(pause) freezes the translation in OVS; not modelled'],
-  ['learn-limit', 'learn(limit=…,result_dst=…) not modelled'],
   ['normal-broadcast-arp', NORMAL],
   ['normal-tagged', NORMAL], ['normal-after-mod-vlan', NORMAL],
   ['reject-flow-in-table-254-partial-add', 'OVS added the flows before the refused one; the harness treats a refused file as empty'],

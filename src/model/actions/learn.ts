@@ -180,7 +180,7 @@ export const learn: ActionSpec<LearnArgs> = {
       }
     }
   },
-  execute: (l, x) => x.learn(learnedFlow(l, x)),
+  execute: (l, x) => x.learn(learnedFlow(l, x), { action: l, limit: l.limit, resultDst: l.resultDst }),
   format(l, ctx) {
     const p = [`table=${l.table}`];
     if (l.idleTimeout) p.push(`idle_timeout=${l.idleTimeout}`);
