@@ -7,6 +7,8 @@ import { formatIpv4, formatIpv6, formatMac } from '../model/values.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
 
 export type Slots = Map<string, bigint>;
+/** What a commit reads of the megaflow mask. */
+export interface MaskView { get(slot: string): bigint | undefined }
 
 interface KeyField { slot: string; name: string; bits: number; fmt: (v: bigint) => string; hexMask?: boolean }
 
@@ -49,7 +51,7 @@ const MARK: KeyField[] = [{ slot: 'pkt_mark', name: '', bits: 32, fmt: hex }];
 const full = (bits: number) => (1n << BigInt(bits)) - 1n;
 
 /** `set(name(k=v,…))` for the changed fields of one header; updates `base`. */
-function commitHeader(name: string, fields: KeyField[], flow: Slots, base: Slots, wc: Slots, out: string[], whole = false): void {
+function commitHeader(name: string, fields: KeyField[], flow: Slots, base: Slots, wc: MaskView, out: string[], whole = false): void {
   const parts: string[] = [];
   // ICMP keys are written whole (type and code together) when either changed.
   const any = whole && fields.some((f) => (flow.get(f.slot) ?? 0n) !== (base.get(f.slot) ?? 0n));
@@ -100,7 +102,7 @@ function commitVlan(flow: Slots, base: Slots, out: string[]): void {
 }
 
 /** Appends the set/push/pop actions that bring `base` to `flow`. */
-export function commitOdp(flow: Slots, base: Slots, wc: Slots, out: string[]): void {
+export function commitOdp(flow: Slots, base: Slots, wc: MaskView, out: string[]): void {
   commitHeader('eth', ETH, flow, base, wc, out);
   const type = flow.get('dl_type') ?? 0n;
   const proto = Number(flow.get('nw_proto') ?? 0n);

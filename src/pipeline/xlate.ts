@@ -56,7 +56,16 @@ export class XlateFailure extends Error {}
 export class Xlate implements ExecCtx {
   readonly pkt: Packet;
   readonly base: Slots;            // the packet as the datapath has it (last commit)
-  readonly wc: Slots = new Map();  // bits read or written (the megaflow mask)
+  readonly wc: Slots = new Map();  // bits the actions read or wrote
+  /** The masks of the flows matched: with `wc`, the megaflow mask, merged only for the slots a commit asks about. */
+  readonly wcFlows: Array<ReadonlyMap<string, bigint>> = [];
+  readonly wcView = {
+    get: (slot: string): bigint | undefined => {
+      let v = this.wc.get(slot) ?? 0n;
+      for (const m of this.wcFlows) { const x = m.get(slot); if (x) v |= x; }
+      return v;
+    },
+  };
   odp: string[] = [];
   outputs: number[] = [];
   events: TraceEvent[] = [];
@@ -114,7 +123,7 @@ export class Xlate implements ExecCtx {
     if (inPort !== null) this.slots.set('in_port', oldIn);
     if (this.run.trace) this.ev({ kind: 'table', depth, table, flow: entry ? this.describe(entry.flow) : null });
     if (!entry) return; // table miss: drop (OVS 3.1's default miss behaviour)
-    for (const [s, m] of entry.flow.match.masks) this.wc.set(s, (this.wc.get(s) ?? 0n) | m);
+    this.wcFlows.push(entry.flow.match.masks);
     const savedTable = this.table, savedFlow = this.flow;
     this.table = table;
     this.flow = entry.flow;
@@ -247,7 +256,7 @@ export class Xlate implements ExecCtx {
   exit(): void { this.exited = true; }
 
   // ---- output ------------------------------------------------------------------------------
-  commit(): void { commitOdp(this.slots, this.base, this.wc, this.odp); }
+  commit(): void { commitOdp(this.slots, this.base, this.wcView, this.odp); }
 
   private emitOutput(port: number): void {
     if ((this.slots.get('packet_type') ?? 0n) !== 0n) {
