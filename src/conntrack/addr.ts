@@ -4,8 +4,9 @@ import type { L3 } from './types.js';
 
 export function formatIp(l3: L3, a: bigint): string {
   if (l3 === 'ipv4') {
-    const n = Number(a & 0xffffffffn);
-    return [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.');
+    // The usual case (a < 2^32) needs no BigInt arithmetic.
+    const n = a >= 0n && a <= 0xffffffffn ? Number(a) : Number(a & 0xffffffffn);
+    return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
   }
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((a >> BigInt(i * 16)) & 0xffffn));

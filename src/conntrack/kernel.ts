@@ -14,29 +14,35 @@ import { isIcmp, viewPacket } from './tuple.js';
 import { CS, IPPROTO, type CtEntry, type CtOptions, type CtPacket, type CtResult } from './types.js';
 import { kernelUdpPacket } from './udp.js';
 
-type EventBit = 'new' | 'protoinfo' | 'reply' | 'assured' | 'mark' | 'label';
+/** The packet is tracked in `zone` with this verdict (what the kernel attaches to the skb). */
+function track(c: CtPacketCache, zone: number, st: number, e: CtEntry, dir: 0 | 1): void {
+  c.tracked = true;
+  c.zone = zone;
+  c.ctState = st;
+  c.entry = e;
+  c.dir = dir;
+}
+
+/** Event kinds queued on an entry (the kernel's ecache bits), as a bit set in pendingEvents. */
+const EV = { new: 1, protoinfo: 2, reply: 4, assured: 8, mark: 16, label: 32 } as const;
 
 export class KernelTracker {
-  private readonly pending = new WeakMap<CtEntry, Set<EventBit>>();
-
   constructor(
     readonly cfg: KernelConfig,
     readonly table: CtTable,
   ) {}
 
-  private note(e: CtEntry, bit: EventBit): void {
-    let s = this.pending.get(e);
-    if (!s) this.pending.set(e, (s = new Set()));
-    s.add(bit);
+  private note(e: CtEntry, bit: number): void {
+    e.pendingEvents = (e.pendingEvents ?? 0) | bit;
   }
 
   /** Delivers queued events of a confirmed entry as one line. */
   private deliver(e: CtEntry, nowMs: number, out: string[]): void {
-    const s = this.pending.get(e);
-    if (!s || s.size === 0 || !e.confirmed) return;
-    const isNew = s.has('new');
-    out.push(formatKernelEvent(isNew ? 'NEW' : 'UPDATE', e, nowMs, isNew || s.has('protoinfo'), s.has('mark')));
-    s.clear();
+    const s = e.pendingEvents ?? 0;
+    if (s === 0 || !e.confirmed) return;
+    const isNew = (s & EV.new) !== 0;
+    out.push(formatKernelEvent(isNew ? 'NEW' : 'UPDATE', e, nowMs, isNew || (s & EV.protoinfo) !== 0, (s & EV.mark) !== 0));
+    e.pendingEvents = 0;
   }
 
   private destroy(e: CtEntry, nowMs: number, out: string[]): void {
@@ -44,7 +50,7 @@ export class KernelTracker {
       this.table.remove(e);
       out.push(formatKernelEvent('DESTROY', e, nowMs, true, false));
     }
-    this.pending.delete(e);
+    e.pendingEvents = 0;
   }
 
   private refresh(e: CtEntry, sec: number, nowMs: number): void {
@@ -55,44 +61,42 @@ export class KernelTracker {
   process(pkt: CtPacket, opts: CtOptions, nowMs: number, cache: CtPacketCache): CtResult {
     const events: string[] = [];
     const view = viewPacket(pkt, false);
-    const inv = (): CtResult => {
-      Object.assign(cache, { tracked: true, zone: opts.zone, ctState: CS.trk | CS.inv, entry: undefined });
-      return resultFor(opts.zone, CS.trk | CS.inv, undefined, events);
-    };
-    if (view.kind === 'bad') return inv();
+    if (view.kind === 'bad') return this.invalid(opts.zone, cache, events);
     if (view.kind === 'related') {
       // An ICMP error about a tracked flow is RELATED; it changes nothing in that flow.
-      const hit = this.table.lookup(opts.zone, pkt.l3, view.innerProto, view.lookup, nowMs);
-      if (!hit) return inv();
-      const st = CS.trk | CS.rel | (hit.dir === 1 ? CS.rpl : 0);
-      Object.assign(cache, { tracked: true, zone: opts.zone, ctState: st, entry: hit.entry, dir: hit.dir });
-      return this.finish(pkt, opts, nowMs, cache, hit.entry, st, events);
+      const e = this.table.find(opts.zone, pkt.l3, view.innerProto, view.lookup, nowMs);
+      if (!e) return this.invalid(opts.zone, cache, events);
+      const dir = this.table.lastDir;
+      const st = CS.trk | CS.rel | (dir === 1 ? CS.rpl : 0);
+      track(cache, opts.zone, st, e, dir);
+      return this.finish(pkt, opts, nowMs, cache, e, st, events);
     }
-    let hit = this.table.lookup(opts.zone, pkt.l3, pkt.proto, view.tuple, nowMs);
-    if (hit && opts.force && hit.dir === 1) {
+    let hit = this.table.find(opts.zone, pkt.l3, pkt.proto, view.tuple, nowMs);
+    let dir = this.table.lastDir;
+    if (hit && opts.force && dir === 1) {
       // ct(force): an entry started by the other side is replaced by a new one.
-      this.destroy(hit.entry, nowMs, events);
+      this.destroy(hit, nowMs, events);
       hit = undefined;
     }
     for (let attempt = 0; attempt < 2; attempt++) {
       if (!hit) {
         const e = this.create(pkt, opts.zone, view.tuple, nowMs);
-        if (!e) return inv();
-        Object.assign(cache, { tracked: true, zone: opts.zone, ctState: CS.trk | CS.new, entry: e, dir: 0 });
-        this.note(e, 'new');
+        if (!e) return this.invalid(opts.zone, cache, events);
+        track(cache, opts.zone, CS.trk | CS.new, e, 0);
+        this.note(e, EV.new);
         return this.finish(pkt, opts, nowMs, cache, e, CS.trk | CS.new, events);
       }
-      const e = hit.entry;
-      const dir = hit.dir;
+      const e = hit;
       const st = CS.trk | (dir === 1 ? CS.est | CS.rpl : e.status.seenReply ? CS.est : CS.new);
       const verdict = this.update(e, dir, pkt, nowMs);
-      if (verdict === 'invalid') return inv();
+      if (verdict === 'invalid') return this.invalid(opts.zone, cache, events);
       if (verdict === 'reopen') {
         this.destroy(e, nowMs, events);
         hit = undefined;
+        dir = 0;
         continue;
       }
-      Object.assign(cache, { tracked: true, zone: opts.zone, ctState: st, entry: e, dir });
+      track(cache, opts.zone, st, e, dir);
       if (verdict === 'kill') {
         // Destroyed inside the protocol handler, before SEEN_REPLY could be set.
         this.destroy(e, nowMs, events);
@@ -101,11 +105,20 @@ export class KernelTracker {
       }
       if (dir === 1 && !e.status.seenReply) {
         e.status.seenReply = true;
-        this.note(e, 'reply');
+        this.note(e, EV.reply);
       }
       return this.finish(pkt, opts, nowMs, cache, e, st, events);
     }
-    return inv();
+    return this.invalid(opts.zone, cache, events);
+  }
+
+  /** +trk+inv: the packet is tracked in this zone, with no entry. */
+  private invalid(zone: number, cache: CtPacketCache, events: string[]): CtResult {
+    cache.tracked = true;
+    cache.zone = zone;
+    cache.ctState = CS.trk | CS.inv;
+    cache.entry = undefined;
+    return resultFor(zone, CS.trk | CS.inv, undefined, events);
   }
 
   /** A later ct() on a packet already tracked in this zone: reuse, maybe commit. */
@@ -129,8 +142,7 @@ export class KernelTracker {
       nat = applyNat(this.table, e, cache.dir, pkt, opts.nat, opts.commit, nowMs, (st & CS.rel) !== 0);
       if (nat.exhausted) {
         // No free tuple in the range: the kernel drops the packet; nothing is committed.
-        Object.assign(cache, { tracked: true, zone: opts.zone, ctState: CS.trk | CS.inv, entry: undefined });
-        return resultFor(opts.zone, CS.trk | CS.inv, undefined, events);
+        return this.invalid(opts.zone, cache, events);
       }
       cache.natted = true;
       cache.natPkt = nat.packet;
@@ -144,8 +156,8 @@ export class KernelTracker {
         }
         this.table.insert(e);
       } else {
-        if (ch.mark) this.note(e, 'mark');
-        if (ch.label) this.note(e, 'label');
+        if (ch.mark) this.note(e, EV.mark);
+        if (ch.label) this.note(e, EV.label);
       }
     }
     this.deliver(e, nowMs, events);
@@ -192,10 +204,10 @@ export class KernelTracker {
       });
       if (o.timeoutSec !== undefined) this.refresh(e, o.timeoutSec, nowMs);
       if (o.verdict !== 'accept') return o.verdict;
-      if (o.stateChanged) this.note(e, 'protoinfo');
+      if (o.stateChanged) this.note(e, EV.protoinfo);
       if (o.setAssured) {
         e.status.assured = true;
-        this.note(e, 'assured');
+        this.note(e, EV.assured);
       }
       return 'accept';
     }
@@ -204,7 +216,7 @@ export class KernelTracker {
       this.refresh(e, o.timeoutSec, nowMs);
       if (o.setAssured) {
         e.status.assured = true;
-        this.note(e, 'assured');
+        this.note(e, EV.assured);
       }
       return 'accept';
     }

@@ -9,6 +9,7 @@ import { kernelProtoName, userProtoName } from './print.js';
 import { userspaceDefaults, type KernelTcpStateName } from './timeouts.js';
 import { USER_TCP_STATES, type UserTcp, type UserTcpPeer, type UserTcpStateName } from './tcp-userspace.js';
 import type { KernelSide, KernelTcp } from './tcp-kernel.js';
+import { NAT_NONE } from './table.js';
 import { isIcmp } from './tuple.js';
 import { IPPROTO, type CtEntry, type CtTuple, type L3 } from './types.js';
 
@@ -74,7 +75,7 @@ function baseEntry(zone: number, l3: L3, proto: number, orig: CtTuple, reply: Ct
   return {
     zone, l3, proto, orig, reply, createdMs: nowMs, expiresMs: nowMs + timeoutSec * 1000,
     status: { seenReply: true, assured: false }, mark: 0, label: 0n, proto_: { kind: 'plain' },
-    nat: { kind: 'none' }, confirmed: false,
+    nat: NAT_NONE, confirmed: false, pendingEvents: 0,
   };
 }
 

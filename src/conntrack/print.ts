@@ -48,22 +48,20 @@ function kernelTuple(e: CtEntry, t: CtTuple): string {
   return a;
 }
 
-function kernelBody(e: CtEntry, nowMs: number, withState: boolean): string[] {
-  const parts = [kernelProtoName(e.proto), String(e.proto), String(remainingSec(e, nowMs))];
+/** Everything after the timeout: [state] orig [UNREPLIED] reply [ASSURED]. */
+function kernelTail(e: CtEntry, withState: boolean): string {
   const st = withState ? kernelStateName(e) : undefined;
-  if (st) parts.push(st);
-  parts.push(kernelTuple(e, e.orig));
-  if (!e.status.seenReply) parts.push('[UNREPLIED]');
-  parts.push(kernelTuple(e, e.reply));
-  if (e.status.assured) parts.push('[ASSURED]');
-  return parts;
+  let out = st ? `${st} ${kernelTuple(e, e.orig)}` : kernelTuple(e, e.orig);
+  if (!e.status.seenReply) out += ' [UNREPLIED]';
+  out += ` ${kernelTuple(e, e.reply)}`;
+  if (e.status.assured) out += ' [ASSURED]';
+  return out;
 }
 
 /** One `conntrack -L` line. */
 export function formatKernelList(e: CtEntry, nowMs: number): string {
-  const p = kernelBody(e, nowMs, true);
   // conntrack pads the protocol name to 8 columns.
-  const head = `${p[0]!.padEnd(8)} ${p.slice(1).join(' ')}`;
+  const head = `${kernelProtoName(e.proto).padEnd(8)} ${e.proto} ${remainingSec(e, nowMs)} ${kernelTail(e, true)}`;
   return `${head} mark=${e.mark}${e.zone ? ` zone=${e.zone}` : ''} use=1`;
 }
 
@@ -75,10 +73,10 @@ export function formatKernelEvent(
   withState: boolean,
   markEvent: boolean,
 ): string {
-  const p = kernelBody(e, nowMs, withState);
-  if (e.mark || markEvent) p.push(`mark=${e.mark}`);
-  if (e.zone) p.push(`zone=${e.zone}`);
-  return `[${kind}] ${p.join(' ')}`;
+  let line = `[${kind}] ${kernelProtoName(e.proto)} ${e.proto} ${remainingSec(e, nowMs)} ${kernelTail(e, withState)}`;
+  if (e.mark || markEvent) line += ` mark=${e.mark}`;
+  if (e.zone) line += ` zone=${e.zone}`;
+  return line;
 }
 
 function userTuple(e: CtEntry, t: CtTuple): string {

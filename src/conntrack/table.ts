@@ -2,7 +2,7 @@
 // with lazy expiry. Profile-specific packet processing lives in kernel.ts / userspace.ts.
 
 import { invertTuple, sameTuple, tupleHash } from './tuple.js';
-import { CS, type CtEntry, type CtPacket, type CtResult, type CtTuple, type L3 } from './types.js';
+import { CS, type CtEntry, type CtPacket, type CtResult, type CtTuple, type L3, type NatBinding } from './types.js';
 
 /** A hit: the entry and which of its directions the tuple is (0 original, 1 reply). */
 export interface Hit {
@@ -176,6 +176,9 @@ export function clearCtPacketCache(c: CtPacketCache): void {
   c.natPkt = undefined;
 }
 
+/** Shared by every entry without NAT (a binding replaces the object, never edits it). */
+export const NAT_NONE: NatBinding = Object.freeze({ kind: 'none' });
+
 /** Builds a new (not yet committed) entry for a packet's tuple. */
 export function freshEntry(
   zone: number,
@@ -198,8 +201,9 @@ export function freshEntry(
     mark: 0,
     label: 0n,
     proto_,
-    nat: { kind: 'none' },
+    nat: NAT_NONE,
     confirmed: false,
+    pendingEvents: 0,
   };
 }
 

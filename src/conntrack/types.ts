@@ -165,6 +165,8 @@ export interface CtEntry {
   nat: NatBinding;
   /** Set when the kernel entry is in the table (committed). */
   confirmed: boolean;
+  /** Kernel profile: `conntrack -E` event bits queued but not yet delivered (internal; 0 when none). */
+  pendingEvents?: number;
 }
 
 /** A view of one entry for printers and users. */
