@@ -7,21 +7,12 @@ import { kernelIcmpNew, kernelIcmpPacket } from './icmp.js';
 import { applyNat, type NatOutcome } from './nat.js';
 import { formatKernelEvent } from './print.js';
 import type { KernelConfig } from './profiles.js';
-import { CtTable, freshEntry, applyMarkLabel, resultFor, type CtPacketCache } from './table.js';
+import { CtTable, freshEntry, applyMarkLabel, resultFor, track, type CtPacketCache } from './table.js';
 import { kernelTcpNew } from './tcp-kernel.js';
 import { kernelTcpPacket } from './tcp-kernel-packet.js';
 import { isIcmp, viewPacket } from './tuple.js';
 import { CS, IPPROTO, type CtEntry, type CtOptions, type CtPacket, type CtResult } from './types.js';
 import { kernelUdpPacket } from './udp.js';
-
-/** The packet is tracked in `zone` with this verdict (what the kernel attaches to the skb). */
-function track(c: CtPacketCache, zone: number, st: number, e: CtEntry, dir: 0 | 1): void {
-  c.tracked = true;
-  c.zone = zone;
-  c.ctState = st;
-  c.entry = e;
-  c.dir = dir;
-}
 
 /** Event kinds queued on an entry (the kernel's ecache bits), as a bit set in pendingEvents. */
 const EV = { new: 1, protoinfo: 2, reply: 4, assured: 8, mark: 16, label: 32 } as const;

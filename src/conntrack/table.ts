@@ -166,6 +166,15 @@ export function newCtPacketCache(): CtPacketCache {
   return { tracked: false, zone: 0, ctState: 0, dir: 0, natted: false };
 }
 
+/** The packet is tracked in `zone` with this verdict and entry. */
+export function track(c: CtPacketCache, zone: number, st: number, e: CtEntry | undefined, dir: 0 | 1): void {
+  c.tracked = true;
+  c.zone = zone;
+  c.ctState = st;
+  c.entry = e;
+  c.dir = dir;
+}
+
 export function clearCtPacketCache(c: CtPacketCache): void {
   c.tracked = false;
   c.zone = 0;

@@ -5,7 +5,7 @@
 import { userIcmpUpdate, userIcmpValidNew } from './icmp.js';
 import { applyNat } from './nat.js';
 import type { UserspaceConfig } from './profiles.js';
-import { CtTable, applyMarkLabel, freshEntry, resultFor, type CtPacketCache } from './table.js';
+import { CtTable, applyMarkLabel, freshEntry, resultFor, track, type CtPacketCache } from './table.js';
 import { userTcpNew, userTcpUpdate, userTcpValidNew, type UserUpdate } from './tcp-userspace.js';
 import type { UserTpAttr } from './timeouts.js';
 import { isIcmp, viewPacket } from './tuple.js';
@@ -69,32 +69,32 @@ export class UserspaceTracker {
 
   process(pkt: CtPacket, opts: CtOptions, nowMs: number, cache: CtPacketCache): CtResult {
     const events: string[] = [];
-    const done = (st: number, e: CtEntry | undefined, dir: 0 | 1): CtResult => {
-      Object.assign(cache, { tracked: true, zone: opts.zone, ctState: st, entry: e, dir });
-      return this.finish(pkt, opts, nowMs, cache, st, e, events);
-    };
     const view = viewPacket(pkt, true);
-    if (view.kind === 'bad') return done(CS.trk | CS.inv, undefined, 0);
+    if (view.kind === 'bad') return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, undefined, 0, events);
     if (view.kind === 'related') {
-      const hit = this.table.lookup(opts.zone, pkt.l3, view.innerProto, view.lookup, nowMs);
-      if (!hit) return done(CS.trk | CS.inv, undefined, 0);
-      return done(CS.trk | CS.rel | (hit.dir === 1 ? CS.rpl : 0), hit.entry, hit.dir);
+      const e = this.table.find(opts.zone, pkt.l3, view.innerProto, view.lookup, nowMs);
+      if (!e) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, undefined, 0, events);
+      const dir = this.table.lastDir;
+      return this.done(pkt, opts, nowMs, cache, CS.trk | CS.rel | (dir === 1 ? CS.rpl : 0), e, dir, events);
     }
-    let hit = this.table.lookup(opts.zone, pkt.l3, pkt.proto, view.tuple, nowMs);
-    if (hit && opts.force && hit.dir === 1) {
+    let hit = this.table.find(opts.zone, pkt.l3, pkt.proto, view.tuple, nowMs);
+    const dir = this.table.lastDir;
+    if (hit && opts.force && dir === 1) {
       // 'force' implies commit: an entry opened by the other side is dropped.
-      this.table.remove(hit.entry);
+      this.table.remove(hit);
       hit = undefined;
     }
     if (hit) {
-      const res = this.update(hit.entry, hit.dir === 1, pkt, nowMs);
-      if (res === 'valid') return done(CS.trk | CS.est | (hit.dir === 1 ? CS.rpl : 0), hit.entry, hit.dir);
-      if (res === 'invalid') return done(CS.trk | CS.inv, hit.entry, hit.dir);
-      if (res === 'valid_new') return done(CS.trk | CS.new, hit.entry, hit.dir);
+      const res = this.update(hit, dir === 1, pkt, nowMs);
+      if (res === 'valid') {
+        return this.done(pkt, opts, nowMs, cache, CS.trk | CS.est | (dir === 1 ? CS.rpl : 0), hit, dir, events);
+      }
+      if (res === 'invalid') return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, hit, dir, events);
+      if (res === 'valid_new') return this.done(pkt, opts, nowMs, cache, CS.trk | CS.new, hit, dir, events);
       // 'new': a SYN on a closed connection replaces it.
-      this.table.remove(hit.entry);
+      this.table.remove(hit);
     }
-    if (!this.validNew(pkt)) return done(CS.trk | CS.inv, undefined, 0);
+    if (!this.validNew(pkt)) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, undefined, 0, events);
     if (!opts.commit) {
       // A lookup remembers nothing: the packet will be looked at afresh by ct(commit).
       const r = this.finish(pkt, opts, nowMs, cache, CS.trk | CS.new, undefined, events);
@@ -102,12 +102,12 @@ export class UserspaceTracker {
       return r;
     }
     const e = this.newConn(pkt, opts.zone, view.tuple, nowMs);
-    if (!e) return done(CS.trk | CS.inv, undefined, 0);
+    if (!e) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, undefined, 0, events);
     if (opts.nat) {
       const n = applyNat(this.table, e, 0, pkt, opts.nat, true, nowMs, false);
-      if (n.exhausted) return done(CS.trk | CS.new, undefined, 0);
+      if (n.exhausted) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.new, undefined, 0, events);
       this.table.insert(e);
-      Object.assign(cache, { tracked: true, zone: opts.zone, ctState: CS.trk | CS.new | n.stateBits, entry: e, dir: 0 });
+      track(cache, opts.zone, CS.trk | CS.new | n.stateBits, e, 0);
       cache.natted = true;
       cache.natPkt = n.packet;
       applyMarkLabel(e, opts.setMark, opts.setLabel);
@@ -116,7 +116,22 @@ export class UserspaceTracker {
       return r;
     }
     this.table.insert(e);
-    return done(CS.trk | CS.new, e, 0);
+    return this.done(pkt, opts, nowMs, cache, CS.trk | CS.new, e, 0, events);
+  }
+
+  /** Records the verdict in the packet cache, then finishes. */
+  private done(
+    pkt: CtPacket,
+    opts: CtOptions,
+    nowMs: number,
+    cache: CtPacketCache,
+    st: number,
+    e: CtEntry | undefined,
+    dir: 0 | 1,
+    events: string[],
+  ): CtResult {
+    track(cache, opts.zone, st, e, dir);
+    return this.finish(pkt, opts, nowMs, cache, st, e, events);
   }
 
   /** The packet already went through ct() in this zone: reuse (OVS process_one_fast). */
