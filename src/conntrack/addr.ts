@@ -5,7 +5,8 @@ import type { L3 } from './types.js';
 export function formatIp(l3: L3, a: bigint): string {
   if (l3 === 'ipv4') {
     // The usual case (a < 2^32) needs no BigInt arithmetic.
-    const n = a >= 0n && a <= 0xffffffffn ? Number(a) : Number(a & 0xffffffffn);
+    let n = Number(a);
+    if (!(n >= 0 && n <= 0xffffffff)) n = Number(a & 0xffffffffn);
     return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
   }
   const groups: number[] = [];

@@ -34,9 +34,14 @@ export class CtTable {
   private readonly all = new Set<CtEntry>();
   /** Direction of the entry the last find() returned. */
   lastDir: 0 | 1 = 0;
+  /** Latest time any lookup was made at: entries expired by then are dead for good. */
+  private clock = -Infinity;
+  /** Where the incremental sweep goes on (Set iterators survive deletions). */
+  private sweeper: Iterator<CtEntry> | undefined;
 
   /** Like lookup(), without allocating: the direction is left in lastDir. */
   find(zone: number, l3: L3, proto: number, t: CtTuple, nowMs: number): CtEntry | undefined {
+    if (nowMs > this.clock) this.clock = nowMs;
     const slot = this.byKey.get(tupleHash(zone, l3, proto, t));
     if (slot === undefined) return undefined;
     let e: CtEntry | undefined;
@@ -80,6 +85,24 @@ export class CtTable {
     this.claim(e, 1);
     this.all.add(e);
     e.confirmed = true;
+    this.sweep(2);
+  }
+
+  /**
+   * Looks at the next `n` entries in insertion order and drops those expired at the
+   * latest lookup time, so entries nobody looks up again do not pile up. Invisible from
+   * outside: every lookup since then would have treated them as gone already.
+   */
+  private sweep(n: number): void {
+    for (let i = 0; i < n; i++) {
+      this.sweeper ??= this.all.values();
+      const r = this.sweeper.next();
+      if (r.done) {
+        this.sweeper = undefined;
+        return;
+      }
+      if (this.clock >= r.value.expiresMs) this.remove(r.value);
+    }
   }
 
   /** Makes `e` the owner of its direction `dir`'s key. */
@@ -131,6 +154,7 @@ export class CtTable {
 
   /** Live entries, oldest first; expired ones are swept. */
   live(nowMs: number): CtEntry[] {
+    if (nowMs > this.clock) this.clock = nowMs;
     const out: CtEntry[] = [];
     // Deleting from a Set while iterating it is safe: later members are still visited.
     for (const e of this.all) {

@@ -42,7 +42,9 @@ export function invertTuple(l3: L3, proto: number, t: CtTuple): CtTuple | undefi
 
 /** An address folded to 32 bits; IPv4 (< 2^32) needs no BigInt arithmetic at all. */
 function addrHash(a: bigint): number {
-  if (a >= 0n && a <= 0xffffffffn) return Number(a);
+  // Number() of anything at or above 2^32 stays there, so this test is exact.
+  const n = Number(a);
+  if (n >= 0 && n <= 0xffffffff) return n;
   let h = 0x2545f491;
   for (let x = a < 0n ? -a : a; x > 0n; x >>= 32n) h = Math.imul(h ^ Number(BigInt.asUintN(32, x)), 0x9e3779b1);
   return h;
