@@ -13,7 +13,11 @@
 // - The same packet passing ct() twice in one zone runs the state machines once (the
 //   cache holds the verdict, as the kernel keeps the skb's conntrack and OVS userspace
 //   keeps md.conn). A different zone, or `force`, processes the packet again.
-// - Time is explicit (`nowMs`); entries expire lazily when their timeout has passed.
+// - Time is explicit (`nowMs`, expected not to go back); entries expire lazily: an expired
+//   entry is dropped when next looked up, listed, or passed by the small sweep each commit
+//   does over the table (see table.ts), so untouched connections do not pile up.
+// - Performance shape: one Map from a hash of (zone, tuple) to the entry, both directions;
+//   no per-packet key strings; `npm run bench` reports packets/s and heap bytes per entry.
 // - Printers: formatKernelList (`conntrack -L`), formatKernelEvent (`conntrack -E`,
 //   returned as result.events), formatUserDump (`dpctl/dump-conntrack [-m] [-s]`);
 //   loadEntries() parses those lines back (see load.ts).
