@@ -33,7 +33,7 @@ const STATS_KEYS = ['duration', 'n_packets', 'n_bytes', 'idle_age', 'hard_age'];
 const FLOW_KEYS = ['table', 'priority', 'cookie', 'idle_timeout', 'hard_timeout', 'importance'];
 const IGNORED = ['no_readonly_table', 'allow_hidden_fields'];
 
-export interface BuildCtx { ports: Map<string, number>; tables?: Map<string, number>; ofVersion?: number }
+export interface BuildCtx { ports: Map<string, number>; tables?: Map<string, number>; ofVersion?: number; dump?: boolean }
 
 function u16(it: Item, what: string): number {
   const t = it.eq ? valueText(it.eq) : '';
@@ -59,7 +59,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
   const acts = syn.actions;
   atBase(actionsBase, () => {
-    flow.actions = buildActions(acts, ctx);
+    flow.actions = buildActions(acts, { ...ctx, dump: ctx.dump || flow.stats !== null });
     checkActions(flow.actions, flow.match, flow.table, ctx.ofVersion);
   });
   if (actionsBase) {
@@ -149,7 +149,7 @@ function unknown(k: string, span: Span): never {
 
 /** Builds an action list; used for flows, nested lists (clone, write_actions) and groups. */
 export function buildActions(items: Item[], ctx: BuildCtx): Action[] {
-  const pctx: ParseCtx = { ports: ctx.ports, parseActions: (xs) => buildActions(xs, ctx) };
+  const pctx: ParseCtx = { ports: ctx.ports, dump: ctx.dump, parseActions: (xs) => buildActions(xs, ctx) };
   const out: Action[] = [];
   const drop = items.find((it) => it.key.text === 'drop');
   if (drop && items.length > 1) fail('"drop" must not be accompanied by any other action or instruction', drop.key.span);

@@ -187,7 +187,9 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
     }
     try {
       const { syntax, actionsBase } = parseLine(src.text, cache);
-      res.flows.push(buildFlow(syntax, ctx, src.line, actionsBase));
+      // ovs-ofctl indents every line it dumps: such a line is a switch's dump, not hand-written.
+      const dump = src.text.startsWith(' ');
+      res.flows.push(buildFlow(syntax, dump ? { ...ctx, dump } : ctx, src.line, actionsBase));
     } catch (e) {
       if (e instanceof SyntaxError_ || e instanceof FlowError) {
         res.diagnostics.push(diagnosticAt(file, src, e.span, e.message));

@@ -11,10 +11,12 @@ const atoi = (t: string): number => { const m = /^\s*([+-]?\d+)/.exec(t); return
 
 export const dec_ttl: ActionSpec<DecTtlArgs> = {
   name: 'dec_ttl',
-  parse(item) {
+  parse(item, ctx) {
     if (item.eq || item.colon) fail('dec_ttl: expected dec_ttl or dec_ttl(id,...)', item.span);
     const ids = args(item).map((it) => atoi(itemText(it)) >>> 0 & 0xffff);
-    return { ids: ids.length ? ids : null };
+    // ovs-ofctl stores a written `dec_ttl()` as plain dec_ttl, but a switch dumps OVN's
+    // dec_ttl (the id-list encoding with no ids) as `dec_ttl()`: a pasted dump keeps it.
+    return { ids: ids.length || (item.args && ctx.dump) ? ids : null };
   },
   format: (a) => (a.ids ? `dec_ttl(${a.ids.join(',')})` : 'dec_ttl'),
   execute: (a, x) => x.decTtl(a.ids ?? []),

@@ -88,6 +88,9 @@ export function formatSetField(a: SetFieldArgs, ctx: FormatCtx): string {
   const native = a.load ? undefined : NATIVE.get(a.field.name);
   if (native) return native(a.value, ctx.of15, a);
   if (!regLoadable(a.field)) return sfText(a.field, a.value & a.mask, a.mask, ctx);
+  // A set_field stays one action in an OpenFlow 1.5 dump (OVN writes xxreg1 whole that way);
+  // only loads, or the OpenFlow 1.0 encoding, split into 64-bit runs.
+  if (ctx.of15 && !a.load) return sfText(a.field, a.value & a.mask, a.mask, ctx);
   return segments(a).map((s) => {
     const sh = BigInt(s.ofs);
     if (ctx.of15) return sfText(a.field, s.value << sh, ones(s.bits) << sh, ctx);

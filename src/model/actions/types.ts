@@ -13,6 +13,8 @@ export interface Action<A = unknown> {
 
 export interface ParseCtx {
   ports: Map<string, number>;          // port names (--names dumps, --ports)
+  /** The line is a switch's dump (it carries counters): spellings only a switch prints are kept. */
+  dump?: boolean;
   /** Parses a nested action list (clone(...), write_actions(...), exec(...)). */
   parseActions(items: Item[]): Action[];
 }
