@@ -2,12 +2,23 @@
 
 import type { L3 } from './types.js';
 
+// Event and dump lines print the same few addresses over and over: a small direct-mapped
+// cache of IPv4 text (keyed by the low address bits) saves rebuilding it each time.
+const V4_SLOTS = 4096;
+const v4Addr = new Float64Array(V4_SLOTS).fill(-1);
+const v4Text: string[] = new Array<string>(V4_SLOTS).fill('');
+
 export function formatIp(l3: L3, a: bigint): string {
   if (l3 === 'ipv4') {
     // The usual case (a < 2^32) needs no BigInt arithmetic.
     let n = Number(a);
     if (!(n >= 0 && n <= 0xffffffff)) n = Number(a & 0xffffffffn);
-    return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+    const slot = (n ^ (n >>> 12) ^ (n >>> 24)) & (V4_SLOTS - 1);
+    if (v4Addr[slot] === n) return v4Text[slot]!;
+    const text = `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+    v4Addr[slot] = n;
+    v4Text[slot] = text;
+    return text;
   }
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((a >> BigInt(i * 16)) & 0xffffn));
