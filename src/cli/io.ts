@@ -1,5 +1,6 @@
 // File reading and error reporting for the CLI: the only place (with main.ts) that does I/O.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { PortsFileError, portsFromNames, readPortsFile, type BridgePorts } from '../conversation/ports.js';
 import { formatDiagnostic, type Diagnostic } from '../parse/diagnostic.js';
 
 /** Exit status for bad input (as the brief asks) and for usage / missing files. */
@@ -34,6 +35,22 @@ export function parsePortsOption(spec: string | undefined): Map<string, number> 
   }
   return m;
 }
+
+/** `--ports` is either NAME=NUMBER,… or a file of `ovs-ofctl show` / `dpif/show` output. */
+export function bridgePorts(spec: string | undefined): BridgePorts | null {
+  if (!spec) return null;
+  if (existsSync(spec)) {
+    try { return readPortsFile(readText(spec), spec); } catch (e) {
+      if (e instanceof PortsFileError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  if (!spec.includes('=')) throw new UsageError(`--ports: ${spec}: no such file (or give NAME=NUMBER[,NAME=NUMBER...])`);
+  return portsFromNames(parsePortsOption(spec));
+}
+
+/** Port names from `--ports` (either form). */
+export const portNamesOption = (spec: string | undefined): Map<string, number> => bridgePorts(spec)?.names ?? new Map();
 
 /** JSON with bigints as decimal strings. */
 export function toJson(v: unknown): string {

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { runFmt, runParseJson } from './fmt.js';
 import { runTrace } from './trace.js';
 import { runCommand } from './run.js';
-import { parsePortsOption, UsageError, EXIT_BAD_INPUT } from './io.js';
+import { portNamesOption, UsageError, EXIT_BAD_INPUT } from './io.js';
 
 const program = new Command();
 program
@@ -12,7 +12,7 @@ program
   .description("Open vSwitch's OpenFlow pipeline and ct() conntrack, emulated offline")
   .version('0.1.0');
 
-const portsOpt = ['--ports <map>', 'port names, NAME=NUMBER[,NAME=NUMBER...]'] as const;
+const portsOpt = ['--ports <map|file>', 'port names: NAME=NUMBER[,NAME=NUMBER...], or a file of `ovs-ofctl show` output'] as const;
 
 program.command('fmt')
   .description('print flows exactly as `ovs-ofctl dump-flows --no-stats` would')
@@ -20,14 +20,14 @@ program.command('fmt')
   .option(...portsOpt)
   .option('--names', 'print port names from --ports, like dump-flows --names')
   .option('--of15', 'print as an OpenFlow 1.5 dump (set_field instead of load)')
-  .action((files: string[], o) => exit(() => runFmt(files, { ports: parsePortsOption(o.ports), of15: o.of15, names: o.names })));
+  .action((files: string[], o) => exit(() => runFmt(files, { ports: portNamesOption(o.ports), of15: o.of15, names: o.names })));
 
 program.command('parse')
   .description('parse flows and print the IR')
   .argument('<files...>')
   .option(...portsOpt)
   .option('--json', 'print the IR as JSON (the default)')
-  .action((files: string[], o) => exit(() => runParseJson(files, { ports: parsePortsOption(o.ports) })));
+  .action((files: string[], o) => exit(() => runParseJson(files, { ports: portNamesOption(o.ports) })));
 
 program.command('trace')
   .description('run one packet through the tables and print it like `ovs-appctl ofproto/trace`')
@@ -40,7 +40,7 @@ program.command('trace')
   .option('--json', 'print the trace as JSON')
   .option('--profile <profile>', 'conntrack profile: kernel or userspace', 'kernel')
   .option('--bridge <name>', 'bridge name shown in the trace (OVN: br-int)', 'br0')
-  .action((flows: string, packet: string, o) => exit(() => runTrace(flows, packet, { ports: parsePortsOption(o.ports), groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile, bridge: o.bridge })));
+  .action((flows: string, packet: string, o) => exit(() => runTrace(flows, packet, { ports: portNamesOption(o.ports), groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile, bridge: o.bridge })));
 
 program.addCommand(runCommand());
 

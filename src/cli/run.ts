@@ -1,18 +1,17 @@
 // `ctflow run FLOWS CONVERSATION`: a conversation replayed through the tables with a
 // real connection tracker. Reads the files, hands them to the pure core
 // (src/conversation/), prints the verdicts.
-import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { CtConfigError, CtParseError, loadEntries, newConntrack, type Profile } from '../conntrack/index.js';
 import { readConversation } from '../conversation/read.js';
 import { renderJson, renderText } from '../conversation/render.js';
 import { replay } from '../conversation/replay.js';
-import { PortsFileError, portsFromNames, readPortsFile, type BridgePorts } from '../conversation/ports.js';
+import type { BridgePorts } from '../conversation/ports.js';
 import { readFlows } from '../parse/flows.js';
 import { readGroups } from '../parse/groups.js';
 import { ExecError } from '../pipeline/exec.js';
 import { buildPipeline, openPorts } from '../pipeline/pipeline.js';
-import { EXIT_BAD_INPUT, parsePortsOption, readText, reportDiagnostics, toJson, UsageError } from './io.js';
+import { bridgePorts, EXIT_BAD_INPUT, readText, reportDiagnostics, toJson, UsageError } from './io.js';
 
 export interface RunOpts {
   profile: string;
@@ -24,19 +23,6 @@ export interface RunOpts {
   ports?: string;
   bridge?: string;
   controller?: boolean;
-}
-
-/** `--ports` is either NAME=NUMBER,… or a file of `ovs-ofctl show` / `dpif/show` output. */
-function bridgePorts(spec: string | undefined): BridgePorts | null {
-  if (!spec) return null;
-  if (existsSync(spec)) {
-    try { return readPortsFile(readText(spec), spec); } catch (e) {
-      if (e instanceof PortsFileError) throw new UsageError(e.message);
-      throw e;
-    }
-  }
-  if (!spec.includes('=')) throw new UsageError(`--ports: ${spec}: no such file (or give NAME=NUMBER[,NAME=NUMBER...])`);
-  return portsFromNames(parsePortsOption(spec));
 }
 
 function sysctls(list: string[]): Map<string, string> {
