@@ -3,10 +3,13 @@
 import type { L3 } from './types.js';
 
 // Event and dump lines print the same few addresses over and over: a small direct-mapped
-// cache of IPv4 text (keyed by the low address bits) saves rebuilding it each time.
+// cache of address text (keyed by the low address bits) saves rebuilding it each time.
 const V4_SLOTS = 4096;
 const v4Addr = new Float64Array(V4_SLOTS).fill(-1);
 const v4Text: string[] = new Array<string>(V4_SLOTS).fill('');
+// The same for IPv6, keyed by the low 12 bits.
+const v6Addr: (bigint | undefined)[] = new Array<bigint | undefined>(4096).fill(undefined);
+const v6Text: string[] = new Array<string>(4096).fill('');
 
 export function formatIp(l3: L3, a: bigint): string {
   if (l3 === 'ipv4') {
@@ -20,8 +23,29 @@ export function formatIp(l3: L3, a: bigint): string {
     v4Text[slot] = text;
     return text;
   }
+  const slot = Number(BigInt.asUintN(12, a));
+  if (v6Addr[slot] === a) return v6Text[slot]!;
+  const text = formatIpv6(a);
+  v6Addr[slot] = a;
+  v6Text[slot] = text;
+  return text;
+}
+
+const V6_LIMIT = 1n << 128n;
+
+/** The eight 16-bit groups, most significant first. */
+function groupsOf(a: bigint): number[] {
   const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((a >> BigInt(i * 16)) & 0xffffn));
+  if (a >= 0n && a < V6_LIMIT) {
+    // One hex conversion instead of sixteen BigInt shifts and masks.
+    const hex = a.toString(16).padStart(32, '0');
+    for (let i = 0; i < 32; i += 4) groups.push(parseInt(hex.slice(i, i + 4), 16));
+  } else for (let i = 7; i >= 0; i--) groups.push(Number((a >> BigInt(i * 16)) & 0xffffn));
+  return groups;
+}
+
+function formatIpv6(a: bigint): string {
+  const groups = groupsOf(a);
   // RFC 5952: compress the longest run (≥ 2) of zero groups, leftmost on a tie.
   let best = -1;
   let bestLen = 1;

@@ -45,9 +45,9 @@ function addrHash(a: bigint): number {
   // Number() of anything at or above 2^32 stays there, so this test is exact.
   const n = Number(a);
   if (n >= 0 && n <= 0xffffffff) return n;
-  let h = 0x2545f491;
-  for (let x = a < 0n ? -a : a; x > 0n; x >>= 32n) h = Math.imul(h ^ Number(BigInt.asUintN(32, x)), 0x9e3779b1);
-  return h;
+  // IPv6: one BigInt remainder by a prime below 2^53 keeps every bit in play.
+  const r = Number(a % 9007199254740881n);
+  return Math.imul((r / 4294967296) | 0, 0x9e3779b1) ^ (r | 0);
 }
 
 const mix = (h: number, v: number): number => {
