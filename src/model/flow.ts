@@ -3,6 +3,7 @@ import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
 import { actionByName, actionNames, type Action } from './actions/index.js';
 import { output } from './actions/output.js';
 import { checkActions } from './actions/check.js';
+import { hasVlan, ipProto } from './actions/vlan-state.js';
 import type { ParseCtx } from './actions/types.js';
 import { fail, FlowError } from './errors.js';
 import { fieldByName, fieldNames } from './fields.js';
@@ -59,13 +60,29 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
   const acts = syn.actions;
   atBase(actionsBase, () => {
-    flow.actions = buildActions(acts, { ...ctx, dump: ctx.dump || flow.stats !== null });
+    flow.actions = sharedActions(acts, flow, ctx);
     checkActions(flow.actions, flow.match, flow.table, ctx.ofVersion);
   });
   if (actionsBase) {
     flow.actions = flow.actions.map((a) => ({ ...a, span: { start: a.span.start + actionsBase, end: a.span.end + actionsBase } }));
   }
   return flow;
+}
+
+// A dump repeats the same action list thousands of times and the reader hands out one
+// syntax array per distinct text: the built actions are shared too. Checks record a little
+// state in the args (the VLAN tag and IP protocol the list starts from, used when printing),
+// so flows share only when that starting state is the same.
+const BUILT = new WeakMap<Item[], Map<string, Action[]>>();
+
+function sharedActions(items: Item[], flow: Flow, ctx: BuildCtx): Action[] {
+  const dump = ctx.dump || flow.stats !== null;
+  const key = `${dump}|${hasVlan(flow.match)}|${ipProto(flow.match)}`;
+  let byState = BUILT.get(items);
+  if (!byState) { byState = new Map(); BUILT.set(items, byState); }
+  let built = byState.get(key);
+  if (!built) { built = buildActions(items, { ...ctx, dump }); byState.set(key, built); }
+  return built;
 }
 
 function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {

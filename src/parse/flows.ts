@@ -5,6 +5,7 @@ import { parseFlowSyntax, SyntaxError_ } from '../../grammar/parse.js';
 import type { FlowSyntax, Item, Ref, Span, Value } from '../../grammar/syntax.js';
 import { FlowError } from '../model/errors.js';
 import { buildFlow, type Flow } from '../model/flow.js';
+import type { Match } from '../model/match.js';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface FlowFile {
@@ -149,6 +150,17 @@ function matchItem(text: string, start: number, end: number, cache: SyntaxCache)
   return cached;
 }
 
+/** Flows of a big dump share many identical matches (same stage, other table or actions):
+ *  one Match object serves them all. Matches are never changed once built. */
+function intern(m: Match, seen: Map<string, Match>): Match {
+  let key = '';
+  for (const [slot, mask] of m.masks) key += `${slot}=${(m.values.get(slot) ?? 0n).toString(36)}/${mask.toString(36)},`;
+  const old = seen.get(key);
+  if (old) return old;
+  seen.set(key, m);
+  return m;
+}
+
 /** ovs-ofctl takes a line whose last action lacks its closing parentheses (`ct(commit`):
  *  its argument scanner stops at the end of the text. ctflow closes them the same way. */
 export function closeParens(text: string): string {
@@ -178,6 +190,7 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
   const res: FlowFile = { flows: [], diagnostics: [], header: null, ofVersion: 10 };
   const ctx = { ports: opts.ports ?? new Map<string, number>(), tables: opts.tables, ofVersion: opts.ofVersion };
   const cache: SyntaxCache = { actions: new Map(), items: new Map() };
+  const matches = new Map<string, Match>();
   for (const src of sourceLines(text)) {
     const h = HEADER.exec(src.text);
     if (h) {
@@ -189,7 +202,9 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
       const { syntax, actionsBase } = parseLine(src.text, cache);
       // ovs-ofctl indents every line it dumps: such a line is a switch's dump, not hand-written.
       const dump = src.text.startsWith(' ');
-      res.flows.push(buildFlow(syntax, dump ? { ...ctx, dump } : ctx, src.line, actionsBase));
+      const flow = buildFlow(syntax, dump ? { ...ctx, dump } : ctx, src.line, actionsBase);
+      flow.match = intern(flow.match, matches);
+      res.flows.push(flow);
     } catch (e) {
       if (e instanceof SyntaxError_ || e instanceof FlowError) {
         res.diagnostics.push(diagnosticAt(file, src, e.span, e.message));
