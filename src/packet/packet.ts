@@ -9,6 +9,7 @@ import { FlowError, fail } from '../model/errors.js';
 import { fieldByName, fieldNames } from '../model/fields.js';
 import { applyMatchItem, newMatch, setProtocol, valueText } from '../model/match.js';
 import { didYouMean } from '../util/suggest.js';
+import { SlotStore } from './slots.js';
 
 /** Slots a packet has beyond FIELDS: the second VLAN header and the TPIDs of both. */
 export const VLAN_TCI1 = 'vlan_tci1';
@@ -24,7 +25,7 @@ export interface PacketExtra {
 }
 
 export interface Packet {
-  slots: Map<string, bigint>;
+  slots: SlotStore;
   extra: PacketExtra;
   /** Frame length in bytes (check_pkt_larger, controller max_len). */
   frameLen: number;
@@ -34,17 +35,17 @@ export const ETH_IP = 0x0800n;
 export const ETH_IPV6 = 0x86ddn;
 
 export function clonePacket(p: Packet): Packet {
-  return { slots: new Map(p.slots), extra: p.extra, frameLen: p.frameLen };
+  return { slots: p.slots.clone(), extra: p.extra, frameLen: p.frameLen };
 }
 
-const slot = (p: Packet, s: string): bigint => p.slots.get(s) ?? 0n;
+const slot = (p: Packet, s: string): bigint => p.slots.get(s);
 export const dlType = (p: Packet): bigint => slot(p, 'dl_type');
 export const isIp = (p: Packet): boolean => dlType(p) === ETH_IP || dlType(p) === ETH_IPV6;
 export const nwProto = (p: Packet): number => (isIp(p) ? Number(slot(p, 'nw_proto')) : -1);
 
 /** A default frame length OVS's trace would build for the headers (Ethernet+IP+L4, no payload). */
 export function defaultFrameLen(p: Packet): number {
-  let n = 14 + (p.slots.get('vlan_tci')! & VLAN_CFI ? 4 : 0) + (slot(p, VLAN_TCI1) & VLAN_CFI ? 4 : 0);
+  let n = 14 + (p.slots.get('vlan_tci') & VLAN_CFI ? 4 : 0) + (slot(p, VLAN_TCI1) & VLAN_CFI ? 4 : 0);
   const t = dlType(p);
   if (t === ETH_IP) n += 20; else if (t === ETH_IPV6) n += 40; else if (t === 0x0806n) n += 28;
   const proto = nwProto(p);
@@ -81,9 +82,8 @@ export function parsePacket(text: string, ports: Map<string, number> = new Map()
     // A packet has exact values: `nw_src=10.0.0.0/8` is a match, not a packet.
     if (it.eq && valueText(it.eq).includes('/')) throw new PacketError(`a packet field cannot be masked: ${k}`, it.eq.span);
   }
-  const slots = new Map<string, bigint>();
+  const slots = new SlotStore();
   for (const [s, v] of m.values) slots.set(s, v);
-  if (!slots.has('vlan_tci')) slots.set('vlan_tci', 0n);
   const p: Packet = { slots, extra: {}, frameLen: 0 };
   p.frameLen = defaultFrameLen(p);
   return p;

@@ -16,6 +16,8 @@
 // match. A table with only soft matches of incomplete conjunctions falls back to the
 // hard result.
 import type { Flow } from '../model/flow.js';
+import type { Match } from '../model/match.js';
+import { bigToWords, N_CORE, slotInfo, wordOf, type SlotStore, type Words } from '../packet/slots.js';
 
 export interface Conjunction { id: number; clause: number; nClauses: number }
 
@@ -25,56 +27,83 @@ export interface Entry {
   conj: Conjunction[] | null;  // non-null for a conjunctive ("soft") flow
 }
 
-interface Group { vals: bigint[]; list: Entry[] } // one match value; its flows, best first
+/**
+ * A match in the packet's word layout (packet/slots.ts), made once per flow: the words it
+ * looks at, the mask of each, and the value the masked word must have. The Match itself
+ * stays what the parser and printers share; this is only the classifier's view of it.
+ */
+interface WordMatch { idx: number[]; mask: number[]; val: number[] }
+
+const tmp: number[] = [0, 0, 0, 0];
+function compileMatch(m: Match): WordMatch {
+  const words: Array<[number, number, number]> = [];
+  for (const [slot, mask] of m.masks) {
+    if (mask === 0n) continue;
+    const info = slotInfo(slot);
+    bigToWords(tmp, 0, info.words, mask);
+    const mw = tmp.slice(0, info.words);
+    bigToWords(tmp, 0, info.words, (m.values.get(slot) ?? 0n) & mask);
+    for (let k = 0; k < info.words; k++) if (mw[k] !== 0) words.push([info.word + k, mw[k], tmp[k]]);
+  }
+  words.sort((a, b) => a[0] - b[0]);
+  return { idx: words.map((x) => x[0]), mask: words.map((x) => x[1]), val: words.map((x) => x[2]) };
+}
+
+/** One match value of a subtable and its flows, best first; `next` chains equal hashes. */
+interface Group { vals: Int32Array; list: Entry[]; next: Group | null }
 
 interface Subtable {
-  slots: string[];
-  masks: bigint[];
+  idx: Int32Array;
+  mask: Int32Array;
   maxPriority: number;
-  /** Hash of the masked values → the groups with that hash (verified value by value). */
-  buckets: Map<number, Group[]>;
+  /** Hash of the masked words → the groups with that hash (verified word by word). */
+  buckets: Map<number, Group>;
   size: number;
-  /** Per slot, the masked values its flows have; `pick` is the slot with the most (checked first). */
-  seen: Set<bigint>[];
-  pick: number;
+  /** It looks at a rare slot (packet/slots.ts), which may lie past the end of a packet's array. */
+  rare: boolean;
 }
 
 const better = (a: Entry, b: Entry): boolean =>
   a.flow.priority > b.flow.priority || (a.flow.priority === b.flow.priority && a.seq < b.seq);
 
-// The masked values of the last hashOf() call: a lookup compares them with a group's
-// values instead of building a key string per probe (no allocation on the hot path).
-let scratch: bigint[] = new Array(16).fill(0n);
-const TWO32 = 4294967296;
+// The masked words of the last hash: a probe compares them with a group's values, so a
+// lookup allocates nothing.
+let scratch = new Int32Array(64);
 
-/** A number hash of the masked values of a subtable's slots; fills `scratch`. */
-function hashOf(slots: ReadonlyMap<string, bigint>, st: Subtable): number {
-  const n = st.slots.length;
-  if (scratch.length < n) scratch = new Array(n).fill(0n);
-  let h = 0x811c9dc5;
+/** A number hash of the masked words of a subtable (a small integer: a fast Map key); fills `scratch`. */
+function hashWords(w: Words, idx: Int32Array, mask: Int32Array): number {
+  const n = idx.length;
+  let h = n;
   for (let i = 0; i < n; i++) {
-    const v = (slots.get(st.slots[i]) ?? 0n) & st.masks[i];
+    const v = w[idx[i]] & mask[i];
     scratch[i] = v;
-    let x = Number(v);
-    if (x >= TWO32) x = (x % TWO32) ^ ((x / TWO32) | 0);
-    h = Math.imul(h ^ x, 0x01000193) ^ (h >>> 15);
+    h = Math.imul(h ^ v, 0x9e3779b1);
+    h ^= h >>> 16;
   }
-  return h | 0;
+  return h & 0x3fffffff;
 }
 
-/** A cheap first test: the most varied slot's value must be one some flow of the subtable has. */
-function quickMatch(slots: ReadonlyMap<string, bigint>, st: Subtable): boolean {
-  const i = st.pick;
-  return st.slots.length === 0 || st.seen[i].has((slots.get(st.slots[i]) ?? 0n) & st.masks[i]);
+/** hashWords for subtables with rare words; kept apart so the common one never reads past an array's end. */
+function hashRare(w: Words, idx: Int32Array, mask: Int32Array): number {
+  const n = idx.length;
+  let h = n;
+  for (let i = 0; i < n; i++) {
+    const v = (idx[i] < w.length ? w[idx[i]] : 0) & mask[i];
+    scratch[i] = v;
+    h = Math.imul(h ^ v, 0x9e3779b1);
+    h ^= h >>> 16;
+  }
+  return h & 0x3fffffff;
 }
 
-function findGroup(groups: Group[] | undefined, n: number): Group | null {
-  if (!groups) return null;
-  for (let g = 0; g < groups.length; g++) {
-    const vals = groups[g].vals;
-    let same = true;
-    for (let i = 0; i < n; i++) if (vals[i] !== scratch[i]) { same = false; break; }
-    if (same) return groups[g];
+const hashOf = (w: Words, st: Subtable): number => (st.rare ? hashRare(w, st.idx, st.mask) : hashWords(w, st.idx, st.mask));
+
+function findGroup(g: Group | undefined, n: number): Group | null {
+  for (; g; g = g.next!) {
+    const vals = g.vals;
+    let i = 0;
+    while (i < n && vals[i] === scratch[i]) i++;
+    if (i === n) return g;
   }
   return null;
 }
@@ -87,21 +116,20 @@ class Subtables {
   private dirty = false;
 
   insert(e: Entry): Entry | null {
-    const m = e.flow.match;
-    const slots = [...m.masks.keys()].filter((s) => m.masks.get(s) !== 0n).sort();
-    const sig = slots.map((s) => `${s}/${m.masks.get(s)!.toString(36)}`).join(',');
+    const m = compileMatch(e.flow.match);
+    const sig = m.idx.map((i, k) => `${i}/${m.mask[k]}`).join(',');
     let st = this.bySig.get(sig);
     if (!st) {
-      st = { slots, masks: slots.map((s) => m.masks.get(s)!), maxPriority: -1, buckets: new Map(), size: 0, seen: slots.map(() => new Set()), pick: 0 };
+      st = { idx: Int32Array.from(m.idx), mask: Int32Array.from(m.mask), maxPriority: -1, buckets: new Map(), size: 0, rare: m.idx.some((i) => i >= N_CORE) };
       this.bySig.set(sig, st);
     }
-    const h = hashOf(e.flow.match.values, st);
-    let groups = st.buckets.get(h);
-    if (!groups) { groups = []; st.buckets.set(h, groups); }
-    let g = findGroup(groups, st.slots.length);
-    if (!g) { g = { vals: scratch.slice(0, st.slots.length), list: [] }; groups.push(g); }
+    const n = st.idx.length;
+    if (scratch.length < n) scratch = new Int32Array(n);
+    const h = hashRare(compileWords(m), st.idx, st.mask);
+    const first = st.buckets.get(h);
+    let g = findGroup(first, n);
+    if (!g) { g = { vals: scratch.slice(0, n), list: [], next: first ?? null }; st.buckets.set(h, g); }
     const list = g.list;
-    g.vals.forEach((v, i) => st!.seen[i].add(v));
     this.dirty = true;
     // OVS replaces a flow with the same match and priority (add-flow, learn).
     const same = list.findIndex((x) => x.flow.priority === e.flow.priority);
@@ -112,46 +140,57 @@ class Subtables {
       list.splice(i, 0, e);
       st.size++;
     }
-    if (e.flow.priority > st.maxPriority) { st.maxPriority = e.flow.priority; this.dirty = true; }
-    if (!this.order.includes(st)) this.dirty = true;
+    if (e.flow.priority > st.maxPriority) st.maxPriority = e.flow.priority;
     return replaced;
   }
 
   private sorted(): Subtable[] {
     if (this.dirty) {
       this.order = [...this.bySig.values()].filter((s) => s.size > 0).sort((a, b) => b.maxPriority - a.maxPriority);
-      for (const st of this.order) st.pick = st.seen.reduce((best, set, i) => (set.size > st.seen[best].size ? i : best), 0);
       this.dirty = false;
     }
     return this.order;
   }
 
-  /** Best entry matching `slots` with priority above `floor` (hard lookups). */
-  best(slots: ReadonlyMap<string, bigint>, floor: number): Entry | null {
+  /** Best entry matching the packet words `w` with priority above `floor` (hard lookups). */
+  best(w: Words, floor: number): Entry | null {
     let best: Entry | null = null;
-    for (const st of this.sorted()) {
+    const order = this.sorted();
+    for (let k = 0; k < order.length; k++) {
+      const st = order[k];
       if (st.maxPriority < floor || (best && st.maxPriority < best.flow.priority)) break;
-      if (!quickMatch(slots, st)) continue;
-      const g = findGroup(st.buckets.get(hashOf(slots, st)), st.slots.length);
+      const g = findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
       if (g && g.list.length && (!best || better(g.list[0], best))) best = g.list[0];
     }
     return best;
   }
 
-  /** Every entry matching `slots` with priority above `floor` (soft lookups). */
-  all(slots: ReadonlyMap<string, bigint>, floor: number, out: Entry[]): void {
-    for (const st of this.sorted()) {
+  /** Every entry matching `w` with priority above `floor` (soft lookups). */
+  all(w: Words, floor: number, out: Entry[]): void {
+    const order = this.sorted();
+    for (let k = 0; k < order.length; k++) {
+      const st = order[k];
       if (st.maxPriority <= floor) break;
-      if (!quickMatch(slots, st)) continue;
-      const g = findGroup(st.buckets.get(hashOf(slots, st)), st.slots.length);
+      const g = findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
       if (g) for (const e of g.list) if (e.flow.priority > floor) out.push(e);
     }
   }
 
+  get empty(): boolean { return this.bySig.size === 0; }
+
   *entries(): Iterable<Entry> {
-    for (const st of this.bySig.values()) for (const gs of st.buckets.values()) for (const g of gs) yield* g.list;
+    for (const st of this.bySig.values()) for (let g of st.buckets.values()) for (; g; g = g.next!) yield* g.list;
   }
 }
+
+/** A packet-sized word array holding a compiled match's values (what insert hashes). */
+function compileWords(m: WordMatch): Words {
+  const w: Words = new Array(m.idx.length ? m.idx[m.idx.length - 1] + 1 : 0).fill(0);
+  m.idx.forEach((i, k) => { w[i] = m.val[k]; });
+  return w;
+}
+
+const CONJ_ID = wordOf('conj_id');
 
 /** Reads `conjunction(id,k/n)` actions of a flow; null when it has none. */
 export type ConjunctionReader = (flow: Flow) => Conjunction[] | null;
@@ -175,11 +214,13 @@ export class OfTable {
    * The flow a packet matches, or null (table miss). `slots` is the packet; conj_id is
    * read from it and, during a conjunction re-lookup, set in it (then restored).
    */
-  lookup(slots: Map<string, bigint>): Entry | null {
-    const hard = this.hard.best(slots, 0);
+  lookup(slots: SlotStore): Entry | null {
+    const w = slots.w;
+    const hard = this.hard.best(w, 0);
+    if (this.soft.empty) return hard;
     const floor = hard ? hard.flow.priority : -1;
     const soft: Entry[] = [];
-    this.soft.all(slots, floor, soft);
+    this.soft.all(w, floor, soft);
     if (!soft.length) return hard;
     // Group the matching clauses by priority and conjunction id; highest priority first.
     soft.sort((a, b) => b.flow.priority - a.flow.priority);
@@ -196,10 +237,10 @@ export class OfTable {
       }
       const complete = [...seen].filter(([, s]) => s.clauses.size === s.n).map(([id]) => id).sort((a, b) => a - b);
       for (const id of complete) {
-        const old = slots.get('conj_id');
-        slots.set('conj_id', BigInt(id));
-        const r = this.hard.best(slots, 0);
-        if (old === undefined) slots.delete('conj_id'); else slots.set('conj_id', old);
+        const old = w[CONJ_ID];
+        w[CONJ_ID] = id;
+        const r = this.hard.best(w, 0);
+        w[CONJ_ID] = old;
         if (r && (r.flow.match.masks.get('conj_id') ?? 0n) !== 0n) return r;
       }
     }
@@ -222,7 +263,7 @@ export class Classifier {
     return t;
   }
 
-  lookup(table: number, slots: Map<string, bigint>): Entry | null {
+  lookup(table: number, slots: SlotStore): Entry | null {
     const t = this.tables.get(table);
     return t ? t.lookup(slots) : null;
   }

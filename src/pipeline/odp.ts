@@ -5,8 +5,9 @@
 // (the megaflow mask), printed `value/mask` unless the mask is exact.
 import { formatIpv4, formatIpv6, formatMac } from '../model/values.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
+import type { SlotStore } from '../packet/slots.js';
 
-export type Slots = Map<string, bigint>;
+export type Slots = SlotStore;
 /** What a commit reads of the megaflow mask. */
 export interface MaskView { get(slot: string): bigint | undefined }
 
@@ -74,9 +75,9 @@ function vlans(s: Slots): Vlan[] {
   const out: Vlan[] = [];
   const t0 = s.get('vlan_tci') ?? 0n;
   if (!(t0 & VLAN_CFI)) return out;
-  out.push({ tci: t0, tpid: s.get(VLAN_TPID) ?? 0x8100n });
+  out.push({ tci: t0, tpid: s.get(VLAN_TPID) || 0x8100n });
   const t1 = s.get(VLAN_TCI1) ?? 0n;
-  if (t1 & VLAN_CFI) out.push({ tci: t1, tpid: s.get(VLAN_TPID1) ?? 0x8100n });
+  if (t1 & VLAN_CFI) out.push({ tci: t1, tpid: s.get(VLAN_TPID1) || 0x8100n });
   return out;
 }
 
@@ -95,10 +96,7 @@ function commitVlan(flow: Slots, base: Slots, out: string[]): void {
     const tpid = v.tpid !== 0x8100n ? `tpid=0x${v.tpid.toString(16)},` : '';
     out.push(`push_vlan(${tpid}vid=${v.tci & 0xfffn},pcp=${v.tci >> 13n})`);
   }
-  for (const s of ['vlan_tci', VLAN_TCI1, VLAN_TPID, VLAN_TPID1]) {
-    const v = flow.get(s);
-    if (v === undefined) base.delete(s); else base.set(s, v);
-  }
+  for (const s of ['vlan_tci', VLAN_TCI1, VLAN_TPID, VLAN_TPID1]) base.set(s, flow.get(s));
 }
 
 /** Appends the set/push/pop actions that bring `base` to `flow`. */

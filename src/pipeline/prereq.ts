@@ -9,6 +9,6 @@ import type { Slots } from './odp.js';
 const EXACT = new Map<string, bigint>([['dl_type', 0xffffn], ['nw_proto', 0xffn], ['tp_src', 0xffffn], ['vlan_tci', 0xffffn], ['ct_state', 0xffn]]);
 
 export function fieldPrereqOk(f: FieldSpec, s: Slots): boolean {
-  const m: Match = { values: s, masks: EXACT };
+  const m: Match = { values: new Map([...EXACT.keys()].map((k) => [k, s.get(k)])), masks: EXACT };
   return prereqMet(m, f.prereq);
 }

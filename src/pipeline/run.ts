@@ -107,18 +107,11 @@ function runPass(run: PacketRun, p: Pending): TracePass {
     ctSource: p.source,
     flow,
     events: x.events,
-    finalFlow: !run.trace || sameSlots(p.packet.slots, x.pkt.slots) ? 'unchanged' : final,
+    finalFlow: !run.trace || p.packet.slots.equals(x.pkt.slots) ? 'unchanged' : final,
     datapathActions: x.odp.length ? x.odp.join(',') : 'drop',
     outputs: x.outputs,
     failure: x.failure,
   };
-}
-
-/** Equal packets (a slot that is absent reads as 0), including fields the flow text omits. */
-function sameSlots(a: Map<string, bigint>, b: Map<string, bigint>): boolean {
-  for (const [k, v] of a) if ((b.get(k) ?? 0n) !== v) return false;
-  for (const [k, v] of b) if ((a.get(k) ?? 0n) !== v) return false;
-  return true;
 }
 
 const CT_NAMES: Array<[string, number]> = [

@@ -3,7 +3,7 @@
 // algorithm OVS runs, so ctflow picks the port, link or bucket a real switch picks.
 import { fieldPrereqOk } from './prereq.js';
 import type { FieldSpec } from '../model/fields.js';
-import { readSegs } from '../model/bits.js';
+import { readSegs } from '../packet/field-io.js';
 import { beBytes, hash2words, hashBytes, hashFields, hashInt, hashUint64 } from './hash.js';
 import type { Bucket, GroupDesc } from './pipeline.js';
 import type { Slots } from './odp.js';

@@ -16,11 +16,6 @@ import { portExists, type Bucket, type GroupDesc } from './pipeline.js';
 import { bestBucket, bundleMember, dpHashBucket, hashFieldsBasis, multipathLink, selectHow } from './select.js';
 import type { Xlate } from './xlate.js';
 
-function restore(target: Map<string, bigint>, from: Map<string, bigint>): void {
-  target.clear();
-  for (const [k, v] of from) target.set(k, v);
-}
-
 function bucketLive(x: Xlate, b: { watchPort: number | null; watchGroup: number | null }, depth = 0): boolean {
   const pp = x.run.pipeline;
   if (b.watchPort !== null && b.watchPort !== 0xffff && !portExists(pp.ports, b.watchPort)) return false;
@@ -36,12 +31,12 @@ const FIELD_ORDER = new Map<FieldSpec, number>(FIELDS.map((f, i) => [f, i]));
 
 /** A bucket's actions run on a copy of the packet; the group action then continues. */
 function runBucket(x: Xlate, g: GroupDesc, b: Bucket): void {
-  const saved = new Map(x.slots);
+  const saved = x.slots.clone();
   const depth = x.depth;
   x.ev({ kind: 'detail', depth, text: `using bucket ${b.id ?? g.buckets.indexOf(b)}` });
   x.recurse(() => x.executeList(b.actions, depth + 1));
   x.exited = false;
-  restore(x.slots, saved);
+  x.slots.copyFrom(saved);
   x.depth = depth;
 }
 

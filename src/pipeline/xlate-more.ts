@@ -16,7 +16,7 @@ const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct
 
 /** Runs `actions` on a copy of the packet; the original continues unchanged afterwards. */
 export function clone(x: Xlate, actions: Action[]): void {
-  const slots = new Map(x.slots), base = new Map(x.base);
+  const slots = x.slots.clone(), base = x.base.clone();
   const odp = x.odp, set = new Map(x.actionSet), stack = [...x.stack];
   const tail = x.tail, depth = x.depth;
   x.odp = [];
@@ -32,17 +32,15 @@ export function clone(x: Xlate, actions: Action[]): void {
   // OVS inlines a clone whose datapath actions can be undone by later set()s; ct and
   // recirculation cannot be undone, so they stay inside a datapath clone().
   const wrap = !tail && inner.some((a) => /^(ct\b|ct_clear|recirc\()/.test(a));
-  if (wrap) { x.odp.push(`clone(${inner.join(',')})`); restore(x.base, base); } else x.odp.push(...inner);
-  restore(x.slots, slots);
+  if (wrap) { x.odp.push(`clone(${inner.join(',')})`); x.base.copyFrom(base); } else x.odp.push(...inner);
+  x.slots.copyFrom(slots);
   x.actionSet = set;
   x.stack = stack;
   x.depth = depth;
 }
 
-function restore(target: Map<string, bigint>, from: Map<string, bigint>): void {
-  target.clear();
-  for (const [k, v] of from) target.set(k, v);
-}
+/** An absent TPID (0) is the default 0x8100. */
+const tpidOf = (v: bigint): bigint => v || 0x8100n;
 
 // ---- VLAN ------------------------------------------------------------------------------------
 export function pushVlan(x: Xlate, tpid: number): void {
@@ -50,7 +48,7 @@ export function pushVlan(x: Xlate, tpid: number): void {
   const outer = s.get('vlan_tci') ?? 0n;
   // The new outer header starts with VID 0, PCP 0 (what OVS 3.1 does; recorded).
   s.set(VLAN_TCI1, outer);
-  s.set(VLAN_TPID1, s.get(VLAN_TPID) ?? 0x8100n);
+  s.set(VLAN_TPID1, tpidOf(s.get(VLAN_TPID)));
   s.set('vlan_tci', VLAN_CFI);
   s.set(VLAN_TPID, BigInt(tpid));
 }
@@ -59,7 +57,7 @@ export function popVlan(x: Xlate): void {
   const s = x.slots;
   if (!((s.get('vlan_tci') ?? 0n) & VLAN_CFI)) return; // untagged: nothing to pop
   s.set('vlan_tci', s.get(VLAN_TCI1) ?? 0n);
-  s.set(VLAN_TPID, s.get(VLAN_TPID1) ?? 0x8100n);
+  s.set(VLAN_TPID, tpidOf(s.get(VLAN_TPID1)));
   s.set(VLAN_TCI1, 0n);
   s.delete(VLAN_TPID1);
   x.wc.set('vlan_tci', 0xffffn);
@@ -196,9 +194,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   x.detail('Sets the packet to an untracked state, and clears all the conntrack fields.');
 }
 
-function restoreWc(x: Xlate, slot: string, v: bigint | undefined): void {
-  if (v === undefined) x.wc.delete(slot); else x.wc.set(slot, v);
-}
+function restoreWc(x: Xlate, slot: string, v: bigint): void { x.wc.set(slot, v); }
 
 export function ctClear(x: Xlate): void {
   if ((x.slots.get('ct_state') ?? 0n) & BigInt(CS.trk)) x.odp.push('ct_clear');
@@ -319,10 +315,10 @@ export function setMpls(x: Xlate, action: string, value: number): void {
 export function checkPktLen(x: Xlate, len: number, dst: SubfieldRef): void {
   x.commit();
   const rest = x.curList.slice(x.curIndex + 1);
-  const slots = new Map(x.slots), base = new Map(x.base), set = new Map(x.actionSet), stack = [...x.stack];
+  const slots = x.slots.clone(), base = x.base.clone(), set = new Map(x.actionSet), stack = [...x.stack];
   const odp = x.odp, depth = x.depth;
   const branch = (bit: bigint): string => {
-    restore(x.slots, slots); restore(x.base, base);
+    x.slots.copyFrom(slots); x.base.copyFrom(base);
     x.actionSet = new Map(set); x.stack = [...stack]; x.exited = false;
     x.odp = [];
     x.writeSub(dst, bit);
@@ -333,7 +329,7 @@ export function checkPktLen(x: Xlate, len: number, dst: SubfieldRef): void {
   const gt = branch(1n), le = branch(0n);
   x.odp = odp;
   x.odp.push(`check_pkt_len(size=${len},gt(${gt}),le(${le}))`);
-  restore(x.slots, slots); restore(x.base, base);
+  x.slots.copyFrom(slots); x.base.copyFrom(base);
   x.actionSet = set; x.stack = stack; x.depth = depth;
   x.exit();
 }

@@ -3,17 +3,19 @@
 // (ct(table=…)) are queued on the packet's run and translated as passes of their own.
 import { actionByName } from '../model/actions/index.js';
 import type { Action } from '../model/actions/types.js';
-import { ones, readSegs, writeSegs } from '../model/bits.js';
+import { ones } from '../model/bits.js';
 import type { FieldSpec } from '../model/fields.js';
 import { formatActions, formatCtx } from '../model/print-flow.js';
 import { formatMatch } from '../model/print-match.js';
 import type { Flow } from '../model/flow.js';
 import { clonePacket, isIp, type Packet } from '../packet/packet.js';
+import { orSegs, readSegs, wordRef, writeSegs } from '../packet/field-io.js';
+import { SlotStore, wordOf } from '../packet/slots.js';
 import type { MatchedFlow, TraceEvent } from '../trace/events.js';
 import type { Entry } from './classifier.js';
 import { ExecError, type LearnLimits, type ControllerRequest, type CtRequest, type ExecCtx, type SubfieldRef } from './exec.js';
 import { executeActionSet, writeToActionSet } from './action-set.js';
-import { commitOdp, type Slots } from './odp.js';
+import { commitOdp } from './odp.js';
 import {
   dpPort, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_MAX, OFPP_NONE, OFPP_NORMAL,
   OFPP_TABLE, portExists, type Pipeline,
@@ -37,31 +39,21 @@ function textsOf(pp: Pipeline): Texts {
   return t;
 }
 
-/** Where each segment of a field sits: its slot, its shift in the slot, its offset in the field. */
-interface SegPlan { slot: string; shift: bigint; off: bigint; ones: bigint }
-const PLANS = new WeakMap<FieldSpec, SegPlan[]>();
-function segPlan(f: FieldSpec): SegPlan[] {
-  let p = PLANS.get(f);
-  if (!p) {
-    let rest = f.segs.reduce((n, s) => n + s.bits, 0);
-    p = f.segs.map((s) => { rest -= s.bits; return { slot: s.slot, shift: BigInt(s.shift), off: BigInt(rest), ones: ones(s.bits) }; });
-    PLANS.set(f, p);
-  }
-  return p;
-}
+const IN_PORT = wordOf('in_port');
+const PACKET_TYPE = wordOf('packet_type');
 
 /** Stops the whole translation (OVS's xlate errors); the datapath actions become `drop`. */
 export class XlateFailure extends Error {}
 
 export class Xlate implements ExecCtx {
   readonly pkt: Packet;
-  readonly base: Slots;            // the packet as the datapath has it (last commit)
-  readonly wc: Slots = new Map();  // bits the actions read or wrote
+  readonly base: SlotStore;                 // the packet as the datapath has it (last commit)
+  readonly wc: SlotStore = new SlotStore(); // bits the actions read or wrote
   /** The masks of the flows matched: with `wc`, the megaflow mask, merged only for the slots a commit asks about. */
   readonly wcFlows: Array<ReadonlyMap<string, bigint>> = [];
   readonly wcView = {
-    get: (slot: string): bigint | undefined => {
-      let v = this.wc.get(slot) ?? 0n;
+    get: (slot: string): bigint => {
+      let v = this.wc.get(slot);
       for (const m of this.wcFlows) { const x = m.get(slot); if (x) v |= x; }
       return v;
     },
@@ -87,12 +79,12 @@ export class Xlate implements ExecCtx {
 
   constructor(readonly run: PacketRun, pkt: Packet) {
     this.pkt = pkt;
-    this.origPriority = pkt.slots.get('skb_priority') ?? 0n;
-    this.base = new Map(pkt.slots);
+    this.origPriority = pkt.slots.get('skb_priority');
+    this.base = pkt.slots.clone();
     this.gotoTable = (t) => { this.pendingGoto = t; };
   }
 
-  get slots(): Map<string, bigint> { return this.pkt.slots; }
+  get slots(): SlotStore { return this.pkt.slots; }
   ev(e: TraceEvent): void { if (this.run.trace) this.events.push(e); }
 
   /** Translates from `table` to the end: the pipeline, then the action set. */
@@ -115,12 +107,13 @@ export class Xlate implements ExecCtx {
   lookupAndExecute(table: number, depth: number, inPort: number | null = null, ct = false): void {
     // resubmit(port,…) changes in_port for the lookup only (OVS restores it before the
     // flow's actions run).
-    const oldIn = this.slots.get('in_port') ?? 0n;
-    if (inPort !== null) this.slots.set('in_port', BigInt(inPort));
+    const w = this.slots.w;
+    const oldIn = w[IN_PORT];
+    if (inPort !== null) w[IN_PORT] = inPort;
     if (ct) more.swapCtTuple(this); // resubmit(,T,ct): look up with the connection's tuple
     const entry: Entry | null = this.run.pipeline.classifier.lookup(table, this.slots);
     if (ct) more.swapCtTuple(this);
-    if (inPort !== null) this.slots.set('in_port', oldIn);
+    w[IN_PORT] = oldIn;
     if (this.run.trace) this.ev({ kind: 'table', depth, table, flow: entry ? this.describe(entry.flow) : null });
     if (!entry) return; // table miss: drop (OVS 3.1's default miss behaviour)
     this.wcFlows.push(entry.flow.match.masks);
@@ -198,41 +191,38 @@ export class Xlate implements ExecCtx {
 
   // ---- fields ------------------------------------------------------------------------------
   readField(f: FieldSpec): bigint {
-    const segs = f.segs;
-    if (segs.length === 1 && segs[0].shift === 0 && segs[0].bits === f.bits) return this.slots.get(segs[0].slot) ?? 0n;
-    return readSegs(this.slots, segs);
+    const r = f.segs.length === 1 ? wordRef(f, 0, f.bits) : null;
+    if (r) return BigInt(((this.slots.w[r.word] >>> r.shift) & r.mask) >>> 0);
+    return readSegs(this.slots, f.segs);
   }
-  read(sf: SubfieldRef): bigint { return (this.readField(sf.field) >> BigInt(sf.ofs)) & ones(sf.bits); }
+  read(sf: SubfieldRef): bigint {
+    const r = wordRef(sf.field, sf.ofs, sf.bits);
+    if (r) return BigInt(((this.slots.w[r.word] >>> r.shift) & r.mask) >>> 0);
+    return (this.readField(sf.field) >> BigInt(sf.ofs)) & ones(sf.bits);
+  }
 
   write(f: FieldSpec, value: bigint, mask: bigint): void {
-    const segs = f.segs;
-    // The common case (a register, an address: one whole slot), without the generic
-    // segment walk; a field owning part of its slot (nw_tos, vlan bits) takes the long way.
-    if (segs.length === 1 && segs[0].shift === 0 && !(f as { set?: unknown }).set) {
-      const slot = segs[0].slot;
-      const cur = this.slots.get(slot) ?? 0n;
-      this.slots.set(slot, (cur & ~mask) | (value & mask));
-      this.wc.set(slot, (this.wc.get(slot) ?? 0n) | mask);
-      return;
-    }
-    if (!(f as { set?: unknown }).set) {
-      // Registers viewed wide (xreg, xxreg): only the slots the mask touches are written.
-      for (const g of segPlan(f)) {
-        const pmask = (mask >> g.off) & g.ones;
-        if (pmask === 0n) continue;
-        const m = pmask << g.shift;
-        this.slots.set(g.slot, ((this.slots.get(g.slot) ?? 0n) & ~m) | (((value >> g.off) & pmask) << g.shift));
-        this.wc.set(g.slot, (this.wc.get(g.slot) ?? 0n) | m);
+    const set = f.set;
+    if (!set) {
+      // A field inside one word (a register, an IPv4 address, a port): integer arithmetic.
+      const r = f.segs.length === 1 ? wordRef(f, 0, f.bits) : null;
+      if (r) {
+        const m = (Number(mask) & r.mask) << r.shift, w = this.slots.w;
+        w[r.word] = (w[r.word] & ~m) | ((Number(value) << r.shift) & m);
+        this.wc.w[r.word] |= m;
+        return;
       }
+      // Registers viewed wide (xreg, xxreg) and wide slots: only the bits of the mask are written.
+      writeSegs(this.slots, f.segs, value, mask);
+      orSegs(this.wc, f.segs, mask);
       return;
     }
     const cur = this.readField(f);
     // A field that owns only some bits of its container (nw_tos: DSCP; dl_vlan_pcp: PCP
     // and the tag-present bit) says how a whole-field value lands in it.
-    const set = (f as FieldSpec & { set?: (o: { value: bigint; mask: bigint }, v: bigint) => { value: bigint; mask: bigint } }).set;
-    if (set && mask === ones(f.bits)) ({ value, mask } = set({ value: cur, mask: 0n }, value));
+    if (mask === ones(f.bits)) ({ value, mask } = set({ value: cur, mask: 0n }, value));
     writeSegs(this.slots, f.segs, (cur & ~mask) | (value & mask), ones(f.bits));
-    writeSegs(this.wc, f.segs, mask, mask);
+    orSegs(this.wc, f.segs, mask);
   }
 
   writeSub(sf: SubfieldRef, value: bigint): void {
@@ -241,7 +231,7 @@ export class Xlate implements ExecCtx {
   }
 
   writeMetadata(value: bigint, mask: bigint): void {
-    const m = this.slots.get('metadata') ?? 0n;
+    const m = this.slots.get('metadata');
     this.slots.set('metadata', (m & ~mask) | (value & mask));
   }
 
@@ -259,7 +249,7 @@ export class Xlate implements ExecCtx {
   commit(): void { commitOdp(this.slots, this.base, this.wcView, this.odp); }
 
   private emitOutput(port: number): void {
-    if ((this.slots.get('packet_type') ?? 0n) !== 0n) {
+    if (this.slots.w[PACKET_TYPE] !== 0) {
       this.warn('Trying to send non-Ethernet packet through legacy L2 port. Dropping packet.');
       return;
     }
@@ -270,7 +260,7 @@ export class Xlate implements ExecCtx {
 
   output(port: number, maxLen = 0): void {
     const ports = this.run.pipeline.ports;
-    const inPort = Number(this.slots.get('in_port') ?? 0n);
+    const inPort = this.slots.w[IN_PORT] >>> 0;
     switch (port) {
       case OFPP_IN_PORT:
         if (portExists(ports, inPort)) this.emitOutput(inPort); else this.warn('Nonexistent output port');
@@ -301,8 +291,7 @@ export class Xlate implements ExecCtx {
   }
 
   private writeSegsWc(sf: SubfieldRef): void {
-    const m = ones(sf.bits) << BigInt(sf.ofs);
-    writeSegs(this.wc, sf.field.segs, m, m);
+    orSegs(this.wc, sf.field.segs, ones(sf.bits) << BigInt(sf.ofs));
   }
 
   // ---- resubmit / goto ---------------------------------------------------------------------

@@ -52,6 +52,22 @@ describe('classifier', () => {
     expect(hit(c, 'ip,nw_src=10.2.3.1')).toBe(null);
   });
 
+  it('slots wider than 32 bits and rare slots (tunnel metadata) match word by word', () => {
+    const c = classifier([
+      'priority=30,ipv6,ipv6_src=2001:db8::/32 actions=drop',
+      'priority=20,dl_src=02:00:00:00:00:00/ff:ff:00:00:00:00 actions=drop',
+      'priority=10,tun_metadata0=0x1122334455 actions=drop',
+      'priority=1 actions=drop',
+    ].join('\n'));
+    expect(hit(c, 'ipv6,ipv6_src=2001:db8:1::1')).toBe(1);
+    expect(hit(c, 'ipv6,ipv6_src=2001:db9::1')).toBe(4);
+    expect(hit(c, 'dl_src=02:00:12:34:56:78')).toBe(2);
+    expect(hit(c, 'dl_src=03:00:12:34:56:78')).toBe(4);
+    expect(hit(c, 'tun_metadata0=0x1122334455')).toBe(3);
+    expect(hit(c, 'tun_metadata0=0x2122334455')).toBe(4);
+    expect(hit(c, 'tun_metadata0=0x1122334456')).toBe(4);
+  });
+
   it('table miss and other tables', () => {
     const c = classifier('table=1,priority=1 actions=drop');
     expect(hit(c, 'ip', 0)).toBe(null);
