@@ -41,6 +41,10 @@ export interface ExecCtx {
   /** Writes the bits of `mask` (field-aligned) of field `f`. */
   write(f: FieldSpec, value: bigint, mask: bigint): void;
   writeSub(sf: SubfieldRef, value: bigint): void;
+  /** set_field/load of a constant: `a` is the action's (immutable) arguments, so the write is compiled once per action. */
+  setField(a: { field: FieldSpec; value: bigint; mask: bigint }): void;
+  /** move:SRC->DST, compiled once per action like setField. */
+  move(a: { src: SubfieldRef; dst: SubfieldRef }): void;
   output(port: number, maxLen?: number): void;
   /** output:FIELD[..]: the port is read from the packet. */
   outputField(sf: SubfieldRef): void;

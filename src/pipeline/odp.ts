@@ -5,7 +5,7 @@
 // (the megaflow mask), printed `value/mask` unless the mask is exact.
 import { formatIpv4, formatIpv6, formatMac } from '../model/values.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
-import type { SlotStore } from '../packet/slots.js';
+import { slotInfo, type SlotInfo, type SlotStore, type Words } from '../packet/slots.js';
 
 export type Slots = SlotStore;
 /** What a commit reads of the megaflow mask. */
@@ -51,13 +51,28 @@ const MARK: KeyField[] = [{ slot: 'pkt_mark', name: '', bits: 32, fmt: hex }];
 
 const full = (bits: number) => (1n << BigInt(bits)) - 1n;
 
+// Most commits change nothing: the slots are compared word by word before any bigint is made.
+const INFO = new Map<KeyField, SlotInfo>();
+for (const f of [...ETH, ...IPV4, ...IPV6, ...PORTS, ...ICMP, ...ARP, ...MARK]) INFO.set(f, slotInfo(f.slot));
+
+function sameWords(a: Words, b: Words, i: SlotInfo): boolean {
+  for (let k = i.word; k < i.word + i.words; k++) if ((a[k] | 0) !== (b[k] | 0)) return false;
+  return true;
+}
+const VLAN_INFO = ['vlan_tci', VLAN_TCI1, VLAN_TPID, VLAN_TPID1].map(slotInfo);
+const DL_TYPE = slotInfo('dl_type'), NW_PROTO = slotInfo('nw_proto'), NW_FRAG = slotInfo('nw_frag');
+const MPLS = slotInfo('mpls_lse0'), PRIORITY = slotInfo('skb_priority');
+
 /** `set(name(k=v,…))` for the changed fields of one header; updates `base`. */
 function commitHeader(name: string, fields: KeyField[], flow: Slots, base: Slots, wc: MaskView, out: string[], whole = false): void {
+  let changed = false;
+  for (const f of fields) if (!sameWords(flow.w, base.w, INFO.get(f)!)) { changed = true; break; }
+  if (!changed) return;
   const parts: string[] = [];
   // ICMP keys are written whole (type and code together) when either changed.
-  const any = whole && fields.some((f) => (flow.get(f.slot) ?? 0n) !== (base.get(f.slot) ?? 0n));
+  const any = whole;
   for (const f of fields) {
-    const v = flow.get(f.slot) ?? 0n, b = base.get(f.slot) ?? 0n;
+    const v = flow.get(f.slot), b = base.get(f.slot);
     if (v === b && !any) continue;
     let mask = (wc.get(f.slot) ?? 0n) & full(f.bits);
     mask |= v ^ b; // a changed bit is always written
@@ -83,6 +98,7 @@ function vlans(s: Slots): Vlan[] {
 
 /** Pops the outer headers that differ and pushes the new ones, innermost first. */
 function commitVlan(flow: Slots, base: Slots, out: string[]): void {
+  if (VLAN_INFO.every((i) => sameWords(flow.w, base.w, i))) return;
   const f = vlans(flow), b = vlans(base);
   let same = 0; // common headers, counted from the innermost
   while (same < f.length && same < b.length) {
@@ -102,9 +118,9 @@ function commitVlan(flow: Slots, base: Slots, out: string[]): void {
 /** Appends the set/push/pop actions that bring `base` to `flow`. */
 export function commitOdp(flow: Slots, base: Slots, wc: MaskView, out: string[]): void {
   commitHeader('eth', ETH, flow, base, wc, out);
-  const type = flow.get('dl_type') ?? 0n;
-  const proto = Number(flow.get('nw_proto') ?? 0n);
-  const later = ((flow.get('nw_frag') ?? 0n) & 2n) !== 0n;
+  const type = BigInt(flow.w[DL_TYPE.word] >>> 0);
+  const proto = flow.w[NW_PROTO.word] >>> 0;
+  const later = (flow.w[NW_FRAG.word] & 2) !== 0;
   if (type === ETH_IP || type === ETH_IPV6) {
     commitHeader(type === ETH_IP ? 'ipv4' : 'ipv6', type === ETH_IP ? IPV4 : IPV6, flow, base, wc, out);
     if (!later) {
@@ -127,7 +143,8 @@ const isMpls = (t: bigint) => t === 0x8847n || t === 0x8848n;
 
 /** push_mpls (the packet became MPLS) or set(mpls(...)) (its label stack entry changed). */
 function commitMpls(flow: Slots, base: Slots, out: string[]): void {
-  const t = flow.get('dl_type') ?? 0n, bt = base.get('dl_type') ?? 0n;
+  if (sameWords(flow.w, base.w, DL_TYPE) && sameWords(flow.w, base.w, MPLS)) return;
+  const t = flow.get('dl_type'), bt = base.get('dl_type');
   if (!isMpls(t)) return;
   const lse = flow.get('mpls_lse0') ?? 0n;
   const parts = `label=${lse >> 12n},tc=${(lse >> 9n) & 7n},ttl=${lse & 0xffn},bos=${(lse >> 8n) & 1n}`;
@@ -140,7 +157,8 @@ function commitMpls(flow: Slots, base: Slots, out: string[]): void {
 
 /** skb_priority (set_queue / enqueue), printed as OVS prints it: 0 or 0x… */
 function commitPriority(flow: Slots, base: Slots, out: string[]): void {
-  const v = flow.get('skb_priority') ?? 0n;
+  if (sameWords(flow.w, base.w, PRIORITY)) return;
+  const v = flow.get('skb_priority');
   if (v === (base.get('skb_priority') ?? 0n)) return;
   out.push(`set(skb_priority(${v ? '0x' + v.toString(16) : '0'}))`);
   base.set('skb_priority', v);

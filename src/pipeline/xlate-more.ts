@@ -6,13 +6,20 @@ import { formatIpv4, formatIpv6 } from '../model/values.js';
 import { CS, type CtOptions, type NatSpec } from '../conntrack/index.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
 import { toCtPacket } from '../packet/ct.js';
+import { slotInfo } from '../packet/slots.js';
 import { ctNote } from './ct-notes.js';
 import type { ControllerRequest, CtRequest, LearnLimits, SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
 import type { Pipeline } from './pipeline.js';
 
 const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src',
-  'ct_ipv6_dst', 'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst'];
+  'ct_ipv6_dst', 'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst'].map(slotInfo);
+
+/** ct() and ct_clear leave the packet untracked: every conntrack slot reads 0. */
+function clearCtSlots(x: Xlate): void {
+  const w = x.slots.w;
+  for (const i of CT_SLOTS) for (let k = i.word; k < i.word + i.words; k++) w[k] = 0;
+}
 
 /** Runs `actions` on a copy of the packet; the original continues unchanged afterwards. */
 export function clone(x: Xlate, actions: Action[]): void {
@@ -190,7 +197,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   if (req.table !== null) {
     x.detail(`A clone of the packet is forked to recirculate. The forked pipeline will be resumed at table ${req.table}.`);
   }
-  for (const s of CT_SLOTS) x.slots.delete(s);
+  clearCtSlots(x);
   x.detail('Sets the packet to an untracked state, and clears all the conntrack fields.');
 }
 
@@ -198,7 +205,7 @@ function restoreWc(x: Xlate, slot: string, v: bigint): void { x.wc.set(slot, v);
 
 export function ctClear(x: Xlate): void {
   if ((x.slots.get('ct_state') ?? 0n) & BigInt(CS.trk)) x.odp.push('ct_clear');
-  for (const s of CT_SLOTS) x.slots.delete(s);
+  clearCtSlots(x);
   x.run.clearCtCache();
 }
 

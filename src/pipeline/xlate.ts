@@ -16,6 +16,7 @@ import type { Entry } from './classifier.js';
 import { ExecError, type LearnLimits, type ControllerRequest, type CtRequest, type ExecCtx, type SubfieldRef } from './exec.js';
 import { executeActionSet, writeToActionSet } from './action-set.js';
 import { commitOdp } from './odp.js';
+import { moveWords, setFieldWords } from './writes.js';
 import {
   dpPort, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_MAX, OFPP_NONE, OFPP_NORMAL,
   OFPP_TABLE, portExists, type Pipeline,
@@ -223,6 +224,13 @@ export class Xlate implements ExecCtx {
     if (mask === ones(f.bits)) ({ value, mask } = set({ value: cur, mask: 0n }, value));
     writeSegs(this.slots, f.segs, (cur & ~mask) | (value & mask), ones(f.bits));
     orSegs(this.wc, f.segs, mask);
+  }
+
+  setField(a: { field: FieldSpec; value: bigint; mask: bigint }): void {
+    if (!setFieldWords(a, this.slots, this.wc)) this.write(a.field, a.value, a.mask);
+  }
+  move(a: { src: SubfieldRef; dst: SubfieldRef }): void {
+    if (!moveWords(a, this.slots, this.wc)) this.writeSub(a.dst, this.read(a.src));
   }
 
   writeSub(sf: SubfieldRef, value: bigint): void {

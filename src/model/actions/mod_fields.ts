@@ -32,7 +32,7 @@ export function legacyWrite(name: string, field: string, read: (text: string) =>
     },
     check: checkSetField,
     format: formatSetField,
-    execute: (a, x) => x.write(a.field, a.value, a.mask),
+    execute: (a, x) => x.setField(a),
   };
 }
 

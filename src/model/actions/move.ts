@@ -19,6 +19,6 @@ export const move: ActionSpec<MoveArgs> = {
     if (!dst.field.writable) fail(`destination field ${dst.field.name} is not writable`, v.dst[0].span);
     return { src, dst };
   },
-  execute: (a, x) => x.writeSub(a.dst, x.read(a.src)),
+  execute: (a, x) => x.move(a),
   format: (a) => `move:${formatSubfield(a.src)}->${formatSubfield(a.dst)}`,
 };

@@ -156,7 +156,7 @@ export const set_field: ActionSpec<SetFieldArgs> = {
   parse: parseSetField,
   check: checkSetField,
   format: formatSetField,
-  execute: (a, x) => x.write(a.field, a.value, a.mask),
+  execute: (a, x) => x.setField(a),
 };
 
 export const load: ActionSpec<SetFieldArgs> = { ...set_field, name: 'load', parse: parseLoad };
