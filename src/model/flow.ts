@@ -24,6 +24,7 @@ export interface Flow {
   actions: Action[];
   stats: FlowStats | null;   // as pasted from a dump (not printed by fmt)
   line: number;              // 1-based source line; 0 when built in memory
+  col?: number;              // 1-based column where the flow's text starts (dumps indent by one)
 }
 
 /** The counters of a dump-flows line: numbers only, so a big dump keeps no line text alive. */
@@ -50,7 +51,7 @@ function u16(it: Item, what: string): number {
 export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase = 0): Flow {
   const flow: Flow = {
     table: 0, priority: 32768, cookie: 0n, idleTimeout: 0, hardTimeout: 0, importance: 0,
-    flags: [], match: newMatch(), actions: [], stats: null, line,
+    flags: [], match: newMatch(), actions: [], stats: null, line, col: 1,
   };
   // Match items may come from a cache with spans relative to their own text (matchBases).
   const bases = syn.matchBases;

@@ -204,6 +204,7 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
       const dump = src.text.startsWith(' ');
       const flow = buildFlow(syntax, dump ? { ...ctx, dump } : ctx, src.line, actionsBase);
       flow.match = intern(flow.match, matches);
+      flow.col = src.text.length - src.text.trimStart().length + 1;
       res.flows.push(flow);
     } catch (e) {
       if (e instanceof SyntaxError_ || e instanceof FlowError) {
