@@ -61,6 +61,31 @@ interface Subtable {
   size: number;
   /** It looks at a rare slot (packet/slots.ts), which may lie past the end of a packet's array. */
   rare: boolean;
+  /**
+   * Every group, when there are at most FEW of them (most subtables of OVN's tables hold one
+   * or two flows): comparing word by word stops at the first word that differs, where a
+   * hash reads them all.
+   */
+  few: Group[] | null;
+}
+
+const FEW = 4;
+
+/** The group of `few` whose values the packet's masked words equal. */
+function findFew(w: Words, idx: Int32Array, mask: Int32Array, few: Group[]): Group | null {
+  const n = idx.length;
+  for (let k = 0; k < few.length; k++) {
+    const vals = few[k].vals;
+    let i = 0;
+    while (i < n && (w[idx[i]] & mask[i]) === vals[i]) i++;
+    if (i === n) return few[k];
+  }
+  return null;
+}
+
+function probe(w: Words, st: Subtable): Group | null {
+  if (st.few !== null) return findFew(w, st.idx, st.mask, st.few);
+  return findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
 }
 
 const better = (a: Entry, b: Entry): boolean =>
@@ -120,7 +145,7 @@ class Subtables {
     const sig = m.idx.map((i, k) => `${i}/${m.mask[k]}`).join(',');
     let st = this.bySig.get(sig);
     if (!st) {
-      st = { idx: Int32Array.from(m.idx), mask: Int32Array.from(m.mask), maxPriority: -1, buckets: new Map(), size: 0, rare: m.idx.some((i) => i >= N_CORE) };
+      st = { idx: Int32Array.from(m.idx), mask: Int32Array.from(m.mask), maxPriority: -1, buckets: new Map(), size: 0, rare: m.idx.some((i) => i >= N_CORE), few: [] };
       this.bySig.set(sig, st);
     }
     const n = st.idx.length;
@@ -128,7 +153,11 @@ class Subtables {
     const h = hashRare(compileWords(m), st.idx, st.mask);
     const first = st.buckets.get(h);
     let g = findGroup(first, n);
-    if (!g) { g = { vals: scratch.slice(0, n), list: [], next: first ?? null }; st.buckets.set(h, g); }
+    if (!g) {
+      g = { vals: scratch.slice(0, n), list: [], next: first ?? null };
+      st.buckets.set(h, g);
+      if (st.few) st.few = st.rare || st.few.length >= FEW ? null : [...st.few, g];
+    }
     const list = g.list;
     this.dirty = true;
     // OVS replaces a flow with the same match and priority (add-flow, learn).
@@ -159,7 +188,7 @@ class Subtables {
     for (let k = 0; k < order.length; k++) {
       const st = order[k];
       if (st.maxPriority < floor || (best && st.maxPriority < best.flow.priority)) break;
-      const g = findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
+      const g = probe(w, st);
       if (g && g.list.length && (!best || better(g.list[0], best))) best = g.list[0];
     }
     return best;
@@ -171,7 +200,7 @@ class Subtables {
     for (let k = 0; k < order.length; k++) {
       const st = order[k];
       if (st.maxPriority <= floor) break;
-      const g = findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
+      const g = probe(w, st);
       if (g) for (const e of g.list) if (e.flow.priority > floor) out.push(e);
     }
   }
