@@ -33,7 +33,7 @@ function flowJson(f: Flow, file: string) {
     file, line: f.line, col: f.col, table: f.table, priority: f.priority, cookie: '0x' + f.cookie.toString(16),
     idle_timeout: f.idleTimeout, hard_timeout: f.hardTimeout, importance: f.importance, flags: f.flags,
     match_text: formatMatch(f.match, f.priority), match,
-    actions: f.actions.map((a) => ({ name: a.name, text: formatActions([a], ctx), col: a.span.start + 1, args: a.args })),
+    actions: f.actions.map((a) => ({ name: a.name, text: formatActions([a], ctx), col: a.span.start + 1 + (f.actionsBase ?? 0), args: a.args })),
   };
 }
 

@@ -24,6 +24,8 @@ export interface Flow {
   actions: Action[];
   stats: FlowStats | null;   // as pasted from a dump (not printed by fmt)
   line: number;              // 1-based source line; 0 when built in memory
+  /** Where the action text starts in the line: add it to action spans (shared lists). */
+  actionsBase?: number;
   col?: number;              // 1-based column where the flow's text starts (dumps indent by one)
 }
 
@@ -45,8 +47,8 @@ function u16(it: Item, what: string): number {
 
 /**
  * Builds a flow. `actionsBase` is where the text the action syntax was parsed from starts
- * in the line (the reader parses and caches action lists on their own): action spans and
- * errors are shifted by it.
+ * in the line (the reader parses and caches action lists on their own): errors are shifted
+ * by it, and the flow keeps it for the action spans.
  */
 export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase = 0): Flow {
   const flow: Flow = {
@@ -64,9 +66,8 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
     flow.actions = sharedActions(acts, flow, ctx);
     checkActions(flow.actions, flow.match, flow.table, ctx.ofVersion);
   });
-  if (actionsBase) {
-    flow.actions = flow.actions.map((a) => ({ ...a, span: { start: a.span.start + actionsBase, end: a.span.end + actionsBase } }));
-  }
+  // The action list may be shared with other flows: its spans stay relative to its text.
+  if (actionsBase) flow.actionsBase = actionsBase;
   return flow;
 }
 

@@ -4,6 +4,7 @@ import { actionByName } from './actions/index.js';
 import type { FormatCtx } from './actions/types.js';
 import { FLOW_FLAGS, type Flow } from './flow.js';
 import { formatMatch } from './print-match.js';
+import type { Match } from './match.js';
 
 export interface FlowPrintOpts {
   /** Print as an OpenFlow 1.5 dump: set_field instead of load (same as ofVersion 15). */
@@ -35,6 +36,33 @@ export function formatCtx(opts: FlowPrintOpts = {}): FormatCtx {
   return ctx;
 }
 
+// Flows of one file share their action lists (see buildFlow): each list is printed once
+// per dialect. Port names change the text, so printing with names is not cached.
+const PRINTED = new WeakMap<Action[], Map<number, string>>();
+
+function actionsText(actions: Action[], opts: FlowPrintOpts): string {
+  if (opts.portNames) return formatActions(actions, formatCtx(opts));
+  const version = versionOf(opts);
+  let byVersion = PRINTED.get(actions);
+  if (!byVersion) { byVersion = new Map(); PRINTED.set(actions, byVersion); }
+  let text = byVersion.get(version);
+  if (text === undefined) { text = formatActions(actions, formatCtx(opts)); byVersion.set(version, text); }
+  return text;
+}
+
+// Identical matches are one object (the reader interns them): printed once per priority.
+const PRINTED_MATCH = new WeakMap<Match, Map<string, string>>();
+
+function matchText(flow: Flow, oxm: boolean, portNames?: Map<number, string>): string {
+  if (portNames) return formatMatch(flow.match, flow.priority, { portNames, of15: oxm });
+  const key = `${flow.priority}|${oxm}`;
+  let byKey = PRINTED_MATCH.get(flow.match);
+  if (!byKey) { byKey = new Map(); PRINTED_MATCH.set(flow.match, byKey); }
+  let text = byKey.get(key);
+  if (text === undefined) { text = formatMatch(flow.match, flow.priority, { of15: oxm }); byKey.set(key, text); }
+  return text;
+}
+
 /** One dump-flows line, without the leading space ovs-ofctl puts before it. */
 export function formatFlow(flow: Flow, opts: FlowPrintOpts = {}): string {
   let s = '';
@@ -51,9 +79,9 @@ export function formatFlow(flow: Flow, opts: FlowPrintOpts = {}): string {
   if (version >= 14 && flow.importance) s += `importance=${flow.importance}, `;
   if (st?.idle_age !== undefined) s += `idle_age=${st.idle_age}, `;
   if (st?.hard_age !== undefined) s += `hard_age=${st.hard_age}, `;
-  const m = formatMatch(flow.match, flow.priority, { portNames: opts.portNames, of15: version >= 12 });
+  const m = matchText(flow, version >= 12, opts.portNames);
   if (m) s += m + ' ';
-  return s + 'actions=' + formatActions(flow.actions, formatCtx(opts));
+  return s + 'actions=' + actionsText(flow.actions, opts);
 }
 
 /** A whole flow file as `ovs-ofctl dump-flows --no-stats` prints it: one line per flow,
