@@ -135,7 +135,6 @@ function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {
   }
 }
 
-/** Fields OVS refuses in a table: datapath-only fields, ct tuple fields without a valid ct_state. */
 /** Runs `fn`, moving the span of any error it raises by `base`. */
 function atBase(base: number, fn: () => void): void {
   try {
@@ -146,18 +145,18 @@ function atBase(base: number, fn: () => void): void {
   }
 }
 
+/** Fields OVS refuses in a table: datapath-only fields, ct tuple fields without a valid ct_state. */
 function checkMatchable(flow: Flow, it: Item): void {
-  {
-    const f = fieldByName(it.key.text);
-    if (!f) return;
-    if (f.unmatchable && !(f.name === 'recirc_id' && !flow.match.values.get('recirc_id'))) {
-      fail(`${f.name} ${f.unmatchable}`, it.key.span);
-    }
-    const ctTp = f.name === 'ct_tp_src' || f.name === 'ct_tp_dst';
-    if (ctTp && !flow.match.masks.get('ct_nw_proto')) return; // dropped by normalisation
-    if (f.prereq === 'ct' && !ctTupleAllowed(flow.match)) {
-      fail(`${f.name} needs ct_state to match +new, +est, +rel, +rpl, +snat, +dnat or +trk-inv (the switch answers OFPBMC_BAD_PREREQ)`, it.key.span);
-    }
+  const f = fieldByName(it.key.text);
+  if (!f) return;
+  // recirc_id=0 is what every OpenFlow table lookup has: OVS lets a flow say so.
+  if (f.unmatchable && !(f.name === 'recirc_id' && !flow.match.values.get('recirc_id'))) {
+    fail(`${f.name} ${f.unmatchable}`, it.key.span);
+  }
+  const ctTp = f.name === 'ct_tp_src' || f.name === 'ct_tp_dst';
+  if (ctTp && !flow.match.masks.get('ct_nw_proto')) return; // dropped by normalisation
+  if (f.prereq === 'ct' && !ctTupleAllowed(flow.match)) {
+    fail(`${f.name} needs ct_state to match +new, +est, +rel, +rpl, +snat, +dnat or +trk-inv (the switch answers OFPBMC_BAD_PREREQ)`, it.key.span);
   }
 }
 
