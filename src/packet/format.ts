@@ -5,6 +5,7 @@ import { formatMatch } from '../model/print-match.js';
 import { formatIpv4, formatIpv6 } from '../model/values.js';
 import type { Match } from '../model/match.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, type Packet } from './packet.js';
+import type { SlotStore } from './slots.js';
 
 const FULL = (bits: number) => (1n << BigInt(bits)) - 1n;
 
@@ -44,7 +45,34 @@ function mplsText(p: Packet): string[] {
   return [`mpls_label=${lse >> 12n}`, `mpls_tc=${(lse >> 9n) & 7n}`, `mpls_ttl=${lse & 0xffn}`, `mpls_bos=${(lse >> 8n) & 1n}`];
 }
 
+// A trace prints the packet at the start and end of every pass, and the packets of a
+// conversation or a benchmark repeat the same headers: the text is remembered per packet
+// value (all its words) in a small direct-mapped cache, one per port-name table.
+const CACHE_SIZE = 64;
+interface Cached { slots: SlotStore; text: string }
+const CACHES = new WeakMap<object, Array<Cached | undefined>>();
+const NO_NAMES = {};
+
+function wordsHash(w: readonly number[]): number {
+  let h = 0;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ (w[i] | 0), 0x9e3779b1) ^ (h >>> 15);
+  return (h >>> 0) % CACHE_SIZE;
+}
+
 export function formatPacketFlow(p: Packet, portNames?: Map<number, string>): string {
+  const key = portNames ?? NO_NAMES;
+  let cache = CACHES.get(key);
+  if (!cache) { cache = new Array<Cached | undefined>(CACHE_SIZE); CACHES.set(key, cache); }
+  const i = wordsHash(p.slots.w);
+  const hit = cache[i];
+  // frameLen and packet-only data are not printed: the slots alone decide the text.
+  if (hit && hit.slots.equals(p.slots)) return hit.text;
+  const text = render(p, portNames);
+  cache[i] = { slots: p.slots.clone(), text };
+  return text;
+}
+
+function render(p: Packet, portNames?: Map<number, string>): string {
   const lead: Match = { values: new Map(), masks: new Map() };
   for (const [s, b] of LEADING) put(lead, p, s, b, true);
   if ((p.slots.get('ct_nw_proto') ?? 0n) !== 0n) {

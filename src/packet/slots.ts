@@ -40,8 +40,17 @@ export const N_CORE = ORDER.find((i) => isRare(i.name))?.word ?? nWords;
 
 /** Words of an array of numbers; all int32, so V8 stores them unboxed. */
 export type Words = number[];
-const ZERO: Words = [];
-for (let i = 0; i < N_CORE; i++) ZERO.push(0);
+/**
+ * `n` zero words. Filled by push so V8 marks the array packed small integers: every word
+ * array the hot paths see must have that one elements kind, or their code turns
+ * polymorphic (`new Array(n).fill(0)` would be "holey").
+ */
+export function zeros(n: number): Words {
+  const w: Words = [];
+  for (let i = 0; i < n; i++) w.push(0);
+  return w;
+}
+const ZERO = zeros(N_CORE);
 
 /** The place of a slot; an unknown slot name is a program error, not a silent zero. */
 export function slotInfo(name: string): SlotInfo {

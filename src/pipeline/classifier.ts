@@ -17,7 +17,7 @@
 // hard result.
 import type { Flow } from '../model/flow.js';
 import type { Match } from '../model/match.js';
-import { bigToWords, N_CORE, slotInfo, wordOf, type SlotStore, type Words } from '../packet/slots.js';
+import { bigToWords, N_CORE, slotInfo, wordOf, zeros, type SlotStore, type Words } from '../packet/slots.js';
 
 export interface Conjunction { id: number; clause: number; nClauses: number }
 
@@ -214,7 +214,7 @@ class Subtables {
 
 /** A packet-sized word array holding a compiled match's values (what insert hashes). */
 function compileWords(m: WordMatch): Words {
-  const w: Words = new Array(m.idx.length ? m.idx[m.idx.length - 1] + 1 : 0).fill(0);
+  const w = zeros(m.idx.length ? m.idx[m.idx.length - 1] + 1 : 0);
   m.idx.forEach((i, k) => { w[i] = m.val[k]; });
   return w;
 }

@@ -99,7 +99,6 @@ function runPass(run: PacketRun, p: Pending): TracePass {
   // The pass's starting packet is kept for `Final flow: unchanged` only when tracing.
   const x = new Xlate(run, run.trace ? clonePacket(p.packet) : p.packet);
   x.start(p.table);
-  const final = run.trace ? formatPacketFlow(x.pkt, names) : '';
   return {
     recircId: p.recircId,
     resumeTable: p.recircId ? p.table : null,
@@ -107,7 +106,7 @@ function runPass(run: PacketRun, p: Pending): TracePass {
     ctSource: p.source,
     flow,
     events: x.events,
-    finalFlow: !run.trace || p.packet.slots.equals(x.pkt.slots) ? 'unchanged' : final,
+    finalFlow: !run.trace || p.packet.slots.equals(x.pkt.slots) ? 'unchanged' : formatPacketFlow(x.pkt, names),
     datapathActions: x.odp.length ? x.odp.join(',') : 'drop',
     outputs: x.outputs,
     failure: x.failure,

@@ -4,7 +4,7 @@
 // segment by segment every time.
 import type { FieldSpec } from '../model/fields.js';
 import { orSegs, wordRef, writeSegs, type WordRef } from '../packet/field-io.js';
-import { SlotStore, N_CORE, N_WORDS, type Words } from '../packet/slots.js';
+import { SlotStore, N_CORE, N_WORDS, zeros, type Words } from '../packet/slots.js';
 import type { SubfieldRef } from './exec.js';
 
 /** A constant write: per word touched, the bits written and their new value. */
@@ -16,7 +16,7 @@ const MOVE_PLANS = new WeakMap<object, { s: WordRef; d: WordRef } | null>();
 
 function compileSet(f: FieldSpec, value: bigint, mask: bigint): WordWrites | null {
   if (f.set) return null; // VLAN-style fields decide their own bits: the generic path
-  const v = new SlotStore(new Array(N_WORDS).fill(0)), m = new SlotStore(new Array(N_WORDS).fill(0));
+  const v = new SlotStore(zeros(N_WORDS)), m = new SlotStore(zeros(N_WORDS));
   writeSegs(v, f.segs, value, mask);
   orSegs(m, f.segs, mask);
   const out: WordWrites = { word: [], mask: [], val: [], rare: false };
