@@ -48,6 +48,8 @@ function parse(item: Item, ctx: ParseCtx): OutputArgs {
   if (!v) fail('output: expected output:PORT', item.span);
   const port = tryPort(valueText(v), ctx);
   if (port !== null && !isValidPort(port)) fail(`${valueText(v)}: output to unknown port`, v.span);
+  // ANY/NONE names no port: the switch refuses the flow (OFPBAC_BAD_OUT_PORT).
+  if (port === 0xffff) fail(`output:${valueText(v)}: not a port to output to (OFPBAC_BAD_OUT_PORT)`, v.span);
   if (port !== null) return { kind: 'port', port, maxLen: port === OFPP_CONTROLLER ? 0xffff : 0 };
   const a = v.chain[0];
   // A field, with or without a bit range (output:NXM_NX_REG0 is the whole register).
