@@ -83,11 +83,6 @@ function findFew(w: Words, idx: Int32Array, mask: Int32Array, few: Group[]): Gro
   return null;
 }
 
-function probe(w: Words, st: Subtable): Group | null {
-  if (st.few !== null) return findFew(w, st.idx, st.mask, st.few);
-  return findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
-}
-
 const better = (a: Entry, b: Entry): boolean =>
   a.flow.priority > b.flow.priority || (a.flow.priority === b.flow.priority && a.seq < b.seq);
 
@@ -133,12 +128,69 @@ function findGroup(g: Group | undefined, n: number): Group | null {
   return null;
 }
 
+/**
+ * A subtable as seen by packets of one `metadata` value: OVN splits every logical table
+ * by datapath (metadata), so most subtables hold flows of one or two datapaths only. Like
+ * OVS's metadata partitions, a lookup visits only the subtables holding flows for its
+ * packet's metadata (or not matching metadata exactly), ordered by the best priority
+ * among *those* flows, so the early stop comes sooner; `few` is the subtable's groups
+ * for that metadata when there are at most FEW.
+ */
+interface Part { st: Subtable; maxPriority: number; few: Group[] | null }
+
+const MD = slotInfo('metadata').word;
+/** Distinct metadata values whose subtable lists are kept; past it the lists are rebuilt. */
+const MAX_PARTS = 4096;
+
+/** Where a subtable's match holds both metadata words exactly (-1 when it does not). */
+function mdPos(st: Subtable): number {
+  const i = st.idx.indexOf(MD);
+  return i >= 0 && i + 1 < st.idx.length && st.idx[i + 1] === MD + 1 && st.mask[i] === -1 && st.mask[i + 1] === -1 ? i : -1;
+}
+
 /** The set of subtables of one kind (hard or soft) of one table. */
 class Subtables {
   private bySig = new Map<string, Subtable>();
   /** Subtables sorted by maxPriority desc; rebuilt lazily after a change. */
   private order: Subtable[] = [];
   private dirty = false;
+  /** Per metadata value (high word 0), the parts to visit; cleared on any change. */
+  private parts = new Map<number, Part[]>();
+  /** Every subtable as a part: for a metadata value with a high word. */
+  private allParts: Part[] | null = null;
+
+  private partsFor(w: Words): Part[] {
+    if (this.dirty) this.sorted();
+    if (w[MD + 1] !== 0) return (this.allParts ??= this.sorted().map((st) => ({ st, maxPriority: st.maxPriority, few: st.few })));
+    const lo = w[MD];
+    let ps = this.parts.get(lo);
+    if (ps === undefined) {
+      if (this.parts.size >= MAX_PARTS) this.parts.clear();
+      ps = this.partition(lo);
+      this.parts.set(lo, ps);
+    }
+    return ps;
+  }
+
+  private partition(lo: number): Part[] {
+    const out: Part[] = [];
+    for (const st of this.sorted()) {
+      const at = mdPos(st);
+      if (at < 0) { out.push({ st, maxPriority: st.maxPriority, few: st.few }); continue; }
+      const groups: Group[] = [];
+      let maxPriority = -1;
+      for (let g of st.buckets.values()) {
+        for (; g; g = g.next!) {
+          if (g.vals[at] !== lo || g.vals[at + 1] !== 0 || !g.list.length) continue;
+          groups.push(g);
+          if (g.list[0].flow.priority > maxPriority) maxPriority = g.list[0].flow.priority;
+        }
+      }
+      if (groups.length) out.push({ st, maxPriority, few: st.rare || groups.length > FEW ? null : groups });
+    }
+    // Stable: equal priorities keep the subtable order.
+    return out.sort((a, b) => b.maxPriority - a.maxPriority);
+  }
 
   insert(e: Entry): Entry | null {
     const m = compileMatch(e.flow.match);
@@ -177,6 +229,8 @@ class Subtables {
     if (this.dirty) {
       this.order = [...this.bySig.values()].filter((s) => s.size > 0).sort((a, b) => b.maxPriority - a.maxPriority);
       this.dirty = false;
+      this.parts.clear();
+      this.allParts = null;
     }
     return this.order;
   }
@@ -184,11 +238,12 @@ class Subtables {
   /** Best entry matching the packet words `w` with priority above `floor` (hard lookups). */
   best(w: Words, floor: number): Entry | null {
     let best: Entry | null = null;
-    const order = this.sorted();
-    for (let k = 0; k < order.length; k++) {
-      const st = order[k];
-      if (st.maxPriority < floor || (best && st.maxPriority < best.flow.priority)) break;
-      const g = probe(w, st);
+    const parts = this.partsFor(w);
+    for (let k = 0; k < parts.length; k++) {
+      const p = parts[k];
+      if (p.maxPriority < floor || (best && p.maxPriority < best.flow.priority)) break;
+      const st = p.st;
+      const g = p.few !== null ? findFew(w, st.idx, st.mask, p.few) : findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
       if (g && g.list.length && (!best || better(g.list[0], best))) best = g.list[0];
     }
     return best;
@@ -196,11 +251,12 @@ class Subtables {
 
   /** Every entry matching `w` with priority above `floor` (soft lookups). */
   all(w: Words, floor: number, out: Entry[]): void {
-    const order = this.sorted();
-    for (let k = 0; k < order.length; k++) {
-      const st = order[k];
-      if (st.maxPriority <= floor) break;
-      const g = probe(w, st);
+    const parts = this.partsFor(w);
+    for (let k = 0; k < parts.length; k++) {
+      const p = parts[k];
+      if (p.maxPriority <= floor) break;
+      const st = p.st;
+      const g = p.few !== null ? findFew(w, st.idx, st.mask, p.few) : findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
       if (g) for (const e of g.list) if (e.flow.priority > floor) out.push(e);
     }
   }

@@ -106,4 +106,30 @@ describe('classifier', () => {
     ].join('\n'));
     expect(hit(c, 'ip,nw_src=10.0.0.1')).toBe(3);
   });
+
+  it('metadata partitions: a datapath sees only its own flows and those not matching metadata exactly, added flows included', () => {
+    const c = classifier([
+      'priority=100,metadata=0x1,ip,nw_dst=10.0.0.1 actions=drop',
+      'priority=90,metadata=0x2,ip,nw_dst=10.0.0.1 actions=drop',
+      'priority=95,metadata=0x1/0x1,ip actions=drop',
+      'priority=80,ip,nw_dst=10.0.0.1 actions=drop',
+      'priority=10,metadata=0x2 actions=drop',
+      'priority=1 actions=drop',
+      'priority=200,metadata=0x100000002,ip actions=drop',
+    ].join('\n'));
+    expect(hit(c, 'ip,metadata=0x1,nw_dst=10.0.0.1')).toBe(1);
+    expect(hit(c, 'ip,metadata=0x1,nw_dst=10.0.0.2')).toBe(3);
+    expect(hit(c, 'ip,metadata=0x2,nw_dst=10.0.0.1')).toBe(2);
+    expect(hit(c, 'ip,metadata=0x2,nw_dst=10.0.0.2')).toBe(5);
+    expect(hit(c, 'ip,metadata=0x3,nw_dst=10.0.0.1')).toBe(3);
+    expect(hit(c, 'ip,metadata=0x4,nw_dst=10.0.0.1')).toBe(4);
+    expect(hit(c, 'arp,metadata=0x4')).toBe(6);
+    expect(hit(c, 'ip,metadata=0x100000002')).toBe(7);
+    expect(hit(c, 'arp,metadata=0x100000002')).toBe(6);
+    // A flow added after lookups (learn) is seen by the next lookup of its datapath.
+    const more = readFlows('priority=120,metadata=0x2,ip actions=drop', 't').flows[0];
+    c.add({ ...more, line: 8 });
+    expect(hit(c, 'ip,metadata=0x2,nw_dst=10.0.0.1')).toBe(8);
+    expect(hit(c, 'ip,metadata=0x1,nw_dst=10.0.0.2')).toBe(3);
+  });
 });
