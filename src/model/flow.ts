@@ -37,11 +37,17 @@ const STATS_KEYS = ['duration', 'n_packets', 'n_bytes', 'idle_age', 'hard_age'];
 const FLOW_KEYS = ['table', 'priority', 'cookie', 'idle_timeout', 'hard_timeout', 'importance'];
 const IGNORED = ['no_readonly_table', 'allow_hidden_fields'];
 
+/**
+ * Flow keys the reader read without the grammar (a dump's leading `cookie=…, table=…,
+ * n_packets=…,`): key, value text (null for a flag such as send_flow_rem) and where the key
+ * starts in the line. The arrays are reused from line to line: only the first `n` count.
+ */
+export interface LeadingKeys { n: number; key: string[]; value: (string | null)[]; at: number[] }
+
 export interface BuildCtx { ports: Map<string, number>; tables?: Map<string, number>; ofVersion?: number; dump?: boolean }
 
-function u16(it: Item, what: string): number {
-  const t = it.eq ? valueText(it.eq) : '';
-  if (!/^(\d+|0x[0-9a-fA-F]+)$/.test(t) || Number(t) > 0xffff) fail(`${what}: '${t}' is not a number from 0 to 65535`, it.eq?.span ?? it.span);
+function u16(what: string, t: string, src: Item | number): number {
+  if (!/^(\d+|0x[0-9a-fA-F]+)$/.test(t) || Number(t) > 0xffff) fail(`${what}: '${t}' is not a number from 0 to 65535`, valueSpan(what, t, src));
   return Number(t);
 }
 
@@ -50,22 +56,32 @@ function u16(it: Item, what: string): number {
  * in the line (the reader parses and caches action lists on their own): errors are shifted
  * by it, and the flow keeps it for the action spans.
  */
-export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase = 0): Flow {
+export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase = 0, lead?: LeadingKeys): Flow {
   const flow: Flow = {
     table: 0, priority: 32768, cookie: 0n, idleTimeout: 0, hardTimeout: 0, importance: 0,
     flags: [], match: newMatch(), actions: [], stats: null, line, col: 1,
   };
+  if (lead) {
+    for (let i = 0; i < lead.n; i++) {
+      const k = lead.key[i], v = lead.value[i];
+      if (v !== null) applyFlowKey(flow, k, v, lead.at[i], ctx);
+      else if (!flow.flags.includes(k)) flow.flags.push(k);
+    }
+  }
   // Match items may come from a cache with spans relative to their own text (matchBases).
-  const bases = syn.matchBases;
-  syn.match.forEach((it, i) => atBase(bases?.[i] ?? 0, () => applyFlowItem(flow, it, ctx)));
-  syn.match.forEach((it, i) => atBase(bases?.[i] ?? 0, () => checkMatchable(flow, it)));
+  const items = syn.match, bases = syn.matchBases;
+  for (let i = 0; i < items.length; i++) {
+    try { applyFlowItem(flow, items[i], ctx); } catch (e) { throw shifted(e, bases?.[i] ?? 0); }
+  }
+  for (let i = 0; i < items.length; i++) {
+    try { checkMatchable(flow, items[i]); } catch (e) { throw shifted(e, bases?.[i] ?? 0); }
+  }
   normalizeMatch(flow.match);
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
-  const acts = syn.actions;
-  atBase(actionsBase, () => {
-    flow.actions = sharedActions(acts, flow, ctx);
+  try {
+    flow.actions = sharedActions(syn.actions, flow, ctx);
     checkActions(flow.actions, flow.match, flow.table, ctx.ofVersion);
-  });
+  } catch (e) { throw shifted(e, actionsBase); }
   // The action list may be shared with other flows: its spans stay relative to its text.
   if (actionsBase) flow.actionsBase = actionsBase;
   return flow;
@@ -103,46 +119,60 @@ function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {
     }
     return;
   }
-  if (STATS_KEYS.includes(k)) {
-    const n = Number.parseFloat(it.eq ? valueText(it.eq) : '');
-    if (!Number.isFinite(n)) fail(`${k}: expected a number`, it.eq?.span ?? it.span);
-    (flow.stats ??= {})[k as keyof FlowStats] = n;
-    return;
-  }
-  if (!it.eq || valueText(it.eq) === '') {
+  if (!STATS_KEYS.includes(k) && (!it.eq || valueText(it.eq) === '')) {
     if (FLOW_KEYS.includes(k)) fail(`field ${k} missing value`, it.span);
     unknown(k, it.key.span);
   }
-  const text = valueText(it.eq);
+  applyFlowKey(flow, k, it.eq ? valueText(it.eq) : '', it, ctx);
+}
+
+/** Where errors about a flow key's value point: the item's value, or for a leading key
+ *  read by the reader (`src` is its offset in the line) the text after `key=`. */
+function valueSpan(k: string, text: string, src: Item | number): Span {
+  if (typeof src !== 'number') return src.eq?.span ?? src.span;
+  const start = src + k.length + 1;
+  return { start, end: start + text.length };
+}
+
+const keySpan = (k: string, src: Item | number): Span => (typeof src === 'number' ? { start: src, end: src + k.length } : src.key.span);
+
+/**
+ * A flow key that is no match field (table, priority, cookie, timeouts, dump counters)
+ * with its value text. `src` is its item, or where the key starts in the line when the
+ * reader read it without the grammar (a dump's leading `cookie=…, table=…,` keys).
+ */
+function applyFlowKey(flow: Flow, k: string, text: string, src: Item | number, ctx: BuildCtx): void {
+  if (STATS_KEYS.includes(k)) {
+    const n = Number.parseFloat(text);
+    if (!Number.isFinite(n)) fail(`${k}: expected a number`, valueSpan(k, text, src));
+    (flow.stats ??= {})[k as keyof FlowStats] = n;
+    return;
+  }
   switch (k) {
     case 'table': {
       const t = ctx.tables?.get(text) ?? (/^\d+$/.test(text) ? Number(text) : NaN);
-      if (!(t >= 0 && t <= 255)) fail(`unknown table "${text}"`, it.eq.span);
-      if (t === 254) fail('table 254 is reserved for the switch itself (OFPBRC_EPERM)', it.eq.span);
+      if (!(t >= 0 && t <= 255)) fail(`unknown table "${text}"`, valueSpan(k, text, src));
+      if (t === 254) fail('table 254 is reserved for the switch itself (OFPBRC_EPERM)', valueSpan(k, text, src));
       // 255 means "no table given" to ovs-ofctl: the flow goes to table 0.
       flow.table = t === 255 ? 0 : t; return;
     }
-    case 'priority': flow.priority = u16(it, 'priority'); return;
-    case 'idle_timeout': flow.idleTimeout = u16(it, 'idle_timeout'); return;
-    case 'hard_timeout': flow.hardTimeout = u16(it, 'hard_timeout'); return;
-    case 'importance': flow.importance = u16(it, 'importance'); return;
+    case 'priority': flow.priority = u16(k, text, src); return;
+    case 'idle_timeout': flow.idleTimeout = u16(k, text, src); return;
+    case 'hard_timeout': flow.hardTimeout = u16(k, text, src); return;
+    case 'importance': flow.importance = u16(k, text, src); return;
     case 'cookie': {
-      if (text.includes('/')) fail('flow additions cannot use a cookie mask', it.eq.span);
-      if (!/^(\d+|0x[0-9a-fA-F]{1,16})$/.test(text)) fail(`cookie: '${text}' is not a 64-bit number`, it.eq.span);
+      if (text.includes('/')) fail('flow additions cannot use a cookie mask', valueSpan(k, text, src));
+      if (!/^(\d+|0x[0-9a-fA-F]{1,16})$/.test(text)) fail(`cookie: '${text}' is not a 64-bit number`, valueSpan(k, text, src));
       flow.cookie = BigInt(text); return;
     }
-    default: unknown(k, it.key.span);
+    default: unknown(k, keySpan(k, src));
   }
 }
 
-/** Runs `fn`, moving the span of any error it raises by `base`. */
-function atBase(base: number, fn: () => void): void {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof FlowError && e.span && base) throw new FlowError(e.message, { start: e.span.start + base, end: e.span.end + base });
-    throw e;
-  }
+/** An error raised by code that saw spans relative to `base`, moved to line offsets. */
+function shifted(e: unknown, base: number): unknown {
+  if (e instanceof FlowError && e.span && base) return new FlowError(e.message, { start: e.span.start + base, end: e.span.end + base });
+  return e;
 }
 
 /** Fields OVS refuses in a table: datapath-only fields, ct tuple fields without a valid ct_state. */

@@ -2,9 +2,9 @@
 // File-level concerns (comments, continuation lines, dump headers, blank lines) are handled
 // here; nearley sees one flow at a time. Every error of the file is collected.
 import { parseFlowSyntax, SyntaxError_ } from '../../grammar/parse.js';
-import type { FlowSyntax, Item, Ref, Span, Value } from '../../grammar/syntax.js';
+import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
 import { FlowError } from '../model/errors.js';
-import { buildFlow, type Flow } from '../model/flow.js';
+import { buildFlow, type Flow, type LeadingKeys } from '../model/flow.js';
 import type { Match } from '../model/match.js';
 import type { Diagnostic } from './diagnostic.js';
 
@@ -28,22 +28,33 @@ const HEADER = /^\s*(NXST|OFPST)_FLOW reply(?: \(OF1\.(\d)\))? \(xid=0x[0-9a-f]+
 /** One logical line: text, the 1-based line it starts on, and the offset of each char. */
 export interface SourceLine { text: string; line: number; raw: string }
 
-/** Strips `#` comments, joins `\` continuations, drops blank lines. */
+/** Strips `#` comments, joins `\\` continuations, drops blank lines. */
 export function sourceLines(text: string): SourceLine[] {
   const out: SourceLine[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i];
-    let t = stripComment(raw);
-    const start = i;
-    // A continued line keeps its own columns for errors on the first physical line only.
-    while (t.endsWith('\\') && i + 1 < lines.length) { t = t.slice(0, -1) + stripComment(lines[++i]); }
-    if (t.trim() !== '') out.push({ text: t, line: start + 1, raw });
-  }
+  eachSourceLine(text, (src) => { out.push({ ...src }); });
   return out;
 }
 
+/** sourceLines without a list: `fn` gets one object, reused for every line. */
+function eachSourceLine(text: string, fn: (src: SourceLine) => void): void {
+  const lines = text.split('\n');
+  const src: SourceLine = { text: '', line: 0, raw: '' };
+  for (let i = 0; i < lines.length; i++) {
+    const raw = chompCr(lines[i]);
+    let t = stripComment(raw);
+    const start = i;
+    // A continued line keeps its own columns for errors on the first physical line only.
+    while (t.endsWith('\\') && i + 1 < lines.length) { t = t.slice(0, -1) + stripComment(chompCr(lines[++i])); }
+    if (NON_BLANK.test(t)) { src.text = t; src.line = start + 1; src.raw = raw; fn(src); }
+  }
+}
+
+const NON_BLANK = /\S/;
+const LEADING_SPACE = /^\s*/;
+const chompCr = (s: string): string => (s.endsWith('\r') ? s.slice(0, -1) : s);
+
 function stripComment(s: string): string {
+  if (!s.includes('#')) return s;
   let quoted = false;
   for (let i = 0; i < s.length; i++) {
     if (s[i] === '"') quoted = !quoted;
@@ -68,24 +79,22 @@ const ACTIONS_AT = /(^|[\s,])actions?=/;
 interface SyntaxCache { actions: Map<string, FlowSyntax>; items: Map<string, Item> }
 const CACHE_MAX = 200_000;
 
-function parseLine(text: string, cache: SyntaxCache): { syntax: FlowSyntax; actionsBase: number } {
-  const prefix: Item[] = [];
+function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys): { syntax: FlowSyntax; actionsBase: number } {
   PREFIX_KEY.lastIndex = 0;
   let end = 0;
+  lead.n = 0;
   for (let m = PREFIX_KEY.exec(text); m; m = PREFIX_KEY.exec(text)) {
     const key = m[1] ?? m[3];
-    const at = m.index + m[0].indexOf(key);
-    prefix.push(syntheticItem(key, at, m[2] ?? null));
+    lead.key[lead.n] = key;
+    lead.value[lead.n] = m[2] ?? null;
+    lead.at[lead.n++] = m.index + m[0].indexOf(key);
     end = PREFIX_KEY.lastIndex;
   }
-  const am = ACTIONS_AT.exec(text.slice(end));
-  if (!am) {
-    const syn = parseFlowSyntax(' '.repeat(end) + text.slice(end));
-    return { syntax: { ...syn, match: [...prefix, ...syn.match] }, actionsBase: 0 };
-  }
+  const am = ACTIONS_AT.exec(end ? text.slice(end) : text);
+  if (!am) return { syntax: parseFlowSyntax(' '.repeat(end) + text.slice(end)), actionsBase: 0 };
   const actionsAt = end + am.index + am[1].length;
-  const bases: number[] = prefix.map(() => 0);
-  const match = [...prefix, ...matchItems(text, end, actionsAt, bases, cache)];
+  const bases: number[] = [];
+  const match = matchItems(text, end, actionsAt, bases, cache);
   const actText = closeParens(text.slice(actionsAt));
   let actSyn = cache.actions.get(actText);
   if (!actSyn) {
@@ -173,44 +182,33 @@ export function closeParens(text: string): string {
   return depth > 0 ? text + ')'.repeat(depth) : text;
 }
 
-/** A `key=value` item for a key read by the prefix regex. */
-function syntheticItem(key: string, at: number, value: string | null): Item {
-  const ref = (text: string, start: number): Ref => ({
-    kind: 'ref', text, quoted: false, tokenType: 'word', subscript: null, bracketed: false,
-    span: { start, end: start + text.length },
-  });
-  const k = ref(key, at);
-  if (value === null) return { kind: 'item', key: k, eq: null, colon: null, args: null, arrow: null, span: k.span };
-  const v = ref(value, at + key.length + 1);
-  const eq: Value = { kind: 'value', chain: [v], dst: null, span: v.span };
-  return { kind: 'item', key: k, eq, colon: null, args: null, arrow: null, span: { start: at, end: v.span.end } };
-}
-
 export function readFlows(text: string, file: string, opts: ReadOpts = {}): FlowFile {
   const res: FlowFile = { flows: [], diagnostics: [], header: null, ofVersion: 10 };
   const ctx = { ports: opts.ports ?? new Map<string, number>(), tables: opts.tables, ofVersion: opts.ofVersion };
   const cache: SyntaxCache = { actions: new Map(), items: new Map() };
   const matches = new Map<string, Match>();
-  for (const src of sourceLines(text)) {
+  const dumpCtx = { ...ctx, dump: true };
+  const lead: LeadingKeys = { n: 0, key: [], value: [], at: [] };
+  eachSourceLine(text, (src) => {
     const h = HEADER.exec(src.text);
     if (h) {
       res.header = src.text.trim();
       res.ofVersion = h[2] ? 10 + Number(h[2]) : 10;
-      continue;
+      return;
     }
     try {
-      const { syntax, actionsBase } = parseLine(src.text, cache);
+      const { syntax, actionsBase } = parseLine(src.text, cache, lead);
       // ovs-ofctl indents every line it dumps: such a line is a switch's dump, not hand-written.
       const dump = src.text.startsWith(' ');
-      const flow = buildFlow(syntax, dump ? { ...ctx, dump } : ctx, src.line, actionsBase);
+      const flow = buildFlow(syntax, dump ? dumpCtx : ctx, src.line, actionsBase, lead);
       flow.match = intern(flow.match, matches);
-      flow.col = src.text.length - src.text.trimStart().length + 1;
+      flow.col = LEADING_SPACE.exec(src.text)![0].length + 1;
       res.flows.push(flow);
     } catch (e) {
       if (e instanceof SyntaxError_ || e instanceof FlowError) {
         res.diagnostics.push(diagnosticAt(file, src, e.span, e.message));
       } else throw e;
     }
-  }
+  });
   return res;
 }
