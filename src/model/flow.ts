@@ -44,7 +44,11 @@ const IGNORED = ['no_readonly_table', 'allow_hidden_fields'];
  */
 export interface LeadingKeys { n: number; key: string[]; value: (string | null)[]; at: number[] }
 
-export interface BuildCtx { ports: Map<string, number>; tables?: Map<string, number>; ofVersion?: number; dump?: boolean }
+export interface BuildCtx {
+  ports: Map<string, number>; tables?: Map<string, number>; ofVersion?: number; dump?: boolean;
+  /** Set by a file reader: what its flows share (see FileMemo). */
+  memo?: FileMemo;
+}
 
 function u16(what: string, t: string, src: Item | number): number {
   if (!/^(\d+|0x[0-9a-fA-F]+)$/.test(t) || Number(t) > 0xffff) fail(`${what}: '${t}' is not a number from 0 to 65535`, valueSpan(what, t, src));
@@ -70,37 +74,100 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
   }
   // Match items may come from a cache with spans relative to their own text (matchBases).
   const items = syn.match, bases = syn.matchBases;
-  for (let i = 0; i < items.length; i++) {
-    try { applyFlowItem(flow, items[i], ctx); } catch (e) { throw shifted(e, bases?.[i] ?? 0); }
+  const memo = ctx.memo ? memoNode(ctx.memo.matches, items) : null;
+  if (memo?.match) {
+    // The same match items, in the same order, were built and checked before.
+    for (let i = 0; i < items.length; i++) {
+      if (isMatchItem(items[i])) continue;
+      try { applyFlowItem(flow, items[i], ctx); } catch (e) { throw shifted(e, bases?.[i] ?? 0); }
+    }
+    flow.match = memo.match;
+  } else {
+    for (let i = 0; i < items.length; i++) {
+      try { applyFlowItem(flow, items[i], ctx); } catch (e) { throw shifted(e, bases?.[i] ?? 0); }
+    }
+    for (let i = 0; i < items.length; i++) {
+      try { checkMatchable(flow, items[i]); } catch (e) { throw shifted(e, bases?.[i] ?? 0); }
+    }
+    normalizeMatch(flow.match);
+    if (memo) flow.match = memo.match = ctx.memo!.intern(flow.match);
   }
-  for (let i = 0; i < items.length; i++) {
-    try { checkMatchable(flow, items[i]); } catch (e) { throw shifted(e, bases?.[i] ?? 0); }
-  }
-  normalizeMatch(flow.match);
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
   try {
     flow.actions = sharedActions(syn.actions, flow, ctx);
-    checkActions(flow.actions, flow.match, flow.table, ctx.ofVersion);
+    checkOnce(flow.actions, flow.match, flow.table, ctx.ofVersion ?? 10, ctx.memo);
   } catch (e) { throw shifted(e, actionsBase); }
   // The action list may be shared with other flows: its spans stay relative to its text.
   if (actionsBase) flow.actionsBase = actionsBase;
   return flow;
 }
 
+/**
+ * What a file reader's flows share. `matches`: the matches built, keyed by the sequence of
+ * match item objects that built them (the reader hands out one Item per distinct item
+ * text; flow keys and flags are not part of the key: they do not touch the match).
+ * `intern` maps a newly built match to an equal one built before (matches never change).
+ * `checked`: the (action list, match, table/version) triples that passed checkActions.
+ */
+export interface FileMemo {
+  matches: MatchMemo;
+  intern: (m: Match) => Match;
+  checked: Map<Action[], Map<Match, number[]>>;
+}
+export interface MatchMemo { next: Map<Item, MatchMemo>; match: Match | null }
+
+export const newFileMemo = (intern: (m: Match) => Match = (m) => m): FileMemo =>
+  ({ matches: newMatchMemo(), intern, checked: new Map() });
+const newMatchMemo = (): MatchMemo => ({ next: new Map(), match: null });
+
+function memoNode(root: MatchMemo, items: Item[]): MatchMemo {
+  let node = root;
+  for (const it of items) {
+    if (!isMatchItem(it)) continue;
+    let next = node.next.get(it);
+    if (!next) { next = newMatchMemo(); node.next.set(it, next); }
+    node = next;
+  }
+  return node;
+}
+
+/** An item that only changes the match (a field or a protocol shorthand). */
+function isMatchItem(it: Item): boolean {
+  const k = it.key.text;
+  if (it.colon || it.args) return false;
+  if (it.key.subscript === null && !it.eq && PROTOCOLS.has(k)) return true;
+  return fieldByName(k) !== undefined;
+}
+
 // A dump repeats the same action list thousands of times and the reader hands out one
 // syntax array per distinct text: the built actions are shared too. Checks record a little
 // state in the args (the VLAN tag and IP protocol the list starts from, used when printing),
 // so flows share only when that starting state is the same.
-const BUILT = new WeakMap<Item[], Map<string, Action[]>>();
+const BUILT = new WeakMap<Item[], Map<number, Action[]>>();
 
 function sharedActions(items: Item[], flow: Flow, ctx: BuildCtx): Action[] {
   const dump = ctx.dump || flow.stats !== null;
-  const key = `${dump}|${hasVlan(flow.match)}|${ipProto(flow.match)}`;
+  // The starting state as one number: dump flag, VLAN tag, IP protocol (0..255, or none).
+  const key = (dump ? 1 : 0) | (hasVlan(flow.match) ? 2 : 0) | (((ipProto(flow.match) ?? 256) + 1) << 2);
   let byState = BUILT.get(items);
   if (!byState) { byState = new Map(); BUILT.set(items, byState); }
   let built = byState.get(key);
   if (!built) { built = buildActions(items, { ...ctx, dump }); byState.set(key, built); }
   return built;
+}
+
+// Flows share matches and action lists: a (match, action list, table, version) that passed
+// checkActions once passes again (checks depend on nothing else), so a file reader's memo
+// remembers it (per file: a global cache would keep an entry per match alive).
+function checkOnce(actions: Action[], match: Match, table: number, ofVersion: number, memo?: FileMemo): void {
+  if (!memo) { checkActions(actions, match, table, ofVersion); return; }
+  let byMatch = memo.checked.get(actions);
+  if (!byMatch) { byMatch = new Map(); memo.checked.set(actions, byMatch); }
+  const key = table * 256 + ofVersion;
+  const done = byMatch.get(match);
+  if (done?.includes(key)) return;
+  checkActions(actions, match, table, ofVersion);
+  if (done) done.push(key); else byMatch.set(match, [key]);
 }
 
 function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {

@@ -4,7 +4,7 @@
 import { parseFlowSyntax, SyntaxError_ } from '../../grammar/parse.js';
 import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
 import { FlowError } from '../model/errors.js';
-import { buildFlow, type Flow, type LeadingKeys } from '../model/flow.js';
+import { buildFlow, newFileMemo, type BuildCtx, type Flow, type LeadingKeys } from '../model/flow.js';
 import type { Match } from '../model/match.js';
 import type { Diagnostic } from './diagnostic.js';
 
@@ -184,9 +184,12 @@ export function closeParens(text: string): string {
 
 export function readFlows(text: string, file: string, opts: ReadOpts = {}): FlowFile {
   const res: FlowFile = { flows: [], diagnostics: [], header: null, ofVersion: 10 };
-  const ctx = { ports: opts.ports ?? new Map<string, number>(), tables: opts.tables, ofVersion: opts.ofVersion };
-  const cache: SyntaxCache = { actions: new Map(), items: new Map() };
   const matches = new Map<string, Match>();
+  const ctx: BuildCtx = {
+    ports: opts.ports ?? new Map<string, number>(), tables: opts.tables, ofVersion: opts.ofVersion,
+    memo: newFileMemo((m) => intern(m, matches)),
+  };
+  const cache: SyntaxCache = { actions: new Map(), items: new Map() };
   const dumpCtx = { ...ctx, dump: true };
   const lead: LeadingKeys = { n: 0, key: [], value: [], at: [] };
   eachSourceLine(text, (src) => {
@@ -201,7 +204,6 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
       // ovs-ofctl indents every line it dumps: such a line is a switch's dump, not hand-written.
       const dump = src.text.startsWith(' ');
       const flow = buildFlow(syntax, dump ? dumpCtx : ctx, src.line, actionsBase, lead);
-      flow.match = intern(flow.match, matches);
       flow.col = LEADING_SPACE.exec(src.text)![0].length + 1;
       res.flows.push(flow);
     } catch (e) {
