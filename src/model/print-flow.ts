@@ -51,11 +51,11 @@ function actionsText(actions: Action[], opts: FlowPrintOpts): string {
 }
 
 // Identical matches are one object (the reader interns them): printed once per priority.
-const PRINTED_MATCH = new WeakMap<Match, Map<string, string>>();
+const PRINTED_MATCH = new WeakMap<Match, Map<number, string>>();
 
 function matchText(flow: Flow, oxm: boolean, portNames?: Map<number, string>): string {
   if (portNames) return formatMatch(flow.match, flow.priority, { portNames, of15: oxm });
-  const key = `${flow.priority}|${oxm}`;
+  const key = flow.priority * 2 + (oxm ? 1 : 0);
   let byKey = PRINTED_MATCH.get(flow.match);
   if (!byKey) { byKey = new Map(); PRINTED_MATCH.set(flow.match, byKey); }
   let text = byKey.get(key);

@@ -1,7 +1,7 @@
 // A match printed the way ovs-ofctl prints it: OVS's fixed field order, protocol
 // shorthands (`tcp`, `arp`, ...), and each field's number format.
 import { ones } from './bits.js';
-import { mustField, type FieldSpec } from './fields.js';
+import { FIELDS, mustField, type FieldSpec } from './fields.js';
 import { getField, type Match } from './match.js';
 import {
   CT_STATE_FLAGS, TCP_FLAG_NAMES, formatFlags, formatFlagsMasked, formatIpv4, formatIpv6,
@@ -23,7 +23,9 @@ function addr(v: bigint, mask: bigint, bits: number, fmt: (v: bigint) => string)
 /** `name=value` in the format of the field's kind and width, or null when wildcarded. */
 function kv(name: string, f: FieldSpec, m: Match): string | null {
   // Most fields are absent from most matches: look at the slots before reading bits.
-  if (!f.segs.some((s) => m.masks.has(s.slot))) return null;
+  let present = false;
+  for (const s of f.segs) if (m.masks.has(s.slot)) { present = true; break; }
+  if (!present) return null;
   const { value, mask } = getField(m, f);
   if (mask === 0n) return null;
   const full = mask === ones(f.bits);
@@ -84,6 +86,20 @@ const F_REGS = Array.from({ length: 16 }, (_, i) => mustField(`reg${i}`));
 const F_TUN_METADATA = Array.from({ length: 64 }, (_, i) => mustField(`tun_metadata${i}`));
 const F_NSH = new Map(['nsh_flags', 'nsh_ttl', 'nsh_mdtype', 'nsh_np', 'nsh_spi', 'nsh_si', 'nsh_c1', 'nsh_c2', 'nsh_c3', 'nsh_c4']
   .map((n) => [n, mustField(n)]));
+const REG_NAMES = F_REGS.map((_, i) => `reg${i}`);
+const TUN_METADATA_NAMES = F_TUN_METADATA.map((_, i) => `tun_metadata${i}`);
+// Slots of every tunnel field: a match without any (most) skips the ~75 tunnel lookups.
+const TUNNEL_SLOTS = new Set([
+  ...FIELDS.filter((f) => f.name.startsWith('tun_')).flatMap((f) => f.segs.map((g) => g.slot)),
+  'tun_gbp_id', 'tun_gbp_flags', 'tun_tos', 'tun_ttl', 'tun_erspan_ver', 'tun_erspan_idx', 'tun_erspan_dir',
+  'tun_erspan_hwid', 'tun_gtpu_flags', 'tun_gtpu_msgtype', 'tun_flags',
+]);
+
+function hasTunnel(m: Match): boolean {
+  for (const slot of m.masks.keys()) if (TUNNEL_SLOTS.has(slot)) return true;
+  return false;
+}
+
 const F_RECIRC_ID_HEX = { ...F_RECIRC_ID, hex: true };
 const F_CT_ZONE_DEC = { ...F_CT_ZONE, hex: false };
 
@@ -124,14 +140,16 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
     const shorthand = protocolShorthand(Number(dlType), protoMask ? Number(proto) : null);
     if (shorthand) { out.push(shorthand.name); skipType = true; skipProto = shorthand.withProto; }
   }
-  for (let i = 0; i < 16; i++) put(kv(`reg${i}`, F_REGS[i], m));
-  put(kv('tun_id', F_TUN_ID, m));
-  put(kv('tun_src', F_TUN_SRC, m));
-  put(kv('tun_dst', F_TUN_DST, m));
-  put(kv('tun_ipv6_src', F_TUN_IPV6_SRC, m));
-  put(kv('tun_ipv6_dst', F_TUN_IPV6_DST, m));
-  formatTunnelExtras(m, out);
-  for (let i = 0; i < 64; i++) put(kv(`tun_metadata${i}`, F_TUN_METADATA[i], m));
+  for (let i = 0; i < 16; i++) put(kv(REG_NAMES[i], F_REGS[i], m));
+  if (hasTunnel(m)) {
+    put(kv('tun_id', F_TUN_ID, m));
+    put(kv('tun_src', F_TUN_SRC, m));
+    put(kv('tun_dst', F_TUN_DST, m));
+    put(kv('tun_ipv6_src', F_TUN_IPV6_SRC, m));
+    put(kv('tun_ipv6_dst', F_TUN_IPV6_DST, m));
+    formatTunnelExtras(m, out);
+    for (let i = 0; i < 64; i++) put(kv(TUN_METADATA_NAMES[i], F_TUN_METADATA[i], m));
+  }
   put(kv('metadata', F_METADATA, m));
   const [inPort, inMask] = slotOf(m, 'in_port');
   if (inMask) out.push(`in_port=${formatPort(inPort, ctx.portNames)}`);
