@@ -17,6 +17,7 @@
 // hard result.
 import type { Flow } from '../model/flow.js';
 import type { Match } from '../model/match.js';
+import type { ActionSpec } from '../model/actions/types.js';
 import { bigToWords, N_CORE, slotInfo, wordOf, zeros, type SlotStore, type Words } from '../packet/slots.js';
 
 export interface Conjunction { id: number; clause: number; nClauses: number }
@@ -25,6 +26,8 @@ export interface Entry {
   flow: Flow;
   seq: number;                 // insertion order, for deterministic ties
   conj: Conjunction[] | null;  // non-null for a conjunctive ("soft") flow
+  /** The spec of each of the flow's actions, resolved by the translation the first time it runs them. */
+  specs: Array<ActionSpec | null> | null;
 }
 
 /**
@@ -136,9 +139,10 @@ function findGroup(g: Group | undefined, n: number): Group | null {
  * among *those* flows, so the early stop comes sooner; `few` is the subtable's groups
  * for that metadata when there are at most FEW.
  */
-interface Part { st: Subtable; maxPriority: number; few: Group[] | null }
+interface Part { st: Subtable; maxPriority: number; idx: Int32Array; mask: Int32Array; few: Group[] | null }
 
 const MD = slotInfo('metadata').word;
+const whole = (st: Subtable): Part => ({ st, maxPriority: st.maxPriority, idx: st.idx, mask: st.mask, few: st.few });
 /** Distinct metadata values whose subtable lists are kept; past it the lists are rebuilt. */
 const MAX_PARTS = 4096;
 
@@ -159,16 +163,23 @@ class Subtables {
   /** Every subtable as a part: for a metadata value with a high word. */
   private allParts: Part[] | null = null;
 
+  /** The last metadata value looked up and its parts: a packet stays in one datapath for several lookups. */
+  private lastMd = 0;
+  private lastParts: Part[] | null = null;
+
   private partsFor(w: Words): Part[] {
     if (this.dirty) this.sorted();
-    if (w[MD + 1] !== 0) return (this.allParts ??= this.sorted().map((st) => ({ st, maxPriority: st.maxPriority, few: st.few })));
+    if (w[MD + 1] !== 0) return (this.allParts ??= this.sorted().map(whole));
     const lo = w[MD];
+    if (this.lastParts !== null && lo === this.lastMd) return this.lastParts;
     let ps = this.parts.get(lo);
     if (ps === undefined) {
       if (this.parts.size >= MAX_PARTS) this.parts.clear();
       ps = this.partition(lo);
       this.parts.set(lo, ps);
     }
+    this.lastMd = lo;
+    this.lastParts = ps;
     return ps;
   }
 
@@ -176,7 +187,7 @@ class Subtables {
     const out: Part[] = [];
     for (const st of this.sorted()) {
       const at = mdPos(st);
-      if (at < 0) { out.push({ st, maxPriority: st.maxPriority, few: st.few }); continue; }
+      if (at < 0) { out.push(whole(st)); continue; }
       const groups: Group[] = [];
       let maxPriority = -1;
       for (let g of st.buckets.values()) {
@@ -186,7 +197,12 @@ class Subtables {
           if (g.list[0].flow.priority > maxPriority) maxPriority = g.list[0].flow.priority;
         }
       }
-      if (groups.length) out.push({ st, maxPriority, few: st.rare || groups.length > FEW ? null : groups });
+      if (!groups.length) continue;
+      if (st.rare || groups.length > FEW) { out.push({ st, maxPriority, idx: st.idx, mask: st.mask, few: null }); continue; }
+      // Within the partition the metadata words always match: compare only the others.
+      const keep = [...st.idx.keys()].filter((k) => k !== at && k !== at + 1);
+      const pick = (a: Int32Array) => Int32Array.from(keep, (k) => a[k]);
+      out.push({ st, maxPriority, idx: pick(st.idx), mask: pick(st.mask), few: groups.map((g) => ({ vals: pick(g.vals), list: g.list, next: null })) });
     }
     // Stable: equal priorities keep the subtable order.
     return out.sort((a, b) => b.maxPriority - a.maxPriority);
@@ -231,6 +247,7 @@ class Subtables {
       this.dirty = false;
       this.parts.clear();
       this.allParts = null;
+      this.lastParts = null;
     }
     return this.order;
   }
@@ -243,7 +260,7 @@ class Subtables {
       const p = parts[k];
       if (p.maxPriority < floor || (best && p.maxPriority < best.flow.priority)) break;
       const st = p.st;
-      const g = p.few !== null ? findFew(w, st.idx, st.mask, p.few) : findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
+      const g = p.few !== null ? findFew(w, p.idx, p.mask, p.few) : findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
       if (g && g.list.length && (!best || better(g.list[0], best))) best = g.list[0];
     }
     return best;
@@ -256,7 +273,7 @@ class Subtables {
       const p = parts[k];
       if (p.maxPriority <= floor) break;
       const st = p.st;
-      const g = p.few !== null ? findFew(w, st.idx, st.mask, p.few) : findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
+      const g = p.few !== null ? findFew(w, p.idx, p.mask, p.few) : findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
       if (g) for (const e of g.list) if (e.flow.priority > floor) out.push(e);
     }
   }
@@ -290,7 +307,7 @@ export class OfTable {
 
   add(flow: Flow): void {
     const conj = this.conjOf(flow);
-    const e: Entry = { flow, seq: this.nextSeq++, conj };
+    const e: Entry = { flow, seq: this.nextSeq++, conj, specs: null };
     const replaced = (conj ? this.soft : this.hard).insert(e);
     if (!replaced) this.count++;
   }

@@ -20,7 +20,25 @@ export function natSpec(n: NatArgs): NatSpec {
   return s;
 }
 
+/**
+ * Made once per ct() action (its arguments are immutable IR shared by every packet): a
+ * fresh request per execution allocated a new exec list each time, which also defeated
+ * the translation's per-list caches. Frozen: whoever reads it must not change it.
+ */
+const REQUESTS = new WeakMap<CtArgs, CtRequest>();
+
 export function ctRequest(a: CtArgs): CtRequest {
+  let r = REQUESTS.get(a);
+  if (!r) {
+    r = makeRequest(a);
+    Object.freeze(r.exec);
+    if (r.nat) Object.freeze(r.nat);
+    REQUESTS.set(a, Object.freeze(r));
+  }
+  return r;
+}
+
+function makeRequest(a: CtArgs): CtRequest {
   const natAction = a.actions.find((x) => x.name === 'nat');
   return {
     zone: a.zone, commit: a.commit, force: a.force, table: a.table,

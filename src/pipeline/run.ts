@@ -120,6 +120,12 @@ const CT_NAMES: Array<[string, number]> = [
 
 /** ct_state as OVS prints a flow's value: `new|trk`. */
 export function ctStateText(bits: number): string {
+  if (bits >= 0 && bits < CT_TEXTS.length) return (CT_TEXTS[bits] ??= ctStateText__(bits));
+  return ctStateText__(bits);
+}
+// Made once per value: every recirculated pass prints one.
+const CT_TEXTS: Array<string | undefined> = new Array(256);
+function ctStateText__(bits: number): string {
   const s = CT_NAMES.filter(([, b]) => bits & b).map(([n]) => n).join('|');
   return s || '0';
 }

@@ -15,6 +15,13 @@ import type { Pipeline } from './pipeline.js';
 const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src',
   'ct_ipv6_dst', 'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst'].map(slotInfo);
 
+const MARK = slotInfo('ct_mark'), LABEL = slotInfo('ct_label');
+// ct_mark and ct_label are neighbours in the word layout: one range of wc words to save.
+const CT_ML_FROM = Math.min(MARK.word, LABEL.word), CT_ML_TO = Math.max(MARK.word + MARK.words, LABEL.word + LABEL.words);
+if (CT_ML_TO - CT_ML_FROM !== MARK.words + LABEL.words) throw new Error('internal: ct_mark and ct_label are not adjacent slots');
+const DL_TYPE = slotInfo('dl_type').word;
+const ETH_IPV6_N = Number(ETH_IPV6);
+
 /** ct() and ct_clear leave the packet untracked: every conntrack slot reads 0. */
 function clearCtSlots(x: Xlate): void {
   const w = x.slots.w;
@@ -137,12 +144,18 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   x.commit();
   const zone = typeof req.zone === 'number' ? req.zone : Number(x.read(req.zone));
   // exec(): set_field/load of ct_mark / ct_label; the written bits become mark=/label=.
-  const savedMark = x.wc.get('ct_mark'), savedLabel = x.wc.get('ct_label');
-  x.wc.delete('ct_mark'); x.wc.delete('ct_label');
-  if (req.exec.length) x.executeList(req.exec, x.depth + 1);
-  const markMask = x.wc.get('ct_mark') ?? 0n, labelMask = x.wc.get('ct_label') ?? 0n;
-  restoreWc(x, 'ct_mark', savedMark); restoreWc(x, 'ct_label', savedLabel);
-  const v6 = x.slots.get('dl_type') === ETH_IPV6;
+  // Word by word: the saved mask words are put back after exec(), and bigints are made
+  // only when exec() wrote ct_mark or ct_label (most ct() have no exec()).
+  let markMask = 0n, labelMask = 0n;
+  if (req.exec.length) {
+    const wc = x.wc.w;
+    const saved: number[] = [];
+    for (let k = CT_ML_FROM; k < CT_ML_TO; k++) { saved.push(wc[k] | 0); wc[k] = 0; }
+    x.executeList(req.exec, x.depth + 1);
+    markMask = x.wc.get('ct_mark'); labelMask = x.wc.get('ct_label');
+    for (let k = CT_ML_FROM; k < CT_ML_TO; k++) wc[k] = saved[k - CT_ML_FROM];
+  }
+  const v6 = x.slots.w[DL_TYPE] === ETH_IPV6_N;
   const parts: string[] = [];
   if (req.commit) parts.push(req.force ? 'force_commit' : 'commit');
   if (zone) parts.push(`zone=${zone}`);
@@ -200,8 +213,6 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   clearCtSlots(x);
   x.detail('Sets the packet to an untracked state, and clears all the conntrack fields.');
 }
-
-function restoreWc(x: Xlate, slot: string, v: bigint): void { x.wc.set(slot, v); }
 
 export function ctClear(x: Xlate): void {
   if ((x.slots.get('ct_state') ?? 0n) & BigInt(CS.trk)) x.odp.push('ct_clear');

@@ -2,7 +2,7 @@
 // actions, the action set, resubmits, datapath actions and the trace. Recirculations
 // (ct(table=…)) are queued on the packet's run and translated as passes of their own.
 import { actionByName } from '../model/actions/index.js';
-import type { Action } from '../model/actions/types.js';
+import type { Action, ActionSpec } from '../model/actions/types.js';
 import { ones } from '../model/bits.js';
 import type { FieldSpec } from '../model/fields.js';
 import { formatActions, formatCtx } from '../model/print-flow.js';
@@ -38,6 +38,18 @@ function textsOf(pp: Pipeline): Texts {
   let t = TEXTS.get(pp);
   if (!t) { t = { flows: new WeakMap(), actions: new WeakMap() }; TEXTS.set(pp, t); }
   return t;
+}
+
+/**
+ * The spec of every action of a list, looked up once per list (flows' action lists are
+ * shared by every packet): a name lookup per executed action was a measurable share of a
+ * packet. null: no such action (it fails when executed, not before).
+ */
+const SPECS = new WeakMap<readonly Action[], Array<ActionSpec | null>>();
+function specsOf(actions: readonly Action[]): Array<ActionSpec | null> {
+  let s = SPECS.get(actions);
+  if (!s) { s = actions.map((a) => actionByName(a.name) ?? null); SPECS.set(actions, s); }
+  return s;
 }
 
 const IN_PORT = wordOf('in_port');
@@ -121,14 +133,14 @@ export class Xlate implements ExecCtx {
     const savedTable = this.table, savedFlow = this.flow;
     this.table = table;
     this.flow = entry.flow;
-    this.executeList(entry.flow.actions, depth + 1);
+    this.executeList(entry.flow.actions, depth + 1, (entry.specs ??= specsOf(entry.flow.actions)));
     const goto = this.pendingGoto;
     this.pendingGoto = null;
     this.table = savedTable;
     this.flow = savedFlow;
     if (goto !== null && !this.exited) {
       const tail = this.actionSet.size === 0;
-      this.recurse(() => this.lookupAndExecute(goto, tail ? depth : depth + 1));
+      this.lookupDeeper(goto, tail ? depth : depth + 1, null, false);
     }
   }
 
@@ -161,7 +173,7 @@ export class Xlate implements ExecCtx {
   }
 
   /** Executes an action list; `depth` is the indentation of its actions in the trace. */
-  executeList(actions: readonly Action[], depth: number): void {
+  executeList(actions: readonly Action[], depth: number, specs = specsOf(actions)): void {
     const savedStop = this.stopList, savedList = this.curList, savedIndex = this.curIndex;
     this.stopList = false;
     this.curList = actions;
@@ -172,7 +184,7 @@ export class Xlate implements ExecCtx {
       this.depth = depth;
       this.tail = i === actions.length - 1;
       if (this.run.trace) this.ev({ kind: 'action', depth, text: this.actionText(a) });
-      this.execute(a);
+      this.executeSpec(a, specs[i]);
     }
     this.stopList = savedStop;
     this.curList = savedList;
@@ -184,8 +196,9 @@ export class Xlate implements ExecCtx {
   curList: readonly Action[] = [];
   curIndex = 0;
 
-  execute(a: Action): void {
-    const spec = actionByName(a.name);
+  execute(a: Action): void { this.executeSpec(a, actionByName(a.name) ?? null); }
+
+  private executeSpec(a: Action, spec: ActionSpec | null): void {
     if (!spec?.execute) throw new ExecError(`action '${a.name}' cannot be executed yet (no execute in src/model/actions/)`);
     spec.execute(a.args, this);
   }
@@ -305,6 +318,12 @@ export class Xlate implements ExecCtx {
   // ---- resubmit / goto ---------------------------------------------------------------------
   /** Runs `body` one resubmit level deeper, enforcing OVS's two limits. */
   recurse(body: () => void): void {
+    this.enter();
+    try { body(); } finally { this.recursion--; }
+  }
+
+  /** recurse() for a lookup, without a closure per resubmit (the caller decrements `recursion`). */
+  private enter(): void {
     if (this.recursion >= MAX_DEPTH) {
       this.error(`over max translation depth ${MAX_DEPTH}`);
       throw new XlateFailure('Recursion too deep');
@@ -314,7 +333,11 @@ export class Xlate implements ExecCtx {
       throw new XlateFailure('Too many resubmits');
     }
     this.recursion++;
-    try { body(); } finally { this.recursion--; }
+  }
+
+  private lookupDeeper(table: number, depth: number, inPort: number | null, ct: boolean): void {
+    this.enter();
+    try { this.lookupAndExecute(table, depth, inPort, ct); } finally { this.recursion--; }
   }
 
   resubmit(inPort: number | null, table: number | null, ct: boolean): void {
@@ -325,7 +348,7 @@ export class Xlate implements ExecCtx {
       return;
     }
     const port = inPort !== null && inPort !== OFPP_IN_PORT ? inPort : null;
-    this.recurse(() => this.lookupAndExecute(t, depth, port, ct));
+    this.lookupDeeper(t, depth, port, ct);
   }
 
   writeActions(actions: Action[]): void { writeToActionSet(this, actions); }
