@@ -90,7 +90,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
       try { checkMatchable(flow, items[i]); } catch (e) { throw shifted(e, bases?.[i] ?? 0); }
     }
     normalizeMatch(flow.match);
-    if (memo) flow.match = memo.match = ctx.memo!.intern(flow.match);
+    if (memo) memo.match = flow.match;
   }
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
   try {
@@ -105,19 +105,17 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
 /**
  * What a file reader's flows share. `matches`: the matches built, keyed by the sequence of
  * match item objects that built them (the reader hands out one Item per distinct item
- * text; flow keys and flags are not part of the key: they do not touch the match).
- * `intern` maps a newly built match to an equal one built before (matches never change).
+ * text; flow keys and flags are not part of the key: they do not touch the match). Flows
+ * with the same match items share one Match object (matches are never changed once built).
  * `checked`: the (action list, match, table/version) triples that passed checkActions.
  */
 export interface FileMemo {
   matches: MatchMemo;
-  intern: (m: Match) => Match;
   checked: Map<Action[], Map<Match, number[]>>;
 }
 export interface MatchMemo { next: Map<Item, MatchMemo>; match: Match | null }
 
-export const newFileMemo = (intern: (m: Match) => Match = (m) => m): FileMemo =>
-  ({ matches: newMatchMemo(), intern, checked: new Map() });
+export const newFileMemo = (): FileMemo => ({ matches: newMatchMemo(), checked: new Map() });
 const newMatchMemo = (): MatchMemo => ({ next: new Map(), match: null });
 
 function memoNode(root: MatchMemo, items: Item[]): MatchMemo {

@@ -5,7 +5,6 @@ import { parseFlowSyntax, SyntaxError_ } from '../../grammar/parse.js';
 import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
 import { FlowError } from '../model/errors.js';
 import { buildFlow, newFileMemo, type BuildCtx, type Flow, type LeadingKeys } from '../model/flow.js';
-import type { Match } from '../model/match.js';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface FlowFile {
@@ -74,7 +73,17 @@ export function diagnosticAt(file: string, src: SourceLine, span: Span | null, m
 // (blanked out for nearley, so columns stay true), and each distinct action list is parsed
 // once: nearley only sees the match part and the action lists it has not seen before.
 const PREFIX_KEY = /\s*(?:(cookie|duration|table|n_packets|n_bytes|idle_timeout|hard_timeout|idle_age|hard_age|importance)=([^\s,=()]+),\s|(send_flow_rem|check_overlap|reset_counts|no_packet_counts|no_byte_counts)\s)/y;
-const ACTIONS_AT = /(^|[\s,])actions?=/;
+const ACTIONS_AT = /[\s,]actions?=/g;
+const ACTIONS_KEY = /actions?=/y;
+
+/** Where `actions=` (or `action=`) starts at or after `from`, at `from` or after a space or comma; -1 if nowhere. */
+function findActions(text: string, from: number): number {
+  ACTIONS_KEY.lastIndex = from;
+  if (ACTIONS_KEY.test(text)) return from;
+  ACTIONS_AT.lastIndex = from;
+  const m = ACTIONS_AT.exec(text);
+  return m ? m.index + 1 : -1;
+}
 /** Syntax already parsed in this file, by text (freed with the file). */
 interface SyntaxCache { actions: Map<string, FlowSyntax>; items: Map<string, Item> }
 const CACHE_MAX = 200_000;
@@ -90,16 +99,16 @@ function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys): { synta
     lead.at[lead.n++] = m.index + m[0].indexOf(key);
     end = PREFIX_KEY.lastIndex;
   }
-  const am = ACTIONS_AT.exec(end ? text.slice(end) : text);
-  if (!am) return { syntax: parseFlowSyntax(' '.repeat(end) + text.slice(end)), actionsBase: 0 };
-  const actionsAt = end + am.index + am[1].length;
+  const actionsAt = findActions(text, end);
+  if (actionsAt < 0) return { syntax: parseFlowSyntax(' '.repeat(end) + text.slice(end)), actionsBase: 0 };
   const bases: number[] = [];
   const match = matchItems(text, end, actionsAt, bases, cache);
-  const actText = closeParens(text.slice(actionsAt));
+  // Keyed by the text as written: closing its parentheses is done once, on a miss.
+  const actText = text.slice(actionsAt);
   let actSyn = cache.actions.get(actText);
   if (!actSyn) {
     try {
-      actSyn = parseFlowSyntax(actText);
+      actSyn = parseFlowSyntax(closeParens(actText));
     } catch (e) {
       if (e instanceof SyntaxError_) throw new SyntaxError_(e.message, { start: e.span.start + actionsAt, end: e.span.end + actionsAt });
       throw e;
@@ -159,22 +168,12 @@ function matchItem(text: string, start: number, end: number, cache: SyntaxCache)
   return cached;
 }
 
-/** Flows of a big dump share many identical matches (same stage, other table or actions):
- *  one Match object serves them all. Matches are never changed once built. */
-function intern(m: Match, seen: Map<string, Match>): Match {
-  let key = '';
-  for (const [slot, mask] of m.masks) key += `${slot}=${(m.values.get(slot) ?? 0n).toString(36)}/${mask.toString(36)},`;
-  const old = seen.get(key);
-  if (old) return old;
-  seen.set(key, m);
-  return m;
-}
-
 /** ovs-ofctl takes a line whose last action lacks its closing parentheses (`ct(commit`):
  *  its argument scanner stops at the end of the text. ctflow closes them the same way. */
 export function closeParens(text: string): string {
   let depth = 0, quoted = false;
-  for (const c of text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
     if (c === '"') quoted = !quoted;
     else if (!quoted && c === '(') depth++;
     else if (!quoted && c === ')') depth--;
@@ -184,10 +183,9 @@ export function closeParens(text: string): string {
 
 export function readFlows(text: string, file: string, opts: ReadOpts = {}): FlowFile {
   const res: FlowFile = { flows: [], diagnostics: [], header: null, ofVersion: 10 };
-  const matches = new Map<string, Match>();
   const ctx: BuildCtx = {
     ports: opts.ports ?? new Map<string, number>(), tables: opts.tables, ofVersion: opts.ofVersion,
-    memo: newFileMemo((m) => intern(m, matches)),
+    memo: newFileMemo(),
   };
   const cache: SyntaxCache = { actions: new Map(), items: new Map() };
   const dumpCtx = { ...ctx, dump: true };
