@@ -5,7 +5,7 @@ import { formatMatch } from '../model/print-match.js';
 import { formatIpv4, formatIpv6 } from '../model/values.js';
 import type { Match } from '../model/match.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, type Packet } from './packet.js';
-import type { SlotStore } from './slots.js';
+import { wordOf, type SlotStore } from './slots.js';
 
 const FULL = (bits: number) => (1n << BigInt(bits)) - 1n;
 
@@ -67,8 +67,40 @@ export function formatPacketFlow(p: Packet, portNames?: Map<number, string>): st
   const hit = cache[i];
   // frameLen and packet-only data are not printed: the slots alone decide the text.
   if (hit && hit.slots.equals(p.slots)) return hit.text;
-  const text = render(p, portNames);
+  const text = withPort(p, portNames, key);
   cache[i] = { slots: p.slots.clone(), text };
+  return text;
+}
+
+// Packets of different connections often differ only in the source port: per packet
+// value without tp_src, the text is kept as the pieces around `tp_src=N`, so a new
+// source port costs a concatenation. Only TCP/UDP/SCTP (tp_src printed as a plain
+// decimal `tp_src=N`), and only when that item occurs once in the text.
+const TP_SRC = wordOf('tp_src'), NW_PROTO = wordOf('nw_proto'), DL_TYPE = wordOf('dl_type');
+interface Shape { slots: SlotStore; before: string; after: string }
+const SHAPES = new WeakMap<object, Array<Shape | null | undefined>>();
+
+function withPort(p: Packet, portNames: Map<number, string> | undefined, key: object): string {
+  const w = p.slots.w;
+  const proto = w[NW_PROTO], type = w[DL_TYPE];
+  if ((proto !== 6 && proto !== 17 && proto !== 132) || (type !== Number(ETH_IP) && type !== Number(ETH_IPV6))) return render(p, portNames);
+  let shapes = SHAPES.get(key);
+  if (!shapes) { shapes = new Array<Shape | undefined>(CACHE_SIZE); SHAPES.set(key, shapes); }
+  const port = w[TP_SRC];
+  w[TP_SRC] = 0;
+  const i = wordsHash(w);
+  const hit = shapes[i];
+  const same = hit && hit.slots.equals(p.slots);
+  const shape = same ? hit : null;
+  const bare = same ? null : p.slots.clone();
+  w[TP_SRC] = port;
+  if (shape) return shape.before + (port >>> 0) + shape.after;
+  const text = render(p, portNames);
+  const item = `,tp_src=${port >>> 0}`;
+  const at = text.indexOf(item + ',');
+  if (at >= 0 && text.indexOf(',tp_src=') === at && text.lastIndexOf(',tp_src=') === at) {
+    shapes[i] = { slots: bare!, before: text.slice(0, at + 8), after: text.slice(at + item.length) };
+  }
   return text;
 }
 

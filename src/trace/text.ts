@@ -1,15 +1,27 @@
 // A trace as text in the layout of `ovs-appctl ofproto/trace`: the flow, the bridge, per
 // table the matching flow and its actions (nested by resubmit depth, flat for tail calls),
 // then `Final flow:` and `Datapath actions:`; each recirculation as a section of its own.
-import type { Trace, TracePass, TraceEvent } from './events.js';
+import type { MatchedFlow, Trace, TracePass, TraceEvent } from './events.js';
 
 const RULE = '='.repeat(79);
-const pad = (depth: number) => ' '.repeat(4 * depth);
+// A packet's trace is thousands of lines made of the same flows and actions at the same
+// depths: indentations and table lines are made once and reused.
+const PADS: string[] = [];
+const pad = (depth: number) => PADS[depth] ?? (PADS[depth] = ' '.repeat(4 * depth));
+
+/** Table lines of a matched flow, per depth (MatchedFlow objects are made once per flow and pipeline). */
+const TABLE_LINES = new WeakMap<MatchedFlow, string[]>();
 
 function tableLine(e: Extract<TraceEvent, { kind: 'table' }>): string {
-  const head = `${pad(e.depth)}${String(e.table).padStart(2)}. `;
-  if (!e.flow) return `${head}No match.\n${pad(e.depth + 1)}drop`;
   const f = e.flow;
+  if (!f) return `${pad(e.depth)}${String(e.table).padStart(2)}. No match.\n${pad(e.depth + 1)}drop`;
+  let lines = TABLE_LINES.get(f);
+  if (!lines) { lines = []; TABLE_LINES.set(f, lines); }
+  return lines[e.depth] ?? (lines[e.depth] = tableLine__(e, f));
+}
+
+function tableLine__(e: Extract<TraceEvent, { kind: 'table' }>, f: MatchedFlow): string {
+  const head = `${pad(e.depth)}${String(e.table).padStart(2)}. `;
   let s = `${head}${f.match ? f.match + ', ' : ''}priority ${f.priority}`;
   if (f.cookie !== '0x0') s += `, cookie ${f.cookie}`;
   if (f.line) s += `  (line ${f.line})`;
@@ -28,8 +40,7 @@ function eventLine(e: TraceEvent): string {
   }
 }
 
-function passText(p: TracePass, bridge: string): string[] {
-  const out: string[] = [];
+function passText(out: string[], p: TracePass, bridge: string): void {
   if (p.recircId) {
     const how = p.ctSource === 'default'
       ? `resume conntrack with default ct_state=${p.ctState} (use --ct-next to customize)`
@@ -43,9 +54,11 @@ function passText(p: TracePass, bridge: string): string[] {
   for (const e of p.events) out.push(eventLine(e));
   out.push('', `Final flow: ${p.finalFlow}`, `Datapath actions: ${p.datapathActions}`);
   if (p.failure) out.push(`Translation failed (${p.failure}), packet is dropped.`);
-  return out;
 }
 
 export function formatTraceText(t: Trace, bridge = 'br0'): string {
-  return t.passes.flatMap((p) => passText(p, bridge)).join('\n') + '\n';
+  const out: string[] = [];
+  for (const p of t.passes) passText(out, p, bridge);
+  out.push('');
+  return out.join('\n');
 }
