@@ -63,13 +63,13 @@ function u16(what: string, t: string, src: Item | number): number {
 export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase = 0, lead?: LeadingKeys): Flow {
   const flow: Flow = {
     table: 0, priority: 32768, cookie: 0n, idleTimeout: 0, hardTimeout: 0, importance: 0,
-    flags: [], match: newMatch(), actions: [], stats: null, line, col: 1,
+    flags: NO_FLAGS, match: NO_MATCH, actions: NO_ACTIONS, stats: null, line, col: 1,
   };
   if (lead) {
     for (let i = 0; i < lead.n; i++) {
       const k = lead.key[i], v = lead.value[i];
       if (v !== null) applyFlowKey(flow, k, v, lead.at[i], ctx);
-      else if (!flow.flags.includes(k)) flow.flags.push(k);
+      else addFlag(flow, k);
     }
   }
   // Match items may come from a cache with spans relative to their own text (matchBases).
@@ -83,6 +83,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
     }
     flow.match = memo.match;
   } else {
+    flow.match = newMatch();
     for (let i = 0; i < items.length; i++) {
       try { applyFlowItem(flow, items[i], ctx); } catch (e) { throw shifted(e, bases?.[i] ?? 0); }
     }
@@ -100,6 +101,16 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
   // The action list may be shared with other flows: its spans stay relative to its text.
   if (actionsBase) flow.actionsBase = actionsBase;
   return flow;
+}
+
+// Most flows have no flags: they share one empty list (a flag makes the flow its own copy).
+const NO_FLAGS: string[] = Object.freeze([]) as unknown as string[];
+const NO_ACTIONS: Action[] = Object.freeze([]) as unknown as Action[];
+// Placeholder until the flow's match is built or found (never read, never changed).
+const NO_MATCH: Match = Object.freeze(newMatch());
+
+function addFlag(flow: Flow, k: string): void {
+  if (!flow.flags.includes(k)) flow.flags = [...flow.flags, k];
 }
 
 /**
@@ -172,7 +183,7 @@ function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {
   const k = it.key.text;
   if (it.key.subscript === null && !it.eq && !it.args && !it.colon) {
     if (setProtocol(flow.match, k)) return;
-    if (FLOW_FLAGS.includes(k)) { if (!flow.flags.includes(k)) flow.flags.push(k); return; }
+    if (FLOW_FLAGS.includes(k)) { addFlag(flow, k); return; }
     if (IGNORED.includes(k)) return;
   }
   if (it.colon || it.args) fail(`${k}: expected ${k}=value in a match`, it.span);

@@ -72,7 +72,40 @@ export function diagnosticAt(file: string, src: SourceLine, span: Span | null, m
 // line and the same action lists thousands of times. The keys are read here with a regex
 // (blanked out for nearley, so columns stay true), and each distinct action list is parsed
 // once: nearley only sees the match part and the action lists it has not seen before.
-const PREFIX_KEY = /\s*(?:(cookie|duration|table|n_packets|n_bytes|idle_timeout|hard_timeout|idle_age|hard_age|importance)=([^\s,=()]+),\s|(send_flow_rem|check_overlap|reset_counts|no_packet_counts|no_byte_counts)\s)/y;
+// Read by hand rather than by a regex: a regex match per key allocated more per line than
+// the rest of the reader. What is read is what
+//   /\s*(?:(cookie|duration|…|importance)=([^\s,=()]+),\s|(send_flow_rem|…|no_byte_counts)\s)/y
+// reads, repeated from the start of the line.
+const VALUED_KEYS = ['cookie', 'duration', 'table', 'n_packets', 'n_bytes', 'idle_timeout', 'hard_timeout', 'idle_age', 'hard_age', 'importance'];
+const FLAG_KEYS = ['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts'];
+const SPACE = /\s/;
+const isSpace = (c: string): boolean => c === ' ' || (c > ' ' && c < '\x80' ? false : c !== '' && SPACE.test(c));
+const endsValue = (c: string): boolean => c === ',' || c === '=' || c === '(' || c === ')' || isSpace(c);
+
+/** Reads the leading keys into `lead`; returns where the rest of the line starts. */
+function readLeadingKeys(text: string, lead: LeadingKeys): number {
+  let end = 0;
+  lead.n = 0;
+  for (;;) {
+    let p = end;
+    while (p < text.length && isSpace(text[p])) p++;
+    const at = p;
+    const valued = VALUED_KEYS.find((k) => text.startsWith(k, at) && text[at + k.length] === '=');
+    if (valued) {
+      const v0 = at + valued.length + 1;
+      let v1 = v0;
+      while (v1 < text.length && !endsValue(text[v1])) v1++;
+      if (v1 === v0 || text[v1] !== ',' || !isSpace(text[v1 + 1] ?? '')) return end;
+      lead.key[lead.n] = valued; lead.value[lead.n] = text.slice(v0, v1); lead.at[lead.n++] = at;
+      end = v1 + 2;
+      continue;
+    }
+    const flag = FLAG_KEYS.find((k) => text.startsWith(k, at) && isSpace(text[at + k.length] ?? ''));
+    if (!flag) return end;
+    lead.key[lead.n] = flag; lead.value[lead.n] = null; lead.at[lead.n++] = at;
+    end = at + flag.length + 1;
+  }
+}
 const ACTIONS_AT = /[\s,]actions?=/g;
 const ACTIONS_KEY = /actions?=/y;
 
@@ -89,16 +122,7 @@ interface SyntaxCache { actions: Map<string, FlowSyntax>; items: Map<string, Ite
 const CACHE_MAX = 200_000;
 
 function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys): { syntax: FlowSyntax; actionsBase: number } {
-  PREFIX_KEY.lastIndex = 0;
-  let end = 0;
-  lead.n = 0;
-  for (let m = PREFIX_KEY.exec(text); m; m = PREFIX_KEY.exec(text)) {
-    const key = m[1] ?? m[3];
-    lead.key[lead.n] = key;
-    lead.value[lead.n] = m[2] ?? null;
-    lead.at[lead.n++] = m.index + m[0].indexOf(key);
-    end = PREFIX_KEY.lastIndex;
-  }
+  const end = readLeadingKeys(text, lead);
   const actionsAt = findActions(text, end);
   if (actionsAt < 0) return { syntax: parseFlowSyntax(' '.repeat(end) + text.slice(end)), actionsBase: 0 };
   const bases: number[] = [];
