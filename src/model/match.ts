@@ -10,7 +10,11 @@ export interface Match { values: Map<string, bigint>; masks: Map<string, bigint>
 export const newMatch = (): Match => ({ values: new Map(), masks: new Map() });
 
 export function cloneMatch(m: Match): Match {
-  return { values: new Map(m.values), masks: new Map(m.masks) };
+  // forEach, not new Map(m.values): the iterator makes an entry array per slot.
+  const c = newMatch();
+  m.values.forEach((v, k) => c.values.set(k, v));
+  m.masks.forEach((v, k) => c.masks.set(k, v));
+  return c;
 }
 
 /** The value and mask a match has for field `f`. */

@@ -1,8 +1,8 @@
 // A match printed the way ovs-ofctl prints it: OVS's fixed field order, protocol
 // shorthands (`tcp`, `arp`, ...), and each field's number format.
-import { ones } from './bits.js';
+import { ones, readSegs } from './bits.js';
 import { FIELDS, mustField, type FieldSpec } from './fields.js';
-import { getField, type Match } from './match.js';
+import type { Match } from './match.js';
 import {
   CT_STATE_FLAGS, TCP_FLAG_NAMES, formatFlags, formatFlagsMasked, formatIpv4, formatIpv6,
   formatMac, formatPort, prefixLen,
@@ -11,6 +11,8 @@ import {
 export interface PrintCtx { portNames?: Map<number, string>; of15?: boolean }
 
 const slotOf = (m: Match, slot: string): [bigint, bigint] => [m.values.get(slot) ?? 0n, m.masks.get(slot) ?? 0n];
+const valueOf = (m: Match, slot: string): bigint => m.values.get(slot) ?? 0n;
+const maskOf = (m: Match, slot: string): bigint => m.masks.get(slot) ?? 0n;
 
 const hexish = (v: bigint): string => (v === 0n ? '0' : '0x' + v.toString(16)); // C's %#x
 
@@ -26,7 +28,7 @@ function kv(name: string, f: FieldSpec, m: Match): string | null {
   let present = false;
   for (const s of f.segs) if (m.masks.has(s.slot)) { present = true; break; }
   if (!present) return null;
-  const { value, mask } = getField(m, f);
+  const value = readSegs(m.values, f.segs), mask = readSegs(m.masks, f.segs);
   if (mask === 0n) return null;
   const full = mask === ones(f.bits);
   switch (f.kind) {
@@ -112,9 +114,9 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
   put(kv('dp_hash', F_DP_HASH, m));
   put(kv('conj_id', F_CONJ_ID, m));
   put(kv('skb_priority', F_SKB_PRIORITY, m));
-  const [aso, asoMask] = slotOf(m, 'actset_output');
+  const aso = valueOf(m, 'actset_output'), asoMask = maskOf(m, 'actset_output');
   if (asoMask) out.push(`actset_output=${formatPort(aso, ctx.portNames)}`);
-  const [cs, csMask] = slotOf(m, 'ct_state');
+  const cs = valueOf(m, 'ct_state'), csMask = maskOf(m, 'ct_state');
   if (csMask) {
     out.push(`ct_state=${csMask === 0xffn ? formatFlags(cs, CT_STATE_FLAGS) : formatFlagsMasked(cs, csMask, CT_STATE_FLAGS, 8)}`);
   }
@@ -130,11 +132,11 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
     put(kv('ct_tp_src', F_CT_TP_SRC, m));
     put(kv('ct_tp_dst', F_CT_TP_DST, m));
   }
-  const [pt, ptMask] = slotOf(m, 'packet_type');
+  const pt = valueOf(m, 'packet_type'), ptMask = maskOf(m, 'packet_type');
   if (ptMask && pt !== 0n) out.push(`packet_type=(${pt >> 16n},${hexish(pt & 0xffffn)})`);
 
-  const [dlType, dlMask] = slotOf(m, 'dl_type');
-  const [proto, protoMask] = slotOf(m, 'nw_proto');
+  const dlType = valueOf(m, 'dl_type'), dlMask = maskOf(m, 'dl_type');
+  const proto = valueOf(m, 'nw_proto'), protoMask = maskOf(m, 'nw_proto');
   let skipType = false, skipProto = false;
   if (dlMask) {
     const shorthand = protocolShorthand(Number(dlType), protoMask ? Number(proto) : null);
@@ -151,7 +153,7 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
     for (let i = 0; i < 64; i++) put(kv(TUN_METADATA_NAMES[i], F_TUN_METADATA[i], m));
   }
   put(kv('metadata', F_METADATA, m));
-  const [inPort, inMask] = slotOf(m, 'in_port');
+  const inPort = valueOf(m, 'in_port'), inMask = maskOf(m, 'in_port');
   if (inMask) out.push(`in_port=${formatPort(inPort, ctx.portNames)}`);
   formatVlan(m, out, ctx.of15 ?? false);
   put(kv('dl_src', F_DL_SRC, m));
@@ -162,7 +164,7 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
   if (type === 0x86dd) {
     put(kv('ipv6_src', F_IPV6_SRC, m));
     put(kv('ipv6_dst', F_IPV6_DST, m));
-    const [lab, labMask] = slotOf(m, 'ipv6_label');
+    const lab = valueOf(m, 'ipv6_label'), labMask = maskOf(m, 'ipv6_label');
     if (labMask) {
       const h = (v: bigint) => '0x' + v.toString(16).padStart(5, '0');
       out.push(`ipv6_label=${h(lab)}${labMask === 0xfffffn ? '' : '/' + h(labMask)}`);
@@ -178,16 +180,16 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
   }
   if (!skipProto && protoMask) out.push(`${isArp ? 'arp_op' : 'nw_proto'}=${proto}`);
   if (isArp) { put(kv('arp_sha', F_ARP_SHA, m)); put(kv('arp_tha', F_ARP_THA, m)); }
-  const [tos, tosMask] = slotOf(m, 'nw_tos');
+  const tos = valueOf(m, 'nw_tos'), tosMask = maskOf(m, 'nw_tos');
   if (tosMask & 0xfcn) out.push(`nw_tos=${tos & 0xfcn}`);
   if (tosMask & 0x03n) out.push(`nw_ecn=${tos & 0x03n}`);
   put(kv('nw_ttl', F_NW_TTL, m));
-  const [lse, lseMask] = slotOf(m, 'mpls_lse0');
+  const lse = valueOf(m, 'mpls_lse0'), lseMask = maskOf(m, 'mpls_lse0');
   if (lseMask & 0xfffff000n) out.push(`mpls_label=${lse >> 12n}`);
   if (lseMask & 0xe00n) out.push(`mpls_tc=${(lse >> 9n) & 7n}`);
   if (lseMask & 0xffn) out.push(`mpls_ttl=${lse & 0xffn}`);
   if (lseMask & 0x100n) out.push(`mpls_bos=${(lse >> 8n) & 1n}`);
-  const [frag, fragMask] = slotOf(m, 'nw_frag');
+  const frag = valueOf(m, 'nw_frag'), fragMask = maskOf(m, 'nw_frag');
   if (fragMask === 3n) out.push(`nw_frag=${frag & 1n ? (frag & 2n ? 'later' : 'first') : (frag & 2n ? '<error>' : 'no')}`);
   else if (fragMask === 1n) out.push(`nw_frag=${frag & 1n ? 'yes' : 'no'}`);
   else if (fragMask === 2n) out.push(`nw_frag=${frag & 2n ? 'later' : 'not_later'}`);
@@ -207,33 +209,30 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
     put(kv('tp_src', F_TCP_SRC, m));
     put(kv('tp_dst', F_TCP_DST, m));
   }
-  const [tf, tfMask] = slotOf(m, 'tcp_flags');
+  const tf = valueOf(m, 'tcp_flags'), tfMask = maskOf(m, 'tcp_flags');
   if ((type === 0x0800 || type === 0x86dd) && p === 6 && tfMask) {
     out.push(`tcp_flags=${formatFlagsMasked(tf, tfMask, TCP_FLAG_NAMES, 12)}`);
   }
   return out.join(',');
 }
 
-function protocolShorthand(type: number, proto: number | null): { name: string; withProto: boolean } | null {
-  const l4 = (v4: boolean): { name: string; withProto: boolean } => {
-    const names: Record<number, string> = v4 ? { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp' } : { 58: 'icmp6', 6: 'tcp6', 17: 'udp6', 132: 'sctp6' };
-    const n = proto === null ? undefined : names[proto];
-    return n ? { name: n, withProto: true } : { name: v4 ? 'ip' : 'ipv6', withProto: false };
-  };
-  switch (type) {
-    case 0x0800: return l4(true);
-    case 0x86dd: return l4(false);
-    case 0x0806: return { name: 'arp', withProto: false };
-    case 0x8035: return { name: 'rarp', withProto: false };
-    case 0x8847: return { name: 'mpls', withProto: false };
-    case 0x8848: return { name: 'mplsm', withProto: false };
-    default: return null;
-  }
+interface Shorthand { name: string; withProto: boolean }
+const sh = (name: string, withProto: boolean): Shorthand => ({ name, withProto });
+const L4_V4 = new Map<number, Shorthand>([[1, sh('icmp', true)], [6, sh('tcp', true)], [17, sh('udp', true)], [132, sh('sctp', true)]]);
+const L4_V6 = new Map<number, Shorthand>([[58, sh('icmp6', true)], [6, sh('tcp6', true)], [17, sh('udp6', true)], [132, sh('sctp6', true)]]);
+const SH_IP = sh('ip', false), SH_IPV6 = sh('ipv6', false);
+const BY_TYPE = new Map<number, Shorthand>([[0x0806, sh('arp', false)], [0x8035, sh('rarp', false)], [0x8847, sh('mpls', false)], [0x8848, sh('mplsm', false)]]);
+
+function protocolShorthand(type: number, proto: number | null): Shorthand | null {
+  if (type === 0x0800) return (proto === null ? undefined : L4_V4.get(proto)) ?? SH_IP;
+  if (type === 0x86dd) return (proto === null ? undefined : L4_V6.get(proto)) ?? SH_IPV6;
+  return BY_TYPE.get(type) ?? null;
 }
 
 /** VLAN as OVS prints it: dl_vlan/dl_vlan_pcp when the CFI bit is matched set, else vlan_tci. */
 function formatVlan(m: Match, out: string[], oxm: boolean): void {
-  let [tci, mask] = slotOf(m, 'vlan_tci');
+  const tci = valueOf(m, 'vlan_tci');
+  let mask = maskOf(m, 'vlan_tci');
   // OXM carries VLANs as vlan_vid/vlan_pcp: "no tag" comes back from the switch as 0/0x1fff.
   if (oxm && tci === 0n && mask === 0xffffn) mask = 0x1fffn;
   if (!mask) return;
@@ -278,6 +277,6 @@ function formatTunnelExtras(m: Match, out: string[]): void {
 function formatNsh(m: Match, out: string[]): void {
   const u8 = (name: string) => kv(name, F_NSH.get(name)!, m);
   for (const n of ['nsh_flags', 'nsh_ttl', 'nsh_mdtype', 'nsh_np', 'nsh_spi', 'nsh_si']) { const s = u8(n); if (s) out.push(s); }
-  const [md, mdMask] = slotOf(m, 'nsh_mdtype');
+  const md = valueOf(m, 'nsh_mdtype'), mdMask = maskOf(m, 'nsh_mdtype');
   if (mdMask === 0xffn && md === 1n) for (let i = 1; i <= 4; i++) { const s = u8(`nsh_c${i}`); if (s) out.push(s); }
 }

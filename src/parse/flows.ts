@@ -49,7 +49,6 @@ function eachSourceLine(text: string, fn: (src: SourceLine) => void): void {
 }
 
 const NON_BLANK = /\S/;
-const LEADING_SPACE = /^\s*/;
 const chompCr = (s: string): string => (s.endsWith('\r') ? s.slice(0, -1) : s);
 
 function stripComment(s: string): string {
@@ -78,32 +77,41 @@ export function diagnosticAt(file: string, src: SourceLine, span: Span | null, m
 // reads, repeated from the start of the line.
 const VALUED_KEYS = ['cookie', 'duration', 'table', 'n_packets', 'n_bytes', 'idle_timeout', 'hard_timeout', 'idle_age', 'hard_age', 'importance'];
 const FLAG_KEYS = ['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts'];
+// Each key has its own first letter and length: that pair finds the only candidate.
+const keyId = (first: number, len: number): number => first * 64 + len;
+const LEAD_KEY = new Map([...VALUED_KEYS, ...FLAG_KEYS].map((k) => [keyId(k.charCodeAt(0), k.length), k]));
 const SPACE = /\s/;
 const isSpace = (c: string): boolean => c === ' ' || (c > ' ' && c < '\x80' ? false : c !== '' && SPACE.test(c));
 const endsValue = (c: string): boolean => c === ',' || c === '=' || c === '(' || c === ')' || isSpace(c);
+const isKeyChar = (c: number): boolean => (c >= 97 && c <= 122) || c === 95; // [a-z_]
+
+/** Where the first non-space character at or after `i` is (\s as a regex reads it). */
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && isSpace(text[i])) i++;
+  return i;
+}
 
 /** Reads the leading keys into `lead`; returns where the rest of the line starts. */
 function readLeadingKeys(text: string, lead: LeadingKeys): number {
   let end = 0;
   lead.n = 0;
   for (;;) {
-    let p = end;
-    while (p < text.length && isSpace(text[p])) p++;
-    const at = p;
-    const valued = VALUED_KEYS.find((k) => text.startsWith(k, at) && text[at + k.length] === '=');
-    if (valued) {
-      const v0 = at + valued.length + 1;
+    const at = skipSpace(text, end);
+    let w = at;
+    while (w < text.length && isKeyChar(text.charCodeAt(w))) w++;
+    const key = w > at ? LEAD_KEY.get(keyId(text.charCodeAt(at), w - at)) : undefined;
+    if (key === undefined || !text.startsWith(key, at)) return end;
+    if (text[w] === '=' && VALUED_KEYS.includes(key)) {
+      const v0 = w + 1;
       let v1 = v0;
       while (v1 < text.length && !endsValue(text[v1])) v1++;
       if (v1 === v0 || text[v1] !== ',' || !isSpace(text[v1 + 1] ?? '')) return end;
-      lead.key[lead.n] = valued; lead.value[lead.n] = text.slice(v0, v1); lead.at[lead.n++] = at;
+      lead.key[lead.n] = key; lead.value[lead.n] = text.slice(v0, v1); lead.at[lead.n++] = at;
       end = v1 + 2;
-      continue;
-    }
-    const flag = FLAG_KEYS.find((k) => text.startsWith(k, at) && isSpace(text[at + k.length] ?? ''));
-    if (!flag) return end;
-    lead.key[lead.n] = flag; lead.value[lead.n] = null; lead.at[lead.n++] = at;
-    end = at + flag.length + 1;
+    } else if (isSpace(text[w] ?? '') && FLAG_KEYS.includes(key)) {
+      lead.key[lead.n] = key; lead.value[lead.n] = null; lead.at[lead.n++] = at;
+      end = w + 1;
+    } else return end;
   }
 }
 const ACTIONS_AT = /[\s,]actions?=/g;
@@ -226,7 +234,7 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
       // ovs-ofctl indents every line it dumps: such a line is a switch's dump, not hand-written.
       const dump = src.text.startsWith(' ');
       const flow = buildFlow(syntax, dump ? dumpCtx : ctx, src.line, actionsBase, lead);
-      flow.col = LEADING_SPACE.exec(src.text)![0].length + 1;
+      flow.col = skipSpace(src.text, 0) + 1;
       res.flows.push(flow);
     } catch (e) {
       if (e instanceof SyntaxError_ || e instanceof FlowError) {
