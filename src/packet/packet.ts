@@ -9,7 +9,7 @@ import { FlowError, fail } from '../model/errors.js';
 import { fieldByName, fieldNames } from '../model/fields.js';
 import { applyMatchItem, newMatch, setProtocol, valueText } from '../model/match.js';
 import { didYouMean } from '../util/suggest.js';
-import { SlotStore } from './slots.js';
+import { SlotStore, wordOf } from './slots.js';
 
 /** Slots a packet has beyond FIELDS: the second VLAN header and the TPIDs of both. */
 export const VLAN_TCI1 = 'vlan_tci1';
@@ -40,7 +40,9 @@ export function clonePacket(p: Packet): Packet {
 
 const slot = (p: Packet, s: string): bigint => p.slots.get(s);
 export const dlType = (p: Packet): bigint => slot(p, 'dl_type');
-export const isIp = (p: Packet): boolean => dlType(p) === ETH_IP || dlType(p) === ETH_IPV6;
+const DL_TYPE = wordOf('dl_type');
+/** Read per ct() and resubmit(ct): the dl_type word, no bigint. */
+export const isIp = (p: Packet): boolean => { const t = p.slots.w[DL_TYPE]; return t === 0x0800 || t === 0x86dd; };
 export const nwProto = (p: Packet): number => (isIp(p) ? Number(slot(p, 'nw_proto')) : -1);
 
 /** A default frame length OVS's trace would build for the headers (Ethernet+IP+L4, no payload). */

@@ -5,10 +5,13 @@ import { newCtPacketCache, clearCtPacketCache, type Conntrack } from '../conntra
 import { CS } from '../conntrack/index.js';
 import { formatPacketFlow } from '../packet/format.js';
 import { clonePacket, type Packet } from '../packet/packet.js';
+import { wordOf } from '../packet/slots.js';
 import type { CtSource, Trace, TracePass } from '../trace/events.js';
 import type { Pipeline } from './pipeline.js';
 import type { PacketRun } from './run-types.js';
 import { Xlate } from './xlate.js';
+
+const CT_STATE = wordOf('ct_state'), RECIRC_ID = wordOf('recirc_id');
 
 /** The datapath (dpif-netdev) drops a packet recirculated more than 6 times. */
 export const MAX_RECIRC_DEPTH = 6;
@@ -60,7 +63,7 @@ export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketR
     ctEvents: result.events, ctStates: result.ctStates, controllerEvents: [],
     queueRecirc(x, table, p, source) {
       const id = nextId++;
-      p.slots.set('recirc_id', BigInt(id));
+      p.slots.w[RECIRC_ID] = id;
       x.odp.push(`recirc(0x${id.toString(16)})`);
       if (current.depth + 1 > MAX_RECIRC_DEPTH) {
         x.error(`recirculation depth limit ${MAX_RECIRC_DEPTH} reached (a ct(table=…) loop?), packet dropped`);
@@ -82,7 +85,7 @@ export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketR
   while (queue.length) {
     current = queue.shift()!;
     ctrlId = null;
-    result.ctState = Number(current.packet.slots.get('ct_state') ?? 0n);
+    result.ctState = current.packet.slots.w[CT_STATE] >>> 0;
     const pass = runPass(run, current);
     result.trace.passes.push(pass);
     result.outputs.push(...pass.outputs);
@@ -95,14 +98,14 @@ export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketR
 function runPass(run: PacketRun, p: Pending): TracePass {
   const names = run.pipeline.portNames;
   const flow = run.trace ? formatPacketFlow(p.packet, names) : '';
-  const ct = p.packet.slots.get('ct_state');
+  const ct = p.packet.slots.w[CT_STATE] >>> 0;
   // The pass's starting packet is kept for `Final flow: unchanged` only when tracing.
   const x = new Xlate(run, run.trace ? clonePacket(p.packet) : p.packet);
   x.start(p.table);
   return {
     recircId: p.recircId,
     resumeTable: p.recircId ? p.table : null,
-    ctState: p.recircId ? ctStateText(Number(ct ?? 0n)) : null,
+    ctState: p.recircId ? ctStateText(ct) : null,
     ctSource: p.source,
     flow,
     events: x.events,

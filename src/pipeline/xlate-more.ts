@@ -20,6 +20,7 @@ const MARK = slotInfo('ct_mark'), LABEL = slotInfo('ct_label');
 const CT_ML_FROM = Math.min(MARK.word, LABEL.word), CT_ML_TO = Math.max(MARK.word + MARK.words, LABEL.word + LABEL.words);
 if (CT_ML_TO - CT_ML_FROM !== MARK.words + LABEL.words) throw new Error('internal: ct_mark and ct_label are not adjacent slots');
 const DL_TYPE = slotInfo('dl_type').word;
+const CT_STATE_W = slotInfo('ct_state').word, CT_ZONE_W = slotInfo('ct_zone').word;
 const ETH_IPV6_N = Number(ETH_IPV6);
 
 /** ct() and ct_clear leave the packet untracked: every conntrack slot reads 0. */
@@ -195,8 +196,9 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     if (req.table !== null) run.queueRecirc(x, req.table, next, 'tracker');
   } else if (req.table !== null) {
     const flags = run.nextCtState();
-    ns.set('ct_state', BigInt(flags.state)); ns.set('ct_zone', BigInt(zone));
-    if (!req.commit) { ns.set('ct_mark', 0n); ns.set('ct_label', 0n); }
+    const nw = ns.w;
+    nw[CT_STATE_W] = flags.state | 0; nw[CT_ZONE_W] = zone & 0xffff;
+    if (!req.commit) for (let k = CT_ML_FROM; k < CT_ML_TO; k++) nw[k] = 0;
     const n = req.nat;
     if (n?.kind && n.addrMin !== undefined) {
       // ofproto/trace shows the recirculated packet translated to the range's first address.

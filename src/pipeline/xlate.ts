@@ -53,6 +53,7 @@ function specsOf(actions: readonly Action[]): Array<ActionSpec | null> {
 }
 
 const IN_PORT = wordOf('in_port');
+const SKB_PRIORITY = wordOf('skb_priority');
 const PACKET_TYPE = wordOf('packet_type');
 
 /** Stops the whole translation (OVS's xlate errors); the datapath actions become `drop`. */
@@ -88,11 +89,12 @@ export class Xlate implements ExecCtx {
   failure: string | null = null;
 
   /** skb_priority when the translation started (pop_queue returns to it). */
-  readonly origPriority: bigint;
+  private readonly origPrio: number;
+  get origPriority(): bigint { return BigInt(this.origPrio >>> 0); }
 
   constructor(readonly run: PacketRun, pkt: Packet) {
     this.pkt = pkt;
-    this.origPriority = pkt.slots.get('skb_priority');
+    this.origPrio = pkt.slots.w[SKB_PRIORITY];
     this.base = pkt.slots.clone();
     this.gotoTable = (t) => { this.pendingGoto = t; };
   }
