@@ -124,17 +124,17 @@ export interface FileMemo {
   matches: MatchMemo;
   checked: Map<Action[], Map<Match, number[]>>;
 }
-export interface MatchMemo { next: Map<Item, MatchMemo>; match: Match | null }
+export interface MatchMemo { next: Map<Item, MatchMemo> | null; match: Match | null }
 
 export const newFileMemo = (): FileMemo => ({ matches: newMatchMemo(), checked: new Map() });
-const newMatchMemo = (): MatchMemo => ({ next: new Map(), match: null });
+const newMatchMemo = (): MatchMemo => ({ next: null, match: null });
 
 function memoNode(root: MatchMemo, items: Item[]): MatchMemo {
   let node = root;
   for (const it of items) {
     if (!isMatchItem(it)) continue;
-    let next = node.next.get(it);
-    if (!next) { next = newMatchMemo(); node.next.set(it, next); }
+    let next = node.next?.get(it);
+    if (!next) { next = newMatchMemo(); (node.next ??= new Map()).set(it, next); }
     node = next;
   }
   return node;

@@ -1,7 +1,7 @@
 // A match printed the way ovs-ofctl prints it: OVS's fixed field order, protocol
 // shorthands (`tcp`, `arp`, ...), and each field's number format.
 import { ones, readSegs } from './bits.js';
-import { FIELDS, mustField, type FieldSpec } from './fields.js';
+import { FIELDS, mustField, SLOTS, type FieldSpec } from './fields.js';
 import type { Match } from './match.js';
 import {
   CT_STATE_FLAGS, TCP_FLAG_NAMES, formatFlags, formatFlagsMasked, formatIpv4, formatIpv6,
@@ -28,7 +28,10 @@ function kv(name: string, f: FieldSpec, m: Match): string | null {
   let present = false;
   for (const s of f.segs) if (m.masks.has(s.slot)) { present = true; break; }
   if (!present) return null;
-  const value = readSegs(m.values, f.segs), mask = readSegs(m.masks, f.segs);
+  // A field that is a whole slot (most are) is that slot's value: no bit shuffling.
+  const whole = f.segs.length === 1 && f.segs[0].shift === 0 && f.segs[0].bits === (SLOTS.get(f.segs[0].slot) ?? -1);
+  const value = whole ? (m.values.get(f.segs[0].slot) ?? 0n) & ones(f.bits) : readSegs(m.values, f.segs);
+  const mask = whole ? (m.masks.get(f.segs[0].slot) ?? 0n) & ones(f.bits) : readSegs(m.masks, f.segs);
   if (mask === 0n) return null;
   const full = mask === ones(f.bits);
   switch (f.kind) {
