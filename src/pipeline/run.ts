@@ -10,6 +10,7 @@ import type { CtSource, Trace, TracePass } from '../trace/events.js';
 import type { Pipeline } from './pipeline.js';
 import type { PacketRun } from './run-types.js';
 import { Xlate } from './xlate.js';
+import { fresh } from './alloc.js';
 
 const CT_STATE = wordOf('ct_state'), RECIRC_ID = wordOf('recirc_id');
 
@@ -48,19 +49,20 @@ interface Pending { packet: Packet; table: number; recircId: number; depth: numb
 export class RecirculationError extends Error {}
 
 export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketResult {
-  const queue: Pending[] = [{ packet: clonePacket(packet), table: 0, recircId: 0, depth: 0, source: null }];
-  const ctNext = [...(o.ctNext ?? [])];
+  const queue: Pending[] = fresh();
+  queue.push({ packet: clonePacket(packet), table: 0, recircId: 0, depth: 0, source: null });
+  const ctNext: number[] = o.ctNext ? o.ctNext.slice() : fresh();
   let nextId = 1;
   let ctrlId: number | null = null;
   let current: Pending = queue[0];
   const cache = newCtPacketCache();
   const result: PacketResult = {
-    trace: { passes: [] }, outputs: [], ctState: 0, ctStates: [], events: [], datapathActions: [], failure: null,
+    trace: { passes: fresh() }, outputs: fresh(), ctState: 0, ctStates: fresh(), events: fresh(), datapathActions: fresh(), failure: null,
   };
   const run: PacketRun = {
     pipeline: o.pipeline, conntrack: o.conntrack ?? null, nowMs, ctCache: cache,
     trace: o.trace ?? true, learn: o.learn ?? (o.conntrack != null),
-    ctEvents: result.events, ctStates: result.ctStates, controllerEvents: [],
+    ctEvents: result.events, ctStates: result.ctStates, controllerEvents: fresh(),
     queueRecirc(x, table, p, source) {
       const id = nextId++;
       p.slots.w[RECIRC_ID] = id;

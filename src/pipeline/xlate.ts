@@ -22,6 +22,7 @@ import {
   OFPP_TABLE, portExists, type Pipeline,
 } from './pipeline.js';
 import type { PacketRun } from './run-types.js';
+import { EMPTY, fresh } from './alloc.js';
 import * as more from './xlate-more.js';
 import * as lb from './xlate-group.js';
 import type { BundleArgs } from '../model/actions/bundle.js';
@@ -56,6 +57,18 @@ const IN_PORT = wordOf('in_port');
 const SKB_PRIORITY = wordOf('skb_priority');
 const PACKET_TYPE = wordOf('packet_type');
 
+const NO_ACTIONS: readonly Action[] = EMPTY;
+
+/** The megaflow mask as a commit reads it: `wc` plus the masks of the flows matched. */
+class WcView {
+  constructor(private readonly x: Xlate) {}
+  get(slot: string): bigint {
+    let v = this.x.wc.get(slot);
+    for (const m of this.x.wcFlows) { const b = m.get(slot); if (b) v |= b; }
+    return v;
+  }
+}
+
 /** Stops the whole translation (OVS's xlate errors); the datapath actions become `drop`. */
 export class XlateFailure extends Error {}
 
@@ -64,19 +77,14 @@ export class Xlate implements ExecCtx {
   readonly base: SlotStore;                 // the packet as the datapath has it (last commit)
   readonly wc: SlotStore = new SlotStore(); // bits the actions read or wrote
   /** The masks of the flows matched: with `wc`, the megaflow mask, merged only for the slots a commit asks about. */
-  readonly wcFlows: Array<ReadonlyMap<string, bigint>> = [];
-  readonly wcView = {
-    get: (slot: string): bigint => {
-      let v = this.wc.get(slot);
-      for (const m of this.wcFlows) { const x = m.get(slot); if (x) v |= x; }
-      return v;
-    },
-  };
-  odp: string[] = [];
-  outputs: number[] = [];
-  events: TraceEvent[] = [];
+  readonly wcFlows: Array<ReadonlyMap<string, bigint>> = fresh();
+  /** What a commit reads of the megaflow mask; made on the first commit. */
+  private wcView_: WcView | null = null;
+  odp: string[] = fresh();
+  outputs: number[] = fresh();
+  events: TraceEvent[] = fresh();
   actionSet = new Map<string, Action>();
-  stack: Array<{ value: bigint; bits: number }> = [];
+  stack: Array<{ value: bigint; bits: number }> = fresh();
   depth = 0;          // indentation level of the current action
   recursion = 0;      // resubmit nesting
   resubmits = 0;
@@ -113,8 +121,8 @@ export class Xlate implements ExecCtx {
     } catch (e) {
       if (!(e instanceof XlateFailure)) throw e;
       this.failure = e.message;
-      this.odp = [];
-      this.outputs = [];
+      this.odp = fresh();
+      this.outputs = fresh();
     }
   }
 
@@ -195,7 +203,7 @@ export class Xlate implements ExecCtx {
 
   tail = false;
   /** The action list executing and the index of the current action (check_pkt_larger forks the rest). */
-  curList: readonly Action[] = [];
+  curList: readonly Action[] = NO_ACTIONS;
   curIndex = 0;
 
   execute(a: Action): void { this.executeSpec(a, actionByName(a.name) ?? null); }
@@ -269,7 +277,7 @@ export class Xlate implements ExecCtx {
   exit(): void { this.exited = true; }
 
   // ---- output ------------------------------------------------------------------------------
-  commit(): void { commitOdp(this.slots, this.base, this.wcView, this.odp); }
+  commit(): void { commitOdp(this.slots, this.base, (this.wcView_ ??= new WcView(this)), this.odp); }
 
   private emitOutput(port: number): void {
     if (this.slots.w[PACKET_TYPE] !== 0) {

@@ -1,0 +1,12 @@
+// Per-packet arrays are made as copies of an empty array rather than `[]` literals. V8
+// tracks each literal's allocation site and, when a major GC happens to find a burst of
+// them alive (a pass in flight), decides to allocate them straight in the old generation
+// ("pretenuring") for good: every packet then feeds the major GC. On the OVN benchmark
+// that was 2.5x the time per packet. A copy made by slice() has no allocation site.
+const NONE: readonly never[] = Object.freeze([]);
+
+/** A new empty array (no allocation site: see above). */
+export const fresh = <T>(): T[] => NONE.slice();
+
+/** An empty list that is never written. */
+export const EMPTY: readonly never[] = NONE;
