@@ -1,7 +1,9 @@
 // Reads a flow file: add-flows syntax or `ovs-ofctl dump-flows` output pasted as is.
 // File-level concerns (comments, continuation lines, dump headers, blank lines) are handled
 // here; nearley sees one flow at a time. Every error of the file is collected.
+import { lexer } from '../../grammar/lexer.js';
 import { parseFlowSyntax, SyntaxError_ } from '../../grammar/parse.js';
+import * as S from '../../grammar/syntax.js';
 import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
 import { FlowError } from '../model/errors.js';
 import { buildFlow, newFileMemo, type BuildCtx, type Flow, type LeadingKeys } from '../model/flow.js';
@@ -183,6 +185,12 @@ function matchItem(text: string, start: number, end: number, cache: SyntaxCache)
   const itemText = text.slice(start, end);
   let cached = cache.items.get(itemText);
   if (!cached) {
+    const simple = simpleItem(itemText);
+    if (simple) {
+      if (cache.items.size >= CACHE_MAX) cache.items.clear();
+      cache.items.set(itemText, simple);
+      return simple;
+    }
     let syn: FlowSyntax;
     try {
       syn = parseFlowSyntax(itemText);
@@ -198,6 +206,24 @@ function matchItem(text: string, start: number, end: number, cache: SyntaxCache)
     cache.items.set(itemText, cached);
   }
   return cached;
+}
+
+/**
+ * The commonest match item shape, `key=value` with the value one word, MAC or IPv6 token
+ * (`metadata=0x5`, `nw_dst=10.0.0.1`): the grammar has exactly one parse for these three
+ * tokens (item -> key %eq value, value -> one atom), so the tree is built here from the
+ * same lexer's tokens with the grammar's own builders, without starting nearley. Any
+ * other token sequence goes to nearley. null when the text is not of that shape.
+ */
+function simpleItem(text: string): Item | null {
+  lexer.reset(text);
+  const k = lexer.next();
+  if (k?.type !== 'word') return null;
+  if (lexer.next()?.type !== 'eq') return null;
+  const v = lexer.next();
+  if (!v || !(v.type === 'word' || v.type === 'mac' || v.type === 'ipv6')) return null;
+  if (lexer.next() !== undefined) return null;
+  return S.item(S.ref(k, null), S.value([S.ref(v, null)], null), null, null, null);
 }
 
 /** ovs-ofctl takes a line whose last action lacks its closing parentheses (`ct(commit`):
