@@ -3,7 +3,9 @@
 // them alive (a pass in flight), decides to allocate them straight in the old generation
 // ("pretenuring") for good: every packet then feeds the major GC. On the OVN benchmark
 // that was 2.5x the time per packet. A copy made by slice() has no allocation site.
-const NONE: readonly never[] = Object.freeze([]);
+// Not frozen: slice() of a frozen array leaves V8's fast path (measured: 9% of a packet).
+// Typed readonly so that nothing writes to it.
+const NONE: readonly never[] = [];
 
 /** A new empty array (no allocation site: see above). */
 export const fresh = <T>(): T[] => NONE.slice();
