@@ -355,19 +355,26 @@ export class OfTable {
 /** All tables of a bridge, created on first use. */
 export class Classifier {
   private tables = new Map<number, OfTable>();
+  /** The same tables by id (OpenFlow tables are 0..254): a lookup per resubmit indexes an array. */
+  private byId: Array<OfTable | undefined> = [];
   constructor(private readonly conjOf: ConjunctionReader) {}
 
   add(flow: Flow): void { this.table(flow.table).add(flow); }
 
   table(id: number): OfTable {
     let t = this.tables.get(id);
-    if (!t) { t = new OfTable(id, this.conjOf); this.tables.set(id, t); }
+    if (!t) {
+      t = new OfTable(id, this.conjOf);
+      this.tables.set(id, t);
+      while (this.byId.length <= id) this.byId.push(undefined);
+      this.byId[id] = t;
+    }
     return t;
   }
 
   lookup(table: number, slots: SlotStore): Entry | null {
-    const t = this.tables.get(table);
-    return t ? t.lookup(slots) : null;
+    const t = this.byId[table];
+    return t !== undefined ? t.lookup(slots) : null;
   }
 
   *entries(): Iterable<Entry> { for (const t of this.tables.values()) yield* t.flows(); }
