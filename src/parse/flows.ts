@@ -215,7 +215,7 @@ function matchItem(text: string, start: number, end: number, cache: SyntaxCache)
  * same lexer's tokens with the grammar's own builders, without starting nearley. Any
  * other token sequence goes to nearley. null when the text is not of that shape.
  */
-function simpleItem(text: string): Item | null {
+export function simpleItem(text: string): Item | null {
   lexer.reset(text);
   const k = lexer.next();
   if (k?.type !== 'word') return null;
