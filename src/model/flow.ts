@@ -273,7 +273,7 @@ function unknown(k: string, span: Span): never {
 
 /** Builds an action list; used for flows, nested lists (clone, write_actions) and groups. */
 export function buildActions(items: Item[], ctx: BuildCtx): Action[] {
-  const pctx: ParseCtx = { ports: ctx.ports, dump: ctx.dump, parseActions: (xs) => buildActions(xs, ctx) };
+  const pctx: ParseCtx = { ports: ctx.ports, dump: ctx.dump, ofVersion: ctx.ofVersion, parseActions: (xs) => buildActions(xs, ctx) };
   const out: Action[] = [];
   const drop = items.find((it) => it.key.text === 'drop');
   if (drop && items.length > 1) fail('"drop" must not be accompanied by any other action or instruction', drop.key.span);

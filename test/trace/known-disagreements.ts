@@ -15,6 +15,5 @@ export const KNOWN = new Map<string, string>([
   ['write-actions-group-beats-output-of13', 'actset_output: OVS reports the flow unchanged when a group replaces the output'], ['normal-unknown-dst', NORMAL],
   ['reject-group-missing', REJECT], ['reject-meter-missing-of13', REJECT],
   ['reject-pop-vlan-untagged-match-of13', REJECT],
-  ['set-field-masked-ip', 'OF1.0 ovs-ofctl turns a masked set_field on ip_src into mod_nw_src (mask dropped); ctflow keeps the mask'],
   ['trace-error-ct-state-wildcard-in-packet', PKT], ['trace-error-icmp-type-on-icmp6', PKT],
 ]);

@@ -120,7 +120,10 @@ function parseSetField(item: Item, ctx: ParseCtx): SetFieldArgs {
   try {
     const m = parseFieldValue(f, text, { ports: ctx.ports });
     // Without `/MASK` the whole field is written (flag fields parse to the named bits only).
-    return { field: f, value: m.value, mask: text.includes('/') ? m.mask : ones(f.bits), load: false };
+    // Added over OpenFlow 1.0, a set_field with a native 1.0 action (mod_nw_src, ...) loses
+    // its mask on the way to the switch: the whole field gets the value as written.
+    const of10 = (ctx.ofVersion ?? 10) < 12 && !ctx.dump && NATIVE.has(f.name);
+    return { field: f, value: m.value, mask: text.includes('/') && !of10 ? m.mask : ones(f.bits), load: false };
   } catch (e) {
     if (e instanceof ValueError) fail(e.message, span);
     throw e;

@@ -15,6 +15,8 @@ export interface ParseCtx {
   ports: Map<string, number>;          // port names (--names dumps, --ports)
   /** The line is a switch's dump (it carries counters): spellings only a switch prints are kept. */
   dump?: boolean;
+  /** OpenFlow version the flows are added with (10 unless a dump or `# protocol:` says). */
+  ofVersion?: number;
   /** Parses a nested action list (clone(...), write_actions(...), exec(...)). */
   parseActions(items: Item[]): Action[];
 }
