@@ -4,6 +4,7 @@
 //
 // Parsed from OVS flow syntax (`tcp,in_port=1,nw_src=…,tp_dst=22,tcp_flags=syn`) with the
 // flow grammar and the FIELDS table; every field not given is 0, as in ofproto/trace.
+import { prereqMet } from '../model/actions/field-prereq.js';
 import { parseFlowSyntax, SyntaxError_ } from '../../grammar/parse.js';
 import { FlowError, fail } from '../model/errors.js';
 import { fieldByName, fieldNames } from '../model/fields.js';
@@ -57,6 +58,7 @@ export function defaultFrameLen(p: Packet): number {
 
 export class PacketError extends FlowError {}
 
+
 /**
  * Parses a packet in OVS flow syntax. Masks are refused (a packet has exact values);
  * `ports` resolves port names in in_port.
@@ -77,6 +79,15 @@ export function parsePacket(text: string, ports: Map<string, number> = new Map()
     }
     const f = fieldByName(k);
     if (!f) throw new PacketError(`unknown field ${k}${didYouMean(k, fieldNames())}`, it.key.span);
+    // Unlike a match, a packet may not carry a field its protocol lacks (OVS: "prerequisites
+    // not met"), nor flags written as +flag/-flag (a packet has every bit set or clear).
+    // tp_src/tp_dst stay accepted for UDP and SCTP too: recorded conversations write them so.
+    const generic = (k === 'tp_src' || k === 'tp_dst') && ['udp', 'sctp'].some((p) => prereqMet(m, p as typeof f.prereq));
+    if (!generic && !prereqMet(m, f.prereq)) throw new PacketError(`prerequisites not met for setting ${f.name}`, it.key.span);
+    const text = it.eq ? valueText(it.eq) : '';
+    if ((f.kind === 'ct_state' || f.kind === 'tcp_flags') && /^[+-]/.test(text)) {
+      throw new PacketError(`bad value for ${f.name} (${text}: wildcards not allowed here)`, it.eq?.span ?? it.span);
+    }
     try { applyMatchItem(m, f, it, { ports }); } catch (e) {
       if (e instanceof FlowError) throw new PacketError(e.message, e.span);
       throw e;

@@ -1,7 +1,6 @@
 // Oracle cases where ctflow does not (yet) give what real OVS 3.1 recorded, and why.
 // The oracle test fails when one of these starts agreeing, so the list stays honest.
 const REJECT = 'OVS refuses the flows at add-flows time; ctflow\'s parser accepts them';
-const PKT = 'OVS refuses the trace packet; ctflow\'s packet parser accepts it';
 const ORDER = 'OVS floods in the order of its port hash map (100,4,2,3 here: a hash of internal port structures, not reproducible offline); ctflow floods in port-number order';
 const NORMAL = 'output:NORMAL (the L2 learning switch) is not emulated: the interpreter stops with an error naming it';
 
@@ -15,5 +14,4 @@ export const KNOWN = new Map<string, string>([
   ['write-actions-group-beats-output-of13', 'actset_output: OVS reports the flow unchanged when a group replaces the output'], ['normal-unknown-dst', NORMAL],
   ['reject-group-missing', REJECT], ['reject-meter-missing-of13', REJECT],
   ['reject-pop-vlan-untagged-match-of13', REJECT],
-  ['trace-error-ct-state-wildcard-in-packet', PKT], ['trace-error-icmp-type-on-icmp6', PKT],
 ]);
