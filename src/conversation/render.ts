@@ -78,7 +78,16 @@ function destination(v: PacketVerdict, names?: Map<number, string>): string {
 export function verdictLine(v: PacketVerdict, index: number, o: RenderOpts = {}): string {
   const p = v.packet.packet;
   const inPort = Number(p.slots.get('in_port') ?? 0n);
-  const ct = v.result.ctStates.length ? v.result.ctStates.map(ctStateText).join(', ') : 'not tracked';
+  // Each ct() with its zone, `+commit` when it committed: "zone 1: new|trk, new|trk+commit".
+  const r = v.result;
+  const byZone: string[] = [];
+  r.ctStates.forEach((st, i) => {
+    const call = r.ctCalls[i];
+    const text = ctStateText(st) + (call?.commit ? '+commit' : '');
+    const prev = i ? r.ctCalls[i - 1] : undefined;
+    byZone.push(call && (!prev || prev.zone !== call.zone) ? `zone ${call.zone}: ${text}` : text);
+  });
+  const ct = byZone.length ? byZone.join(', ') : 'not tracked';
   return `#${index + 1} @${seconds(v.packet.timeMs)} in_port=${portName(inPort, o.portNames)} ${packetSummary(p)}`
     + ` | ct: ${ct} | ${destination(v, o.portNames)}`;
 }
@@ -126,6 +135,7 @@ export function renderJson(verdicts: PacketVerdict[], o: RenderOpts = {}): unkno
         packet: v.packet.text,
         ct_state: ctStateText(r.ctState),
         ct_states: r.ctStates.map(ctStateText),
+        ct_calls: r.ctCalls.map((c, i) => ({ zone: c.zone, commit: c.commit, ct_state: ctStateText(r.ctStates[i]) })),
         outputs: r.outputs,
         // As ofproto/trace's last `Datapath actions:` line: those of the final pass.
         datapath_actions: last ? last.datapathActions : 'drop',

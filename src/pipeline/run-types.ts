@@ -18,6 +18,8 @@ export interface PacketRun {
   ctEvents: string[];
   /** ct_state after every ct() of the packet, in order. */
   ctStates: number[];
+  /** The zone and commit flag of those ct() calls, in the same order. */
+  ctCalls: CtCall[];
   controllerEvents: ControllerRequest[];
   queueRecirc(x: Xlate, table: number, packet: Packet, source: CtSource): void;
   /** Trace mode: the ct_state the next recirculation resumes with. */
@@ -31,3 +33,6 @@ export interface PacketRun {
   packetNo: number | null;
   clearCtCache(): void;
 }
+
+/** One ct() a packet went through. */
+export interface CtCall { zone: number; commit: boolean }

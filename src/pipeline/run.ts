@@ -8,7 +8,7 @@ import { clonePacket, type Packet } from '../packet/packet.js';
 import { wordOf } from '../packet/slots.js';
 import type { CtSource, Trace, TracePass } from '../trace/events.js';
 import type { Pipeline } from './pipeline.js';
-import type { PacketRun } from './run-types.js';
+import type { CtCall, PacketRun } from './run-types.js';
 import { Xlate } from './xlate.js';
 import { fresh } from './alloc.js';
 
@@ -37,6 +37,8 @@ export interface PacketResult {
   ctState: number;
   /** ct_state after each ct() of the packet. */
   ctStates: number[];
+  /** Zone and commit flag of each ct(), in the same order. */
+  ctCalls: CtCall[];
   /** `conntrack -E` lines (kernel profile). */
   events: string[];
   /** Datapath actions of every pass, joined as the recirculations chain them. */
@@ -57,12 +59,12 @@ export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketR
   let current: Pending = queue[0];
   const cache = newCtPacketCache();
   const result: PacketResult = {
-    trace: { passes: fresh() }, outputs: fresh(), ctState: 0, ctStates: fresh(), events: fresh(), datapathActions: fresh(), failure: null,
+    trace: { passes: fresh() }, outputs: fresh(), ctState: 0, ctStates: fresh(), ctCalls: fresh(), events: fresh(), datapathActions: fresh(), failure: null,
   };
   const run: PacketRun = {
     pipeline: o.pipeline, conntrack: o.conntrack ?? null, nowMs, ctCache: cache,
     trace: o.trace ?? true, learn: o.learn ?? (o.conntrack != null),
-    ctEvents: result.events, ctStates: result.ctStates, controllerEvents: fresh(),
+    ctEvents: result.events, ctStates: result.ctStates, ctCalls: result.ctCalls, controllerEvents: fresh(),
     queueRecirc(x, table, p, source) {
       const id = nextId++;
       p.slots.w[RECIRC_ID] = id;

@@ -183,6 +183,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     if (run.trace) x.note(ctNote(run.conntrack, zone, ctPkt, r.ctState, req.commit, run.packetNo));
     run.ctEvents.push(...r.events);
     run.ctStates.push(r.ctState);
+    run.ctCalls.push({ zone, commit: req.commit });
     ns.set('ct_state', BigInt(r.ctState)); ns.set('ct_zone', BigInt(r.ctZone));
     ns.set('ct_mark', BigInt(r.ctMark)); ns.set('ct_label', r.ctLabel);
     ns.set('ct_nw_proto', BigInt(r.ct_nw_proto)); ns.set('ct_tp_src', BigInt(r.ct_tp_src)); ns.set('ct_tp_dst', BigInt(r.ct_tp_dst));
@@ -207,6 +208,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
       if (n.portMin !== undefined) ns.set(dst ? 'tp_dst' : 'tp_src', BigInt(n.portMin));
     }
     run.ctStates.push(flags.state);
+    run.ctCalls.push({ zone, commit: req.commit });
     run.queueRecirc(x, req.table, next, flags.source);
   }
   if (req.table !== null) {

@@ -69,20 +69,20 @@ describe('ctflow run (text)', () => {
     const r = capture(() => runConversation(join(dir, 'fw.flows'), join(dir, 'c.conv'), { profile: 'kernel', sysctl: [] }));
     expect(r.code).toBe(0);
     expect(r.out).toBe([
-      '#1 @0.000 in_port=1 udp 10.0.0.1:5000 > 10.0.0.2:53 len=40 | ct: new|trk, new|trk | output 2',
+      '#1 @0.000 in_port=1 udp 10.0.0.1:5000 > 10.0.0.2:53 len=40 | ct: zone 1: new|trk, new|trk+commit | output 2',
       '  conntrack (1 entry):',
       '    udp      17 30 src=10.0.0.1 dst=10.0.0.2 sport=5000 dport=53 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=53 dport=5000 mark=0 zone=1 use=1',
       '  events:',
       '    [NEW] udp 17 30 src=10.0.0.1 dst=10.0.0.2 sport=5000 dport=53 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=53 dport=5000 zone=1',
       '',
-      '#2 @0.500 in_port=2 udp 10.0.0.2:53 > 10.0.0.1:5000 len=80 | ct: est|rpl|trk | output 1',
+      '#2 @0.500 in_port=2 udp 10.0.0.2:53 > 10.0.0.1:5000 len=80 | ct: zone 1: est|rpl|trk | output 1',
       '  conntrack (1 entry):',
       '    udp      17 30 src=10.0.0.1 dst=10.0.0.2 sport=5000 dport=53 src=10.0.0.2 dst=10.0.0.1 sport=53 dport=5000 mark=0 zone=1 use=1',
       '  events:',
       '    [UPDATE] udp 17 30 src=10.0.0.1 dst=10.0.0.2 sport=5000 dport=53 src=10.0.0.2 dst=10.0.0.1 sport=53 dport=5000 zone=1',
       '',
       // 40 s later the entry has timed out: the reply is a new connection, and dropped.
-      '#3 @40.500 in_port=2 udp 10.0.0.2:53 > 10.0.0.1:5000 len=80 | ct: new|trk | drop',
+      '#3 @40.500 in_port=2 udp 10.0.0.2:53 > 10.0.0.1:5000 len=80 | ct: zone 1: new|trk | drop',
       '  conntrack (0 entries):',
       '',
       '3 packets: 2 output, 1 dropped; 0 conntrack entries at the end',
@@ -105,9 +105,9 @@ describe('ctflow run options', () => {
   it('--conntrack starts from a saved table: the reply is established instead of dropped', () => {
     const run = (o: Partial<RunOpts>) => capture(() => runConversation(join(dir, 'fw.flows'), join(dir, 'reply.conv'), { profile: 'kernel', sysctl: [], ...o }));
     // Kernel default nf_conntrack_tcp_loose=1: a lone ACK is picked up as new; table 1 drops new replies.
-    expect(run({}).out.split('\n')[0]).toMatch(/ \| ct: new\|trk \| drop$/);
+    expect(run({}).out.split('\n')[0]).toMatch(/ \| ct: zone 1: new\|trk \| drop$/);
     writeFileSync(join(dir, 'saved.ct'), 'tcp      6 431999 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=40000 dport=22 src=10.0.0.2 dst=10.0.0.1 sport=22 dport=40000 [ASSURED] mark=0 zone=1 use=1\n');
-    expect(run({ conntrack: join(dir, 'saved.ct') }).out.split('\n')[0]).toMatch(/ \| ct: est\|rpl\|trk \| output 1$/);
+    expect(run({ conntrack: join(dir, 'saved.ct') }).out.split('\n')[0]).toMatch(/ \| ct: zone 1: est\|rpl\|trk \| output 1$/);
     writeFileSync(join(dir, 'bad.ct'), 'garbage line\n');
     const bad = run({ conntrack: join(dir, 'bad.ct') });
     expect(bad.code).toBe(2);
