@@ -96,7 +96,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
   try {
     flow.actions = sharedActions(syn.actions, flow, ctx);
-    checkOnce(flow.actions, flow.match, flow.table, ctx.ofVersion ?? 10, ctx.memo);
+    checkOnce(flow.actions, flow.match, flow.table, ctx.ofVersion ?? 10, memo);
   } catch (e) { throw shifted(e, actionsBase); }
   // The action list may be shared with other flows: its spans stay relative to its text.
   if (actionsBase) flow.actionsBase = actionsBase;
@@ -118,16 +118,16 @@ function addFlag(flow: Flow, k: string): void {
  * match item objects that built them (the reader hands out one Item per distinct item
  * text; flow keys and flags are not part of the key: they do not touch the match). Flows
  * with the same match items share one Match object (matches are never changed once built).
- * `checked`: the (action list, match, table/version) triples that passed checkActions.
  */
 export interface FileMemo {
   matches: MatchMemo;
-  checked: Map<Action[], Map<Match, number[]>>;
 }
-export interface MatchMemo { next: Map<Item, MatchMemo> | null; match: Match | null }
+/** `checked`: the (action list, table * 256 + version) pairs that passed checkActions with
+ *  this node's match, side by side (a match meets few action lists). */
+export interface MatchMemo { next: Map<Item, MatchMemo> | null; match: Match | null; checked: Array<Action[] | number> | null }
 
-export const newFileMemo = (): FileMemo => ({ matches: newMatchMemo(), checked: new Map() });
-const newMatchMemo = (): MatchMemo => ({ next: null, match: null });
+export const newFileMemo = (): FileMemo => ({ matches: newMatchMemo() });
+const newMatchMemo = (): MatchMemo => ({ next: null, match: null, checked: null });
 
 function memoNode(root: MatchMemo, items: Item[]): MatchMemo {
   let node = root;
@@ -168,15 +168,13 @@ function sharedActions(items: Item[], flow: Flow, ctx: BuildCtx): Action[] {
 // Flows share matches and action lists: a (match, action list, table, version) that passed
 // checkActions once passes again (checks depend on nothing else), so a file reader's memo
 // remembers it (per file: a global cache would keep an entry per match alive).
-function checkOnce(actions: Action[], match: Match, table: number, ofVersion: number, memo?: FileMemo): void {
+function checkOnce(actions: Action[], match: Match, table: number, ofVersion: number, memo: MatchMemo | null): void {
   if (!memo) { checkActions(actions, match, table, ofVersion); return; }
-  let byMatch = memo.checked.get(actions);
-  if (!byMatch) { byMatch = new Map(); memo.checked.set(actions, byMatch); }
   const key = table * 256 + ofVersion;
-  const done = byMatch.get(match);
-  if (done?.includes(key)) return;
+  const done = memo.checked;
+  if (done) for (let i = 0; i < done.length; i += 2) if (done[i] === actions && done[i + 1] === key) return;
   checkActions(actions, match, table, ofVersion);
-  if (done) done.push(key); else byMatch.set(match, [key]);
+  (memo.checked ??= []).push(actions, key);
 }
 
 function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {

@@ -25,11 +25,16 @@ function addr(v: bigint, mask: bigint, bits: number, fmt: (v: bigint) => string)
 /** `name=value` in the format of the field's kind and width, or null when wildcarded. */
 function kv(name: string, f: FieldSpec, m: Match): string | null {
   // Most fields are absent from most matches: look at the slots before reading bits.
-  let present = false;
-  for (const s of f.segs) if (m.masks.has(s.slot)) { present = true; break; }
-  if (!present) return null;
+  const segs = f.segs;
+  if (segs.length === 1) {
+    if (!m.masks.has(segs[0].slot)) return null;
+  } else {
+    let present = false;
+    for (const s of segs) if (m.masks.has(s.slot)) { present = true; break; }
+    if (!present) return null;
+  }
   // A field that is a whole slot (most are) is that slot's value: no bit shuffling.
-  const whole = f.segs.length === 1 && f.segs[0].shift === 0 && f.segs[0].bits === (SLOTS.get(f.segs[0].slot) ?? -1);
+  const whole = segs.length === 1 && segs[0].shift === 0 && segs[0].bits === (SLOTS.get(segs[0].slot) ?? -1);
   const value = whole ? (m.values.get(f.segs[0].slot) ?? 0n) & ones(f.bits) : readSegs(m.values, f.segs);
   const mask = whole ? (m.masks.get(f.segs[0].slot) ?? 0n) & ones(f.bits) : readSegs(m.masks, f.segs);
   if (mask === 0n) return null;

@@ -9,12 +9,14 @@ import { verifyInstructions } from './instructions.js';
 import type { Action, CheckCtx } from './types.js';
 
 export function checkActions(actions: Action[], flowMatch: Match, table: number, ofVersion = 10): void {
-  // Checks may update the match as OVS's do (push_vlan marks a tag present): use a copy.
-  const match = cloneMatch(flowMatch);
+  // Checks may update the match as OVS's do (push_vlan marks a tag present): they get a
+  // copy, made only when the first action with a check is met (most lists have none).
+  let match: Match | null = null;
   const run = (list: Action[], outer: string | null): void => {
     for (const a of list) {
       const spec = actionByName(a.name);
       if (!spec?.check) continue;
+      match ??= cloneMatch(flowMatch);
       const ctx: CheckCtx = {
         match, table, outer, checkActions: (xs) => run(xs, a.name),
         fail: (message: string, span?: Span) => fail(message, span ?? a.span),
