@@ -83,13 +83,16 @@ const FLAG_KEYS = ['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_
 const keyId = (first: number, len: number): number => first * 64 + len;
 const LEAD_KEY = new Map([...VALUED_KEYS, ...FLAG_KEYS].map((k) => [keyId(k.charCodeAt(0), k.length), k]));
 const SPACE = /\s/;
-const isSpace = (c: string): boolean => c === ' ' || (c > ' ' && c < '\x80' ? false : c !== '' && SPACE.test(c));
-const endsValue = (c: string): boolean => c === ',' || c === '=' || c === '(' || c === ')' || isSpace(c);
+// By UTF-16 code (NaN past the end: not a space); what \s matches, the regex deciding
+// outside ASCII. No one-character strings per character read.
+const isSpace = (c: number): boolean => c === 32 || (c > 32 && c < 128 ? false : (c >= 9 && c <= 13) || (c >= 128 && SPACE.test(String.fromCharCode(c))));
+// , = ( ) or a space
+const endsValue = (c: number): boolean => c === 44 || c === 61 || c === 40 || c === 41 || isSpace(c);
 const isKeyChar = (c: number): boolean => (c >= 97 && c <= 122) || c === 95; // [a-z_]
 
 /** Where the first non-space character at or after `i` is (\s as a regex reads it). */
 function skipSpace(text: string, i: number): number {
-  while (i < text.length && isSpace(text[i])) i++;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
   return i;
 }
 
@@ -103,14 +106,14 @@ function readLeadingKeys(text: string, lead: LeadingKeys): number {
     while (w < text.length && isKeyChar(text.charCodeAt(w))) w++;
     const key = w > at ? LEAD_KEY.get(keyId(text.charCodeAt(at), w - at)) : undefined;
     if (key === undefined || !text.startsWith(key, at)) return end;
-    if (text[w] === '=' && VALUED_KEYS.includes(key)) {
+    if (text.charCodeAt(w) === 61 && VALUED_KEYS.includes(key)) {
       const v0 = w + 1;
       let v1 = v0;
-      while (v1 < text.length && !endsValue(text[v1])) v1++;
-      if (v1 === v0 || text[v1] !== ',' || !isSpace(text[v1 + 1] ?? '')) return end;
+      while (v1 < text.length && !endsValue(text.charCodeAt(v1))) v1++;
+      if (v1 === v0 || text.charCodeAt(v1) !== 44 || !isSpace(text.charCodeAt(v1 + 1))) return end;
       lead.key[lead.n] = key; lead.value[lead.n] = text.slice(v0, v1); lead.at[lead.n++] = at;
       end = v1 + 2;
-    } else if (isSpace(text[w] ?? '') && FLAG_KEYS.includes(key)) {
+    } else if (isSpace(text.charCodeAt(w)) && FLAG_KEYS.includes(key)) {
       lead.key[lead.n] = key; lead.value[lead.n] = null; lead.at[lead.n++] = at;
       end = w + 1;
     } else return end;
@@ -165,17 +168,17 @@ function matchItems(text: string, from: number, to: number, bases: number[], cac
   const out: Item[] = [];
   let depth = 0, quoted = false, start = -1;
   for (let i = from; i <= to; i++) {
-    const c = i < to ? text[i] : ',';
-    const sep = !quoted && depth === 0 && (c === ',' || c === ' ' || c === '\t');
+    const c = i < to ? text.charCodeAt(i) : 44; // ','
+    const sep = !quoted && depth === 0 && (c === 44 || c === 32 || c === 9); // , space tab
     if (sep) {
       if (start >= 0) { out.push(matchItem(text, start, i, cache)); bases.push(start); }
       start = -1;
       continue;
     }
     if (start < 0) start = i;
-    if (c === '"') quoted = !quoted;
-    else if (!quoted && (c === '(' || c === '[')) depth++;
-    else if (!quoted && (c === ')' || c === ']')) depth--;
+    if (c === 34) quoted = !quoted; // "
+    else if (!quoted && (c === 40 || c === 91)) depth++; // ( [
+    else if (!quoted && (c === 41 || c === 93)) depth--; // ) ]
   }
   return out;
 }
