@@ -56,7 +56,7 @@ const COMMIT_NAT = 'ctflow reports the frame as ofproto/trace does: a ct(commit,
   + 'translates the packet in the datapath, but ctflow\'s final flow (and so what it outputs) stays untranslated; '
   + 'the binding itself agrees (see the conntrack table in the state test)';
 const KNOWN = new Map<string, string>([
-  ...['dnat-vip', 'snat-icmp', 'snat-port-range', 'snat-tcp', 'snat-udp'].map((c) => [`${c}:frame-commit`, COMMIT_NAT] as [string, string]),
+  ...['dnat-vip', 'nat-state-bits', 'snat-icmp', 'snat-port-range', 'snat-tcp', 'snat-udp'].map((c) => [`${c}:frame-commit`, COMMIT_NAT] as [string, string]),
   ['snat-port-range:frame', 'the replies are translated back to the bindings ctflow chose, which differ from OVS\'s (next entry)'],
   ['snat-port-range:state', 'which address/port of a range a new connection gets: OVS starts at a hash of the tuple '
     + 'with a per-process random basis (not reproducible) and, when that address has no free port, tries the '
@@ -114,7 +114,7 @@ function replayNat(name: string, what: Aspect): string[] {
 
 describe('ctflow NAT against real OVS 3.1 userspace conntrack', () => {
   const names = readdirSync(ORACLE, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  it('has the five recorded cases', () => expect(names).toEqual(['dnat-vip', 'snat-icmp', 'snat-port-range', 'snat-tcp', 'snat-udp']));
+  it('has the six recorded cases', () => expect(names).toEqual(['dnat-vip', 'nat-state-bits', 'snat-icmp', 'snat-port-range', 'snat-tcp', 'snat-udp']));
   const TITLE = new Map<Aspect, string>([
     ['state', 'output ports, ct_state and conntrack table after each packet'],
     ['frame', 'addresses/ports of each frame that left (NAT by ct(nat,table=N) or none)'],

@@ -2,7 +2,7 @@
 """Record what real OVS (userspace/dummy datapath) does with NAT conversations.
 
     /work/shared/tools/ovs-sandbox.sh start /tmp/nat-ovs
-    /usr/bin/python3 test/tools/record-nat.py test/oracle/nat [/tmp/nat-ovs]
+    /usr/bin/python3 test/tools/record-nat.py test/oracle/nat [/tmp/nat-ovs [CASE...]]
 
 One bridge br0 (dummy datapath) with dummy ports p1..p3 (OpenFlow ports 1..3), each
 writing the frames it transmits to a tx_pcap. For every case: the case's flows replace
@@ -21,6 +21,7 @@ from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw, rdpcap  # Debian python3-s
 
 OUT = os.path.abspath(sys.argv[1])
 BOX = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "/tmp/nat-ovs")
+ONLY = set(sys.argv[3:])  # record only these cases (all when empty)
 os.environ.update(OVS_RUNDIR=BOX, OVS_LOGDIR=BOX, OVS_DBDIR=BOX)
 VSWITCHD = "ovs-vswitchd"  # ovs-appctl finds its pidfile in OVS_RUNDIR
 
@@ -53,6 +54,20 @@ table=0,priority=100,ip,ct_state=-trk,actions=ct(zone=1,nat,table=1)
 table=1,priority=100,tcp,in_port=1,ct_state=+new+trk,nw_dst=10.0.0.100,tp_dst=80,actions=ct(commit,zone=1,nat(dst=172.16.0.2:8080)),output:2
 table=1,priority=100,ip,in_port=1,ct_state=+est+trk,actions=output:2
 table=1,priority=100,ip,in_port=2,ct_state=+est+trk,actions=output:1
+table=1,priority=0,actions=drop
+"""
+
+# ct_state's snat/dnat bits decide the forwarding: a packet is output only when the bits
+# are the ones expected for its direction, and +snat+dnat together is dropped.
+BITS_FLOWS = """\
+table=0,priority=100,ip,ct_state=-trk,actions=ct(zone=1,nat,table=1)
+table=1,priority=300,ip,ct_state=+snat+dnat,actions=drop
+table=1,priority=250,tcp,in_port=1,ct_state=+new+trk,nw_dst=10.0.0.100,tp_dst=80,actions=ct(commit,zone=1,nat(dst=172.16.0.2:8080)),output:2
+table=1,priority=200,ip,in_port=1,ct_state=+new+trk,actions=ct(commit,zone=1,nat(src=192.168.0.100)),output:2
+table=1,priority=100,ip,in_port=1,ct_state=+est-rpl+trk+snat,actions=output:2
+table=1,priority=100,ip,in_port=1,ct_state=+est-rpl+trk+dnat,actions=output:2
+table=1,priority=100,ip,in_port=2,ct_state=+est+rpl+trk+dnat,actions=output:1
+table=1,priority=100,ip,in_port=2,ct_state=+est+rpl+trk+snat,actions=output:1
 table=1,priority=0,actions=drop
 """
 
@@ -145,6 +160,8 @@ def run_packet(step, t, src, pkt):
 
 def run(name, description, flows, build):
     """build(steps_so_far) -> next (src, packet[, gap_ms]) or None (replies may use outputs)."""
+    if ONLY and name not in ONLY:
+        return
     d = f"{OUT}/{name}"
     os.makedirs(d, exist_ok=True)
     with open(f"{d}/flows.txt", "w") as f:
@@ -213,6 +230,17 @@ def main():
             tcp("p1", "10.0.0.100", 40000, 80, "A", 3001, 7001),
             tcp("p1", "10.0.0.100", 40000, 80, "PA", 3001, 7001, length=30),
             tcp("p2", "10.0.0.1", 8080, 40000, "A", 7001, 3031),
+        ]))
+    run("nat-state-bits", "the snat/dnat bits of ct_state decide forwarding: an SNAT TCP "
+        "connection (10.0.0.1:40010 -> 172.16.0.2:80) and a DNAT one to the VIP "
+        "(10.0.0.1:40011 -> 10.0.0.100:80 -> 172.16.0.2:8080), each packet both ways",
+        BITS_FLOWS, script([
+            tcp("p1", srv, 40010, 80, "S", 100),
+            tcp("p2", "192.168.0.100", 80, 40010, "SA", 500, 101),
+            tcp("p1", srv, 40010, 80, "A", 101, 501),
+            tcp("p1", "10.0.0.100", 40011, 80, "S", 200),
+            tcp("p2", "10.0.0.1", 8080, 40011, "SA", 600, 201),
+            tcp("p1", "10.0.0.100", 40011, 80, "A", 201, 601),
         ]))
 
 
