@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw, rdpcap  # Debian python3-scapy
 
@@ -88,6 +89,31 @@ def tx_frames():
     return out
 
 
+def tx_counters():
+    """tx_packets per port name, from `ovs-ofctl dump-ports br0`."""
+    counts, port = {}, None
+    for line in sh("ovs-ofctl", "dump-ports", "br0").splitlines():
+        line = line.strip()
+        if line.startswith("port"):
+            num = line.split()[1].rstrip(":")
+            port = OFPORT_NAME.get(int(num)) if num.isdigit() else None
+        elif line.startswith("tx pkts=") and port is not None:
+            counts[port] = int(line.split("=")[1].split(",")[0])
+    return counts
+
+
+def tx_frames_settled(before, before_cnt):
+    """The pcap files can lag the transmit counters: read until each port's new frames
+    in its tx_pcap match its tx_packets delta (at most 2 s)."""
+    want = tx_counters()
+    for _ in range(40):
+        after = tx_frames()
+        if all(len(after[n]) - len(before[n]) == want.get(n, 0) - before_cnt.get(n, 0) for n in HOST):
+            return after
+        time.sleep(0.05)
+    raise RuntimeError(f"tx_pcap frames never matched the tx counters {want}")
+
+
 def tcp_flags(flags):
     s = str(flags)
     return "|".join(name for letter, name in TCP_FLAG_NAMES if letter in s)
@@ -139,10 +165,10 @@ def run_packet(step, t, src, pkt):
     ofport = HOST[src][0]
     frame = bytes(pkt)
     flow, extra = conv_line(pkt, ofport)
-    before = tx_frames()
+    before, before_cnt = tx_frames(), tx_counters()
     appctl("revalidator/purge")
     appctl("netdev-dummy/receive", src, frame.hex())
-    after = tx_frames()
+    after = tx_frames_settled(before, before_cnt)
     outputs = []
     for name in HOST:
         for f in after[name][len(before[name]):]:
@@ -222,6 +248,10 @@ def main():
     run("snat-port-range", "two clients (p1, p3), same source port, UDP to the same server "
         "through nat(src=192.168.0.100-192.168.0.101:5000-5001): five flows for four "
         "bindings, then replies to what the server saw", rng, range_conversation)
+    one = SNAT_FLOWS.format(nat="192.168.0.100:5000-5001")
+    run("snat-port-kept", "nat(src=192.168.0.100:5000-5001), clients whose source port is "
+        "already in the range: 10.0.0.1:5001, then 10.0.0.3:5001, then 10.0.0.1:6000 "
+        "(range full), then the server answers each binding it saw", one, kept_conversation)
     run("dnat-vip", "10.0.0.1:40000 -> VIP 10.0.0.100:80 DNATed to 172.16.0.2:8080 "
         "(like OVN's load balancer); the backend answers, the client sees the VIP",
         DNAT_FLOWS, script([
@@ -242,6 +272,22 @@ def main():
             tcp("p2", "10.0.0.1", 8080, 40011, "SA", 600, 201),
             tcp("p1", "10.0.0.100", 40011, 80, "A", 201, 601),
         ]))
+
+
+KEPT_SENDS = [("p1", 5001), ("p3", 5001), ("p1", 6000)]
+
+
+def kept_conversation(steps):
+    n = len(steps)
+    if n < len(KEPT_SENDS):
+        src, sport = KEPT_SENDS[n]
+        return udp(src, HOST["p2"][2], sport, 53)
+    sent = [s for s in steps[:len(KEPT_SENDS)] if s["outputs"]]
+    i = n - len(KEPT_SENDS)
+    if i >= len(sent):
+        return None
+    o = Ether(bytes.fromhex(sent[i]["outputs"][0]["hex"]))
+    return udp("p2", o[IP].src, 53, o[UDP].sport, 30)
 
 
 RANGE_SENDS = [("p1", 40000), ("p3", 40000), ("p1", 40001), ("p3", 40001), ("p1", 40002)]
