@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw, rdpcap  # Debian python3-scapy
+from scapy.all import ICMP, IP, TCP, UDP, Ether, IPerror, Raw, UDPerror, rdpcap  # Debian python3-scapy
 
 OUT = os.path.abspath(sys.argv[1])
 BOX = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "/tmp/nat-ovs")
@@ -71,6 +71,11 @@ table=1,priority=100,ip,in_port=2,ct_state=+est+rpl+trk+dnat,actions=output:1
 table=1,priority=100,ip,in_port=2,ct_state=+est+rpl+trk+snat,actions=output:1
 table=1,priority=0,actions=drop
 """
+
+# SNAT plus forwarding of related packets (ICMP errors) back to the client.
+RELATED_FLOWS = SNAT_FLOWS.replace("table=1,priority=0,", """\
+table=1,priority=100,ip,in_port=2,ct_state=+rel+trk,nw_dst=10.0.0.1,actions=output:1
+table=1,priority=0,""")
 
 
 def sh(*args):
@@ -133,7 +138,13 @@ def conv_line(pkt, ofport):
         return f"udp,{base},tp_src={u.sport},tp_dst={u.dport}", f"len={len(u.payload) + 8}"  # the UDP length field
     if ICMP in pkt:
         i = pkt[ICMP]
-        return f"icmp,{base},icmp_type={i.type},icmp_code={i.code}", f"id={i.id} seq={i.seq}"
+        if IPerror in pkt:  # an error quoting the packet that caused it
+            q = pkt[IPerror]
+            ports = f",tp_src={q[UDPerror].sport},tp_dst={q[UDPerror].dport}" if UDPerror in pkt else ""
+            extra = f"inner=[proto={q.proto},nw_src={q.src},nw_dst={q.dst}{ports}]"
+        else:
+            extra = f"id={i.id} seq={i.seq}"
+        return f"icmp,{base},icmp_type={i.type},icmp_code={i.code}", extra
     raise ValueError(f"unsupported packet {pkt.summary()}")
 
 
@@ -164,6 +175,7 @@ def icmp(src, dst_ip, type_, ident, seq):
 def run_packet(step, t, src, pkt):
     ofport = HOST[src][0]
     frame = bytes(pkt)
+    pkt = Ether(frame)  # parsed back, so a quoted packet is seen as IPerror/UDPerror
     flow, extra = conv_line(pkt, ofport)
     before, before_cnt = tx_frames(), tx_counters()
     appctl("revalidator/purge")
@@ -252,6 +264,9 @@ def main():
     run("snat-port-kept", "nat(src=192.168.0.100:5000-5001), clients whose source port is "
         "already in the range: 10.0.0.1:5001, then 10.0.0.3:5001, then 10.0.0.1:6000 "
         "(range full), then the server answers each binding it saw", one, kept_conversation)
+    run("snat-icmp-error", "UDP 10.0.0.1:5353 -> 172.16.0.2:53 through SNAT to 192.168.0.100; "
+        "the server answers ICMP port unreachable quoting the translated datagram (+rel)",
+        RELATED_FLOWS.format(nat="192.168.0.100"), port_unreachable)
     run("dnat-vip", "10.0.0.1:40000 -> VIP 10.0.0.100:80 DNATed to 172.16.0.2:8080 "
         "(like OVN's load balancer); the backend answers, the client sees the VIP",
         DNAT_FLOWS, script([
@@ -272,6 +287,16 @@ def main():
             tcp("p2", "10.0.0.1", 8080, 40011, "SA", 600, 201),
             tcp("p1", "10.0.0.100", 40011, 80, "A", 201, 601),
         ]))
+
+
+def port_unreachable(steps):
+    """UDP through SNAT, then the server's ICMP port unreachable quoting what it received."""
+    if not steps:
+        return udp("p1", HOST["p2"][2], 5353, 53)
+    if len(steps) > 1:
+        return None
+    quoted = Ether(bytes.fromhex(steps[0]["outputs"][0]["hex"]))[IP]
+    return "p2", l3("p2", quoted.src) / ICMP(type=3, code=3) / bytes(quoted)
 
 
 KEPT_SENDS = [("p1", 5001), ("p3", 5001), ("p1", 6000)]
