@@ -25,9 +25,31 @@ function hashOf(...parts: (bigint | number)[]): number {
   return h;
 }
 
+/** The ports a translation may fall back to when the rule names none: the class of the
+ *  original port (1-511, 600-1023, 1024-65535), as both the kernel and OVS use. */
+function defaultPortRange(original: number): [number, number] {
+  if (original < 512) return [1, 511];
+  if (original < 1024) return [600, 1023];
+  return [1024, 65535];
+}
+
 function* portCandidates(spec: NatSpec, original: number, seed: number): Generator<number> {
-  const lo = spec.portMin ?? (original < 1024 ? 1 : 1024);
-  const hi = spec.portMax ?? spec.portMin ?? (original < 1024 ? 1023 : 65535);
+  if (spec.portMin === undefined) {
+    // No port range: the original port, and on a clash the next ones upwards, wrapping
+    // inside its class (OVS userspace, recorded: 10.0.0.3:40000 -> :40001 when
+    // 10.0.0.1:40000 already holds :40000; the kernel starts at a random offset instead).
+    const [lo, hi] = defaultPortRange(original);
+    yield original;
+    const size = hi - lo + 1;
+    const from = original >= lo && original <= hi ? original - lo + 1 : 0;
+    for (let i = 0; i < size; i++) {
+      const port = lo + ((from + i) % size);
+      if (port !== original) yield port;
+    }
+    return;
+  }
+  const lo = spec.portMin;
+  const hi = spec.portMax ?? spec.portMin;
   // The kernel keeps the original port when it is allowed and free (unless asked for random).
   if (!spec.random && original >= lo && original <= hi) yield original;
   const size = hi - lo + 1;

@@ -267,6 +267,9 @@ def main():
     run("snat-icmp-error", "UDP 10.0.0.1:5353 -> 172.16.0.2:53 through SNAT to 192.168.0.100; "
         "the server answers ICMP port unreachable quoting the translated datagram (+rel)",
         RELATED_FLOWS.format(nat="192.168.0.100"), port_unreachable)
+    run("snat-collision", "nat(src=192.168.0.100) without ports: 10.0.0.1:40000 and "
+        "10.0.0.3:40000 to the same server port would both become 192.168.0.100:40000; "
+        "then the server answers each source it saw", snat1, collision_conversation)
     run("dnat-vip", "10.0.0.1:40000 -> VIP 10.0.0.100:80 DNATed to 172.16.0.2:8080 "
         "(like OVN's load balancer); the backend answers, the client sees the VIP",
         DNAT_FLOWS, script([
@@ -297,6 +300,18 @@ def port_unreachable(steps):
         return None
     quoted = Ether(bytes.fromhex(steps[0]["outputs"][0]["hex"]))[IP]
     return "p2", l3("p2", quoted.src) / ICMP(type=3, code=3) / bytes(quoted)
+
+
+def collision_conversation(steps):
+    sends = [("p1", 40000), ("p3", 40000)]
+    n = len(steps)
+    if n < len(sends):
+        return udp(sends[n][0], HOST["p2"][2], sends[n][1], 53)
+    sent = [s for s in steps[:len(sends)] if s["outputs"]]
+    if n - len(sends) >= len(sent):
+        return None
+    o = Ether(bytes.fromhex(sent[n - len(sends)]["outputs"][0]["hex"]))
+    return udp("p2", o[IP].src, 53, o[UDP].sport, 30)
 
 
 KEPT_SENDS = [("p1", 5001), ("p3", 5001), ("p1", 6000)]
