@@ -56,7 +56,7 @@ const COMMIT_NAT = 'ctflow reports the frame as ofproto/trace does: a ct(commit,
   + 'translates the packet in the datapath, but ctflow\'s final flow (and so what it outputs) stays untranslated; '
   + 'the binding itself agrees (see the conntrack table in the state test)';
 const KNOWN = new Map<string, string>([
-  ...['dnat-vip', 'nat-state-bits', 'snat-collision', 'snat-icmp', 'snat-icmp-error', 'snat-port-kept', 'snat-port-kept/second-process', 'snat-port-range',
+  ...['dnat-vip', 'nat-state-bits', 'snat-collision', 'snat-collision/second-process', 'snat-icmp', 'snat-icmp-error', 'snat-port-kept', 'snat-port-kept/second-process', 'snat-port-range',
     'snat-port-range/second-process', 'snat-tcp', 'snat-udp'].map((c) => [`${c}:frame-commit`, COMMIT_NAT] as [string, string]),
   ['snat-port-kept:state', 'a client whose source port is inside the range: the kernel (and ctflow) keep that port '
     + 'when it is free; OVS userspace starts the port search at a hash with a per-process random basis, so it kept '
