@@ -23,6 +23,14 @@ function capture(run: () => number): { code: number; out: string; err: string } 
 }
 afterEach(() => vi.restoreAllMocks());
 
+/** A one-zone stateful firewall: port 1 may open connections, port 2 only answer. */
+const FW_FLOWS = [
+  'table=0,ip,ct_state=-trk,actions=ct(zone=1,table=1)',
+  'table=1,ip,in_port=1,actions=ct(commit,zone=1),output:2',
+  'table=1,ip,in_port=2,ct_state=+est+trk,actions=output:1',
+  'table=1,ip,in_port=2,actions=drop',
+].join('\n');
+
 const recorded = (name: string) => JSON.parse(readFileSync(F(`conversations/${name}.json`), 'utf8'));
 
 describe('ctflow run (text)', () => {
@@ -55,12 +63,7 @@ describe('ctflow run (text)', () => {
 
   it('kernel profile prints conntrack -L lines and -E events', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ctflow-run-'));
-    writeFileSync(join(dir, 'fw.flows'), [
-      'table=0,ip,ct_state=-trk,actions=ct(zone=1,table=1)',
-      'table=1,ip,in_port=1,actions=ct(commit,zone=1),output:2',
-      'table=1,ip,in_port=2,ct_state=+est+trk,actions=output:1',
-      'table=1,ip,in_port=2,actions=drop',
-    ].join('\n'));
+    writeFileSync(join(dir, 'fw.flows'), FW_FLOWS);
     writeFileSync(join(dir, 'c.conv'), [
       '@0 udp,in_port=1,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=5000,tp_dst=53 len=40',
       '+0.5 udp,in_port=2,nw_src=10.0.0.2,nw_dst=10.0.0.1,tp_src=53,tp_dst=5000 len=80',
@@ -93,12 +96,7 @@ describe('ctflow run (text)', () => {
 
 describe('ctflow run options', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ctflow-run-'));
-  writeFileSync(join(dir, 'fw.flows'), [
-    'table=0,ip,ct_state=-trk,actions=ct(zone=1,table=1)',
-    'table=1,ip,in_port=1,actions=ct(commit,zone=1),output:2',
-    'table=1,ip,in_port=2,ct_state=+est+trk,actions=output:1',
-    'table=1,ip,in_port=2,actions=drop',
-  ].join('\n'));
+  writeFileSync(join(dir, 'fw.flows'), FW_FLOWS);
   writeFileSync(join(dir, 'reply.conv'),
     '@1 tcp,in_port=2,nw_src=10.0.0.2,nw_dst=10.0.0.1,tp_src=22,tp_dst=40000,tcp_flags=ack  seq=5001 ack=1001 win=65160 len=0\n');
 
