@@ -5,15 +5,20 @@
 //   +0.1   tcp,in_port=2,…,tcp_flags=syn|ack  seq=5000 ack=1001 win=65160 len=0
 //
 // `@S` is the time since the start, `+S` the delay after the previous packet; a line
-// without either comes at the previous packet's time. The headers are OVS flow syntax,
+// without either comes at the previous packet's time. The line's structure is read by
+// grammar/conversation.ne (shared with scenario files). The headers are OVS flow syntax,
 // parsed by the packet model (flow grammar + FIELDS); the packet-only fields after them
 // are parsed by extra.ts. Every bad line gives a file:line:col diagnostic and reading
 // goes on, like a flow file.
 import { FlowError } from '../model/errors.js';
 import type { Diagnostic } from '../parse/diagnostic.js';
-import { diagnosticAt, sourceLines, type SourceLine } from '../parse/flows.js';
+import { diagnosticAt, sourceLines } from '../parse/flows.js';
 import { defaultFrameLen, ETH_IP, ETH_IPV6, parsePacket, type Packet } from '../packet/packet.js';
+import { fieldByName } from '../model/fields.js';
+import { PROTOCOLS } from '../model/match.js';
+import { suggest } from '../util/suggest.js';
 import { EXTRA_KEYS, parseExtra, type L4 } from './extra.js';
+import { DIRECTIVES, LineError, parseLine, type LineSyntax, type Tok } from './line.js';
 
 export interface ConvPacket {
   /** 1-based line in the conversation file. */
@@ -35,7 +40,6 @@ export interface ReadConversationOpts {
   ports?: Map<string, number>;
 }
 
-const TIME = /^(\s*)([@+])(\S*)/;
 const EXTRA_START = new RegExp(`(^|[\\s,])(${EXTRA_KEYS.join('|')})(?=[=\\s,]|$)`);
 
 /** Where the packet-only fields begin: the first known key, or a run of two spaces. */
@@ -54,48 +58,55 @@ function l4Of(p: Packet): L4 {
   return proto === 6 ? 'tcp' : proto === 17 ? 'udp' : proto === 1 || proto === 58 ? 'icmp' : 'other';
 }
 
-class LineError extends Error {
-  constructor(readonly start: number, readonly end: number, message: string) { super(message); }
+/** A packet line's time: `@S` since the start, `+S` after the previous packet, none = the previous packet's. */
+function readTime(time: Tok | null, prevMs: number): number {
+  if (!time) return prevMs;
+  const sign = time.text[0], num = time.text.slice(1);
+  if (!/^\d+(\.\d+)?$/.test(num)) {
+    throw new LineError(time.start, time.end, `expected a time in seconds after '${sign}' (like ${sign}0.5), got '${num}'`);
+  }
+  const ms = Math.round(Number(num) * 1000);
+  const timeMs = sign === '@' ? ms : prevMs + ms;
+  if (timeMs < prevMs) {
+    throw new LineError(time.start, time.end, `time ${time.text} is before the previous packet (${(prevMs / 1000).toFixed(3)} s)`);
+  }
+  return timeMs;
 }
 
-function readLine(src: SourceLine, prevMs: number, opts: ReadConversationOpts): { timeMs: number; text: string; packet: Packet } {
-  let pos = 0;
-  let timeMs = prevMs;
-  const tm = TIME.exec(src.text);
-  if (tm) {
-    const at = tm[1].length;
-    const num = tm[3];
-    if (!/^\d+(\.\d+)?$/.test(num)) {
-      throw new LineError(at, at + 1 + num.length, `expected a time in seconds after '${tm[2]}' (like ${tm[2]}0.5), got '${num}'`);
-    }
-    const ms = Math.round(Number(num) * 1000);
-    timeMs = tm[2] === '@' ? ms : prevMs + ms;
-    if (timeMs < prevMs) {
-      throw new LineError(at, at + 1 + num.length, `time ${tm[2]}${num} is before the previous packet (${(prevMs / 1000).toFixed(3)} s)`);
-    }
-    pos = at + 1 + num.length;
-  }
-  const rest = src.text.slice(pos);
-  const lead = rest.length - rest.trimStart().length;
-  const body = rest.trim();
-  const base = pos + lead;
-  if (body === '') throw new LineError(pos, pos + 1, 'a time without a packet');
-  const split = extraStart(body);
-  const flowText = body.slice(0, split).trimEnd();
-  if (flowText === '') throw new LineError(base, base + body.length, 'expected the packet headers in flow syntax (tcp,in_port=1,…) first');
+/** A first word that is no packet field but close to a directive name was meant as one. */
+function misspeltDirective(body: Tok): LineError | null {
+  const w = /^[A-Za-z_]+(?=[ \t])/.exec(body.text)?.[0];
+  if (!w || PROTOCOLS.has(w) || fieldByName(w)) return null;
+  const s = suggest(w, DIRECTIVES);
+  return s ? new LineError(body.start, body.start + w.length, `unknown directive '${w}' (did you mean '${s}'?)`) : null;
+}
+
+/** Reads a packet line's parts (from grammar/conversation.ne): its time, headers and packet-only fields. */
+export function readPacketLine(
+  line: Extract<LineSyntax, { kind: 'packet' }>, prevMs: number, opts: ReadConversationOpts,
+): { timeMs: number; text: string; packet: Packet } {
+  const timeMs = readTime(line.time, prevMs);
+  const body = line.text;
+  if (!body) throw new LineError(line.time!.end, line.time!.end + 1, 'a time without a packet');
+  const base = body.start;
+  const split = extraStart(body.text);
+  const flowText = body.text.slice(0, split).trimEnd();
+  if (flowText === '') throw new LineError(base, base + body.text.length, 'expected the packet headers in flow syntax (tcp,in_port=1,…) first');
   let packet: Packet;
   try {
     packet = parsePacket(flowText, opts.ports);
   } catch (e) {
-    if (e instanceof FlowError && e.span) throw new LineError(base + e.span.start, base + e.span.end, e.message);
-    if (e instanceof FlowError) throw new LineError(base, base + flowText.length, e.message);
-    throw e;
+    if (!(e instanceof FlowError)) throw e;
+    const misspelt = misspeltDirective(body);
+    if (misspelt) throw misspelt;
+    if (e.span) throw new LineError(base + e.span.start, base + e.span.end, e.message);
+    throw new LineError(base, base + flowText.length, e.message);
   }
   try {
-    packet.extra = parseExtra(body.slice(split), base + split, l4Of(packet));
+    packet.extra = parseExtra(body.text.slice(split), base + split, l4Of(packet));
   } catch (e) {
     if (e instanceof FlowError) {
-      const s = e.span ?? { start: base + split, end: base + body.length };
+      const s = e.span ?? { start: base + split, end: base + body.text.length };
       throw new LineError(s.start, s.end, e.message);
     }
     throw e;
@@ -103,7 +114,7 @@ function readLine(src: SourceLine, prevMs: number, opts: ReadConversationOpts): 
   // The UDP len= is the UDP length field (header included), TCP len= the payload.
   const payload = l4Of(packet) === 'udp' ? (packet.extra.len ?? 8) - 8 : packet.extra.len ?? 0;
   packet.frameLen = defaultFrameLen({ ...packet, extra: { ...packet.extra, len: payload } });
-  return { timeMs, text: body, packet };
+  return { timeMs, text: body.text, packet };
 }
 
 export function readConversation(text: string, file: string, opts: ReadConversationOpts = {}): Conversation {
@@ -111,7 +122,12 @@ export function readConversation(text: string, file: string, opts: ReadConversat
   let prevMs = 0;
   for (const src of sourceLines(text)) {
     try {
-      const r = readLine(src, prevMs, opts);
+      const syn = parseLine(src.text);
+      if (syn.kind !== 'packet') {
+        const at = syn.kind === 'expect' ? syn.keyword : syn.name;
+        throw new LineError(at.start, at.end, `'${at.text}' lines belong in a scenario file (ctflow test), not a conversation`);
+      }
+      const r = readPacketLine(syn, prevMs, opts);
       conv.packets.push({ line: src.line, ...r });
       prevMs = r.timeMs;
     } catch (e) {

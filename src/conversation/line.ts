@@ -1,0 +1,72 @@
+// Runs grammar/conversation.ne on one line of a conversation or scenario file. A syntax
+// error carries the offending token's span and what the grammar would have accepted.
+import nearley from 'nearley';
+import grammar, { type LineSyntax } from '../../grammar/conversation.generated.js';
+
+export type { ExpectSyntax, LineSyntax, Tok } from '../../grammar/conversation.generated.js';
+export { DIRECTIVES, EXPECT_KINDS } from '../../grammar/conversation.generated.js';
+
+const compiled = nearley.Grammar.fromCompiled(grammar);
+
+/** A bad line: the message and its span in the line. */
+export class LineError extends Error {
+  constructor(readonly start: number, readonly end: number, message: string) { super(message); }
+}
+
+const TOKEN_NAMES = new Map<string, string>([
+  ['ws', 'a space'], ['text', 'text'], ['port', 'a port name or number'], ['comma', "','"],
+  ['passno', 'a pass number or `last`'], ['number', 'a number'], ['flow', "'flow'"], ['at', "'at'"],
+  ['line', "'line'"], ['cookie', "'cookie'"], ['miss', "'miss'"],
+]);
+
+/** What a line ending right after a keyword is missing. */
+const END_HINTS = new Map<string, string>([
+  ['expect', 'what to expect: output PORT..., drop, controller, FIELD=VALUE..., pass N FIELD=VALUE..., table N ..., conntrack ...'],
+  ['scenario', 'a name'],
+  ['output', 'one or more port names or numbers'],
+  ['pass', 'a pass number (1 = the packet as received) or `last`, then FIELD=VALUE...'],
+  ['table', 'a table number, then `flow at line N`, `cookie C` or `miss`'],
+  ['conntrack', 'entry filters (zone=N PROTO STATE count=N ...) or an entry line as dump-conntrack prints it'],
+]);
+
+function expectedAt(p: nearley.Parser): string[] {
+  const col = (p as any).table[(p as any).current];
+  const seen = new Set<string>();
+  for (const st of col?.states ?? []) {
+    const sym = st.rule.symbols[st.dot];
+    if (sym && typeof sym === 'object' && 'type' in sym) seen.add(TOKEN_NAMES.get(sym.type) ?? `'${sym.type}'`);
+  }
+  return [...seen];
+}
+
+/** Parses one line (comments already stripped). Exactly one parse or a LineError. */
+export function parseLine(text: string): LineSyntax {
+  const p = new nearley.Parser(compiled);
+  try {
+    p.feed(text);
+  } catch (e: any) {
+    const t = e.token;
+    const start = t?.offset ?? text.length;
+    const shown = t ? t.text : '';
+    const expected = expectedAt(p);
+    throw new LineError(start, start + Math.max(1, shown.length),
+      `unexpected '${shown}', expected ${expected.length ? expected.join(' or ') : 'the end of the line'}`);
+  }
+  if (p.results.length === 0) {
+    const last = /(\S+)\s*$/.exec(text)?.[1] ?? '';
+    const hint = END_HINTS.get(last);
+    const expected = expectedAt(p);
+    throw new LineError(text.length, text.length + 1, hint
+      ? `'${last}' needs ${hint}`
+      : `unexpected end of line${expected.length ? `, expected ${expected.join(' or ')}` : ''}`);
+  }
+  if (p.results.length > 1) throw new Error(`internal: ambiguous conversation grammar (${p.results.length} parses) for: ${text}`);
+  return p.results[0] as LineSyntax;
+}
+
+/** How many parses nearley finds (the grammar test asserts 1). */
+export function countLineParses(text: string): number {
+  const p = new nearley.Parser(compiled);
+  p.feed(text);
+  return p.results.length;
+}
