@@ -21,10 +21,17 @@ function setKey(a: Action): string {
 const rank = (a: Action): number => RANK.get(a.name) ?? SET_RANK;
 
 export function writeToActionSet(x: Xlate, actions: Action[]): void {
+  // OVS keeps the action set's output port in the packet's actset_output field, but only
+  // while the set has no group: a group written (before or in this list, until
+  // clear_actions) leaves actset_output unset, since the group replaces the output.
+  if (!x.actionSet.has('group')) {
+    for (const a of actions) {
+      if (a.name === 'group') { x.slots.delete('actset_output'); break; }
+      const out = a.args as { kind?: string; port?: number } | null;
+      if (a.name === 'output' && out?.kind === 'port' && out.port !== undefined) x.slots.set('actset_output', BigInt(out.port));
+    }
+  }
   for (const a of actions) x.actionSet.set(setKey(a), a);
-  // OVS keeps the action set's output port in the packet's actset_output field.
-  const out = x.actionSet.get('output')?.args as { kind?: string; port?: number } | undefined;
-  if (out?.kind === 'port' && out.port !== undefined) x.slots.set('actset_output', BigInt(out.port));
   const shown = ordered(x).map((a) => x.actionText(a)).join(',');
   x.detail(`action set is: ${shown}`);
 }
