@@ -64,26 +64,6 @@ interface Subtable {
   size: number;
   /** It looks at a rare slot (packet/slots.ts), which may lie past the end of a packet's array. */
   rare: boolean;
-  /**
-   * Every group, when there are at most FEW of them (most subtables of OVN's tables hold one
-   * or two flows): comparing word by word stops at the first word that differs, where a
-   * hash reads them all.
-   */
-  few: Group[] | null;
-}
-
-const FEW = 4;
-
-/** The group of `few` whose values the packet's masked words equal. */
-function findFew(w: Words, idx: Int32Array, mask: Int32Array, few: Group[]): Group | null {
-  const n = idx.length;
-  for (let k = 0; k < few.length; k++) {
-    const vals = few[k].vals;
-    let i = 0;
-    while (i < n && (w[idx[i]] & mask[i]) === vals[i]) i++;
-    if (i === n) return few[k];
-  }
-  return null;
 }
 
 const better = (a: Entry, b: Entry): boolean =>
@@ -132,24 +112,84 @@ function findGroup(g: Group | undefined, n: number): Group | null {
 }
 
 /**
- * A subtable as seen by packets of one `metadata` value: OVN splits every logical table
- * by datapath (metadata), so most subtables hold flows of one or two datapaths only. Like
- * OVS's metadata partitions, a lookup visits only the subtables holding flows for its
- * packet's metadata (or not matching metadata exactly), ordered by the best priority
- * among *those* flows, so the early stop comes sooner; `few` is the subtable's groups
- * for that metadata when there are at most FEW.
+ * The subtables as seen by packets of one `metadata` value and one protocol (dl_type,
+ * nw_proto), made on the first lookup with them. OVN splits every logical table by
+ * datapath (metadata), so most subtables hold flows of one or two datapaths only; within
+ * a datapath most flows name a protocol. Like OVS's metadata partitions, a plan holds only
+ * the flows that can match its packets (their metadata and protocol, or not matching
+ * those), ordered by priority, so the early stop comes sooner. A subtable with at most
+ * FLAT such groups becomes one *candidate* per group, compared word by word (stopping at
+ * the first word that differs, where a hash reads them all) without the metadata and
+ * protocol words, which always match in the plan; a bigger one stays one hashed item.
+ *
+ * The items are parallel arrays so that a lookup is one loop over integers: item k is a
+ * candidate when `at[k]` ≥ 0 (its words are code[at+1 …], code[at] of them, each as
+ * word index, mask, value) and a hashed subtable (`sts[k]`) when -1. `prio[k]` is the
+ * candidate's priority or the subtable's best.
  */
-interface Part { st: Subtable; maxPriority: number; idx: Int32Array; mask: Int32Array; few: Group[] | null }
+interface Plan { n: number; prio: Int32Array; at: Int32Array; code: Int32Array; groups: Array<Group | null>; sts: Array<Subtable | null> }
 
-const MD = slotInfo('metadata').word;
-const whole = (st: Subtable): Part => ({ st, maxPriority: st.maxPriority, idx: st.idx, mask: st.mask, few: st.few });
-/** Distinct metadata values whose subtable lists are kept; past it the lists are rebuilt. */
-const MAX_PARTS = 4096;
+const FLAT = 8;
+const MD = slotInfo('metadata').word, DL_TYPE = wordOf('dl_type'), NW_PROTO = wordOf('nw_proto');
+/** Plans kept per table; past it they are rebuilt. */
+const MAX_PLANS = 4096;
 
 /** Where a subtable's match holds both metadata words exactly (-1 when it does not). */
 function mdPos(st: Subtable): number {
   const i = st.idx.indexOf(MD);
   return i >= 0 && i + 1 < st.idx.length && st.idx[i + 1] === MD + 1 && st.mask[i] === -1 && st.mask[i + 1] === -1 ? i : -1;
+}
+
+interface PlanItem { prio: number; seq: number; st: Subtable | null; g: Group | null; words: number[] }
+
+/**
+ * The plan for packets whose metadata is `lo` (high word 0) and whose dl_type and
+ * nw_proto words are `type` and `proto`; `lo` null: any metadata and protocol.
+ */
+function makePlan(subtables: Subtable[], lo: number | null, type: number, proto: number): Plan {
+  const items: PlanItem[] = [];
+  // The words every packet of the plan has: metadata (both words), dl_type, nw_proto.
+  const known = (i: number): number | null =>
+    lo === null ? null : i === MD ? lo : i === MD + 1 ? 0 : i === DL_TYPE ? type : i === NW_PROTO ? proto : null;
+  for (const st of subtables) {
+    const groups: Group[] = [];
+    let maxPriority = -1;
+    for (let g of st.buckets.values()) {
+      for (; g; g = g.next!) {
+        if (!g.list.length || !st.idx.every((i, k) => { const v = known(i); return v === null || (v & st.mask[k]) === g!.vals[k]; })) continue;
+        groups.push(g);
+        if (g.list[0].flow.priority > maxPriority) maxPriority = g.list[0].flow.priority;
+      }
+    }
+    if (!groups.length) continue;
+    if (st.rare || groups.length > FLAT) { items.push({ prio: maxPriority, seq: -1, st, g: null, words: [] }); continue; }
+    for (const g of groups) {
+      const words: number[] = [];
+      st.idx.forEach((i, k) => { if (known(i) === null) words.push(i, st.mask[k], g.vals[k]); });
+      items.push({ prio: g.list[0].flow.priority, seq: g.list[0].seq, st: null, g, words });
+    }
+  }
+  // Best first; among equal priorities candidates in flow order (a hashed item's place
+  // among them does not matter: its match is compared with the best so far).
+  items.sort((a, b) => b.prio - a.prio || a.seq - b.seq);
+  const code: number[] = [];
+  const at = items.map((it) => {
+    if (it.st) return -1;
+    code.push(it.words.length / 3, ...it.words);
+    return code.length - it.words.length - 1;
+  });
+  return {
+    n: items.length, prio: Int32Array.from(items, (it) => it.prio), at: Int32Array.from(at), code: Int32Array.from(code),
+    groups: items.map((it) => it.g), sts: items.map((it) => it.st),
+  };
+}
+
+/** Whether candidate words at `o` of `code` match the packet words `w`. */
+function matchAt(w: Words, code: Int32Array, o: number): boolean {
+  const end = o + 1 + 3 * code[o];
+  let p = o + 1;
+  while (p < end && (w[code[p]] & code[p + 1]) === code[p + 2]) p += 3;
+  return p === end;
 }
 
 /** The set of subtables of one kind (hard or soft) of one table. */
@@ -158,54 +198,39 @@ class Subtables {
   /** Subtables sorted by maxPriority desc; rebuilt lazily after a change. */
   private order: Subtable[] = [];
   private dirty = false;
-  /** Per metadata value (high word 0), the parts to visit; cleared on any change. */
-  private parts = new Map<number, Part[]>();
-  /** Every subtable as a part: for a metadata value with a high word. */
-  private allParts: Part[] | null = null;
+  /** Per metadata value (high word 0), then per dl_type << 8 | nw_proto, the plan; cleared on any change. */
+  private plans = new Map<number, Map<number, Plan>>();
+  private nPlans = 0;
+  /** The plan for a metadata value with a high word: every subtable. */
+  private anyPlan: Plan | null = null;
 
-  /** The last metadata value looked up and its parts: a packet stays in one datapath for several lookups. */
+  /** The last plan used and its key: a packet stays in one datapath for several lookups. */
   private lastMd = 0;
-  private lastParts: Part[] | null = null;
+  private lastTp = 0;
+  private lastPlan: Plan | null = null;
 
-  private partsFor(w: Words): Part[] {
+  private planFor(w: Words): Plan {
     if (this.dirty) this.sorted();
-    if (w[MD + 1] !== 0) return (this.allParts ??= this.sorted().map(whole));
-    const lo = w[MD];
-    if (this.lastParts !== null && lo === this.lastMd) return this.lastParts;
-    let ps = this.parts.get(lo);
-    if (ps === undefined) {
-      if (this.parts.size >= MAX_PARTS) this.parts.clear();
-      ps = this.partition(lo);
-      this.parts.set(lo, ps);
+    if (w[MD + 1] !== 0) return (this.anyPlan ??= makePlan(this.sorted(), null, 0, 0));
+    const lo = w[MD], type = w[DL_TYPE], proto = w[NW_PROTO];
+    const tp = (type << 8) | (proto & 0xff);
+    if (this.lastPlan !== null && lo === this.lastMd && tp === this.lastTp) return this.lastPlan;
+    let byTp = this.plans.get(lo);
+    if (byTp === undefined) {
+      if (this.nPlans >= MAX_PLANS) { this.plans.clear(); this.nPlans = 0; }
+      byTp = new Map();
+      this.plans.set(lo, byTp);
+    }
+    let plan = byTp.get(tp);
+    if (plan === undefined) {
+      plan = makePlan(this.sorted(), lo, type, proto);
+      byTp.set(tp, plan);
+      this.nPlans++;
     }
     this.lastMd = lo;
-    this.lastParts = ps;
-    return ps;
-  }
-
-  private partition(lo: number): Part[] {
-    const out: Part[] = [];
-    for (const st of this.sorted()) {
-      const at = mdPos(st);
-      if (at < 0) { out.push(whole(st)); continue; }
-      const groups: Group[] = [];
-      let maxPriority = -1;
-      for (let g of st.buckets.values()) {
-        for (; g; g = g.next!) {
-          if (g.vals[at] !== lo || g.vals[at + 1] !== 0 || !g.list.length) continue;
-          groups.push(g);
-          if (g.list[0].flow.priority > maxPriority) maxPriority = g.list[0].flow.priority;
-        }
-      }
-      if (!groups.length) continue;
-      if (st.rare || groups.length > FEW) { out.push({ st, maxPriority, idx: st.idx, mask: st.mask, few: null }); continue; }
-      // Within the partition the metadata words always match: compare only the others.
-      const keep = [...st.idx.keys()].filter((k) => k !== at && k !== at + 1);
-      const pick = (a: Int32Array) => Int32Array.from(keep, (k) => a[k]);
-      out.push({ st, maxPriority, idx: pick(st.idx), mask: pick(st.mask), few: groups.map((g) => ({ vals: pick(g.vals), list: g.list, next: null })) });
-    }
-    // Stable: equal priorities keep the subtable order.
-    return out.sort((a, b) => b.maxPriority - a.maxPriority);
+    this.lastTp = tp;
+    this.lastPlan = plan;
+    return plan;
   }
 
   insert(e: Entry): Entry | null {
@@ -213,7 +238,7 @@ class Subtables {
     const sig = m.idx.map((i, k) => `${i}/${m.mask[k]}`).join(',');
     let st = this.bySig.get(sig);
     if (!st) {
-      st = { idx: Int32Array.from(m.idx), mask: Int32Array.from(m.mask), maxPriority: -1, buckets: new Map(), size: 0, rare: m.idx.some((i) => i >= N_CORE), few: [] };
+      st = { idx: Int32Array.from(m.idx), mask: Int32Array.from(m.mask), maxPriority: -1, buckets: new Map(), size: 0, rare: m.idx.some((i) => i >= N_CORE) };
       this.bySig.set(sig, st);
     }
     const n = st.idx.length;
@@ -224,10 +249,10 @@ class Subtables {
     if (!g) {
       g = { vals: scratch.slice(0, n), list: [], next: first ?? null };
       st.buckets.set(h, g);
-      if (st.few) st.few = st.rare || st.few.length >= FEW ? null : [...st.few, g];
     }
     const list = g.list;
     this.dirty = true;
+    this.empty = false;
     // OVS replaces a flow with the same match and priority (add-flow, learn).
     const same = list.findIndex((x) => x.flow.priority === e.flow.priority);
     let replaced: Entry | null = null;
@@ -245,40 +270,45 @@ class Subtables {
     if (this.dirty) {
       this.order = [...this.bySig.values()].filter((s) => s.size > 0).sort((a, b) => b.maxPriority - a.maxPriority);
       this.dirty = false;
-      this.parts.clear();
-      this.allParts = null;
-      this.lastParts = null;
+      this.plans.clear();
+      this.nPlans = 0;
+      this.anyPlan = null;
+      this.lastPlan = null;
     }
     return this.order;
   }
 
-  /** Best entry matching the packet words `w` with priority above `floor` (hard lookups). */
-  best(w: Words, floor: number): Entry | null {
+  /** Best entry matching the packet words `w` (hard lookups). */
+  best(w: Words): Entry | null {
+    const { n, prio, at, code, groups, sts } = this.planFor(w);
     let best: Entry | null = null;
-    const parts = this.partsFor(w);
-    for (let k = 0; k < parts.length; k++) {
-      const p = parts[k];
-      if (p.maxPriority < floor || (best && p.maxPriority < best.flow.priority)) break;
-      const st = p.st;
-      const g = p.few !== null ? findFew(w, p.idx, p.mask, p.few) : findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
-      if (g && g.list.length && (!best || better(g.list[0], best))) best = g.list[0];
+    for (let k = 0; k < n; k++) {
+      if (best !== null && prio[k] < best.flow.priority) break;
+      const o = at[k];
+      if (o >= 0) {
+        const e = groups[k]!.list[0];
+        if ((best === null || better(e, best)) && matchAt(w, code, o)) best = e;
+      } else {
+        const st = sts[k]!;
+        const g = findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
+        if (g !== null && (best === null || better(g.list[0], best))) best = g.list[0];
+      }
     }
     return best;
   }
 
   /** Every entry matching `w` with priority above `floor` (soft lookups). */
   all(w: Words, floor: number, out: Entry[]): void {
-    const parts = this.partsFor(w);
-    for (let k = 0; k < parts.length; k++) {
-      const p = parts[k];
-      if (p.maxPriority <= floor) break;
-      const st = p.st;
-      const g = p.few !== null ? findFew(w, p.idx, p.mask, p.few) : findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
+    const { n, prio, at, code, groups, sts } = this.planFor(w);
+    for (let k = 0; k < n && prio[k] > floor; k++) {
+      const o = at[k];
+      const g = o >= 0 ? (matchAt(w, code, o) ? groups[k] : null) : findGroup(sts[k]!.buckets.get(hashOf(w, sts[k]!)), sts[k]!.idx.length);
       if (g) for (const e of g.list) if (e.flow.priority > floor) out.push(e);
     }
   }
 
-  get empty(): boolean { return this.bySig.size === 0; }
+  /** No flow was ever inserted. */
+  empty = true;
 
   *entries(): Iterable<Entry> {
     for (const st of this.bySig.values()) for (let g of st.buckets.values()) for (; g; g = g.next!) yield* g.list;
@@ -318,7 +348,7 @@ export class OfTable {
    */
   lookup(slots: SlotStore): Entry | null {
     const w = slots.w;
-    const hard = this.hard.best(w, 0);
+    const hard = this.hard.best(w);
     if (this.soft.empty) return hard;
     const floor = hard ? hard.flow.priority : -1;
     const soft: Entry[] = [];
@@ -341,7 +371,7 @@ export class OfTable {
       for (const id of complete) {
         const old = w[CONJ_ID];
         w[CONJ_ID] = id;
-        const r = this.hard.best(w, 0);
+        const r = this.hard.best(w);
         w[CONJ_ID] = old;
         if (r && (r.flow.match.masks.get('conj_id') ?? 0n) !== 0n) return r;
       }

@@ -77,6 +77,9 @@ describe('classifier', () => {
   it('equal priorities: the flow added first wins, whatever its mask', () => {
     const c = classifier('priority=5,ip actions=drop\npriority=5,ip,nw_dst=1.2.3.4 actions=drop');
     expect(hit(c, 'ip,nw_dst=1.2.3.4')).toBe(1);
+    // Also when the later flow's subtable holds a higher priority (and is visited first).
+    const d = classifier('priority=5,ip actions=drop\npriority=100,tcp,nw_dst=10.0.0.1 actions=drop\npriority=5,tcp,nw_dst=10.0.0.2 actions=drop');
+    expect(hit(d, 'tcp,nw_dst=10.0.0.2')).toBe(1);
   });
 
   it('a flow with the same match and priority replaces the old one', () => {
