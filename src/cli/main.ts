@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { runFmt, runParseJson } from './fmt.js';
 import { runTrace } from './trace.js';
 import { runCommand } from './run.js';
+import { lintCommand } from './lint.js';
 import { portNamesOption, UsageError, EXIT_BAD_INPUT } from './io.js';
 
 const program = new Command();
@@ -43,6 +44,7 @@ program.command('trace')
   .action((flows: string, packet: string, o) => exit(() => runTrace(flows, packet, { ports: portNamesOption(o.ports), groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile, bridge: o.bridge })));
 
 program.addCommand(runCommand());
+program.addCommand(lintCommand());
 
 function exit(run: () => number): void {
   try {

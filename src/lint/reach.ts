@@ -1,0 +1,84 @@
+// Which tables a packet can reach from table 0, and whether it is tracked there.
+//
+// A state is "untracked" or "tracked after a ct() in zone Z". Table 0 starts untracked.
+// resubmit and goto_table keep the state; ct(table=N, zone=Z) reaches N tracked in Z
+// (the recirculation), and the rest of the flow's actions continue untracked: OVS clears
+// the conntrack fields after every ct() (ofproto-dpif-xlate.c, compose_conntrack_action).
+// ct_clear makes the packet untracked. A flow whose ct_state cannot hold in a state is not
+// followed from it. Any flow may match: this over-approximates the paths, never misses one.
+import type { Action } from '../model/actions/types.js';
+import type { CtArgs } from '../model/actions/ct.js';
+import type { Flow } from '../model/flow.js';
+import type { GroupDesc } from '../pipeline/pipeline.js';
+import { ctZone, groupOf, isClone, isCt, isCtClear, jumpTarget, learnTable, nestedActions } from './actions.js';
+import { byTable } from './finding.js';
+import { ctStateOf, matchesTracked, matchesUntracked } from './ct-state.js';
+
+/** null: untracked; else the zone of the last ct() and the flow and action of that ct(). */
+export type TrackState = { zone: string; by: Flow; act: Action } | null;
+
+const key = (s: TrackState): string => (s === null ? '-' : s.zone);
+
+/** A ct(commit) met while tracked in a zone (commit-zone-mismatch reads these). */
+export interface CommitSeen { flow: Flow; action: Action<CtArgs>; state: TrackState }
+
+export interface Reach {
+  /** Reached tables → the states they are reached in (by state key). */
+  tables: Map<number, Map<string, TrackState>>;
+  /** Tables that learn actions add flows to. */
+  learned: Set<number>;
+  /** Groups used but not given (their buckets are not followed). */
+  unknownGroups: Set<number>;
+  commits: CommitSeen[];
+}
+
+export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number, GroupDesc> | null): Reach {
+  const tables = byTable(flows);
+  const r: Reach = { tables: new Map(), learned: new Set(), unknownGroups: new Set(), commits: [] };
+  const work: Array<[number, TrackState]> = [];
+  const visit = (table: number, s: TrackState) => {
+    let states = r.tables.get(table);
+    if (!states) r.tables.set(table, (states = new Map()));
+    if (states.has(key(s))) return;
+    states.set(key(s), s);
+    work.push([table, s]);
+  };
+  visit(0, null);
+  while (work.length) {
+    const [table, s] = work.pop()!;
+    for (const f of tables.get(table) ?? []) {
+      const cs = ctStateOf(f.match);
+      if (s === null ? !matchesUntracked(cs) : !matchesTracked(cs)) continue;
+      walk(f, f.actions, s);
+    }
+  }
+  return r;
+
+  /** Runs `actions` of `flow` from state `s`; returns the state after them. */
+  function walk(flow: Flow, actions: readonly Action[], s: TrackState): TrackState {
+    for (const a of actions) {
+      const j = jumpTarget(a, flow.table);
+      if (j) { visit(j.table, s); continue; }
+      if (isCt(a)) {
+        if (a.args.commit) r.commits.push({ flow, action: a, state: s });
+        if (a.args.table !== null) visit(a.args.table, { zone: ctZone(a.args), by: flow, act: a });
+        s = null;
+        continue;
+      }
+      if (isCtClear(a)) { s = null; continue; }
+      const g = groupOf(a);
+      if (g !== null) {
+        const desc = groups?.get(g);
+        if (!desc) r.unknownGroups.add(g);
+        else for (const b of desc.buckets) walk(flow, b.actions, s);
+        continue;
+      }
+      const lt = learnTable(a);
+      if (lt !== null) { r.learned.add(lt); continue; }
+      const inner = nestedActions(a);
+      // clone() runs on a copy: what it does to the state stays inside it.
+      if (inner) { const after = walk(flow, inner, s); if (!isClone(a)) s = after; }
+    }
+    return s;
+  }
+}
