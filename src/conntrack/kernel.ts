@@ -130,7 +130,7 @@ export class KernelTracker {
   ): CtResult {
     let nat: NatOutcome | undefined;
     if (opts.nat && !cache.natted) {
-      nat = applyNat(this.table, e, cache.dir, pkt, opts.nat, opts.commit, nowMs, (st & CS.rel) !== 0);
+      nat = applyNat(this.table, e, cache.dir, pkt, opts.nat, opts.commit, nowMs, (st & CS.rel) !== 0, 'kernel');
       if (nat.exhausted) {
         // No free tuple in the range: the kernel drops the packet; nothing is committed.
         return this.invalid(opts.zone, cache, events);

@@ -1,21 +1,32 @@
 // NAT for ct(nat(...)): the binding is chosen once, when the connection is new, by
 // rewriting the entry's reply tuple; every later packet of the connection is translated
 // from that binding (original direction as requested, reply direction reversed).
-// Choices are deterministic (a hash of the tuple stands in for the kernel's random/jhash).
+//
+// How the binding is chosen follows each profile's own rules (OVS 3.1 lib/conntrack.c
+// for "userspace", Linux nf_nat_core.c for "kernel"). Where the real software draws a
+// random number (OVS: a hash salted with a per-process random basis; the kernel: a
+// per-boot hash seed or a fresh random port offset), ctflow uses a fixed hash of the
+// tuple instead, so the choice is reproducible but not the one a given process makes;
+// the rules around it (which ports are tried, in which order, when it gives up) are kept.
 
+import type { Profile } from './types.js';
 import type { CtTable } from './table.js';
 import { hasPorts, isIcmp } from './tuple.js';
-import { CS, type CtEntry, type CtPacket, type CtTuple, type NatSpec } from './types.js';
+import { CS, type CtEntry, type CtIcmpInner, type CtPacket, type CtTuple, type NatSpec } from './types.js';
+
+/** A packet's addresses/ports after translation; `inner`: the packet an ICMP error quotes. */
+export interface NatPacket { src: bigint; dst: bigint; sport?: number; dport?: number; inner?: CtIcmpInner }
 
 export interface NatOutcome {
   stateBits: number;
   /** The packet's addresses/ports after translation (undefined when nothing changed). */
-  packet?: { src: bigint; dst: bigint; sport?: number; dport?: number };
+  packet?: NatPacket;
   /** No free tuple was left in the requested range. */
   exhausted: boolean;
 }
 
-/** FNV-1a over the tuple text: stable across runs, spreads neighbouring tuples. */
+/** FNV-1a over the tuple text: stable across runs, spreads neighbouring tuples. Stands in
+ *  for OVS's randomly salted hash and the kernel's random offsets. */
 function hashOf(...parts: (bigint | number)[]): number {
   let h = 0x811c9dc5;
   for (const ch of parts.join('|')) {
@@ -27,56 +38,113 @@ function hashOf(...parts: (bigint | number)[]): number {
 
 /** The ports a translation may fall back to when the rule names none: the class of the
  *  original port (1-511, 600-1023, 1024-65535), as both the kernel and OVS use. */
-function defaultPortRange(original: number): [number, number] {
+function portClass(original: number): [number, number] {
   if (original < 512) return [1, 511];
   if (original < 1024) return [600, 1023];
   return [1024, 65535];
 }
 
-function* portCandidates(spec: NatSpec, original: number, seed: number): Generator<number> {
-  if (spec.portMin === undefined) {
-    // No port range: the original port, and on a clash the next ones upwards, wrapping
-    // inside its class (OVS userspace, recorded: 10.0.0.3:40000 -> :40001 when
-    // 10.0.0.1:40000 already holds :40000; the kernel starts at a random offset instead).
-    const [lo, hi] = defaultPortRange(original);
-    yield original;
-    const size = hi - lo + 1;
-    const from = original >= lo && original <= hi ? original - lo + 1 : 0;
-    for (let i = 0; i < size; i++) {
-      const port = lo + ((from + i) % size);
-      if (port !== original) yield port;
-    }
-    return;
-  }
-  const lo = spec.portMin;
-  const hi = spec.portMax ?? spec.portMin;
-  // The kernel keeps the original port when it is allowed and free (unless asked for random).
-  if (!spec.random && original >= lo && original <= hi) yield original;
+/**
+ * The port search both trackers share: at most 128 ports from `start` upwards, wrapping
+ * inside [lo, hi] (a start outside the range is tried first, then the range from lo); when
+ * none is free and the range is larger, further rounds from random places with half as
+ * many attempts each, down to 16 (OVS's nat_get_unique_l4, the kernel's
+ * nf_nat_l4proto_unique_tuple). ctflow's "random" places come from `seed`.
+ */
+function searchPorts<T>(lo: number, hi: number, start: number, seed: number, test: (port: number) => T | undefined): T | undefined {
   const size = hi - lo + 1;
-  const start = seed % size;
-  for (let i = 0; i < size; i++) yield lo + ((start + i) % size);
+  let attempts = Math.min(size, 128);
+  for (let round = 0; ; round++) {
+    let port = start;
+    for (let i = 0; i < attempts; i++) {
+      const t = test(port);
+      if (t !== undefined) return t;
+      port = port < lo || port >= hi ? lo : port + 1;
+    }
+    if (attempts >= size || attempts < 16) return undefined;
+    attempts >>= 1;
+    start = lo + (hashOf(seed, round) % size);
+  }
 }
 
-/** Chooses the translated reply tuple for a new entry, or undefined when the range is exhausted. */
-function bind(table: CtTable, e: CtEntry, spec: NatSpec, nowMs: number): CtTuple | undefined {
+/** A candidate reply tuple: the translated side gets `addr` and `port`. */
+function candidate(e: CtEntry, snat: boolean, addr: bigint, port: number | undefined, otherPort?: number): CtTuple {
+  const r = e.reply;
+  if (snat) return { ...r, dst: addr, dport: port ?? r.dport, sport: otherPort ?? r.sport };
+  return { ...r, src: addr, sport: port ?? r.sport, dport: otherPort ?? r.dport };
+}
+
+/**
+ * OVS 3.1 userspace (nat_get_unique_tuple): one address, chosen by hash among the range
+ * (never another one when its ports are all taken); with a port range the port search
+ * starts at a hash-chosen port (the client's own port gets no preference); without one,
+ * SNAT searches the original port's class from the original port. DNAT keeps the
+ * destination port unless a range is given, and when no destination port is free it
+ * changes the client's source port instead, searching its class from the original one.
+ */
+function bindUserspace(table: CtTable, e: CtEntry, spec: NatSpec, nowMs: number): CtTuple | undefined {
   const snat = spec.kind === 'src';
   const o = e.orig;
-  const addrMin = spec.addrMin ?? (snat ? o.src : o.dst);
-  const addrMax = spec.addrMax ?? addrMin;
-  const span = addrMax >= addrMin ? addrMax - addrMin + 1n : 1n;
-  const ipSeed = spec.persistent ? hashOf(o.src) : hashOf(o.src, o.dst);
-  const addr = addrMin + (BigInt(ipSeed) % span);
-  const origPort = snat ? o.sport : o.dport;
-  const ported = hasPorts(e.proto) && !isIcmp(e.l3, e.proto);
-  const ports = ported ? portCandidates(spec, origPort, hashOf(o.src, o.dst, o.sport, o.dport)) : [origPort];
-  for (const port of ports) {
-    const r: CtTuple = snat
-      ? { ...e.reply, dst: addr, dport: ported ? port : e.reply.dport }
-      : { ...e.reply, src: addr, sport: ported ? port : e.reply.sport };
-    if (!table.taken(e.zone, e.l3, e.proto, r, nowMs)) return r;
-    if (!ported) break;
+  const seed = hashOf(e.zone, spec.addrMin ?? 0n, spec.addrMax ?? 0n, spec.portMin ?? 0, spec.portMax ?? 0, o.src, o.sport, o.dst, o.dport, e.proto);
+  const addr = pickAddr(spec, snat ? o.src : o.dst, seed);
+  const free = (t: CtTuple) => (table.taken(e.zone, e.l3, e.proto, t, nowMs) ? undefined : t);
+  if (!hasPorts(e.proto) || isIcmp(e.l3, e.proto)) return free(candidate(e, snat, addr, undefined));
+  const ranged = spec.portMin !== undefined;
+  const lo = spec.portMin ?? 0, hi = spec.portMax ?? lo;
+  const hashed = lo + (seed % (hi - lo + 1));
+  if (snat) {
+    const [clo, chi] = ranged ? [lo, hi] : portClass(o.sport);
+    return searchPorts(clo, chi, ranged ? hashed : o.sport, seed, (p) => free(candidate(e, true, addr, p)));
   }
-  return undefined;
+  const dport = ranged ? hashed : o.dport;
+  const t = ranged ? searchPorts(lo, hi, hashed, seed, (p) => free(candidate(e, false, addr, p))) : undefined;
+  if (t) return t;
+  // No destination port left: the client's source port (the reply's dport) moves instead.
+  const [clo, chi] = portClass(o.sport);
+  return searchPorts(clo, chi, o.sport, seed, (p) => free(candidate(e, false, addr, dport, p)));
+}
+
+/**
+ * Linux (get_unique_tuple): SNAT keeps the original tuple when its address (and port, if a
+ * range is given) is already inside the range and the tuple is free; otherwise an address
+ * is chosen by hash (seeded per boot, or with `persistent` by the source alone), the port
+ * is kept when allowed and free, and else searched: SNAT from a random offset in the range
+ * or the original port's class; DNAT from the bottom of its range; DNAT without a port
+ * range never changes ports. `random`/`random-fully` skip keeping the original port.
+ */
+function bindKernel(table: CtTable, e: CtEntry, spec: NatSpec, nowMs: number): CtTuple | undefined {
+  const snat = spec.kind === 'src';
+  const o = e.orig;
+  const origAddr = snat ? o.src : o.dst, origPort = snat ? o.sport : o.dport;
+  const ported = hasPorts(e.proto) && !isIcmp(e.l3, e.proto);
+  const ranged = spec.portMin !== undefined;
+  const lo = spec.portMin ?? 0, hi = spec.portMax ?? lo;
+  const free = (t: CtTuple) => (table.taken(e.zone, e.l3, e.proto, t, nowMs) ? undefined : t);
+  const inAddr = spec.addrMin === undefined || (origAddr >= spec.addrMin && origAddr <= (spec.addrMax ?? spec.addrMin));
+  const inPort = !ported || !ranged || (origPort >= lo && origPort <= hi);
+  if (snat && !spec.random && inAddr && inPort) {
+    const t = free(candidate(e, true, origAddr, ported ? origPort : undefined));
+    if (t) return t;
+  }
+  const seed = spec.persistent ? hashOf(o.src) : hashOf(o.src, o.dst);
+  const addr = pickAddr(spec, origAddr, seed);
+  if (!ported) return free(candidate(e, snat, addr, undefined));
+  if (!spec.random && inPort) {
+    const t = candidate(e, snat, addr, origPort);
+    // A one-port range is kept even when taken: the clash then fails the commit.
+    if (free(t) || (ranged && lo === hi)) return t;
+  }
+  if (!snat && !ranged) return undefined;
+  const [clo, chi] = ranged ? [lo, hi] : portClass(origPort);
+  const offset = snat || spec.random ? hashOf(o.src, o.dst, o.sport, o.dport) : 0;
+  return searchPorts(clo, chi, clo + (offset % (chi - clo + 1)), offset, (p) => free(candidate(e, snat, addr, p)));
+}
+
+function pickAddr(spec: NatSpec, original: bigint, seed: number): bigint {
+  if (spec.addrMin === undefined) return original;
+  const max = spec.addrMax ?? spec.addrMin;
+  const span = max >= spec.addrMin ? max - spec.addrMin + 1n : 1n;
+  return spec.addrMin + (BigInt(seed) % span);
 }
 
 /**
@@ -92,20 +160,21 @@ export function applyNat(
   bindNew: boolean,
   nowMs: number,
   related: boolean,
+  profile: Profile,
 ): NatOutcome {
   if (!e.confirmed && e.nat.kind === 'none' && spec.kind && bindNew) {
-    const r = bind(table, e, spec, nowMs);
+    const r = profile === 'kernel' ? bindKernel(table, e, spec, nowMs) : bindUserspace(table, e, spec, nowMs);
     if (!r) return { stateBits: 0, exhausted: true };
     e.reply = r;
     e.nat = { kind: spec.kind };
   }
   if (e.nat.kind === 'none') return { stateBits: 0, exhausted: false };
-  const out = { src: pkt.src, dst: pkt.dst, sport: pkt.sport, dport: pkt.dport };
+  const out: NatPacket = { src: pkt.src, dst: pkt.dst, sport: pkt.sport, dport: pkt.dport };
   const ported = hasPorts(e.proto);
   // Which side of the packet changes: SNAT rewrites the original source and, on the way
   // back, the destination; DNAT the other way round.
   const rewriteSource = (e.nat.kind === 'src') === (dir === 0);
-  // ICMP errors: the outer header is translated the same way (the quoted packet is not modelled).
+  // A packet of direction `dir` is made to look like the inverse of the other direction.
   const from = dir === 0 ? e.reply : e.orig;
   if (rewriteSource) {
     out.src = from.dst;
@@ -114,6 +183,29 @@ export function applyNat(
     out.dst = from.src;
     if (ported && !related) out.dport = from.sport;
   }
+  const inner = related ? pkt.icmp?.inner : undefined;
+  if (inner) out.inner = translateQuoted(e, dir, inner, !rewriteSource);
   const stateBits = rewriteSource ? CS.snat : CS.dnat;
   return { stateBits, packet: out, exhausted: false };
+}
+
+/**
+ * The packet an ICMP error quotes travelled the other way: it is translated back on the
+ * side opposite to the outer header's, so the receiver sees the packet it once sent
+ * (both trackers do this; recorded through OVS userspace: snat-icmp-error).
+ */
+function translateQuoted(e: CtEntry, dir: 0 | 1, q: CtIcmpInner, sourceSide: boolean): CtIcmpInner {
+  // The quoted packet is of direction 1 - dir, as its sender saw it: that direction's tuple.
+  const t = dir === 1 ? e.orig : e.reply;
+  const out = { ...q };
+  const icmp = isIcmp(e.l3, e.proto);
+  if (sourceSide) {
+    out.src = t.src;
+    if (hasPorts(e.proto)) out.sport = t.sport;
+  } else {
+    out.dst = t.dst;
+    if (hasPorts(e.proto)) out.dport = t.dport;
+  }
+  if (icmp && q.icmpId !== undefined) out.icmpId = t.sport;
+  return out;
 }

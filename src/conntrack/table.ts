@@ -183,7 +183,7 @@ export interface CtPacketCache {
   /** NAT already applied to this packet in this zone. */
   natted: boolean;
   /** The packet's addresses/ports as NAT left them. */
-  natPkt?: { src: bigint; dst: bigint; sport?: number; dport?: number };
+  natPkt?: CtResult['natted'];
 }
 
 export function newCtPacketCache(): CtPacketCache {

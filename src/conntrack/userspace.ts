@@ -104,7 +104,7 @@ export class UserspaceTracker {
     const e = this.newConn(pkt, opts.zone, view.tuple, nowMs);
     if (!e) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, undefined, 0, events);
     if (opts.nat) {
-      const n = applyNat(this.table, e, 0, pkt, opts.nat, true, nowMs, false);
+      const n = applyNat(this.table, e, 0, pkt, opts.nat, true, nowMs, false, 'userspace');
       if (n.exhausted) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.new, undefined, 0, events);
       this.table.insert(e);
       track(cache, opts.zone, CS.trk | CS.new | n.stateBits, e, 0);
@@ -150,7 +150,7 @@ export class UserspaceTracker {
   ): CtResult {
     let bits = 0;
     if (e && opts.nat && !cache.natted && e.confirmed) {
-      const n = applyNat(this.table, e, cache.dir, pkt, opts.nat, false, nowMs, (st & CS.rel) !== 0);
+      const n = applyNat(this.table, e, cache.dir, pkt, opts.nat, false, nowMs, (st & CS.rel) !== 0, 'userspace');
       bits = n.stateBits;
       cache.natted = true;
       cache.natPkt = n.packet;

@@ -21,6 +21,8 @@ export interface PacketRun {
   /** The zone and commit flag of those ct() calls, in the same order. */
   ctCalls: CtCall[];
   controllerEvents: ControllerRequest[];
+  /** The frame each output sent, as the datapath had it then (see PacketResult.sent). */
+  sent: Packet[];
   queueRecirc(x: Xlate, table: number, packet: Packet, source: CtSource): void;
   /** Trace mode: the ct_state the next recirculation resumes with. */
   nextCtState(): { state: number; source: CtSource };

@@ -33,6 +33,9 @@ export interface PacketResult {
   trace: Trace;
   /** OpenFlow ports output to, over all passes, in order. */
   outputs: number[];
+  /** The frame sent by each of those outputs, as the datapath had it: a table-less
+   *  ct(nat(...)) translates it there while the translation goes on untranslated. */
+  sent: Packet[];
   /** ct_state of the pass that output or dropped the packet (the last pass). */
   ctState: number;
   /** ct_state after each ct() of the packet. */
@@ -59,12 +62,12 @@ export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketR
   let current: Pending = queue[0];
   const cache = newCtPacketCache();
   const result: PacketResult = {
-    trace: { passes: fresh() }, outputs: fresh(), ctState: 0, ctStates: fresh(), ctCalls: fresh(), events: fresh(), datapathActions: fresh(), failure: null,
+    trace: { passes: fresh() }, outputs: fresh(), sent: fresh(), ctState: 0, ctStates: fresh(), ctCalls: fresh(), events: fresh(), datapathActions: fresh(), failure: null,
   };
   const run: PacketRun = {
     pipeline: o.pipeline, conntrack: o.conntrack ?? null, nowMs, ctCache: cache,
     trace: o.trace ?? true, learn: o.learn ?? (o.conntrack != null),
-    ctEvents: result.events, ctStates: result.ctStates, ctCalls: result.ctCalls, controllerEvents: fresh(),
+    ctEvents: result.events, ctStates: result.ctStates, ctCalls: result.ctCalls, controllerEvents: fresh(), sent: result.sent,
     queueRecirc(x, table, p, source) {
       const id = nextId++;
       p.slots.w[RECIRC_ID] = id;

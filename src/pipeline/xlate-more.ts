@@ -8,9 +8,12 @@ import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '..
 import { toCtPacket } from '../packet/ct.js';
 import { slotInfo } from '../packet/slots.js';
 import { ctNote } from './ct-notes.js';
+import { getDpNat, hasDpNat, natChanges, quotedNat, sentFrame, setDpNat, translateInDatapath } from './ct-nat.js';
 import type { ControllerRequest, CtRequest, LearnLimits, SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
 import type { Pipeline } from './pipeline.js';
+
+export { sentFrame };
 
 const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src',
   'ct_ipv6_dst', 'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst'].map(slotInfo);
@@ -33,7 +36,7 @@ function clearCtSlots(x: Xlate): void {
 export function clone(x: Xlate, actions: Action[]): void {
   const slots = x.slots.clone(), base = x.base.clone();
   const odp = x.odp, set = new Map(x.actionSet), stack = [...x.stack];
-  const tail = x.tail, depth = x.depth;
+  const tail = x.tail, depth = x.depth, dpNat = getDpNat(x);
   x.odp = [];
   x.actionSet.clear();
   // The nesting depth restarts inside a clone: OVN's hop from one logical datapath to the
@@ -52,6 +55,7 @@ export function clone(x: Xlate, actions: Action[]): void {
   x.actionSet = set;
   x.stack = stack;
   x.depth = depth;
+  setDpNat(x, dpNat); // a ct(nat) inside the clone translated only the clone's packet
 }
 
 /** An absent TPID (0) is the default 0x8100. */
@@ -169,7 +173,9 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   x.odp.push(parts.length ? `ct(${parts.join(',')})` : 'ct');
 
   const run = x.run;
-  const next = x.snapshot();
+  // The datapath runs ct() (and recirculates) on its own packet, which an earlier
+  // table-less ct(nat) may have translated behind the translation's back.
+  const next = hasDpNat(x) ? sentFrame(x) : x.snapshot();
   const ns = next.slots;
   if (run.conntrack && x.isIp) {
     const opts: CtOptions = { zone, commit: req.commit, force: req.force };
@@ -178,7 +184,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     if (req.nat) opts.nat = req.nat.kind && req.nat.addrMin === undefined ? {} : req.nat;
     if (req.commit && markMask) opts.setMark = { value: Number(ns.get('ct_mark') ?? 0n), mask: Number(markMask) };
     if (req.commit && labelMask) opts.setLabel = { value: ns.get('ct_label') ?? 0n, mask: labelMask };
-    const ctPkt = toCtPacket(x.pkt);
+    const ctPkt = toCtPacket(next);
     const r = run.conntrack.execute(ctPkt, opts, run.nowMs, run.ctCache);
     if (run.trace) x.note(ctNote(run.conntrack, zone, ctPkt, r.ctState, req.commit, run.packetNo));
     run.ctEvents.push(...r.events);
@@ -189,10 +195,13 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     ns.set('ct_nw_proto', BigInt(r.ct_nw_proto)); ns.set('ct_tp_src', BigInt(r.ct_tp_src)); ns.set('ct_tp_dst', BigInt(r.ct_tp_dst));
     for (const k of ['ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src', 'ct_ipv6_dst'] as const) ns.set(k, r[k] ?? 0n);
     if (r.natted) {
-      const [src, dst] = v6 ? ['ipv6_src', 'ipv6_dst'] : ['nw_src', 'nw_dst'];
-      ns.set(src, r.natted.src); ns.set(dst, r.natted.dst);
-      if (r.natted.sport !== undefined) ns.set('tp_src', BigInt(r.natted.sport));
-      if (r.natted.dport !== undefined) ns.set('tp_dst', BigInt(r.natted.dport));
+      const changes = natChanges(r.natted, v6);
+      if (req.table !== null) {
+        for (const [slot, v] of changes) ns.set(slot, v);
+        if (r.natted.inner) next.extra = quotedNat(next.extra, r.natted.inner);
+      } else {
+        translateInDatapath(x, changes, r.natted.inner && quotedNat(next.extra, r.natted.inner));
+      }
     }
     if (req.table !== null) run.queueRecirc(x, req.table, next, 'tracker');
   } else if (req.table !== null) {
@@ -338,9 +347,9 @@ export function checkPktLen(x: Xlate, len: number, dst: SubfieldRef): void {
   x.commit();
   const rest = x.curList.slice(x.curIndex + 1);
   const slots = x.slots.clone(), base = x.base.clone(), set = new Map(x.actionSet), stack = [...x.stack];
-  const odp = x.odp, depth = x.depth;
+  const odp = x.odp, depth = x.depth, dpNat = getDpNat(x);
   const branch = (bit: bigint): string => {
-    x.slots.copyFrom(slots); x.base.copyFrom(base);
+    x.slots.copyFrom(slots); x.base.copyFrom(base); setDpNat(x, dpNat);
     x.actionSet = new Map(set); x.stack = [...stack]; x.exited = false;
     x.odp = [];
     x.writeSub(dst, bit);
@@ -351,7 +360,7 @@ export function checkPktLen(x: Xlate, len: number, dst: SubfieldRef): void {
   const gt = branch(1n), le = branch(0n);
   x.odp = odp;
   x.odp.push(`check_pkt_len(size=${len},gt(${gt}),le(${le}))`);
-  x.slots.copyFrom(slots); x.base.copyFrom(base);
+  x.slots.copyFrom(slots); x.base.copyFrom(base); setDpNat(x, dpNat);
   x.actionSet = set; x.stack = stack; x.depth = depth;
   x.exit();
 }

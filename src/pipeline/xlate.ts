@@ -112,6 +112,7 @@ export class Xlate implements ExecCtx {
 
   /** Translates from `table` to the end: the pipeline, then the action set. */
   start(table: number): void {
+    const sentBefore = this.run.sent.length;
     try {
       this.lookupAndExecute(table, 0);
       if (!this.exited && this.actionSet.size) {
@@ -123,6 +124,7 @@ export class Xlate implements ExecCtx {
       this.failure = e.message;
       this.odp = fresh();
       this.outputs = fresh();
+      this.run.sent.length = sentBefore;
     }
   }
 
@@ -287,6 +289,7 @@ export class Xlate implements ExecCtx {
     this.commit();
     this.odp.push(String(dpPort(this.run.pipeline.ports, port)));
     this.outputs.push(port);
+    this.run.sent.push(more.sentFrame(this));
   }
 
   output(port: number, maxLen = 0): void {

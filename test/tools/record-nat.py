@@ -72,6 +72,22 @@ table=1,priority=100,ip,in_port=2,ct_state=+est+rpl+trk+snat,actions=output:1
 table=1,priority=0,actions=drop
 """
 
+# A table-less ct(commit,nat) followed by more tables: the translation goes on with the
+# untranslated packet (table 5 matches the client's own address), while the datapath's
+# packet is translated (the zone-2 ct() and table 6 after its recirculation see
+# 192.168.0.100, and the frame leaves translated, with the tos set after the NAT).
+CONTINUE_FLOWS = """\
+table=0,priority=100,ip,ct_state=-trk,actions=ct(zone=1,nat,table=1)
+table=1,priority=100,ip,in_port=1,ct_state=+new+trk,actions=ct(commit,zone=1,nat(src=192.168.0.100)),resubmit(,5)
+table=1,priority=100,ip,in_port=1,ct_state=+est+trk,actions=output:2
+table=1,priority=100,ip,in_port=2,ct_state=+est+trk,actions=output:1
+table=1,priority=0,actions=drop
+table=5,priority=100,ip,nw_src=10.0.0.1,actions=mod_nw_tos:8,ct(zone=2,table=6)
+table=5,priority=100,ip,nw_src=192.168.0.100,actions=output:3
+table=6,priority=100,ip,nw_src=192.168.0.100,actions=ct(commit,zone=2),output:2
+table=6,priority=100,ip,nw_src=10.0.0.1,actions=output:3
+"""
+
 # SNAT plus forwarding of related packets (ICMP errors) back to the client.
 RELATED_FLOWS = SNAT_FLOWS.replace("table=1,priority=0,", """\
 table=1,priority=100,ip,in_port=2,ct_state=+rel+trk,nw_dst=10.0.0.1,actions=output:1
@@ -270,6 +286,13 @@ def main():
     run("snat-collision", "nat(src=192.168.0.100) without ports: 10.0.0.1:40000 and "
         "10.0.0.3:40000 to the same server port would both become 192.168.0.100:40000; "
         "then the server answers each source it saw", snat1, collision_conversation)
+    run("nat-commit-continues", "10.0.0.1:5353 -> 172.16.0.2:53: a table-less "
+        "ct(commit,nat(src=192.168.0.100)) then more tables: they match the untranslated "
+        "source, the datapath's later ct(zone=2) and recirculation see the translated one; "
+        "then a reply and a second request", CONTINUE_FLOWS, script([
+            udp("p1", srv, 5353, 53), udp("p2", "192.168.0.100", 53, 5353, 40),
+            udp("p1", srv, 5353, 53),
+        ]))
     run("dnat-vip", "10.0.0.1:40000 -> VIP 10.0.0.100:80 DNATed to 172.16.0.2:8080 "
         "(like OVN's load balancer); the backend answers, the client sees the VIP",
         DNAT_FLOWS, script([
