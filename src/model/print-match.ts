@@ -45,7 +45,11 @@ function kv(name: string, f: FieldSpec, m: Match): string | null {
     case 'mac': return `${name}=${full ? formatMac(value) : `${formatMac(value)}/${formatMac(mask)}`}`;
     default: break;
   }
-  if (f.hex) return `${name}=${hexish(value)}${full ? '' : '/' + hexish(mask)}`;
+  if (f.hex) {
+    // OVS prints NSH's hex fields with a plain 0x (format_be32_masked_hex): nsh_c1=0x0.
+    const h = f.name.startsWith('nsh_') ? (v: bigint) => '0x' + v.toString(16) : hexish;
+    return `${name}=${h(value)}${full ? '' : '/' + h(mask)}`;
+  }
   if (full) return `${name}=${value}`;
   // Masked decimal fields print as fixed-width hex in OVS (format_uint8/be16_masked).
   const w = f.bits <= 8 ? 2 : 0;

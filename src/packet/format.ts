@@ -14,6 +14,10 @@ const LEADING: Array<[string, number]> = [
   ['pkt_mark', 32], ['recirc_id', 32], ['dp_hash', 32], ['skb_priority', 32], ['ct_state', 8],
   ['ct_zone', 16], ['ct_mark', 32], ['ct_label', 128],
 ];
+const NSH: Array<[string, number]> = [
+  ['nsh_flags', 8], ['nsh_ttl', 8], ['nsh_mdtype', 8], ['nsh_np', 8], ['nsh_spi', 24], ['nsh_si', 8],
+  ['nsh_c1', 32], ['nsh_c2', 32], ['nsh_c3', 32], ['nsh_c4', 32],
+];
 const CT_TUPLE4: Array<[string, number]> = [['ct_nw_src', 32], ['ct_nw_dst', 32]];
 const CT_TUPLE6: Array<[string, number]> = [['ct_ipv6_src', 128], ['ct_ipv6_dst', 128]];
 const CT_L4: Array<[string, number]> = [['ct_nw_proto', 8], ['ct_tp_src', 16], ['ct_tp_dst', 16]];
@@ -146,6 +150,10 @@ function render(p: Packet, portNames?: Map<number, string>): string {
   } else if (type === 0x0806n || type === 0x8035n) {
     put(rest, p, 'nw_src', 32, false); put(rest, p, 'nw_dst', 32, false); put(rest, p, 'nw_proto', 8, false);
     put(rest, p, 'arp_sha', 48, false); put(rest, p, 'arp_tha', 48, false);
+  } else if (type === 0x894fn) {
+    // NSH: its base and MD type 1 context headers, then the (zero) IP fields OVS also prints.
+    for (const [s, b] of NSH) put(rest, p, s, b, false);
+    for (const [s, b] of [['nw_proto', 8], ['nw_tos', 8], ['nw_ttl', 8], ['nw_frag', 2]] as const) put(rest, p, s, b, false);
   }
   const parts: string[] = [];
   const a = formatMatch(lead, 32768, { portNames });

@@ -8,6 +8,7 @@ import type { Flow } from '../model/flow.js';
 import type { NatSpec } from '../conntrack/index.js';
 import type { BundleArgs } from '../model/actions/bundle.js';
 import type { MultipathArgs } from '../model/actions/multipath.js';
+import type { EncapArgs } from '../model/actions/encap.js';
 
 export interface SubfieldRef { field: FieldSpec; ofs: number; bits: number }
 
@@ -84,6 +85,8 @@ export interface ExecCtx {
   setMpls(action: string, value: number): void;
   /** decap() of the Ethernet header: the packet becomes an L3 packet (packet_type). */
   decapEthernet(): void;
+  /** encap(HEADER): the packet gets a new outer header (src/pipeline/encap.ts). */
+  encap(a: EncapArgs): void;
   /** Installs a learned flow; `limits` for learn(limit=N,result_dst=…). */
   learn(flow: Flow, limits?: LearnLimits): void;
   /** check_pkt_larger(N)->dst. */

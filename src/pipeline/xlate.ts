@@ -25,8 +25,12 @@ import type { PacketRun } from './run-types.js';
 import { EMPTY, fresh } from './alloc.js';
 import * as more from './xlate-more.js';
 import * as lb from './xlate-group.js';
+import { commitEncap, encap as encapPacket, type EncapState } from './encap.js';
+import { normal } from './normal.js';
+import { flood } from './flood.js';
 import type { BundleArgs } from '../model/actions/bundle.js';
 import type { MultipathArgs } from '../model/actions/multipath.js';
+import type { EncapArgs } from '../model/actions/encap.js';
 
 /** OVS's limits: nesting depth of resubmits, and resubmits per translation (64 × 64). */
 export const MAX_DEPTH = 64;
@@ -95,6 +99,8 @@ export class Xlate implements ExecCtx {
   gotoTable: (t: number) => void;
   private pendingGoto: number | null = null;
   failure: string | null = null;
+  /** Set by the first encap(): headers pushed but not yet committed (encap.ts). */
+  encapState: EncapState | null = null;
 
   /** skb_priority when the translation started (pop_queue returns to it). */
   private readonly origPrio: number;
@@ -279,7 +285,10 @@ export class Xlate implements ExecCtx {
   exit(): void { this.exited = true; }
 
   // ---- output ------------------------------------------------------------------------------
-  commit(): void { commitOdp(this.slots, this.base, (this.wcView_ ??= new WcView(this)), this.odp); }
+  commit(): void {
+    if (this.encapState) commitEncap(this, this.encapState, this.odp);
+    commitOdp(this.slots, this.base, (this.wcView_ ??= new WcView(this)), this.odp);
+  }
 
   private emitOutput(port: number): void {
     if (this.slots.w[PACKET_TYPE] !== 0) {
@@ -302,13 +311,9 @@ export class Xlate implements ExecCtx {
       case OFPP_CONTROLLER:
         return this.controller({ reason: 'action', maxLen, controllerId: 0, userdata: [], pause: false, meterId: null });
       case OFPP_NONE: return;
-      case OFPP_NORMAL: return this.unsupported('output to NORMAL (the L2 learning switch)');
+      case OFPP_NORMAL: return normal(this);
       case OFPP_TABLE: return this.unsupported('output to TABLE');
-      case OFPP_FLOOD: case OFPP_ALL: {
-        if (ports.ofPorts === null) return this.unsupported('FLOOD/ALL without a port list (--ports)');
-        for (const p of [...ports.ofPorts].sort((a, b) => a - b)) if (p !== inPort) this.emitOutput(p);
-        return;
-      }
+      case OFPP_FLOOD: case OFPP_ALL: return flood(this);
       default: break;
     }
     if (port >= OFPP_MAX && port !== OFPP_LOCAL) return this.unsupported(`output to reserved port ${port}`);
@@ -401,6 +406,7 @@ export class Xlate implements ExecCtx {
   pushMpls(ethertype: number): void { more.pushMpls(this, ethertype); }
   setMpls(action: string, value: number): void { more.setMpls(this, action, value); }
   decapEthernet(): void { more.decap(this); }
+  encap(a: EncapArgs): void { encapPacket(this, a); }
   learn(flow: Flow, limits?: LearnLimits): void { more.learn(this, flow, limits); }
   checkPktLarger(len: number, dst: SubfieldRef): void {
     // With a tracker (a real packet of known length) only the branch it takes runs; a

@@ -7,7 +7,45 @@ import { valueText } from '../match.js';
 import { parseNumber } from '../values.js';
 import { args, itemText } from './args.js';
 import { hexish } from './mf-format.js';
-import type { ActionSpec } from './types.js';
+import type { ActionSpec, CheckCtx } from './types.js';
+
+/** packet_type after encap(HEADER): (namespace << 16) | type; namespace 1 = an ethertype. */
+const NEW_PACKET_TYPE = new Map<string, bigint>([
+  ['ethernet', 0n], ['nsh', 0x1894fn], ['mpls', 0x18847n], ['mpls_mc', 0x18848n],
+]);
+
+const exactly = (ctx: CheckCtx, slot: string, v: bigint, mask: bigint) => {
+  ctx.match.values.set(slot, v);
+  ctx.match.masks.set(slot, mask);
+};
+
+/**
+ * What later actions may assume after encap (OVS's check of the action list): the new
+ * packet type, and its ethertype when it names one, so `encap(mpls)` satisfies the
+ * prerequisite of a following `set_field:…->mpls_label` and `encap(nsh)` that of nsh_*.
+ * A non-IP packet has no IP protocol any more.
+ */
+function checkEncap(a: EncapArgs, ctx: CheckCtx): void {
+  const pt = NEW_PACKET_TYPE.get(a.header)!;
+  exactly(ctx, 'packet_type', pt, 0xffffffffn);
+  if (pt >> 16n === 1n) exactly(ctx, 'dl_type', pt & 0xffffn, 0xffffn);
+  const dl = ctx.match.values.get('dl_type') ?? 0n;
+  if (dl !== 0x0800n && dl !== 0x86ddn) ctx.match.values.set('nw_proto', 0n);
+}
+
+/**
+ * After decap() of Ethernet the packet type is (1, its ethertype) and the L3 headers stay
+ * known; after decap() of anything else the next header is known only at run time.
+ */
+function checkDecap(ctx: CheckCtx): void {
+  const m = ctx.match;
+  const pt = (m.values.get('packet_type') ?? 0n) & (m.masks.get('packet_type') ?? 0n);
+  if (pt === 0n) exactly(ctx, 'packet_type', 0x10000n | (m.values.get('dl_type') ?? 0n), 0xffffffffn);
+  else {
+    exactly(ctx, 'packet_type', 0xfffffffen, 0xffffffffn);
+    exactly(ctx, 'dl_type', 0xffffn, 0xffffn);
+  }
+}
 
 export interface NshTlv { cls: number; type: number; value: string }
 export interface EncapArgs { header: string; mdType: number | null; tlvs: NshTlv[] }
@@ -44,7 +82,8 @@ export const encap: ActionSpec<EncapArgs> = {
     }
     return out;
   },
-  execute: (a, x) => x.unsupported(`encap(${a.header})`),
+  check: checkEncap,
+  execute: (a, x) => x.encap(a),
   format(a) {
     if (a.header !== 'nsh' || (a.mdType === null && !a.tlvs.length)) return `encap(${a.header})`;
     const props = [...(a.mdType !== null ? [`md_type=${a.mdType}`] : []), ...a.tlvs.map((t) => `tlv(0x${t.cls.toString(16)},${t.type},${t.value})`)];
@@ -67,6 +106,7 @@ export const decap: ActionSpec<DecapArgs> = {
     if (ns === null || ns > 0xffffn || type === null || type > 0xffffn || kv.size !== 2) fail('decap: expected packet_type(ns=N,type=T)', pt.span);
     return { ns: Number(ns), type: Number(type) };
   },
+  check: (_a, ctx) => checkDecap(ctx),
   execute(a, x) {
     if (a.ns === 1 && a.type === 0xfffe) x.decapEthernet();
     else x.unsupported(`decap(packet_type(ns=${a.ns},type=0x${a.type.toString(16)}))`);
