@@ -18,7 +18,8 @@ import moo from 'moo';
 export interface Tok { text: string; start: number; end: number }
 
 export type ExpectSyntax =
-  | { kind: 'output'; ports: Tok[] }
+  /** With match items: every frame that left by those ports must match them. */
+  | { kind: 'output'; ports: Tok[]; fields: Tok | null }
   | { kind: 'drop' }
   | { kind: 'controller' }
   /** Match items checked against the packet at the end of the last pass, or as pass N started. */
@@ -41,7 +42,7 @@ const WORD_END = '(?=[ \\t]|$)';
 const word = (w: string) => new RegExp(w + WORD_END);
 
 /** Directive names, for the lexer and for near-miss suggestions. */
-export const DIRECTIVES = ['flows', 'groups', 'ports', 'profile', 'sysctl', 'conntrack', 'controller', 'bridge'];
+export const DIRECTIVES = ['flows', 'groups', 'ports', 'profile', 'sysctl', 'conntrack', 'controller'];
 /** Expectation kinds (besides match items), for near-miss suggestions. */
 export const EXPECT_KINDS = ['output', 'drop', 'controller', 'pass', 'table', 'conntrack'];
 
@@ -65,7 +66,8 @@ export const lexer = moo.states({
     conntrack: { match: word('conntrack'), next: 'rest' },
     text: { match: REST, lineBreaks: true },
   },
-  ports: { ws: WS, comma: ',', port: /[^ \t,\n]+/ },
+  // After the ports, `FIELD=VALUE,…` to the end of the line: the frames' headers.
+  ports: { ws: WS, comma: ',', fields: { match: /[^ \t,=\n]+=(?:[^]*[^ \t])?/, lineBreaks: true }, port: /[^ \t,\n]+/ },
   pass: { ws: WS, passno: { match: /\d+|last/, next: 'rest' }, bad: { match: /[^]/, lineBreaks: true } },
   table: {
     ws: WS,
@@ -88,7 +90,8 @@ body        -> %time (%ws %text):?           {% (d) => ({ kind: 'packet', time: 
              | %expect %ws expectation       {% (d) => ({ kind: 'expect', keyword: tok(d[0]), what: d[2].what, span: { start: d[0].offset, end: d[2].end } }) %}
 
 # Each alternative returns { what, end } so the expectation's span covers its text.
-expectation -> %output %ws ports             {% (d) => ({ what: { kind: 'output', ports: d[2] }, end: d[2][d[2].length - 1].end }) %}
+expectation -> %output %ws ports             {% (d) => ({ what: { kind: 'output', ports: d[2], fields: null }, end: d[2][d[2].length - 1].end }) %}
+             | %output %ws ports %ws %fields {% (d) => ({ what: { kind: 'output', ports: d[2], fields: tok(d[4]) }, end: tok(d[4]).end }) %}
              | %drop                         {% (d) => ({ what: { kind: 'drop' }, end: tok(d[0]).end }) %}
              | %controller                   {% (d) => ({ what: { kind: 'controller' }, end: tok(d[0]).end }) %}
              | %pass %ws %passno %ws %text   {% (d) => ({ what: { kind: 'fields', pass: tok(d[2]), text: tok(d[4]) }, end: tok(d[4]).end }) %}

@@ -5,6 +5,7 @@ import { runFmt, runParseJson } from './fmt.js';
 import { runTrace } from './trace.js';
 import { runCommand } from './run.js';
 import { lintCommand } from './lint.js';
+import { testCommand } from './test.js';
 import { portNamesOption, UsageError, EXIT_BAD_INPUT } from './io.js';
 
 const program = new Command();
@@ -45,6 +46,7 @@ program.command('trace')
 
 program.addCommand(runCommand());
 program.addCommand(lintCommand());
+program.addCommand(testCommand());
 
 function exit(run: () => number): void {
   try {

@@ -14,7 +14,7 @@ export class LineError extends Error {
 }
 
 const TOKEN_NAMES = new Map<string, string>([
-  ['ws', 'a space'], ['text', 'text'], ['port', 'a port name or number'], ['comma', "','"],
+  ['ws', 'a space'], ['text', 'text'], ['port', 'a port name or number'], ['comma', "','"], ['fields', 'FIELD=VALUE'],
   ['passno', 'a pass number or `last`'], ['number', 'a number'], ['flow', "'flow'"], ['at', "'at'"],
   ['line', "'line'"], ['cookie', "'cookie'"], ['miss', "'miss'"],
 ]);

@@ -28,7 +28,7 @@ function tcpFlags(bits: number): string {
 const ICMP_NAMES = new Map<number, string>([[0, 'echo reply'], [3, 'unreachable'], [8, 'echo request'], [11, 'time exceeded']]);
 const ICMP6_NAMES = new Map<number, string>([[1, 'unreachable'], [2, 'packet too big'], [128, 'echo request'], [129, 'echo reply']]);
 
-function portName(port: number, names?: Map<number, string>): string {
+export function portName(port: number, names?: Map<number, string>): string {
   const n = names?.get(port);
   return n ? `${n}(${port})` : String(port);
 }
@@ -67,7 +67,7 @@ export function packetSummary(p: Packet): string {
 }
 
 /** Where the packet went: `vm2(2)`, `drop`, `drop (packet-in to the controller)`. */
-function destination(v: PacketVerdict, names?: Map<number, string>): string {
+export function destination(v: PacketVerdict, names?: Map<number, string>): string {
   const r = v.result;
   if (r.outputs.length) return 'output ' + r.outputs.map((o) => portName(o, names)).join(', ');
   const toController = r.datapathActions.some((a) => a.includes('controller('));

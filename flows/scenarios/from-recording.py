@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Writes flows/scenarios/NAME.scenario from the recorded real-OVN run of NAME
+(flows/conversations/NAME.conv + NAME.json), so every expectation states what real OVS 3.1
+with OVN 23.03 did with that packet:
+
+  expect output PORT [F=V,...]     <- the frames read back from the ports' tx_pcap, with the
+                                      header fields that differ from the frame sent
+  expect drop                      <- no port sent anything
+  expect controller                <- an acl_log line (a packet-in to ovn-controller)
+  expect pass N ct_state=,ct_mark= <- the installed megaflow of recirculation N-1 (what the
+                                      datapath matched); `pass last` when OVS recirculated for
+                                      dp_hash, which ctflow does in the same pass
+  expect table T flow at line L    <- first packet: the ACL/LB flows ofproto/trace --ct-next went
+                                      through (by cookie and match in ovn-acl.flows)
+  expect conntrack ENTRY           <- every `dpctl/dump-conntrack` line after the packet,
+  expect conntrack count=N            and their number (no other entry in any zone)
+
+Usage: python3 flows/scenarios/from-recording.py NAME [TITLE]   (run from the repository root)
+"""
+import json, re, sys
+
+TABLES = {16: 'ls_in_acl', 20: 'ls_in_lb', 46: 'ls_out_acl'}
+
+def megaflow_chain(dump):
+    by_id = {}
+    for line in dump[1:]:
+        rid = re.search(r'recirc_id\((0x[0-9a-f]+|0)\)', line).group(1)
+        by_id[rid] = line
+    out, rid = [], '0'
+    while rid in by_id:
+        line = by_id[rid]
+        out.append(line)
+        m = re.search(r'recirc\((0x[0-9a-f]+)\)$', line)
+        rid = m.group(1) if m else None
+    return out
+
+def ct_match(megaflow):
+    items = []
+    for key in ('ct_state', 'ct_mark'):
+        m = re.search(key + r'\(([^)]*)\)', megaflow)
+        if m:
+            items.append(f'{key}={m.group(1)}')
+    return ','.join(items)
+
+def fields(flow):
+    return dict(kv.split('=', 1) for kv in flow.split(',') if '=' in kv)
+
+def flow_line(flows, table, prio, match, cookie):
+    want = f'priority={prio},{match} actions=' if match else f'priority={prio} actions='
+    for i, line in enumerate(flows, 1):
+        if f'cookie={cookie},' in line and f'table={table},' in line and want in line:
+            return i
+    raise SystemExit(f'no flow for table {table} cookie {cookie} {match}')
+
+def main():
+    name = sys.argv[1]
+    rec = json.load(open(f'flows/conversations/{name}.json'))
+    conv = [l for l in open(f'flows/conversations/{name}.conv') if not l.startswith('#') and l.strip()]
+    flows = open('flows/ovn-acl.flows').read().split('\n')
+    out = [f'# {name}: {rec["description"]}',
+           f'# Expectations from the real OVN 23.03 / OVS 3.1 run recorded in flows/conversations/{name}.json',
+           '# (written by flows/scenarios/from-recording.py).',
+           'flows ../ovn-acl.flows', 'groups ../ovn-acl.groups', 'ports ../ovn-acl.ports',
+           'profile userspace', 'controller', '']
+    for i, (line, s) in enumerate(zip(conv, rec['steps'])):
+        out.append(line.rstrip())
+        if not s['delivered_to']:
+            out.append('expect drop')
+        for o in s['outputs']:
+            sent, got = fields(s['flow']), fields(o['flow'])
+            diff = [f'{k}={v}' for k, v in got.items() if sent.get(k) != v]
+            out.append(f'expect output {o["port"]}' + (' ' + ','.join(diff) if diff else ''))
+        if s['acl_log']:
+            out.append('expect controller')
+        chain = megaflow_chain(s['datapath_flows'])
+        if any('hash(' in m for m in chain):
+            out.append(f'expect pass last {ct_match(chain[-1])}')
+        else:
+            for n, m in enumerate(chain[1:], 2):
+                out.append(f'expect pass {n} {ct_match(m)}')
+        if i == 0:
+            for t in re.finditer(r'^\s*(\d+)\. (?:(.*), )?priority (\d+), cookie (0x[0-9a-f]+)$', s['trace_ct_next'], re.M):
+                table = int(t.group(1))
+                if table in TABLES:
+                    ln = flow_line(flows, table, t.group(3), t.group(2) or '', t.group(4))
+                    out.append(f'expect table {table} flow at line {ln}   # {TABLES[table]}, cookie {t.group(4)}')
+        for c in s['conntrack']:
+            out.append(f'expect conntrack {c}')
+        out.append(f'expect conntrack count={len(s["conntrack"])}')
+        out.append('')
+    open(f'flows/scenarios/{name}.scenario', 'w').write('\n'.join(out).rstrip() + '\n')
+
+main()

@@ -1,0 +1,138 @@
+// `ctflow test SCENARIO...`: scenario files (a conversation plus `expect` lines) run
+// against the flow tables they name; one PASS/FAIL line per scenario. Exit 0 when all
+// pass, 1 when some expectation fails, 2 on bad input (every error of every file is
+// reported, nothing is run). Reads the files; the work is in src/conversation/.
+import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { CtParseError, loadEntries, newConntrack, type CtEntry } from '../conntrack/index.js';
+import { portsFromNames, PortsFileError, readPortsFile, type BridgePorts } from '../conversation/ports.js';
+import { readScenarioHeader, readScenarios, type Arg, type Scenario, type ScenarioHeader } from '../conversation/scenario.js';
+import { renderScenarioJson, renderScenarioText, runScenario, type ScenarioEnv } from '../conversation/scenario-run.js';
+import type { Diagnostic } from '../parse/diagnostic.js';
+import { diagnosticAt, readFlows, type FlowFile } from '../parse/flows.js';
+import { readGroups } from '../parse/groups.js';
+import { ExecError } from '../pipeline/exec.js';
+import { buildPipeline, openPorts } from '../pipeline/pipeline.js';
+import { EXIT_BAD_INPUT, parsePortsOption, readText, reportDiagnostics, toJson, UsageError } from './io.js';
+
+export const EXIT_FAILED = 1;
+
+interface Loaded { scenarios: Scenario[]; env: ScenarioEnv }
+
+/** A directive's file, relative to the scenario file; a missing one is a diagnostic at the directive. */
+function fileOf(file: string, a: Arg, ds: Diagnostic[]): string | null {
+  const path = resolve(dirname(file), a.text);
+  if (existsSync(path)) return relative(process.cwd(), path) || path;
+  ds.push(diagnosticAt(file, a.src, a, `no such file: ${relative(process.cwd(), path)}`));
+  return null;
+}
+
+function portsOf(file: string, a: Arg, ds: Diagnostic[]): BridgePorts | null {
+  const path = resolve(dirname(file), a.text);
+  try {
+    if (existsSync(path)) return readPortsFile(readText(path), relative(process.cwd(), path));
+    if (a.text.includes('=')) return portsFromNames(parsePortsOption(a.text));
+  } catch (e) {
+    if (!(e instanceof PortsFileError) && !(e instanceof UsageError)) throw e;
+    ds.push(diagnosticAt(file, a.src, a, e.message));
+    return null;
+  }
+  ds.push(diagnosticAt(file, a.src, a, `no such file: ${relative(process.cwd(), path)} (or give NAME=NUMBER[,NAME=NUMBER...])`));
+  return null;
+}
+
+/** `expect table T flow at line N` must name a flow of table T: a typo is bad input, not a failure. */
+function checkTableLines(scenarios: Scenario[], flows: FlowFile, flowsFile: string, text: string, ds: Diagnostic[]): void {
+  const byLine = new Map(flows.flows.map((f) => [f.line, f.table]));
+  const lines = text.split('\n');
+  for (const s of scenarios) for (const st of s.steps) for (const e of st.expects) {
+    if (e.kind !== 'table' || e.by !== 'line') continue;
+    const t = byLine.get(Number(e.value));
+    if (t === e.table) continue;
+    const why = t === undefined ? `${flowsFile} has no flow at line ${e.value}` : `the flow at ${flowsFile}:${e.value} is in table ${t}, not ${e.table}`;
+    ds.push({ file: s.file, line: e.line, col: e.start + 1, len: e.end - e.start, message: why, lineText: lines[e.line - 1] ?? '' });
+  }
+}
+
+function load(file: string, cache: Map<string, Omit<ScenarioEnv, 'conntrack'> & { flows: FlowFile; flowsFile: string }>, ds: Diagnostic[]): Loaded | null {
+  const text = readText(file);
+  const { header: h, diagnostics } = readScenarioHeader(text, file);
+  const mine: Diagnostic[] = [...diagnostics];
+  const flowsFile = h.flows ? fileOf(file, h.flows, mine) : null;
+  const groupsFile = h.groups ? fileOf(file, h.groups, mine) : null;
+  const ctFile = h.conntrack ? fileOf(file, h.conntrack, mine) : null;
+  const bp = h.ports ? portsOf(file, h.ports, mine) : null;
+  const names = bp?.names ?? new Map<string, number>();
+  const { scenarios, diagnostics: body } = readScenarios(text, file, { ports: names, profile: h.profile });
+  mine.push(...body);
+  let entries: CtEntry[] = [];
+  if (ctFile) {
+    try { entries = loadEntries(readText(ctFile), 0, { file: ctFile }); } catch (e) {
+      if (!(e instanceof CtParseError)) throw e;
+      mine.push({ file: e.file, line: e.line, col: e.col, len: 1, message: e.detail, lineText: e.text });
+    }
+  }
+  if (!flowsFile || mine.length) { ds.push(...mine); return null; }
+  const key = JSON.stringify([flowsFile, groupsFile, h.ports && resolve(dirname(file), h.ports.text), h.ports?.text, h.controller]);
+  let built = cache.get(key);
+  if (!built) {
+    const flows = readFlows(readText(flowsFile), flowsFile, { ports: names });
+    const groups = groupsFile ? readGroups(readText(groupsFile), groupsFile, { ports: names }) : null;
+    const portNames = names.size ? new Map([...names].map(([n, v]) => [v, n])) : undefined;
+    if (flows.diagnostics.length || groups?.diagnostics.length) { ds.push(...flows.diagnostics, ...(groups?.diagnostics ?? [])); return null; }
+    const pipeline = buildPipeline(flows.flows, {
+      groups: groups?.groups ?? [], ports: bp?.ports ?? openPorts(), portNames,
+      of15: flows.ofVersion >= 15, controllerConnected: h.controller,
+    });
+    built = { pipeline, ports: names, portNames, flows, flowsFile };
+    cache.set(key, built);
+  }
+  checkTableLines(scenarios, built.flows, built.flowsFile, text, mine);
+  if (mine.length) { ds.push(...mine); return null; }
+  return { scenarios, env: { pipeline: built.pipeline, ports: built.ports, portNames: built.portNames, conntrack: tracker(h, entries) } };
+}
+
+function tracker(h: ScenarioHeader, entries: CtEntry[]): () => ReturnType<typeof newConntrack> {
+  return () => {
+    const ct = newConntrack({ profile: h.profile, sysctls: h.sysctls });
+    // restore() keeps the objects it is given: each scenario gets its own copies.
+    if (entries.length) ct.restore(structuredClone(entries));
+    return ct;
+  };
+}
+
+export function runTests(files: string[], o: { json?: boolean }): number {
+  const ds: Diagnostic[] = [];
+  const cache = new Map();
+  const loaded = files.map((f) => load(f, cache, ds));
+  if (ds.length) { reportDiagnostics(ds); return EXIT_BAD_INPUT; }
+  const results = [];
+  for (const l of loaded) {
+    for (const s of l!.scenarios) {
+      try { results.push(runScenario(s, l!.env)); } catch (e) {
+        if (e instanceof ExecError) { process.stderr.write(`ctflow: ${s.file}: scenario '${s.name}': ${e.message}\n`); return EXIT_BAD_INPUT; }
+        throw e;
+      }
+    }
+  }
+  process.stdout.write(o.json ? toJson(renderScenarioJson(results)) + '\n' : renderScenarioText(results));
+  return results.some((r) => r.failures.length) ? EXIT_FAILED : 0;
+}
+
+/** The `test` command, for main.ts to add. */
+export function testCommand(): Command {
+  return new Command('test')
+    .description('run scenario files (packets + expect lines) against the flow tables they name; exit 1 when an expectation fails')
+    .argument('<scenarios...>', 'scenario files: header directives (flows, groups, ports, profile, sysctl, conntrack, controller), packet lines as in `run`, expect lines')
+    .option('--json', 'print one JSON document { "scenarios": [...] }')
+    .action((files: string[], o: { json?: boolean }) => {
+      try {
+        process.exitCode = runTests(files, o);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        process.stderr.write(`ctflow: ${e.message}\n`);
+        process.exitCode = EXIT_BAD_INPUT;
+      }
+    });
+}

@@ -1,0 +1,165 @@
+// Checks one expectation against what a packet did (its PacketVerdict from the replay):
+// null when it holds, else what was expected and what happened, in the words `ctflow run`
+// and ofproto/trace use. Pure.
+import { ones } from '../model/bits.js';
+import { SLOTS } from '../model/fields.js';
+import { newMatch, type Match } from '../model/match.js';
+import { formatMatch } from '../model/print-match.js';
+import { parsePacket, type Packet } from '../packet/packet.js';
+import type { TraceEvent, TracePass } from '../trace/events.js';
+import type { CtFilter, Expectation } from './expect.js';
+import { FrameError, outputFrames } from './frames.js';
+import { destination, portName } from './render.js';
+import type { PacketVerdict } from './replay.js';
+
+export interface CheckCtx {
+  /** Port name → number (to read back the flows the trace printed with names). */
+  ports: Map<string, number>;
+  portNames?: Map<number, string>;
+}
+
+export interface Miss { expected: string; got: string }
+
+const sorted = (a: readonly number[]) => [...a].sort((x, y) => x - y);
+const sentToController = (v: PacketVerdict) => v.result.datapathActions.some((a) => a.includes('controller('));
+
+/** The packet as pass N started (`Flow:`), or at the end of the last pass (`Final flow:`). */
+function packetAt(v: PacketVerdict, pass: number | 'last' | null, ctx: CheckCtx): Packet | string {
+  const passes = v.result.trace.passes;
+  const n = passes.length;
+  if (pass === null) {
+    const last = passes[n - 1];
+    return parsePacket(last.finalFlow === 'unchanged' ? last.flow : last.finalFlow, ctx.ports);
+  }
+  const i = pass === 'last' ? n - 1 : pass - 1;
+  if (i >= n) return `the packet had ${n === 1 ? '1 pass' : `${n} passes`} (no recirculation ${i})`;
+  return parsePacket(passes[i].flow, ctx.ports);
+}
+
+function matches(m: Match, p: Packet): boolean {
+  for (const [slot, mask] of m.masks) {
+    if (((p.slots.get(slot) ?? 0n) & mask) !== (m.values.get(slot) ?? 0n)) return false;
+  }
+  return true;
+}
+
+/** The packet's whole values of the slots an expectation looks at. */
+function actualOf(m: Match, p: Packet, names?: Map<number, string>): string {
+  const a = newMatch();
+  for (const slot of m.masks.keys()) {
+    a.values.set(slot, p.slots.get(slot) ?? 0n);
+    a.masks.set(slot, ones(SLOTS.get(slot) ?? 128));
+  }
+  return formatMatch(a, 32768, { portNames: names }) || '(none)';
+}
+
+function tableLookups(passes: TracePass[], table: number): Array<Extract<TraceEvent, { kind: 'table' }>> {
+  const out: Array<Extract<TraceEvent, { kind: 'table' }>> = [];
+  for (const p of passes) for (const e of p.events) if (e.kind === 'table' && e.table === table) out.push(e);
+  return out;
+}
+
+const lookupText = (e: Extract<TraceEvent, { kind: 'table' }>) =>
+  e.flow ? `line ${e.flow.line} (priority ${e.flow.priority}, cookie ${e.flow.cookie})` : 'no flow (miss)';
+
+/** What a filter reads from an entry line of either profile's printer. */
+export function entryFacts(line: string): CtFilter {
+  const num = (re: RegExp) => { const m = re.exec(line); return m ? Number(m[1]) : 0; };
+  const user = /^(\w+),orig=\(src=([^,]+),dst=([^,)]+)(?:,sport=(\d+),dport=(\d+))?/.exec(line);
+  if (user) {
+    return {
+      proto: user[1], src: user[2], dst: user[3], sport: Number(user[4] ?? 0), dport: Number(user[5] ?? 0),
+      zone: num(/,zone=(\d+)/), mark: num(/,mark=(\d+)/), state: /state(?:_orig)?=(\w+)/.exec(line)?.[1],
+    };
+  }
+  const kernel = /^(\w+)\s+\d+\s+\d+\s+(?:([A-Z_0-9]+)\s+)?src=(\S+) dst=(\S+)(?: sport=(\d+) dport=(\d+))?/.exec(line);
+  if (!kernel) return {};
+  return {
+    proto: kernel[1], state: kernel[2], src: kernel[3], dst: kernel[4], sport: Number(kernel[5] ?? 0), dport: Number(kernel[6] ?? 0),
+    zone: num(/ zone=(\d+)/), mark: num(/ mark=(\d+)/),
+  };
+}
+
+function filterText(f: CtFilter): string {
+  const keys: Array<keyof CtFilter> = ['zone', 'mark', 'src', 'dst', 'sport', 'dport'];
+  return [f.proto, f.state, ...keys.filter((k) => f[k] !== undefined).map((k) => `${k}=${f[k]}`)].filter(Boolean).join(' ') || 'any';
+}
+
+/** Entry lines compared without what the expectation leaves out: timeouts unless written. */
+function normaliseEntry(line: string, keepTimeout: boolean): string {
+  const kernel = /^(\w+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line.trim());
+  if (kernel) return `${kernel[1]} ${kernel[2]} ${keepTimeout ? kernel[3] + ' ' : ''}${kernel[4].replace(/\s+/g, ' ')}`;
+  return keepTimeout ? line.trim() : line.trim().replace(/,timeout=\d+/, '');
+}
+
+/** Every frame sent to the expected ports has the expected headers. */
+function checkFrames(m: Match, output: string, v: PacketVerdict, ctx: CheckCtx): Miss | null {
+  const expected = `${output} with ${formatMatch(m, 32768, { portNames: ctx.portNames })}`;
+  let frames;
+  try { frames = outputFrames(v.result.trace.passes, ctx.ports); } catch (err) {
+    if (err instanceof FrameError) return { expected, got: err.message };
+    throw err;
+  }
+  const bad = frames.filter((f) => !matches(m, f.packet));
+  if (!bad.length) return null;
+  return { expected, got: bad.map((f) => `${portName(f.port, ctx.portNames)}: ${actualOf(m, f.packet, ctx.portNames)}`).join('; ') };
+}
+
+const tableText = (lines: string[]) => (lines.length ? lines.map((l) => `\n      ${l}`).join('') : ' (empty)');
+
+export function check(e: Expectation, v: PacketVerdict, ctx: CheckCtx): Miss | null {
+  const r = v.result;
+  switch (e.kind) {
+    case 'output': {
+      const want = sorted(e.ports), got = sorted(r.outputs);
+      const expected = 'output ' + want.map((p) => portName(p, ctx.portNames)).join(', ');
+      if (want.length !== got.length || want.some((p, i) => p !== got[i])) return { expected, got: destination(v, ctx.portNames) };
+      return e.frames ? checkFrames(e.frames, expected, v, ctx) : null;
+    }
+    case 'drop':
+      return r.outputs.length ? { expected: 'drop (no output)', got: destination(v, ctx.portNames) } : null;
+    case 'controller':
+      return sentToController(v) ? null
+        : { expected: 'a packet-in (controller action)', got: `${destination(v, ctx.portNames)}; datapath actions: ${r.datapathActions.join(' | ')}` };
+    case 'fields': {
+      const p = packetAt(v, e.pass, ctx);
+      const where = e.pass === null ? 'at the end of the last pass' : `as pass ${e.pass} started`;
+      const expected = `${formatMatch(e.match, 32768, { portNames: ctx.portNames })} ${where}`;
+      if (typeof p === 'string') return { expected, got: p };
+      if (matches(e.match, p)) return null;
+      let got = actualOf(e.match, p, ctx.portNames);
+      // ct() without table= leaves the flow untracked, so a final ct_state is mostly 0.
+      if (e.pass === null && e.match.masks.has('ct_state') && !p.slots.get('ct_state')) {
+        got += ' (the last pass ends after a ct() without table=, which clears ct_state; `expect pass N ct_state=…` checks the state a pass resumed with)';
+      }
+      return { expected, got };
+    }
+    case 'table': {
+      const seen = tableLookups(r.trace.passes, e.table);
+      const hit = seen.some((l) => (e.by === 'miss' ? l.flow === null
+        : e.by === 'line' ? l.flow?.line === Number(e.value) : l.flow !== null && BigInt(l.flow.cookie) === e.value));
+      if (hit) return null;
+      const expected = `table ${e.table}: ${e.by === 'miss' ? 'no flow (miss)' : e.by === 'line' ? `the flow at line ${e.value}` : `a flow with cookie 0x${e.value.toString(16)}`}`;
+      return { expected, got: seen.length ? `table ${e.table}: ${seen.map(lookupText).join('; ')}` : `table ${e.table} was not looked up` };
+    }
+    case 'conntrack': {
+      const lines = v.conntrackBrief;
+      const f = e.filter;
+      const n = lines.filter((l) => {
+        const x = entryFacts(l);
+        return (Object.keys(f) as Array<keyof CtFilter>).every((k) => f[k] === x[k]);
+      }).length;
+      if (e.count === null ? n > 0 : n === e.count) return null;
+      const want = e.count === null ? 'at least 1 entry' : `${e.count} ${e.count === 1 ? 'entry' : 'entries'}`;
+      return { expected: `${want} matching ${filterText(f)}`, got: `${n} matching; the table:${tableText(lines)}` };
+    }
+    case 'conntrack-entry': {
+      // conntrack -L always prints a timeout (ignored); dump-conntrack only with -s.
+      const keep = !/^\w+\s+\d+\s+\d+\s/.test(e.entry) && /timeout=/.test(e.entry);
+      const lines = e.more ? v.conntrack : v.conntrackBrief;
+      const want = normaliseEntry(e.entry, keep);
+      if (lines.some((l) => normaliseEntry(l, keep) === want)) return null;
+      return { expected: `the entry ${e.entry}`, got: `not in the table:${tableText(lines)}` };
+    }
+  }
+}
