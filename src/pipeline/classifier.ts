@@ -122,12 +122,18 @@ function findGroup(g: Group | undefined, n: number): Group | null {
  * the first word that differs, where a hash reads them all) without the metadata and
  * protocol words, which always match in the plan; a bigger one stays one hashed item.
  *
- * The items are parallel arrays so that a lookup is one loop over integers: item k is a
- * candidate when `at[k]` ≥ 0 (its words are code[at+1 …], code[at] of them, each as
- * word index, mask, value) and a hashed subtable (`sts[k]`) when -1. `prio[k]` is the
- * candidate's priority or the subtable's best.
+ * The items are parallel arrays so that a lookup is one loop over integers (following a
+ * pointer per item to a group and its best flow was most of a lookup's time: cache
+ * misses): item k is a candidate when `at[k]` ≥ 0 (its words are code[at+1 …], code[at]
+ * of them, each as word index, mask, value) and a hashed subtable (`sts[k]`) when -1.
+ * `prio[k]` and `seq[k]` are the candidate's best flow's, `ents[k]` that flow (a plan is
+ * remade after any insert, so it cannot go stale); a hashed item's `prio` is its
+ * subtable's best. Without hashed items (`flat`) the first candidate matching wins.
  */
-interface Plan { n: number; prio: Int32Array; at: Int32Array; code: Int32Array; groups: Array<Group | null>; sts: Array<Subtable | null> }
+interface Plan {
+  n: number; flat: boolean; prio: Int32Array; seq: Int32Array; at: Int32Array; code: Int32Array;
+  ents: Array<Entry | null>; groups: Array<Group | null>; sts: Array<Subtable | null>;
+}
 
 const FLAT = 8;
 const MD = slotInfo('metadata').word, DL_TYPE = wordOf('dl_type'), NW_PROTO = wordOf('nw_proto');
@@ -179,8 +185,9 @@ function makePlan(subtables: Subtable[], lo: number | null, type: number, proto:
     return code.length - it.words.length - 1;
   });
   return {
-    n: items.length, prio: Int32Array.from(items, (it) => it.prio), at: Int32Array.from(at), code: Int32Array.from(code),
-    groups: items.map((it) => it.g), sts: items.map((it) => it.st),
+    n: items.length, flat: items.every((it) => !it.st), prio: Int32Array.from(items, (it) => it.prio), seq: Int32Array.from(items, (it) => it.seq),
+    at: Int32Array.from(at), code: Int32Array.from(code),
+    ents: items.map((it) => it.g?.list[0] ?? null), groups: items.map((it) => it.g), sts: items.map((it) => it.st),
   };
 }
 
@@ -280,18 +287,26 @@ class Subtables {
 
   /** Best entry matching the packet words `w` (hard lookups). */
   best(w: Words): Entry | null {
-    const { n, prio, at, code, groups, sts } = this.planFor(w);
-    let best: Entry | null = null;
+    const { n, flat, prio, seq, at, code, ents, sts } = this.planFor(w);
+    if (flat) {
+      for (let k = 0; k < n; k++) if (matchAt(w, code, at[k])) return ents[k];
+      return null;
+    }
+    // The best so far and its priority and seq (-1: none yet; priorities are ≥ 0).
+    let best: Entry | null = null, bp = -1, bs = 0;
     for (let k = 0; k < n; k++) {
-      if (best !== null && prio[k] < best.flow.priority) break;
+      const pk = prio[k];
+      if (pk < bp) break;
       const o = at[k];
       if (o >= 0) {
-        const e = groups[k]!.list[0];
-        if ((best === null || better(e, best)) && matchAt(w, code, o)) best = e;
+        if (pk === bp && seq[k] > bs) continue; // not better than the best so far
+        if (matchAt(w, code, o)) { best = ents[k]; bp = pk; bs = seq[k]; }
       } else {
         const st = sts[k]!;
         const g = findGroup(st.buckets.get(hashOf(w, st)), st.idx.length);
-        if (g !== null && (best === null || better(g.list[0], best))) best = g.list[0];
+        if (g === null) continue;
+        const e = g.list[0];
+        if (best === null || better(e, best)) { best = e; bp = e.flow.priority; bs = e.seq; }
       }
     }
     return best;

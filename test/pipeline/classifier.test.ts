@@ -68,6 +68,19 @@ describe('classifier', () => {
     expect(hit(c, 'tun_metadata0=0x1122334456')).toBe(4);
   });
 
+  it('subtables with many flows (hashed): a lower match in one does not hide a better one in the next', () => {
+    const ips = (n: number) => Array.from({ length: n }, (_, i) => `10.0.0.${i + 1}`);
+    const c = classifier([
+      ...ips(9).map((ip) => `priority=110,ip,nw_dst=${ip} actions=drop`),
+      'priority=5,ip,nw_dst=10.0.0.20 actions=drop',
+      ...ips(8).map((ip) => `priority=100,tcp,nw_dst=${ip} actions=drop`),
+      'priority=100,tcp,nw_dst=10.0.0.20 actions=drop',
+    ].join('\n'));
+    expect(hit(c, 'tcp,nw_dst=10.0.0.20')).toBe(19);
+    expect(hit(c, 'udp,nw_dst=10.0.0.20')).toBe(10);
+    expect(hit(c, 'tcp,nw_dst=10.0.0.3')).toBe(3);
+  });
+
   it('table miss and other tables', () => {
     const c = classifier('table=1,priority=1 actions=drop');
     expect(hit(c, 'ip', 0)).toBe(null);
