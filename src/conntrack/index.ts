@@ -24,8 +24,9 @@
 // - Knobs: kernel sysctl names (see profiles.ts); CtConfigError for unknown names or for
 //   knobs the userspace tracker does not have.
 // - NAT (nat.ts): ct(nat(src|dst=addr[-addr][:port[-port]],persistent|hash|random)); the
-//   choice is deterministic; bare `nat` applies an existing binding. ICMP errors get their
-//   outer header translated only.
+//   binding follows each profile's rules, with a fixed hash where the real one is random;
+//   bare `nat` applies an existing binding. ICMP errors get both their outer header and
+//   the packet they quote translated.
 // - Not modelled: SCTP/DCCP/GRE state machines (tracked as generic protocols, no ports),
 //   ALG helpers, zone limits, [DESTROY] events for entries that simply time out (expired
 //   entries are dropped silently when next looked at), kernel IPv6 fragment handling.

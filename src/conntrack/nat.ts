@@ -11,7 +11,7 @@
 
 import type { Profile } from './types.js';
 import type { CtTable } from './table.js';
-import { hasPorts, isIcmp } from './tuple.js';
+import { hasPorts, isIcmp, sameTuple } from './tuple.js';
 import { CS, type CtEntry, type CtIcmpInner, type CtPacket, type CtTuple, type NatSpec } from './types.js';
 
 /** A packet's addresses/ports after translation; `inner`: the packet an ICMP error quotes. */
@@ -165,6 +165,9 @@ export function applyNat(
   if (!e.confirmed && e.nat.kind === 'none' && spec.kind && bindNew) {
     const r = profile === 'kernel' ? bindKernel(table, e, spec, nowMs) : bindUserspace(table, e, spec, nowMs);
     if (!r) return { stateBits: 0, exhausted: true };
+    // The kernel marks a connection NATed only when its tuple changed (a client already
+    // inside the range keeps its tuple and gets no snat bit); OVS userspace always does.
+    if (profile === 'kernel' && sameTuple(r, e.reply)) return { stateBits: 0, exhausted: false };
     e.reply = r;
     e.nat = { kind: spec.kind };
   }
@@ -176,13 +179,11 @@ export function applyNat(
   const rewriteSource = (e.nat.kind === 'src') === (dir === 0);
   // A packet of direction `dir` is made to look like the inverse of the other direction.
   const from = dir === 0 ? e.reply : e.orig;
-  if (rewriteSource) {
-    out.src = from.dst;
-    if (ported && !related) out.sport = from.dport;
-  } else {
-    out.dst = from.src;
-    if (ported && !related) out.dport = from.sport;
-  }
+  if (rewriteSource) out.src = from.dst;
+  else out.dst = from.src;
+  // Both ports come from the tuple: OVS userspace may move the client's source port on a
+  // DNAT clash, and the packet must then carry it too (the other port is unchanged otherwise).
+  if (ported && !related) { out.sport = from.dport; out.dport = from.sport; }
   const inner = related ? pkt.icmp?.inner : undefined;
   if (inner) out.inner = translateQuoted(e, dir, inner, !rewriteSource);
   const stateBits = rewriteSource ? CS.snat : CS.dnat;

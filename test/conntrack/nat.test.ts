@@ -67,3 +67,68 @@ describe.each<Profile>(['kernel', 'userspace'])('NAT (%s)', (profile) => {
     expect(line).toContain(profile === 'kernel' ? `src=${S} dst=10.0.0.1 sport=22 dport=40000` : `reply=(src=${S},dst=10.0.0.1,sport=22,dport=40000)`);
   });
 });
+
+// Which binding a new connection gets: each profile's own rules (OVS 3.1 lib/conntrack.c,
+// Linux nf_nat_core.c). Where the real choice is random (salted hash, random port offset),
+// ctflow's is a fixed hash: these tests assert the rules, not a particular port.
+const syn = (src: string, sport: number, dst = S, dport = 22) =>
+  parsePacketLine(`tcp,nw_src=${src},nw_dst=${dst},tp_src=${sport},tp_dst=${dport},tcp_flags=syn  seq=1 ack=0 win=100 len=0`);
+const V = (n: number) => `10.9.9.${n}`; // VIPs
+const B = 0x0a000063n; // 10.0.0.99, a backend
+
+describe('NAT binding rules per profile', () => {
+  it('kernel: a client port inside the range is kept; userspace: the port is hashed, any free one in the range', () => {
+    const spec: NatSpec = { kind: 'src', addrMin: A, portMin: 39990, portMax: 40010 };
+    expect(nat(kernel(), syn(C, 40000), spec, 0).to).toBe(`10.0.0.1:40000>${S}:22`);
+    const got = /:(\d+)>/.exec(nat(userspace(), syn(C, 40000), spec, 0).to)![1];
+    expect(Number(got)).toBeGreaterThanOrEqual(39990);
+    expect(Number(got)).toBeLessThanOrEqual(40010);
+  });
+
+  it('kernel: a client already inside the address range keeps its tuple and is not marked +snat', () => {
+    const spec: NatSpec = { kind: 'src', addrMin: 0xac10ff80n, addrMax: 0xac10ff8fn }; // 172.16.255.128-143
+    expect(nat(kernel(), syn(C, 40000), spec, 0)).toEqual({ st: '+new+trk', to: '' });
+    // OVS userspace translates anyway (to a hashed address of the range) and marks it.
+    expect(nat(userspace(), syn(C, 40000), spec, 0).st).toBe('+new+trk+snat');
+  });
+
+  it.each<Profile>(['kernel', 'userspace'])('%s: one address is chosen; when its ports are taken the connection fails though another address has free ports', (profile) => {
+    const spec: NatSpec = { kind: 'src', addrMin: A, addrMax: A + 1n, portMin: 5000, portMax: 5000 };
+    const outcomes = new Set<string>();
+    for (let i = 1; i <= 20; i++) {
+      // Two addresses with one port each: a first connection takes one of them...
+      const ct = make(profile);
+      const first = /^([\d.]+):/.exec(nat(ct, syn(C, 40000), spec, 0).to)![1];
+      // ...and a second one either gets the other address or, when it is hashed to the
+      // taken one, nothing at all (no other address is tried).
+      const to = nat(ct, syn(C, 40000 + i), spec, 1).to;
+      outcomes.add(to === '' ? 'failed' : /^([\d.]+):/.exec(to)![1] === first ? 'same' : 'other');
+    }
+    // The kernel hashes the addresses only, so one client always lands on the same address.
+    expect([...outcomes].sort()).toEqual(['failed', 'other'].filter((o) => profile === 'userspace' || o === 'failed'));
+  });
+
+  it('kernel: DNAT to a port range starts at its bottom; userspace starts at a hashed port', () => {
+    const spec: NatSpec = { kind: 'dst', addrMin: B, portMin: 8000, portMax: 8009 };
+    const k = kernel();
+    // The same client endpoint to two VIPs, both DNATed to the backend: the second takes the next port.
+    expect([nat(k, syn(C, 40000, V(1), 80), spec, 0).to, nat(k, syn(C, 40000, V(2), 80), spec, 1).to])
+      .toEqual([`${C}:40000>10.0.0.99:8000`, `${C}:40000>10.0.0.99:8001`]);
+    const u = userspace();
+    const ports = [nat(u, syn(C, 40000, V(1), 80), spec, 0).to, nat(u, syn(C, 40000, V(2), 80), spec, 1).to]
+      .map((t) => Number(/:(\d+)$/.exec(t)![1]));
+    expect(new Set(ports).size).toBe(2);
+    for (const p of ports) expect(p >= 8000 && p <= 8009).toBe(true);
+  });
+
+  it('DNAT without a port range on a clash: the kernel drops; OVS userspace moves the client source port up', () => {
+    const spec: NatSpec = { kind: 'dst', addrMin: B };
+    const k = kernel();
+    expect(nat(k, syn(C, 40000, V(1), 80), spec, 0).to).toBe(`${C}:40000>10.0.0.99:80`);
+    expect(nat(k, syn(C, 40000, V(2), 80), spec, 1)).toEqual({ st: '+inv+trk', to: '' });
+    const u = userspace();
+    expect(nat(u, syn(C, 40000, V(1), 80), spec, 0).to).toBe(`${C}:40000>10.0.0.99:80`);
+    expect(nat(u, syn(C, 40000, V(2), 80), spec, 1)).toEqual({ st: '+new+trk+dnat', to: `${C}:40001>10.0.0.99:80` });
+    expect(u.dump(2).sort()[1]).toContain(`reply=(src=10.0.0.99,dst=${C},sport=80,dport=40001)`);
+  });
+});
