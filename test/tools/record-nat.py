@@ -88,6 +88,16 @@ table=6,priority=100,ip,nw_src=192.168.0.100,actions=ct(commit,zone=2),output:2
 table=6,priority=100,ip,nw_src=10.0.0.1,actions=output:3
 """
 
+# Two VIPs DNATed to the same backend port: the same client endpoint to both makes the
+# second connection's reply tuple clash with the first's.
+CLASH_FLOWS = """\
+table=0,priority=100,ip,ct_state=-trk,actions=ct(zone=1,nat,table=1)
+table=1,priority=100,udp,in_port=1,ct_state=+new+trk,nw_dst=10.0.0.100,actions=ct(commit,zone=1,nat(dst=172.16.0.2:8080)),output:2
+table=1,priority=100,udp,in_port=1,ct_state=+new+trk,nw_dst=10.0.0.101,actions=ct(commit,zone=1,nat(dst=172.16.0.2:8080)),output:2
+table=1,priority=100,ip,in_port=2,ct_state=+est+trk,actions=output:1
+table=1,priority=0,actions=drop
+"""
+
 # SNAT plus forwarding of related packets (ICMP errors) back to the client.
 RELATED_FLOWS = SNAT_FLOWS.replace("table=1,priority=0,", """\
 table=1,priority=100,ip,in_port=2,ct_state=+rel+trk,nw_dst=10.0.0.1,actions=output:1
@@ -293,6 +303,9 @@ def main():
             udp("p1", srv, 5353, 53), udp("p2", "192.168.0.100", 53, 5353, 40),
             udp("p1", srv, 5353, 53),
         ]))
+    run("dnat-clash", "10.0.0.1:40000 -> VIP 10.0.0.100:53 and -> VIP 10.0.0.101:53, both "
+        "DNATed to 172.16.0.2:8080 without a port range: the second reply tuple would clash "
+        "with the first; then the backend answers what it saw", CLASH_FLOWS, clash_conversation)
     run("dnat-vip", "10.0.0.1:40000 -> VIP 10.0.0.100:80 DNATed to 172.16.0.2:8080 "
         "(like OVN's load balancer); the backend answers, the client sees the VIP",
         DNAT_FLOWS, script([
@@ -323,6 +336,18 @@ def port_unreachable(steps):
         return None
     quoted = Ether(bytes.fromhex(steps[0]["outputs"][0]["hex"]))[IP]
     return "p2", l3("p2", quoted.src) / ICMP(type=3, code=3) / bytes(quoted)
+
+
+def clash_conversation(steps):
+    sends = ["10.0.0.100", "10.0.0.101"]
+    n = len(steps)
+    if n < len(sends):
+        return udp("p1", sends[n], 40000, 53)
+    sent = [s for s in steps[:len(sends)] if s["outputs"]]
+    if n - len(sends) >= len(sent):
+        return None
+    o = Ether(bytes.fromhex(sent[n - len(sends)]["outputs"][0]["hex"]))
+    return udp("p2", o[IP].src, o[UDP].dport, o[UDP].sport, 30)
 
 
 def collision_conversation(steps):
