@@ -49,14 +49,20 @@ export function encap(x: Xlate, a: EncapArgs): void {
   x.wc.set('packet_type', 0xffffffffn);
   if (a.header === 'ethernet') {
     // Only an L3 packet (packet_type (1,ethertype)) gets an Ethernet header, with zero addresses.
-    if (pt >> 16n !== 1n) throw new XlateFailure('Unsupported packet type');
+    if (pt >> 16n !== 1n) {
+      x.detail('Dropping packet as encap(ethernet) is not supported for packet type ethernet.');
+      throw new XlateFailure('Unsupported packet type');
+    }
     s.set('packet_type', 0n);
     s.set('dl_src', 0n);
     s.set('dl_dst', 0n);
     s.set('dl_type', pt & 0xffffn);
   } else if (a.header === 'nsh') {
     const np = nshNextProto(pt);
-    if (np === null) throw new XlateFailure('Unsupported packet type');
+    if (np === null) {
+      x.detail(`Dropping packet as encap(nsh) is not supported for packet type (${pt >> 16n},0x${(pt & 0xffffn).toString(16)})`);
+      throw new XlateFailure('Unsupported packet type');
+    }
     if (a.mdType === 2) x.unsupported('encap(nsh(md_type=2)) (MD type 2 context headers)');
     for (const k of HEADER_SLOTS) s.delete(k);
     s.set('packet_type', ethertypePt(ETH_NSH));

@@ -17,7 +17,8 @@
 import { VLAN_CFI, VLAN_TCI1 } from '../packet/packet.js';
 import { wordOf } from '../packet/slots.js';
 import type { Pipeline } from './pipeline.js';
-import { OFPP_CONTROLLER, OFPP_NONE } from './pipeline.js';
+import { OFPP_CONTROLLER, OFPP_LOCAL, OFPP_NONE } from './pipeline.js';
+import { formatMac } from '../model/values.js';
 import { bridgePorts } from './flood.js';
 import type { Xlate } from './xlate.js';
 
@@ -41,15 +42,21 @@ export class MacTable {
     return e.port;
   }
 
-  /** Learns (or refreshes, or moves) `mac` on `port`; false when the table is full. */
-  learn(mac: bigint, vlan: number, port: number, nowMs: number): boolean {
+  /**
+   * Learns `mac` on `port` (or refreshes it): 'moved' when the entry is new or its port
+   * changed (OVS then reports what it learned), 'full' when there is no room.
+   */
+  learn(mac: bigint, vlan: number, port: number, nowMs: number): 'moved' | 'refreshed' | 'full' {
     const k = this.key(mac, vlan);
-    if (!this.entries.delete(k)) {
+    const old = this.entries.get(k);
+    const alive = old !== undefined && nowMs < old.expiresMs;
+    if (old) this.entries.delete(k); // re-inserted last: the Map's order is the LRU order
+    else {
       for (const [key, e] of this.entries) if (nowMs >= e.expiresMs) this.entries.delete(key);
-      if (this.entries.size >= MAC_TABLE_SIZE) return false;
+      if (this.entries.size >= MAC_TABLE_SIZE) return 'full';
     }
     this.entries.set(k, { port, expiresMs: nowMs + MAC_AGING_MS });
-    return true;
+    return alive && old.port === port ? 'refreshed' : 'moved';
   }
 
   get size(): number { return this.entries.size; }
@@ -64,6 +71,9 @@ export function macTableOf(pp: Pipeline): MacTable {
   return t;
 }
 
+/** A bundle is named after its port (LOCAL's after the bridge, which ctflow does not know). */
+const portName = (pp: Pipeline, port: number) => pp.portNames?.get(port) ?? (port === OFPP_LOCAL ? 'LOCAL' : String(port));
+
 const isMulticast = (mac: bigint) => ((mac >> 40n) & 1n) === 1n;
 const BROADCAST = 0xffffffffffffn;
 /** eth_addr_is_reserved: IEEE 802.1 reserved group addresses and some vendors' protocols. */
@@ -74,8 +84,8 @@ const RESERVED = new Set<bigint>([
   ...Array.from({ length: 8 }, (_, i) => 0x01000cccccc0n + BigInt(i)),
 ]);
 
-const ASSUMED = 'NORMAL as on a bridge with default port settings (VLAN trunks, no bonds, mirrors or STP); '
-  + 'OVS floods in an order that changes with each ovs-vswitchd start, ctflow in port order';
+const ASSUMED = 'ctflow assumes default port settings: every port a VLAN trunk, no bonds, mirrors or STP';
+const FLOOD_ORDER = 'OVS floods in an order that changes with each ovs-vswitchd start; ctflow in port order';
 
 export function normal(x: Xlate): void {
   const pp = x.run.pipeline;
@@ -112,13 +122,14 @@ export function normal(x: Xlate): void {
   readGratuitousArp(x);
   const macs = macTableOf(pp);
   if (x.run.learn && !fromController && s.get('packet_type') === 0n && !isMulticast(src)) {
-    if (!macs.learn(src, vlan, inPort, x.run.nowMs)) {
-      x.unsupported(`MAC learning with a full table (${MAC_TABLE_SIZE} entries: OVS evicts from the port with most entries)`);
-    }
+    const r = macs.learn(src, vlan, inPort, x.run.nowMs);
+    if (r === 'full') x.unsupported(`MAC learning with a full table (${MAC_TABLE_SIZE} entries: OVS evicts from the port with most entries)`);
+    if (r === 'moved') x.detail(`learned that ${formatMac(src)} is on port ${portName(pp, inPort)} in VLAN ${vlan}`);
   }
   const learned = isMulticast(dst) ? null : macs.lookup(dst, vlan, x.run.nowMs);
   if (learned === null) {
     x.detail('no learned MAC for destination, flooding');
+    x.note(FLOOD_ORDER);
     for (const p of ports) if (p !== inPort) outputNormal(x, p);
   } else if (learned === inPort) {
     x.detail('learned port is input port, dropping');
