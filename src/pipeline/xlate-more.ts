@@ -145,6 +145,30 @@ function natText(n: NatSpec, v6: boolean): string {
   return s + ')';
 }
 
+/** The parts of a ct() request's datapath action that do not depend on the packet, made once per request (and IP version). */
+interface CtOdpParts { head: string; tail4: string | null; tail6: string | null }
+const CT_ODP = new WeakMap<CtRequest, CtOdpParts>();
+
+/** `ct(commit,zone=…,mark=…,label=…,helper=…,nat(…))` for this packet. */
+function ctOdp(x: Xlate, req: CtRequest, zone: number, markMask: bigint, labelMask: bigint, v6: boolean): string {
+  let f = CT_ODP.get(req);
+  if (!f) { f = { head: req.commit ? (req.force ? 'force_commit' : 'commit') : '', tail4: null, tail6: null }; CT_ODP.set(req, f); }
+  let tail = v6 ? f.tail6 : f.tail4;
+  if (tail === null) {
+    tail = [req.alg ? `helper=${req.alg}` : '', req.nat ? natText(req.nat, v6) : ''].filter(Boolean).join(',');
+    if (v6) f.tail6 = tail; else f.tail4 = tail;
+  }
+  let s = f.head;
+  const add = (part: string) => { s = s ? s + ',' + part : part; };
+  if (zone) add('zone=' + zone);
+  // OVS prints these with %#x: a zero value is `0`, not `0x0` (recorded: mark=0/0x1).
+  const hx = (v: bigint) => (v ? '0x' + v.toString(16) : '0');
+  if (markMask) add(`mark=${hx(x.slots.get('ct_mark') ?? 0n)}/${hx(markMask)}`);
+  if (labelMask) add(`label=${hx(x.slots.get('ct_label') ?? 0n)}/${hx(labelMask)}`);
+  if (tail) add(tail);
+  return s ? 'ct(' + s + ')' : 'ct';
+}
+
 export function conntrack(x: Xlate, req: CtRequest): void {
   x.commit();
   const zone = typeof req.zone === 'number' ? req.zone : Number(x.read(req.zone));
@@ -161,16 +185,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     for (let k = CT_ML_FROM; k < CT_ML_TO; k++) wc[k] = saved[k - CT_ML_FROM];
   }
   const v6 = x.slots.w[DL_TYPE] === ETH_IPV6_N;
-  const parts: string[] = [];
-  if (req.commit) parts.push(req.force ? 'force_commit' : 'commit');
-  if (zone) parts.push(`zone=${zone}`);
-  // OVS prints these with %#x: a zero value is `0`, not `0x0` (recorded: mark=0/0x1).
-  const hx = (v: bigint) => (v ? '0x' + v.toString(16) : '0');
-  if (markMask) parts.push(`mark=${hx(x.slots.get('ct_mark') ?? 0n)}/${hx(markMask)}`);
-  if (labelMask) parts.push(`label=${hx(x.slots.get('ct_label') ?? 0n)}/${hx(labelMask)}`);
-  if (req.alg) parts.push(`helper=${req.alg}`);
-  if (req.nat) parts.push(natText(req.nat, v6));
-  x.odp.push(parts.length ? `ct(${parts.join(',')})` : 'ct');
+  x.odp.push(ctOdp(x, req, zone, markMask, labelMask, v6));
 
   const run = x.run;
   // The datapath runs ct() (and recirculates) on its own packet, which an earlier
@@ -220,7 +235,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     run.ctCalls.push({ zone, commit: req.commit });
     run.queueRecirc(x, req.table, next, flags.source);
   }
-  if (req.table !== null) {
+  if (req.table !== null && run.trace) {
     x.detail(`A clone of the packet is forked to recirculate. The forked pipeline will be resumed at table ${req.table}.`);
   }
   clearCtSlots(x);
