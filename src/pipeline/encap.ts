@@ -12,7 +12,11 @@ import { XlateFailure, type Xlate } from './xlate.js';
 /** The header an encap() added that the datapath has not been told about yet. */
 export type PendingEncap = 'ethernet' | 'nsh' | 'mpls';
 /** Kept on the translation from its first encap() on: every later commit checks it. */
-export interface EncapState { pending: PendingEncap | null }
+export interface EncapState {
+  pending: PendingEncap | null;
+  /** The packet_type the pending encap() gave the packet. */
+  packetType: bigint;
+}
 
 const ETH_NSH = 0x894fn;
 const isMpls = (t: bigint) => t === 0x8847n || t === 0x8848n;
@@ -42,7 +46,7 @@ function nshNextProto(pt: bigint): bigint | null {
 }
 
 export function encap(x: Xlate, a: EncapArgs): void {
-  const st = (x.encapState ??= { pending: null });
+  const st = (x.encapState ??= { pending: null, packetType: 0n });
   x.commit(); // what is pending on the inner packet goes out first
   const s = x.slots;
   const pt = s.get('packet_type');
@@ -80,6 +84,7 @@ export function encap(x: Xlate, a: EncapArgs): void {
     s.set('dl_dst', 0n);
   }
   st.pending = a.header === 'ethernet' ? 'ethernet' : a.header === 'nsh' ? 'nsh' : 'mpls';
+  st.packetType = s.get('packet_type');
 }
 
 /**
@@ -90,6 +95,9 @@ export function commitEncap(x: Xlate, st: EncapState, odp: string[]): void {
   const s = x.slots, base = x.base;
   const pending = st.pending;
   st.pending = null;
+  // The packet lost the pushed header before it was committed (the encap() was inside a
+  // clone() whose packet is gone, or a decap() followed): OVS's bookkeeping differs there.
+  if (pending !== null && s.get('packet_type') !== st.packetType) x.unsupported(`encap(${pending}) undone before it reached the datapath (clone or decap)`);
   if (pending === null) {
     // decap() since the last commit: Ethernet → L3 is a pop_eth; other decaps make OVS
     // recirculate, which ctflow does not model.
