@@ -193,8 +193,10 @@ async function recordCase(dir, env, caseDir) {
   };
   if (t.rc !== 0) expect.trace_error = t.stderr.trim();
   if (setupErrors.length > 0) expect.setup_errors = setupErrors;
-  // FLOOD/ALL/NORMAL emit ports in hash-table order, which changes from one ovs-vswitchd
-  // start to the next (seen: 100,4,2,3 then 4,100,2,3 for the same case).
+  // FLOOD/ALL/NORMAL emit ports in an order that changes from one ovs-vswitchd start to
+  // the next: FLOOD/ALL only among ports sharing a bucket of the port hash map (seen:
+  // 100,4,2,3 then 4,100,2,3 for the same case), NORMAL entirely (its bundle list follows
+  // heap addresses). See src/pipeline/flood.ts and normal.ts.
   if (/actions=.*\b(flood|all|normal)\b/i.test(flowsText)) expect.output_order_unstable = true;
   if (learned.length > 0 || /learn\(/.test(flowsText)) expect.learned_flows = learned;
   expect.flows_after = after;
