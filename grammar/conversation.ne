@@ -38,6 +38,8 @@ const tok = (t: moo.Token): Tok => ({ text: t.text, start: t.offset, end: t.offs
 const WS = /[ \t]+/;
 /** The rest of a line without its trailing blanks. */
 const REST = /[^ \t](?:[^]*[^ \t])?/;
+/** A word the grammar does not expect there (shown whole in the error). */
+const BAD = { match: /[^ \t]+/, lineBreaks: true };
 const WORD_END = '(?=[ \\t]|$)';
 const word = (w: string) => new RegExp(w + WORD_END);
 
@@ -68,14 +70,14 @@ export const lexer = moo.states({
   },
   // After the ports, `FIELD=VALUE,…` to the end of the line: the frames' headers.
   ports: { ws: WS, comma: ',', fields: { match: /[^ \t,=\n]+=(?:[^]*[^ \t])?/, lineBreaks: true }, port: /[^ \t,\n]+/ },
-  pass: { ws: WS, passno: { match: /\d+|last/, next: 'rest' }, bad: { match: /[^]/, lineBreaks: true } },
+  pass: { ws: WS, passno: { match: /\d+|last/, next: 'rest' }, bad: BAD },
   table: {
     ws: WS,
     number: /0[xX][0-9a-fA-F]+|\d+/,
     word: { match: /[A-Za-z_]\w*/, type: moo.keywords({ flow: 'flow', at: 'at', line: 'line', cookie: 'cookie', miss: 'miss' }) },
-    bad: { match: /[^]/, lineBreaks: true },
+    bad: BAD,
   },
-  end: { ws: WS, bad: { match: /[^]/, lineBreaks: true } },
+  end: { ws: WS, bad: BAD },
 });
 %}
 @lexer lexer

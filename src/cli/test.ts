@@ -4,13 +4,13 @@
 // reported, nothing is run). Reads the files; the work is in src/conversation/.
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { CtParseError, loadEntries, newConntrack, type CtEntry } from '../conntrack/index.js';
 import { portsFromNames, PortsFileError, readPortsFile, type BridgePorts } from '../conversation/ports.js';
 import { readScenarioHeader, readScenarios, type Arg, type Scenario, type ScenarioHeader } from '../conversation/scenario.js';
 import { renderScenarioJson, renderScenarioText, runScenario, type ScenarioEnv } from '../conversation/scenario-run.js';
 import type { Diagnostic } from '../parse/diagnostic.js';
-import { diagnosticAt, readFlows, type FlowFile } from '../parse/flows.js';
+import { diagnosticAt, readFlows } from '../parse/flows.js';
 import { readGroups } from '../parse/groups.js';
 import { ExecError } from '../pipeline/exec.js';
 import { buildPipeline, openPorts } from '../pipeline/pipeline.js';
@@ -22,40 +22,27 @@ interface Loaded { scenarios: Scenario[]; env: ScenarioEnv }
 
 /** A directive's file, relative to the scenario file; a missing one is a diagnostic at the directive. */
 function fileOf(file: string, a: Arg, ds: Diagnostic[]): string | null {
-  const path = resolve(dirname(file), a.text);
-  if (existsSync(path)) return relative(process.cwd(), path) || path;
-  ds.push(diagnosticAt(file, a.src, a, `no such file: ${relative(process.cwd(), path)}`));
+  const path = join(dirname(file), a.text);
+  if (existsSync(path)) return path;
+  ds.push(diagnosticAt(file, a.src, a, `no such file: ${path}`));
   return null;
 }
 
 function portsOf(file: string, a: Arg, ds: Diagnostic[]): BridgePorts | null {
-  const path = resolve(dirname(file), a.text);
+  const path = join(dirname(file), a.text);
   try {
-    if (existsSync(path)) return readPortsFile(readText(path), relative(process.cwd(), path));
+    if (existsSync(path)) return readPortsFile(readText(path), path);
     if (a.text.includes('=')) return portsFromNames(parsePortsOption(a.text));
   } catch (e) {
     if (!(e instanceof PortsFileError) && !(e instanceof UsageError)) throw e;
     ds.push(diagnosticAt(file, a.src, a, e.message));
     return null;
   }
-  ds.push(diagnosticAt(file, a.src, a, `no such file: ${relative(process.cwd(), path)} (or give NAME=NUMBER[,NAME=NUMBER...])`));
+  ds.push(diagnosticAt(file, a.src, a, `no such file: ${path} (or give NAME=NUMBER[,NAME=NUMBER...])`));
   return null;
 }
 
-/** `expect table T flow at line N` must name a flow of table T: a typo is bad input, not a failure. */
-function checkTableLines(scenarios: Scenario[], flows: FlowFile, flowsFile: string, text: string, ds: Diagnostic[]): void {
-  const byLine = new Map(flows.flows.map((f) => [f.line, f.table]));
-  const lines = text.split('\n');
-  for (const s of scenarios) for (const st of s.steps) for (const e of st.expects) {
-    if (e.kind !== 'table' || e.by !== 'line') continue;
-    const t = byLine.get(Number(e.value));
-    if (t === e.table) continue;
-    const why = t === undefined ? `${flowsFile} has no flow at line ${e.value}` : `the flow at ${flowsFile}:${e.value} is in table ${t}, not ${e.table}`;
-    ds.push({ file: s.file, line: e.line, col: e.start + 1, len: e.end - e.start, message: why, lineText: lines[e.line - 1] ?? '' });
-  }
-}
-
-function load(file: string, cache: Map<string, Omit<ScenarioEnv, 'conntrack'> & { flows: FlowFile; flowsFile: string }>, ds: Diagnostic[]): Loaded | null {
+function load(file: string, cache: Map<string, Omit<ScenarioEnv, 'conntrack'>>, ds: Diagnostic[]): Loaded | null {
   const text = readText(file);
   const { header: h, diagnostics } = readScenarioHeader(text, file);
   const mine: Diagnostic[] = [...diagnostics];
@@ -85,12 +72,10 @@ function load(file: string, cache: Map<string, Omit<ScenarioEnv, 'conntrack'> & 
       groups: groups?.groups ?? [], ports: bp?.ports ?? openPorts(), portNames,
       of15: flows.ofVersion >= 15, controllerConnected: h.controller,
     });
-    built = { pipeline, ports: names, portNames, flows, flowsFile };
+    built = { pipeline, ports: names, portNames, flowTables: new Map(flows.flows.map((f) => [f.line, f.table])) };
     cache.set(key, built);
   }
-  checkTableLines(scenarios, built.flows, built.flowsFile, text, mine);
-  if (mine.length) { ds.push(...mine); return null; }
-  return { scenarios, env: { pipeline: built.pipeline, ports: built.ports, portNames: built.portNames, conntrack: tracker(h, entries) } };
+  return { scenarios, env: { ...built, conntrack: tracker(h, entries) } };
 }
 
 function tracker(h: ScenarioHeader, entries: CtEntry[]): () => ReturnType<typeof newConntrack> {

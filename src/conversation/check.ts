@@ -16,6 +16,8 @@ export interface CheckCtx {
   /** Port name → number (to read back the flows the trace printed with names). */
   ports: Map<string, number>;
   portNames?: Map<number, string>;
+  /** Flow file line → table (to say why a `flow at line N` cannot be found). */
+  flowTables?: Map<number, number>;
 }
 
 export interface Miss { expected: string; got: string }
@@ -140,7 +142,11 @@ export function check(e: Expectation, v: PacketVerdict, ctx: CheckCtx): Miss | n
         : e.by === 'line' ? l.flow?.line === Number(e.value) : l.flow !== null && BigInt(l.flow.cookie) === e.value));
       if (hit) return null;
       const expected = `table ${e.table}: ${e.by === 'miss' ? 'no flow (miss)' : e.by === 'line' ? `the flow at line ${e.value}` : `a flow with cookie 0x${e.value.toString(16)}`}`;
-      return { expected, got: seen.length ? `table ${e.table}: ${seen.map(lookupText).join('; ')}` : `table ${e.table} was not looked up` };
+      let got = seen.length ? `table ${e.table}: ${seen.map(lookupText).join('; ')}` : `table ${e.table} was not looked up`;
+      // A changed flow file may have moved or removed the flow: say so.
+      const t = e.by === 'line' ? ctx.flowTables?.get(Number(e.value)) : e.table;
+      if (ctx.flowTables && t !== e.table) got += t === undefined ? ` (no flow at line ${e.value} of the flow file)` : ` (line ${e.value} is a flow of table ${t})`;
+      return { expected, got };
     }
     case 'conntrack': {
       const lines = v.conntrackBrief;
@@ -159,7 +165,7 @@ export function check(e: Expectation, v: PacketVerdict, ctx: CheckCtx): Miss | n
       const lines = e.more ? v.conntrack : v.conntrackBrief;
       const want = normaliseEntry(e.entry, keep);
       if (lines.some((l) => normaliseEntry(l, keep) === want)) return null;
-      return { expected: `the entry ${e.entry}`, got: `not in the table:${tableText(lines)}` };
+      return { expected: "this entry in the table", got: `not there; the table:${tableText(lines)}` };
     }
   }
 }

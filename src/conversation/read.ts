@@ -73,12 +73,13 @@ function readTime(time: Tok | null, prevMs: number): number {
   return timeMs;
 }
 
-/** A first word that is no packet field but close to a directive name was meant as one. */
+/** A first word that is no packet field but close to a directive or keyword was meant as one. */
 function misspeltDirective(body: Tok): LineError | null {
   const w = /^[A-Za-z_]+(?=[ \t])/.exec(body.text)?.[0];
   if (!w || PROTOCOLS.has(w) || fieldByName(w)) return null;
-  const s = suggest(w, DIRECTIVES);
-  return s ? new LineError(body.start, body.start + w.length, `unknown directive '${w}' (did you mean '${s}'?)`) : null;
+  const s = suggest(w, [...DIRECTIVES, 'expect', 'scenario']);
+  const what = DIRECTIVES.includes(s ?? '') ? 'directive' : 'keyword';
+  return s ? new LineError(body.start, body.start + w.length, `unknown ${what} '${w}' (did you mean '${s}'?)`) : null;
 }
 
 /** Reads a packet line's parts (from grammar/conversation.ne): its time, headers and packet-only fields. */

@@ -15,6 +15,8 @@ export interface ScenarioEnv {
   conntrack: () => Conntrack;
   ports: Map<string, number>;
   portNames?: Map<number, string>;
+  /** Flow file line → table, to explain a `table T flow at line N` that cannot hold. */
+  flowTables?: Map<number, number>;
 }
 
 export interface Failure {
@@ -45,7 +47,7 @@ function passPaths(v: PacketVerdict): string[] {
 
 export function runScenario(s: Scenario, env: ScenarioEnv): ScenarioResult {
   const replay = new Replay({ pipeline: env.pipeline, conntrack: env.conntrack(), trace: true });
-  const ctx = { ports: env.ports, portNames: env.portNames };
+  const ctx = { ports: env.ports, portNames: env.portNames, flowTables: env.flowTables };
   const failures: Failure[] = [];
   let expectations = 0;
   s.steps.forEach((step, i) => {
@@ -79,13 +81,15 @@ export function renderScenarioText(results: ScenarioResult[]): string {
     const counts = `${plural(r.packets, 'packet')}, ${plural(r.expectations, 'expectation')}`;
     if (!r.failures.length) { out.push(`PASS ${r.name} (${counts})`); continue; }
     out.push(`FAIL ${r.name} (${counts}, ${r.failures.length} failed)`);
-    for (const f of r.failures) {
+    r.failures.forEach((f, i) => {
       out.push(`  ${f.file}:${f.line}:${f.col}: ${f.expectation}`);
       out.push(`    expected: ${f.expected}`);
       out.push(`    got:      ${f.got}`);
+      // The packet once, under the last failure about it.
+      if (r.failures[i + 1]?.packet.number === f.packet.number) return;
       out.push(`    packet ${f.packet.verdict} (line ${f.packet.line})`);
       for (const p of f.packet.passes) out.push(`      ${p}`);
-    }
+    });
   }
   out.push(summaryOf(results));
   return out.join('\n') + '\n';

@@ -157,13 +157,13 @@ export function readScenarios(text: string, file: string, o: ReadScenariosOpts):
         continue;
       }
       if (syn.kind === 'packet') {
+        const r = readPacketLine(syn, prevMs, { ports: o.ports });
         if (!cur) {
           cur = { name: baseName, file, line: 0, steps: [] };
           scenarios.push(cur);
           names.add(baseName);
           starts.set(cur, { src, span: { start: 0, end: src.text.trimEnd().length } });
         }
-        const r = readPacketLine(syn, prevMs, { ports: o.ports });
         cur.steps.push({ packet: { line: src.line, ...r }, expects: [] });
         prevMs = r.timeMs;
         continue;
@@ -177,7 +177,9 @@ export function readScenarios(text: string, file: string, o: ReadScenariosOpts):
       diagnostics.push(diagnosticAt(file, src, e, e.message));
     }
   }
-  // A scenario that expects nothing cannot fail: refused like a syntax error.
+  // A scenario that expects nothing cannot fail: refused like a syntax error (unless the
+  // file has errors already, which may be why its lines are missing).
+  if (diagnostics.length) return { scenarios, diagnostics };
   for (const s of scenarios) {
     const at = starts.get(s);
     const why = !s.steps.length ? 'has no packets' : s.steps.every((x) => !x.expects.length) ? 'has no expect lines (it could never fail)' : null;

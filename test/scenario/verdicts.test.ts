@@ -1,0 +1,87 @@
+// Each expectation kind, once holding and once not, on the firewall of helpers.ts; and
+// the bundled OVN scenarios broken by a flow change (the point of `ctflow test` in CI).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runTests } from '../../src/cli/test.js';
+import { capture, DNS, folder, FW_HEADER, ROOT, verdicts } from './helpers.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+const UDP_ENTRY = 'udp      17 30 src=10.0.0.1 dst=10.0.0.2 sport=5000 dport=53 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=53 dport=5000 mark=0 zone=1 use=1';
+
+// [kind, packets sent (of DNS), an expectation that holds, one that does not, its expected, its got]
+const CASES: Array<[string, number, string, string, string, string]> = [
+  ['output', 1, 'expect output p2', 'expect output p1', 'output p1(1)', 'output p2(2)'],
+  ['output with frame headers', 1, 'expect output p2 nw_ttl=63,nw_dst=10.0.0.2', 'expect output p2 nw_ttl=64', 'output p2(2) with nw_ttl=64', 'p2(2): nw_ttl=63'],
+  ['drop', 3, 'expect drop', 'expect output p1', 'output p1(1)', 'drop (packet-in to the controller)'],
+  ['drop (failing)', 2, 'expect output p1', 'expect drop', 'drop (no output)', 'output p1(1)'],
+  ['controller', 3, 'expect controller', 'expect output p2', 'output p2(2)', 'drop (packet-in to the controller)'],
+  ['controller (failing)', 2, 'expect output p1', 'expect controller', 'a packet-in (controller action)', 'output p1(1); datapath actions: ct(zone=1),recirc(0x1) | 1'],
+  ['fields at the end of the last pass', 1, 'expect reg0=0x1/0x1,nw_ttl=63', 'expect reg0=0x2/0x2', 'reg0=0x2/0x2 at the end of the last pass', 'reg0=0x1'],
+  ['fields as a pass started', 2, 'expect pass 2 ct_state=+est+rpl+trk', 'expect pass 2 ct_state=+new', 'ct_state=+new as pass 2 started',
+    'ct_state=-new+est-rel+rpl-inv+trk-snat-dnat'],
+  ['pass last', 1, 'expect pass last ct_state=+new+trk,ct_zone=1', 'expect pass 1 ct_state=+trk', 'ct_state=+trk as pass 1 started',
+    'ct_state=-new-est-rel-rpl-inv-trk-snat-dnat'],
+  ['a pass that never was', 1, 'expect pass 2 ct_zone=1', 'expect pass 3 ct_zone=1', 'ct_zone=1 as pass 3 started', 'the packet had 2 passes (no recirculation 2)'],
+  ['table, by flow line', 1, 'expect table 1 flow at line 3', 'expect table 1 flow at line 5', 'table 1: the flow at line 5', 'table 1: line 3 (priority 10, cookie 0x0)'],
+  ['table, by cookie', 2, 'expect table 1 cookie 0xbeef', 'expect table 1 cookie 0xbee', 'table 1: a flow with cookie 0xbee', 'table 1: line 4 (priority 10, cookie 0xbeef)'],
+  ['table miss', 1, 'expect table 1 flow at line 3', 'expect table 1 miss', 'table 1: no flow (miss)', 'table 1: line 3 (priority 10, cookie 0x0)'],
+  ['table not looked up', 1, 'expect table 0 line 1', 'expect table 7 miss', 'table 7: no flow (miss)', 'table 7 was not looked up'],
+  ['conntrack filter', 1, 'expect conntrack zone=1 udp dst=10.0.0.2 dport=53 count=1', 'expect conntrack zone=2',
+    'at least 1 entry matching zone=2', `0 matching; the table:\n      ${UDP_ENTRY}`],
+  ['conntrack count', 1, 'expect conntrack count=1', 'expect conntrack count=0', '0 entries matching any', `1 matching; the table:\n      ${UDP_ENTRY}`],
+  ['conntrack entry line (timeout column ignored)', 1, `expect conntrack ${UDP_ENTRY.replace(' 30 ', ' 1 ')}`, `expect conntrack ${UDP_ENTRY.replace(/53/g, '54')}`,
+    "this entry in the table", `not there; the table:\n      ${UDP_ENTRY}`],
+];
+
+describe('expectations', () => {
+  it.each(CASES)('%s: holds, and fails with what was expected and what happened', (_kind, n, good, bad, expected, got) => {
+    const packets = DNS.slice(0, n);
+    const pass = verdicts(FW_HEADER + [...packets, good].join('\n'));
+    expect(pass.err).toBe('');
+    expect(pass.failures).toEqual([]);
+    expect(pass.code).toBe(0);
+    const fail = verdicts(FW_HEADER + [...packets, good, bad].join('\n'));
+    expect(fail.code).toBe(1);
+    expect(fail.failures).toEqual([{ line: n + 4, expected, got }]);
+  });
+
+  it('conntrack states are read from the profile printer (TCP, both profiles)', () => {
+    const syn = '@0 tcp,in_port=p1,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=4000,tp_dst=80,tcp_flags=syn seq=1 ack=0 win=1000 len=0';
+    for (const profile of ['kernel', 'userspace']) {
+      const head = `${FW_HEADER}profile ${profile}\n${syn}\n`;
+      expect(verdicts(head + 'expect conntrack tcp SYN_SENT zone=1 sport=4000 count=1').failures).toEqual([]);
+      const f = verdicts(head + 'expect conntrack tcp ESTABLISHED').failures;
+      expect(f).toHaveLength(1);
+      expect(f[0].got).toMatch(/^0 matching; the table:\n.*SYN_SENT/);
+    }
+  });
+});
+
+describe('a flow change turns the bundled OVN scenarios red', () => {
+  const OVN = (p: string) => readFileSync(join(ROOT, 'flows', p), 'utf8');
+  /** The bundled scenario run against a copy of the OVN tables without the flows of `drop` (line numbers). */
+  function runWithout(scenario: string, drop: number[]) {
+    const flows = OVN('ovn-acl.flows').split('\n').map((l, i) => (drop.includes(i + 1) ? '' : l)).join('\n');
+    const dir = folder({ 'ovn-acl.flows': flows, 'ovn-acl.groups': OVN('ovn-acl.groups'), 'ovn-acl.ports': OVN('ovn-acl.ports') });
+    const file = join(dir, scenario);
+    writeFileSync(file, readFileSync(join(ROOT, 'flows', 'scenarios', scenario), 'utf8').replace(/\.\.\/ovn-acl/g, './ovn-acl'));
+    return capture(() => runTests([file], {}));
+  }
+
+  it('the allow-related ACL for tcp/80 removed: the HTTP SYN hits the default deny', () => {
+    const lines = OVN('ovn-acl.flows').split('\n');
+    const acl = lines.flatMap((l, i) => (/table=46,.*priority=2002,tcp,.*tp_dst=80/.test(l) ? [i + 1] : []));
+    expect(acl).toHaveLength(4); // new (reg0 bit 7) and committed (bit 8) traffic, per pg_web member
+    const r = runWithout('tcp-vm1-vm2-http.scenario', acl);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL tcp-vm1-vm2-http \(11 packets, 69 expectations, \d+ failed\)$/m);
+    expect(r.out).toContain('tcp-vm1-vm2-http.scenario:11:1: expect output vm2\n    expected: output vm2(2)\n    got:      drop (packet-in to the controller)');
+    expect(r.out).toMatch(/^1 scenario: 0 passed, 1 failed/m);
+  });
+
+  it('the same table unchanged passes', () => {
+    expect(runWithout('tcp-vm1-vm2-http.scenario', []).out).toMatch(/^PASS tcp-vm1-vm2-http/);
+  });
+});
