@@ -39,9 +39,12 @@ function actionsAt(text: string): number {
   return m ? m.index + m[1].length : text.length;
 }
 
-/** The match part of the flow: from its first character to `actions=`. */
+/** The match part of the flow: from its first character (in a dump, from `priority=`:
+ *  the counters before it say nothing about the flow) to `actions=`. */
 function wholeFlow(flow: Flow, text: string): Place {
-  const start = Math.max(0, (flow.col ?? 1) - 1);
+  let start = Math.max(0, (flow.col ?? 1) - 1);
+  const pri = text.indexOf(' priority=');
+  if (start > 0 && pri > start && pri < actionsAt(text)) start = pri + 1;
   const end = text.slice(0, actionsAt(text)).replace(/[\s,]+$/, '').length;
   return { line: flow.line, col: start + 1, len: Math.max(1, end - start), lineText: text };
 }
