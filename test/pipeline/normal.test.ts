@@ -26,10 +26,9 @@ function actions(text: string): string[] {
   return [...out, cur];
 }
 
-const unstable = readdirSync(CASES).sort().filter((n) => {
-  const e = JSON.parse(readFileSync(join(CASES, n, 'expect.json'), 'utf8')) as { output_order_unstable?: boolean };
-  return e.output_order_unstable === true;
-});
+interface Recorded { datapath_actions: string; output_order_unstable?: boolean }
+const recorded = (name: string) => JSON.parse(readFileSync(join(CASES, name, 'expect.json'), 'utf8')) as Recorded;
+const unstable = readdirSync(CASES).sort().filter((n) => recorded(n).output_order_unstable === true);
 const isFlood = (n: string) => /actions=.*\b(FLOOD|ALL)\b/.test(readFileSync(join(CASES, n, 'flows.txt'), 'utf8'));
 
 describe('NORMAL / FLOOD / ALL against recorded traces', () => {
@@ -41,8 +40,7 @@ describe('NORMAL / FLOOD / ALL against recorded traces', () => {
   for (const name of unstable) {
     it(`${name}: the same datapath actions as OVS, up to the order of the outputs`, async () => {
       const r = await runCase(name);
-      const e = JSON.parse(readFileSync(join(CASES, name, 'expect.json'), 'utf8')) as { datapath_actions: string };
-      const got = actions(r.result!.trace.passes[0].datapathActions), want = actions(e.datapath_actions);
+      const got = actions(r.result!.trace.passes[0].datapathActions), want = actions(recorded(name).datapath_actions);
       expect([...got].sort()).toEqual([...want].sort());
       // Header changes come before the first output, in OVS's order.
       const heads = (xs: string[]) => xs.filter((a) => !/^\d+$/.test(a));
@@ -58,8 +56,7 @@ describe('NORMAL / FLOOD / ALL against recorded traces', () => {
   for (const name of unstable.filter(isFlood)) {
     it(`${name}: OVS's flood order is ctflow's up to the order inside a hash bucket`, async () => {
       const r = await runCase(name);
-      const e = JSON.parse(readFileSync(join(CASES, name, 'expect.json'), 'utf8')) as { datapath_actions: string };
-      const ovs = actions(e.datapath_actions).map((p) => (p === '100' ? OFPP_LOCAL : Number(p)));
+      const ovs = actions(recorded(name).datapath_actions).map((p) => (p === '100' ? OFPP_LOCAL : Number(p)));
       const rank = new Map(floodOrder([1, 2, 3, 4, OFPP_LOCAL]).map((p, i) => [p, i]));
       const sortedInBuckets = [...ovs].sort((x, y) => rank.get(x)! - rank.get(y)!);
       expect(r.result!.outputs).toEqual(sortedInBuckets);
