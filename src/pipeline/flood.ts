@@ -26,11 +26,26 @@ const IN_PORT = wordOf('in_port');
  * Every port of the bridge (LOCAL, the bridge's own port, included), ascending; null when
  * the port list is not known (a table traced without --ports).
  */
-export function bridgePorts(ports: PortMap): number[] | null {
-  if (ports.ofPorts === null) return null;
-  const all = new Set(ports.ofPorts);
-  all.add(OFPP_LOCAL);
-  return [...all].sort((a, b) => a - b);
+export function bridgePorts(ports: PortMap): readonly number[] | null {
+  return orders(ports)?.ascending ?? null;
+}
+
+// Both orders are made once per port map (every NORMAL/FLOOD of every packet asks).
+interface Orders { ascending: number[]; flood: number[] }
+const ORDERS = new WeakMap<PortMap, Orders | null>();
+function orders(ports: PortMap): Orders | null {
+  let o = ORDERS.get(ports);
+  if (o === undefined) {
+    if (ports.ofPorts === null) o = null;
+    else {
+      const all = new Set(ports.ofPorts);
+      all.add(OFPP_LOCAL);
+      const ascending = [...all].sort((a, b) => a - b);
+      o = { ascending, flood: floodOrder(ascending) };
+    }
+    ORDERS.set(ports, o);
+  }
+  return o;
 }
 
 /** The bucket mask of a map filled with `n` entries one at a time (4 buckets at least once it has 2). */
@@ -57,8 +72,8 @@ export function floodOrder(ports: readonly number[]): number[] {
  * configured no-flood; ctflow knows no port configuration, so both are the same here.)
  */
 export function flood(x: Xlate): void {
-  const ports = bridgePorts(x.run.pipeline.ports);
-  if (!ports) return x.unsupported('FLOOD/ALL without the bridge\'s port list (--ports)');
+  const o = orders(x.run.pipeline.ports);
+  if (!o) return x.unsupported('FLOOD/ALL without the bridge\'s port list (--ports)');
   const inPort = x.slots.w[IN_PORT] >>> 0;
-  for (const p of floodOrder(ports)) if (p !== inPort) x.output(p);
+  for (const p of o.flood) if (p !== inPort) x.output(p);
 }
