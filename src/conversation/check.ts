@@ -2,6 +2,7 @@
 // null when it holds, else what was expected and what happened, in the words `ctflow run`
 // and ofproto/trace use. Pure.
 import { ones } from '../model/bits.js';
+import { FlowError } from '../model/errors.js';
 import { SLOTS } from '../model/fields.js';
 import { newMatch, type Match } from '../model/match.js';
 import { formatMatch } from '../model/print-match.js';
@@ -99,7 +100,7 @@ function checkFrames(m: Match, output: string, v: PacketVerdict, ctx: CheckCtx):
   const expected = `${output} with ${formatMatch(m, 32768, { portNames: ctx.portNames })}`;
   let frames;
   try { frames = outputFrames(v.result.trace.passes, ctx.ports); } catch (err) {
-    if (err instanceof FrameError) return { expected, got: err.message };
+    if (err instanceof FrameError || err instanceof FlowError) return { expected, got: err.message };
     throw err;
   }
   const bad = frames.filter((f) => !matches(m, f.packet));
@@ -124,7 +125,12 @@ export function check(e: Expectation, v: PacketVerdict, ctx: CheckCtx): Miss | n
       return sentToController(v) ? null
         : { expected: 'a packet-in (controller action)', got: `${destination(v, ctx.portNames)}; datapath actions: ${r.datapathActions.join(' | ')}` };
     case 'fields': {
-      const p = packetAt(v, e.pass, ctx);
+      let p;
+      try { p = packetAt(v, e.pass, ctx); } catch (err) {
+        // The trace printed a flow the packet parser refuses: say so rather than crash.
+        if (err instanceof FlowError) return { expected: `${formatMatch(e.match, 32768, { portNames: ctx.portNames })}`, got: `cannot read the packet back from the trace: ${err.message}` };
+        throw err;
+      }
       const where = e.pass === null ? 'at the end of the last pass' : `as pass ${e.pass} started`;
       const expected = `${formatMatch(e.match, 32768, { portNames: ctx.portNames })} ${where}`;
       if (typeof p === 'string') return { expected, got: p };

@@ -1,9 +1,12 @@
 // The scenario file format: every directive and expectation form reads (exactly one parse
 // of grammar/conversation.ne), and every bad line is reported at file:line:col with what
 // was wrong, near-miss names suggested, all errors of the file at once.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { countLineParses, parseLine } from '../../src/conversation/line.js';
 import { readScenarioHeader, readScenarios } from '../../src/conversation/scenario.js';
+import { ROOT } from './helpers.js';
 
 const PORTS = new Map([['vm1', 1], ['vm2', 2]]);
 const PKT = '@0 udp,in_port=vm1,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=1,tp_dst=2 len=8';
@@ -116,6 +119,21 @@ describe('scenario body', () => {
     const d = read(body).diagnostics.find((x) => x.message === message);
     expect(d, JSON.stringify(read(body).diagnostics.map((x) => `${x.line}:${x.col} ${x.message}`))).toBeDefined();
     expect(`${d!.file}:${d!.line}:${d!.col}`).toBe(where);
+  });
+
+  it('mutated bundled scenarios give diagnostics, never an exception', () => {
+    const text = readFileSync(join(ROOT, 'flows', 'scenarios', 'tcp-vm1-lb-vip.scenario'), 'utf8');
+    const lines = text.split('\n');
+    const bits = ['@', '+', ' ', ',', '=', 'x', '0', '#', '\\', '[', ']', '(', ')', 'expect ', 'pass ', 'table ', 'conntrack ', '/', '-', '"'];
+    let seed = 7;
+    const rnd = (n: number) => Math.floor((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 * n);
+    for (let k = 0; k < 1500; k++) {
+      const ls = lines.slice();
+      const i = rnd(ls.length), pos = rnd(ls[i].length + 1), op = rnd(3), bit = bits[rnd(bits.length)];
+      ls[i] = op === 0 ? ls[i].slice(0, pos) + bit + ls[i].slice(pos) : op === 1 ? ls[i].slice(0, pos) + ls[i].slice(pos + 1 + rnd(5)) : ls[i].slice(0, pos) + bit + ls[i].slice(pos + 1);
+      const t = ls.join('\n');
+      expect(() => { readScenarioHeader(t, 'm'); readScenarios(t, 'm', { ports: PORTS, profile: 'userspace' }); }, ls[i]).not.toThrow();
+    }
   });
 
   it('reports every bad line of the file, keeps reading after each', () => {

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runTests } from '../../src/cli/test.js';
-import { capture, DNS, folder, FW_HEADER, ROOT, verdicts } from './helpers.js';
+import { capture, DNS, folder, FW_HEADER, ROOT, runText, verdicts } from './helpers.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -56,6 +56,26 @@ describe('expectations', () => {
       expect(f).toHaveLength(1);
       expect(f[0].got).toMatch(/^0 matching; the table:\n.*SYN_SENT/);
     }
+  });
+});
+
+describe('header directives reach the run', () => {
+  const answer = (delay: string) => DNS[1].replace('+0.5', delay);
+
+  it('conntrack FILE: every scenario starts from the saved table', () => {
+    const text = `${FW_HEADER}conntrack saved.ct\nscenario a\n${answer('@0')}\nexpect output p1\nscenario b\n${answer('@0')}\nexpect output p1\n`;
+    const r = runText(text, { json: true, files: { 'saved.ct': UDP_ENTRY + '\n' } });
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out).scenarios.map((s: any) => [s.name, s.passed])).toEqual([['a', true], ['b', true]]);
+    // Without it the answer is unsolicited.
+    expect(verdicts(`${FW_HEADER}${answer('@0')}\nexpect output p1`).failures[0].got).toBe('drop (packet-in to the controller)');
+  });
+
+  it('sysctl: a shorter UDP timeout expires the entry before a late answer', () => {
+    const late = [DNS[0], answer('+20')].join('\n');
+    expect(verdicts(`${FW_HEADER}${late}\nexpect output p1`).failures).toEqual([]);
+    const f = verdicts(`${FW_HEADER}sysctl nf_conntrack_udp_timeout=10\n${late}\nexpect output p1`).failures;
+    expect(f).toEqual([{ line: 6, expected: 'output p1(1)', got: 'drop (packet-in to the controller)' }]);
   });
 });
 
