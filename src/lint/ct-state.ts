@@ -45,13 +45,19 @@ const names = (bits: bigint): string => CT_STATE_FLAGS.filter((_, i) => bits & (
 /**
  * The ct_state bits a packet matching `s` must have, with what the tracker guarantees
  * added: any flag but trk set means trk set; -trk means every flag clear; +inv means every
- * flag but trk and inv clear. Same packets, more bits: a wider match covers it more often.
+ * flag but trk and inv clear; any other flag set means inv clear; new excludes est and
+ * rpl. Same packets, more bits: a wider match covers it more often. (Only for matches
+ * `impossible` lets through.)
  */
 export function implied(s: CtState): CtState {
   let { value, mask } = s;
+  const clear = (bits: bigint) => { mask |= bits; value &= ~bits; };
   if (value & NOT_TRK) { value |= TRK; mask |= TRK; }
   if (mask & TRK && !(value & TRK)) { mask |= ALL; value = 0n; }
   if (value & INV) { mask |= ALL; value = INV | TRK; }
+  if (value & (NOT_TRK & ~INV)) clear(INV);       // inv comes with trk alone
+  if (value & NEW) clear(EST | RPL);              // new excludes est and rpl
+  if (value & (EST | RPL)) clear(NEW);
   return { value, mask };
 }
 

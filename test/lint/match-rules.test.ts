@@ -40,6 +40,14 @@ describe('shadowed', () => {
     // implied: -trk means every flag clear, so -new above it takes all its packets
     expect(brief(run(table('priority=100,ct_state=-new,ip actions=drop', 'priority=50,ct_state=-trk,ip actions=drop'))))
       .toEqual(['2:1 warning shadowed']);
+    // implied: an +est packet is neither new nor invalid, a +new one not established
+    expect(brief(run(table('priority=100,ct_state=-new-inv+trk,ip actions=drop', 'priority=50,ct_state=+est+trk,ip actions=drop'))))
+      .toEqual(['2:1 warning shadowed']);
+    expect(brief(run(table('priority=100,ct_state=-est+trk,ip actions=drop', 'priority=50,ct_state=+new+trk,ip actions=drop'))))
+      .toEqual(['2:1 warning shadowed']);
+    // near miss: -new-inv+trk does not cover +trk, nor -rel+trk cover +est+trk (rel goes with anything)
+    expect(run(table('priority=100,ct_state=-new-inv+trk,ip actions=drop', 'priority=50,ct_state=+trk,ip actions=drop'))).toEqual([]);
+    expect(run(table('priority=100,ct_state=-rel+trk,ip actions=drop', 'priority=50,ct_state=+est+trk,ip actions=drop'))).toEqual([]);
     // near miss: +trk+est does not cover +trk (new packets are not est)
     expect(run(table('priority=100,ct_state=+trk+est,ip actions=drop', 'priority=50,ct_state=+trk,ip actions=drop'))).toEqual([]);
     // near miss: -new does not cover +trk (tracked new packets)
