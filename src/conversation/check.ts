@@ -24,7 +24,8 @@ export interface CheckCtx {
 export interface Miss { expected: string; got: string }
 
 const sorted = (a: readonly number[]) => [...a].sort((x, y) => x - y);
-const sentToController = (v: PacketVerdict) => v.result.datapathActions.some((a) => a.includes('controller('));
+/** A packet-in really sent: with no controller connected OVS marks it dont_send=1. */
+const PACKET_IN = /controller\([^)]*dont_send=0/;
 
 /** The packet as pass N started (`Flow:`), or at the end of the last pass (`Final flow:`). */
 function packetAt(v: PacketVerdict, pass: number | 'last' | null, ctx: CheckCtx): Packet | string {
@@ -121,9 +122,11 @@ export function check(e: Expectation, v: PacketVerdict, ctx: CheckCtx): Miss | n
     }
     case 'drop':
       return r.outputs.length ? { expected: 'drop (no output)', got: destination(v, ctx.portNames) } : null;
-    case 'controller':
-      return sentToController(v) ? null
-        : { expected: 'a packet-in (controller action)', got: `${destination(v, ctx.portNames)}; datapath actions: ${r.datapathActions.join(' | ')}` };
+    case 'controller': {
+      if (r.datapathActions.some((a) => PACKET_IN.test(a))) return null;
+      const unsent = r.datapathActions.some((a) => a.includes('dont_send=1')) ? ' (dont_send=1: no controller is connected; add the `controller` directive)' : '';
+      return { expected: 'a packet-in (controller action)', got: `${destination(v, ctx.portNames)}; datapath actions: ${r.datapathActions.join(' | ')}${unsent}` };
+    }
     case 'fields': {
       let p;
       try { p = packetAt(v, e.pass, ctx); } catch (err) {

@@ -4,7 +4,8 @@
 //   expect output vm2 [vm3 …]        the packet left by exactly these ports (any order)
 //   expect output vm2 FIELD=VALUE…   … and every frame it sent there has these headers
 //   expect drop                      it left by no port
-//   expect controller                a pass sent it to the controller (packet-in)
+//   expect controller                a pass sent it to the controller (a packet-in: the
+//                                    header needs `controller`, else OVS does not send it)
 //   expect FIELD=VALUE[,…]           match items (flow syntax, masks and +flag/-flag allowed)
 //                                    on the packet at the end of its last pass
 //   expect pass N|last FIELD=VALUE…  … on the packet as pass N started (1 = as received;

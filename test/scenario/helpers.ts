@@ -20,7 +20,7 @@ export const FW_FLOWS = [
   'table=1,priority=5,ip,in_port=2,actions=controller',
 ].join('\n');
 
-export const FW_HEADER = 'flows fw.flows\nports p1=1,p2=2\n';
+export const FW_HEADER = 'flows fw.flows\nports p1=1,p2=2\ncontroller\n';
 
 /** A DNS query from p1, its answer, an unsolicited answer from another port. */
 export const DNS = [

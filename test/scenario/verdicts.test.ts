@@ -8,6 +8,9 @@ import { capture, DNS, folder, FW_HEADER, ROOT, runText, verdicts } from './help
 
 afterEach(() => vi.restoreAllMocks());
 
+/** Lines of the firewall header. */
+const HEAD = FW_HEADER.split('\n').length - 1;
+
 const UDP_ENTRY = 'udp      17 30 src=10.0.0.1 dst=10.0.0.2 sport=5000 dport=53 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=53 dport=5000 mark=0 zone=1 use=1';
 
 // [kind, packets sent (of DNS), an expectation that holds, one that does not, its expected, its got]
@@ -44,7 +47,15 @@ describe('expectations', () => {
     expect(pass.code).toBe(0);
     const fail = verdicts(FW_HEADER + [...packets, good, bad].join('\n'));
     expect(fail.code).toBe(1);
-    expect(fail.failures).toEqual([{ line: n + 4, expected, got }]);
+    expect(fail.failures).toEqual([{ line: HEAD + n + 2, expected, got }]);
+  });
+
+  it('controller: no packet-in is sent when no controller is connected', () => {
+    const text = FW_HEADER.replace('controller\n', '') + DNS[2].replace('+0.1', '@0') + '\nexpect controller';
+    const f = verdicts(text).failures;
+    expect(f).toHaveLength(1);
+    expect(f[0].got).toMatch(/controller\(reason=1,dont_send=1,.* \(dont_send=1: no controller is connected; add the `controller` directive\)$/);
+    expect(verdicts(FW_HEADER + DNS[2].replace('+0.1', '@0') + '\nexpect controller').failures).toEqual([]);
   });
 
   it('conntrack states are read from the profile printer (TCP, both profiles)', () => {
@@ -75,7 +86,7 @@ describe('header directives reach the run', () => {
     const late = [DNS[0], answer('+20')].join('\n');
     expect(verdicts(`${FW_HEADER}${late}\nexpect output p1`).failures).toEqual([]);
     const f = verdicts(`${FW_HEADER}sysctl nf_conntrack_udp_timeout=10\n${late}\nexpect output p1`).failures;
-    expect(f).toEqual([{ line: 6, expected: 'output p1(1)', got: 'drop (packet-in to the controller)' }]);
+    expect(f).toEqual([{ line: HEAD + 4, expected: 'output p1(1)', got: 'drop (packet-in to the controller)' }]);
   });
 });
 
