@@ -18,6 +18,7 @@ export { sentFrame };
 const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src',
   'ct_ipv6_dst', 'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst'].map(slotInfo);
 
+const CT_WORDS = Int32Array.from(CT_SLOTS.flatMap((i) => Array.from({ length: i.words }, (_, k) => i.word + k)));
 const MARK = slotInfo('ct_mark'), LABEL = slotInfo('ct_label');
 // ct_mark and ct_label are neighbours in the word layout: one range of wc words to save.
 const CT_ML_FROM = Math.min(MARK.word, LABEL.word), CT_ML_TO = Math.max(MARK.word + MARK.words, LABEL.word + LABEL.words);
@@ -29,7 +30,7 @@ const ETH_IPV6_N = Number(ETH_IPV6);
 /** ct() and ct_clear leave the packet untracked: every conntrack slot reads 0. */
 function clearCtSlots(x: Xlate): void {
   const w = x.slots.w;
-  for (const i of CT_SLOTS) for (let k = i.word; k < i.word + i.words; k++) w[k] = 0;
+  for (let k = 0; k < CT_WORDS.length; k++) w[CT_WORDS[k]] = 0;
 }
 
 /** Runs `actions` on a copy of the packet; the original continues unchanged afterwards. */
