@@ -17,7 +17,7 @@
 // hard result.
 import type { Flow } from '../model/flow.js';
 import type { Match } from '../model/match.js';
-import type { ActionSpec } from '../model/actions/types.js';
+import type { PreparedList } from './xlate.js';
 import { bigToWords, N_CORE, slotInfo, wordOf, zeros, type SlotStore, type Words } from '../packet/slots.js';
 
 export interface Conjunction { id: number; clause: number; nClauses: number }
@@ -26,8 +26,8 @@ export interface Entry {
   flow: Flow;
   seq: number;                 // insertion order, for deterministic ties
   conj: Conjunction[] | null;  // non-null for a conjunctive ("soft") flow
-  /** The spec of each of the flow's actions, resolved by the translation the first time it runs them. */
-  specs: Array<ActionSpec | null> | null;
+  /** The flow's actions as the translation runs them, prepared the first time it does. */
+  prep: PreparedList | null;
 }
 
 /**
@@ -352,7 +352,7 @@ export class OfTable {
 
   add(flow: Flow): void {
     const conj = this.conjOf(flow);
-    const e: Entry = { flow, seq: this.nextSeq++, conj, specs: null };
+    const e: Entry = { flow, seq: this.nextSeq++, conj, prep: null };
     const replaced = (conj ? this.soft : this.hard).insert(e);
     if (!replaced) this.count++;
   }

@@ -8,7 +8,7 @@ import { SlotStore, N_CORE, N_WORDS, zeros, type Words } from '../packet/slots.j
 import type { SubfieldRef } from './exec.js';
 
 /** A constant write: per word touched, the bits written and their new value. */
-interface WordWrites { word: number[]; mask: number[]; val: number[]; rare: boolean }
+export interface WordWrites { word: number[]; mask: number[]; val: number[]; rare: boolean }
 
 // Keyed by the action's arguments (immutable IR shared by every packet).
 const SET_PLANS = new WeakMap<object, WordWrites | null>();
@@ -28,11 +28,17 @@ function compileSet(f: FieldSpec, value: bigint, mask: bigint): WordWrites | nul
   return out;
 }
 
-/** Writes `a.value` under `a.mask` into field `a.field` of `slots`, marking the bits in `wc`; false: not compilable. */
-export function setFieldWords(a: { field: FieldSpec; value: bigint; mask: bigint }, slots: SlotStore, wc: SlotStore): boolean {
+export type SetArgs = { field: FieldSpec; value: bigint; mask: bigint };
+
+/** The word writes of a set_field/load of a constant (null: not compilable), made once per action. */
+export function setPlanOf(a: SetArgs): WordWrites | null {
   let p = SET_PLANS.get(a);
   if (p === undefined) { p = compileSet(a.field, a.value, a.mask); SET_PLANS.set(a, p); }
-  if (!p) return false;
+  return p;
+}
+
+/** Applies a compiled constant write to `slots`, marking its bits in `wc`. */
+export function applySet(p: WordWrites, slots: SlotStore, wc: SlotStore): void {
   const w: Words = slots.w, c: Words = wc.w;
   if (p.rare) { reachAll(slots, p); reachAll(wc, p); }
   for (let i = 0; i < p.word.length; i++) {
@@ -40,7 +46,6 @@ export function setFieldWords(a: { field: FieldSpec; value: bigint; mask: bigint
     w[k] = (w[k] & ~m) | p.val[i];
     c[k] |= m;
   }
-  return true;
 }
 
 function reachAll(s: SlotStore, p: WordWrites): void {

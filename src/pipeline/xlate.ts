@@ -16,7 +16,7 @@ import type { Entry } from './classifier.js';
 import { ExecError, type LearnLimits, type ControllerRequest, type CtRequest, type ExecCtx, type SubfieldRef } from './exec.js';
 import { executeActionSet, writeToActionSet } from './action-set.js';
 import { commitOdp } from './odp.js';
-import { moveWords, setFieldWords } from './writes.js';
+import { applySet, moveWords, setPlanOf, type SetArgs, type WordWrites } from './writes.js';
 import {
   dpPort, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_MAX, OFPP_NONE, OFPP_NORMAL,
   OFPP_TABLE, portExists, type Pipeline,
@@ -46,15 +46,21 @@ function textsOf(pp: Pipeline): Texts {
 }
 
 /**
- * The spec of every action of a list, looked up once per list (flows' action lists are
- * shared by every packet): a name lookup per executed action was a measurable share of a
- * packet. null: no such action (it fails when executed, not before).
+ * An action list as a translation runs it, made once per list (flows' action lists are
+ * shared by every packet): the spec of every action (a name lookup per executed action
+ * was a measurable share of a packet; null: no such action, it fails when executed, not
+ * before) and, filled as they run, the compiled writes of its set_field/load actions
+ * (a WeakMap lookup per load was 3%).
  */
-const SPECS = new WeakMap<readonly Action[], Array<ActionSpec | null>>();
-function specsOf(actions: readonly Action[]): Array<ActionSpec | null> {
-  let s = SPECS.get(actions);
-  if (!s) { s = actions.map((a) => actionByName(a.name) ?? null); SPECS.set(actions, s); }
-  return s;
+export interface PreparedList { specs: Array<ActionSpec | null>; sets: Array<WordWrites | null | undefined> }
+const PREPARED = new WeakMap<readonly Action[], PreparedList>();
+function prepare(actions: readonly Action[]): PreparedList {
+  let p = PREPARED.get(actions);
+  if (!p) {
+    p = { specs: actions.map((a) => actionByName(a.name) ?? null), sets: actions.map(() => undefined) };
+    PREPARED.set(actions, p);
+  }
+  return p;
 }
 
 const IN_PORT = wordOf('in_port');
@@ -68,7 +74,7 @@ class WcView {
   constructor(private readonly x: Xlate) {}
   get(slot: string): bigint {
     let v = this.x.wc.get(slot);
-    for (const m of this.x.wcFlows) { const b = m.get(slot); if (b) v |= b; }
+    for (const f of this.x.wcFlows) { const b = f.match.masks.get(slot); if (b) v |= b; }
     return v;
   }
 }
@@ -81,7 +87,7 @@ export class Xlate implements ExecCtx {
   readonly base: SlotStore;                 // the packet as the datapath has it (last commit)
   readonly wc: SlotStore = new SlotStore(); // bits the actions read or wrote
   /** The masks of the flows matched: with `wc`, the megaflow mask, merged only for the slots a commit asks about. */
-  readonly wcFlows: Array<ReadonlyMap<string, bigint>> = fresh();
+  readonly wcFlows: Flow[] = fresh(); // the flows, not their masks: one pointer fewer to follow per lookup
   /** What a commit reads of the megaflow mask; made on the first commit. */
   private wcView_: WcView | null = null;
   odp: string[] = fresh();
@@ -147,11 +153,11 @@ export class Xlate implements ExecCtx {
     w[IN_PORT] = oldIn;
     if (this.run.trace) this.ev({ kind: 'table', depth, table, flow: entry ? this.describe(entry.flow) : null });
     if (!entry) return; // table miss: drop (OVS 3.1's default miss behaviour)
-    this.wcFlows.push(entry.flow.match.masks);
+    this.wcFlows.push(entry.flow);
     const savedTable = this.table, savedFlow = this.flow;
     this.table = table;
     this.flow = entry.flow;
-    this.executeList(entry.flow.actions, depth + 1, (entry.specs ??= specsOf(entry.flow.actions)));
+    this.executeList(entry.flow.actions, depth + 1, (entry.prep ??= prepare(entry.flow.actions)));
     const goto = this.pendingGoto;
     this.pendingGoto = null;
     this.table = savedTable;
@@ -191,10 +197,12 @@ export class Xlate implements ExecCtx {
   }
 
   /** Executes an action list; `depth` is the indentation of its actions in the trace. */
-  executeList(actions: readonly Action[], depth: number, specs = specsOf(actions)): void {
-    const savedStop = this.stopList, savedList = this.curList, savedIndex = this.curIndex;
+  executeList(actions: readonly Action[], depth: number, prep = prepare(actions)): void {
+    const savedStop = this.stopList, savedList = this.curList, savedIndex = this.curIndex, savedPrep = this.curPrep;
+    const specs = prep.specs;
     this.stopList = false;
     this.curList = actions;
+    this.curPrep = prep;
     for (let i = 0; i < actions.length; i++) {
       if (this.exited || this.stopList) break;
       const a = actions[i];
@@ -207,12 +215,15 @@ export class Xlate implements ExecCtx {
     this.stopList = savedStop;
     this.curList = savedList;
     this.curIndex = savedIndex;
+    this.curPrep = savedPrep;
   }
 
   tail = false;
   /** The action list executing and the index of the current action (check_pkt_larger forks the rest). */
   curList: readonly Action[] = NO_ACTIONS;
   curIndex = 0;
+  /** curList prepared (null outside executeList). */
+  private curPrep: PreparedList | null = null;
 
   execute(a: Action): void { this.executeSpec(a, actionByName(a.name) ?? null); }
 
@@ -257,8 +268,13 @@ export class Xlate implements ExecCtx {
     orSegs(this.wc, f.segs, mask);
   }
 
-  setField(a: { field: FieldSpec; value: bigint; mask: bigint }): void {
-    if (!setFieldWords(a, this.slots, this.wc)) this.write(a.field, a.value, a.mask);
+  setField(a: SetArgs): void {
+    // The action executing is curList[curIndex] (unless an action runs another's execute):
+    // its compiled writes are kept beside it.
+    const i = this.curIndex, prep = this.curPrep;
+    let p: WordWrites | null | undefined;
+    if (prep !== null && this.curList[i]?.args === a) { p = prep.sets[i]; if (p === undefined) p = prep.sets[i] = setPlanOf(a); } else p = setPlanOf(a);
+    if (p !== null) applySet(p, this.slots, this.wc); else this.write(a.field, a.value, a.mask);
   }
   move(a: { src: SubfieldRef; dst: SubfieldRef }): void {
     if (!moveWords(a, this.slots, this.wc)) this.writeSub(a.dst, this.read(a.src));
