@@ -34,7 +34,7 @@ export function runLint(file: string | undefined, o: LintOpts): number {
   const findings = lint({ flows: flows.flows, groups: groups ? new Map(groups.groups.map((g) => [g.id, g])) : null }, rules);
   const lines = new Map(sourceLines(text).map((l) => [l.line, l.text]));
   if (o.json) {
-    process.stdout.write(toJson({ file, flows: flows.flows.length, parseErrors: bad.length, findings: findings.map((f) => findingToJson(f, file, lines)) }) + '\n');
+    process.stdout.write(toJson({ file, flows: flows.flows.length, parseErrors: bad.map((d) => ({ file: d.file, line: d.line, col: d.col, message: d.message })), findings: findings.map((f) => findingToJson(f, file, lines)) }) + '\n');
   } else {
     for (const f of findings) process.stdout.write(formatFinding(f, file, lines) + '\n');
     process.stdout.write(`${file}: ${flows.flows.length} flows, ${summary(findings)}\n`);

@@ -63,6 +63,9 @@ describe('ctflow lint', () => {
     expect(r.stderr).toBe(`${f}:2:27: unknown ct_state flag 'estb' (did you mean 'est'?)\n  priority=90,ct_state=+trk+estb,ip actions=drop\n                            ^^^^\n`);
     expect(r.stdout).toContain(`${f}:3:1: warning: flow never matches: line 1 (priority 100)`);
     expect(r.stdout).toContain(`${f}: 2 flows, 1 warning\n`);
+    const j = ctflow(f, '--json');
+    expect(j.status).toBe(2);
+    expect(JSON.parse(j.stdout).parseErrors).toEqual([{ file: f, line: 2, col: 27, message: "unknown ct_state flag 'estb' (did you mean 'est'?)" }]);
   });
 
   it('--disable drops a rule; --json gives every finding with its place', () => {
