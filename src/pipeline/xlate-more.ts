@@ -164,7 +164,8 @@ function ctOdp(x: Xlate, req: CtRequest, zone: number, markMask: bigint, labelMa
   if (zone) add('zone=' + zone);
   // OVS prints these with %#x: a zero value is `0`, not `0x0` (recorded: mark=0/0x1).
   const hx = (v: bigint) => (v ? '0x' + v.toString(16) : '0');
-  if (markMask) add(`mark=${hx(x.slots.get('ct_mark') ?? 0n)}/${hx(markMask)}`);
+  const hn = (v: number) => (v ? '0x' + v.toString(16) : '0'); // ct_mark is 32 bits: no bigint
+  if (markMask) add(`mark=${hn(x.slots.w[MARK.word] >>> 0)}/${hn(Number(markMask))}`);
   if (labelMask) add(`label=${hx(x.slots.get('ct_label') ?? 0n)}/${hx(labelMask)}`);
   if (tail) add(tail);
   return s ? 'ct(' + s + ')' : 'ct';
@@ -182,7 +183,9 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     const saved: number[] = [];
     for (let k = CT_ML_FROM; k < CT_ML_TO; k++) { saved.push(wc[k] | 0); wc[k] = 0; }
     x.executeList(req.exec, x.depth + 1);
-    markMask = x.wc.get('ct_mark'); labelMask = x.wc.get('ct_label');
+    // From the words: the 128-bit label's bigint is made only when exec() wrote it.
+    markMask = BigInt(wc[MARK.word] >>> 0);
+    for (let k = LABEL.word; k < LABEL.word + LABEL.words; k++) if (wc[k]) { labelMask = x.wc.get('ct_label'); break; }
     for (let k = CT_ML_FROM; k < CT_ML_TO; k++) wc[k] = saved[k - CT_ML_FROM];
   }
   const v6 = x.slots.w[DL_TYPE] === ETH_IPV6_N;
