@@ -93,7 +93,12 @@ export class Xlate implements ExecCtx {
   odp: string[] = fresh();
   outputs: number[] = fresh();
   events: TraceEvent[] = fresh();
-  actionSet = new Map<string, Action>();
+  /** The action set (write_actions), made on first use: most translations never write one. */
+  private actionSet_: Map<string, Action> | null = null;
+  get actionSet(): Map<string, Action> { return (this.actionSet_ ??= new Map()); }
+  set actionSet(set: Map<string, Action>) { this.actionSet_ = set; }
+  /** Whether the action set is empty, without making one. */
+  get actionSetEmpty(): boolean { return this.actionSet_ === null || this.actionSet_.size === 0; }
   stack: Array<{ value: bigint; bits: number }> = fresh();
   depth = 0;          // indentation level of the current action
   recursion = 0;      // resubmit nesting
@@ -102,7 +107,6 @@ export class Xlate implements ExecCtx {
   flow: Flow | null = null;
   exited = false;
   stopList = false;   // dec_ttl exception: stop the current action list
-  gotoTable: (t: number) => void;
   private pendingGoto: number | null = null;
   failure: string | null = null;
   /** Set by the first encap(): headers pushed but not yet committed (encap.ts). */
@@ -116,7 +120,6 @@ export class Xlate implements ExecCtx {
     this.pkt = pkt;
     this.origPrio = pkt.slots.w[SKB_PRIORITY];
     this.base = pkt.slots.clone();
-    this.gotoTable = (t) => { this.pendingGoto = t; };
   }
 
   get slots(): SlotStore { return this.pkt.slots; }
@@ -127,7 +130,7 @@ export class Xlate implements ExecCtx {
     const sentBefore = this.run.sent.length;
     try {
       this.lookupAndExecute(table, 0);
-      if (!this.exited && this.actionSet.size) {
+      if (!this.exited && !this.actionSetEmpty) {
         this.ev({ kind: 'action-set', depth: 0 });
         executeActionSet(this, 1);
       }
@@ -163,7 +166,7 @@ export class Xlate implements ExecCtx {
     this.table = savedTable;
     this.flow = savedFlow;
     if (goto !== null && !this.exited) {
-      const tail = this.actionSet.size === 0;
+      const tail = this.actionSetEmpty;
       this.lookupDeeper(goto, tail ? depth : depth + 1, null, false);
     }
   }
@@ -295,7 +298,7 @@ export class Xlate implements ExecCtx {
   warn(text: string): void { this.ev({ kind: 'warn', depth: this.depth, text }); }
   note(text: string): void { this.ev({ kind: 'note', depth: this.depth, text }); }
   /** The translation stops here for a datapath recirculation it does not follow (dp_hash). */
-  freeze(): void { this.exited = true; this.actionSet.clear(); }
+  freeze(): void { this.exited = true; this.actionSet_?.clear(); }
   error(text: string): void { this.ev({ kind: 'error', depth: this.depth, text }); }
   unsupported(what: string): never { throw new ExecError(`${what} is not supported by ctflow's interpreter`); }
   exit(): void { this.exited = true; }
@@ -374,8 +377,11 @@ export class Xlate implements ExecCtx {
     try { this.lookupAndExecute(table, depth, inPort, ct); } finally { this.recursion--; }
   }
 
+  /** goto_table: looked up once the current flow's instructions are done. */
+  gotoTable(table: number): void { this.pendingGoto = table; }
+
   resubmit(inPort: number | null, table: number | null, ct: boolean): void {
-    const depth = this.tail && this.actionSet.size === 0 ? this.depth - 1 : this.depth;
+    const depth = this.tail && this.actionSetEmpty ? this.depth - 1 : this.depth;
     const t = table ?? this.table;
     if (ct && !more.ctTupleUsable(this)) {
       this.error('resubmit(ct) with non-tracked or non-IP packet!');
@@ -387,8 +393,8 @@ export class Xlate implements ExecCtx {
 
   writeActions(actions: Action[]): void { writeToActionSet(this, actions); }
   clearActions(): void {
-    if (this.actionSet.size) this.detail(`action set was: ${[...this.actionSet.values()].map((a) => this.actionText(a)).join(',')}`);
-    this.actionSet.clear();
+    if (!this.actionSetEmpty) this.detail(`action set was: ${[...this.actionSet.values()].map((a) => this.actionText(a)).join(',')}`);
+    this.actionSet_?.clear();
     this.slots.delete('actset_output');
   }
 
