@@ -42,7 +42,10 @@ function portsOf(file: string, a: Arg, ds: Diagnostic[]): BridgePorts | null {
   return null;
 }
 
-function load(file: string, cache: Map<string, Omit<ScenarioEnv, 'conntrack'>>, ds: Diagnostic[]): Loaded | null {
+type Built = Omit<ScenarioEnv, 'conntrack'>;
+
+/** Reads one scenario file and what it names; flow files are read once per table, ports and controller. */
+function load(file: string, cache: Map<string, Built | null>, ds: Diagnostic[]): Loaded | null {
   const text = readText(file);
   const { header: h, diagnostics } = readScenarioHeader(text, file);
   const mine: Diagnostic[] = [...diagnostics];
@@ -63,15 +66,21 @@ function load(file: string, cache: Map<string, Omit<ScenarioEnv, 'conntrack'>>, 
   if (!flowsFile || mine.length) { ds.push(...mine); return null; }
   const key = JSON.stringify([flowsFile, groupsFile, h.ports && resolve(dirname(file), h.ports.text), h.ports?.text, h.controller]);
   let built = cache.get(key);
+  if (built === null) return null; // its flow or group file is bad, reported once
   if (!built) {
     const flows = readFlows(readText(flowsFile), flowsFile, { ports: names });
     const groups = groupsFile ? readGroups(readText(groupsFile), groupsFile, { ports: names }) : null;
     const portNames = names.size ? new Map([...names].map(([n, v]) => [v, n])) : undefined;
-    if (flows.diagnostics.length || groups?.diagnostics.length) { ds.push(...flows.diagnostics, ...(groups?.diagnostics ?? [])); return null; }
-    const pipeline = buildPipeline(flows.flows, {
+    if (flows.diagnostics.length || groups?.diagnostics.length) {
+      ds.push(...flows.diagnostics, ...(groups?.diagnostics ?? []));
+      cache.set(key, null);
+      return null;
+    }
+    const opts = {
       groups: groups?.groups ?? [], ports: bp?.ports ?? openPorts(), portNames,
       of15: flows.ofVersion >= 15, controllerConnected: h.controller,
-    });
+    };
+    const pipeline = () => buildPipeline(flows.flows, opts);
     built = { pipeline, ports: names, portNames, flowTables: new Map(flows.flows.map((f) => [f.line, f.table])) };
     cache.set(key, built);
   }
@@ -89,7 +98,7 @@ function tracker(h: ScenarioHeader, entries: CtEntry[]): () => ReturnType<typeof
 
 export function runTests(files: string[], o: { json?: boolean }): number {
   const ds: Diagnostic[] = [];
-  const cache = new Map();
+  const cache = new Map<string, Built | null>();
   const loaded = files.map((f) => load(f, cache, ds));
   if (ds.length) { reportDiagnostics(ds); return EXIT_BAD_INPUT; }
   const results = [];

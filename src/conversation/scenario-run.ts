@@ -10,7 +10,8 @@ import { Replay, type PacketVerdict } from './replay.js';
 import type { Scenario } from './scenario.js';
 
 export interface ScenarioEnv {
-  pipeline: Pipeline;
+  /** A new pipeline for each scenario: learn() adds flows to the one it runs on. */
+  pipeline: () => Pipeline;
   /** A new tracker for each scenario (preloaded when the file says `conntrack`). */
   conntrack: () => Conntrack;
   ports: Map<string, number>;
@@ -46,7 +47,7 @@ function passPaths(v: PacketVerdict): string[] {
 }
 
 export function runScenario(s: Scenario, env: ScenarioEnv): ScenarioResult {
-  const replay = new Replay({ pipeline: env.pipeline, conntrack: env.conntrack(), trace: true });
+  const replay = new Replay({ pipeline: env.pipeline(), conntrack: env.conntrack(), trace: true });
   const ctx = { ports: env.ports, portNames: env.portNames, flowTables: env.flowTables };
   const failures: Failure[] = [];
   let expectations = 0;

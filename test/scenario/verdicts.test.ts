@@ -90,6 +90,19 @@ describe('header directives reach the run', () => {
   });
 });
 
+describe('scenarios are independent', () => {
+  it('flows learned in one scenario are gone in the next', () => {
+    const flows = [
+      'table=0,priority=20,udp,tp_dst=7,actions=learn(table=0,priority=30,dl_type=0x0800,nw_proto=17,udp_dst=8,output:NXM_OF_IN_PORT[]),output:2',
+      'table=0,priority=10,udp,actions=output:2',
+    ].join('\n');
+    const text = 'flows l.flows\nscenario learns\n@0 udp,in_port=1,tp_dst=7 len=8\nexpect output 2\n@1 udp,in_port=3,tp_dst=8 len=8\nexpect output 1\n'
+      + 'scenario fresh\n@0 udp,in_port=3,tp_dst=8 len=8\nexpect output 2\n';
+    const r = runText(text, { files: { 'l.flows': flows } });
+    expect(r.out).toBe('PASS learns (2 packets, 2 expectations)\nPASS fresh (1 packet, 1 expectation)\n2 scenarios: 2 passed, 0 failed (3 expectations, 0 failed)\n');
+  });
+});
+
 describe('a flow change turns the bundled OVN scenarios red', () => {
   const OVN = (p: string) => readFileSync(join(ROOT, 'flows', p), 'utf8');
   /** The bundled scenario run against a copy of the OVN tables without the flows of `drop` (line numbers). */
