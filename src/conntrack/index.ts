@@ -15,7 +15,9 @@
 //   keeps md.conn). A different zone, or `force`, processes the packet again.
 // - Time is explicit (`nowMs`, expected not to go back); entries expire lazily: an expired
 //   entry is dropped when next looked up, listed, or passed by the small sweep each commit
-//   does over the table (see table.ts), so untouched connections do not pile up.
+//   does over the table (see table.ts), so untouched connections do not pile up. The kernel
+//   profile reports a `[DESTROY]` for every committed entry that timed out, in the events
+//   of the first ct() at or after its timeout (expiry.ts).
 // - Performance shape: one Map from a hash of (zone, tuple) to the entry, both directions;
 //   no per-packet key strings; `npm run bench` reports packets/s and heap bytes per entry.
 // - Printers: formatKernelList (`conntrack -L`), formatKernelEvent (`conntrack -E`,
@@ -28,8 +30,8 @@
 //   bare `nat` applies an existing binding. ICMP errors get both their outer header and
 //   the packet they quote translated.
 // - Not modelled: SCTP/DCCP/GRE state machines (tracked as generic protocols, no ports),
-//   ALG helpers, zone limits, [DESTROY] events for entries that simply time out (expired
-//   entries are dropped silently when next looked at), kernel IPv6 fragment handling.
+//   ALG helpers, zone limits, [DESTROY] events for entries flushed with `conntrack -F`,
+//   kernel IPv6 fragment handling.
 
 import { KernelTracker } from './kernel.js';
 import { formatKernelList, formatUserDump, remainingSec } from './print.js';
@@ -76,17 +78,25 @@ function checkZone(zone: number): void {
 export function newConntrack(o: ConntrackOptions): Conntrack {
   const config = makeConfig(o.profile, o.sysctls);
   const table = new CtTable();
-  const tracker = config.profile === 'kernel' ? new KernelTracker(config, table) : new UserspaceTracker(config, table);
+  const kernel = config.profile === 'kernel' ? new KernelTracker(config, table) : null;
+  const tracker = config.profile === 'kernel' ? kernel! : new UserspaceTracker(config, table);
   return {
     profile: o.profile,
     config,
     execute(pkt, opts, nowMs, cache) {
       checkZone(opts.zone);
+      // Kernel: entries that timed out since the last packet are reported first.
+      const timedOut = kernel ? kernel.expire(nowMs) : null;
       const c = cache ?? newCtPacketCache();
-      if (c.tracked && c.zone === opts.zone && !opts.force) return tracker.reuse(pkt, opts, nowMs, c);
-      // Entering another zone starts from scratch (OVS resets ct_state there too).
-      clearCtPacketCache(c);
-      return tracker.process(pkt, opts, nowMs, c);
+      let r: CtResult;
+      if (c.tracked && c.zone === opts.zone && !opts.force) r = tracker.reuse(pkt, opts, nowMs, c);
+      else {
+        // Entering another zone starts from scratch (OVS resets ct_state there too).
+        clearCtPacketCache(c);
+        r = tracker.process(pkt, opts, nowMs, c);
+      }
+      if (timedOut?.length) r.events.unshift(...timedOut);
+      return r;
     },
     entries(nowMs) {
       return table.live(nowMs).map((entry) => ({ entry, timeoutSec: remainingSec(entry, nowMs) }));
@@ -99,11 +109,13 @@ export function newConntrack(o: ConntrackOptions): Conntrack {
     },
     flush(zone) {
       table.flush(zone);
+      kernel?.expiry.clear((e) => table.has(e));
     },
     restore(entries) {
       for (const e of entries) {
         checkZone(e.zone);
         table.insert(e);
+        kernel?.expiry.set(e);
       }
     },
   };

@@ -4,6 +4,7 @@
 // delivered as `conntrack -E` lines when the entry is (or becomes) confirmed.
 
 import { kernelIcmpNew, kernelIcmpPacket } from './icmp.js';
+import { ExpiryIndex } from './expiry.js';
 import { applyNat, type NatOutcome } from './nat.js';
 import { formatKernelEvent } from './print.js';
 import type { KernelConfig } from './profiles.js';
@@ -14,14 +15,37 @@ import { isIcmp, viewPacket } from './tuple.js';
 import { CS, IPPROTO, type CtEntry, type CtOptions, type CtPacket, type CtResult } from './types.js';
 import { kernelUdpPacket } from './udp.js';
 
+const NO_LINES: string[] = [];
+
 /** Event kinds queued on an entry (the kernel's ecache bits), as a bit set in pendingEvents. */
 const EV = { new: 1, protoinfo: 2, reply: 4, assured: 8, mark: 16, label: 32 } as const;
 
 export class KernelTracker {
+  /** Committed entries by expiry time, for the [DESTROY] of those that time out. */
+  readonly expiry = new ExpiryIndex();
+
   constructor(
     readonly cfg: KernelConfig,
     readonly table: CtTable,
   ) {}
+
+  /**
+   * `[DESTROY]` lines of the entries whose timeout ended by `nowMs`, which are gone from
+   * then on. The kernel reports such an entry when its garbage collector next finds it
+   * (recorded: some seconds after the timeout) or when a packet of the same tuple arrives
+   * (then just before that packet's [NEW]); ctflow reports it with the first ct() at or
+   * after the timeout, the earliest moment a run can show it. The line has no timeout
+   * field (the kernel leaves it out when nothing is left of it).
+   */
+  expire(nowMs: number): string[] {
+    const due = this.expiry.due(nowMs);
+    if (due.length === 0) return NO_LINES;
+    return due.map((e) => {
+      if (this.table.has(e)) this.table.remove(e);
+      e.pendingEvents = 0;
+      return formatKernelEvent('DESTROY', e, nowMs, true, false);
+    });
+  }
 
   private note(e: CtEntry, bit: number): void {
     e.pendingEvents = (e.pendingEvents ?? 0) | bit;
@@ -41,11 +65,13 @@ export class KernelTracker {
       this.table.remove(e);
       out.push(formatKernelEvent('DESTROY', e, nowMs, true, false));
     }
+    this.expiry.delete(e);
     e.pendingEvents = 0;
   }
 
   private refresh(e: CtEntry, sec: number, nowMs: number): void {
     e.expiresMs = nowMs + sec * 1000;
+    if (e.confirmed) this.expiry.set(e);
   }
 
   /** A packet's first pass through conntrack in this zone. */
@@ -146,6 +172,7 @@ export class KernelTracker {
           return resultFor(opts.zone, CS.trk | CS.inv, undefined, events);
         }
         this.table.insert(e);
+        this.expiry.set(e);
       } else {
         if (ch.mark) this.note(e, EV.mark);
         if (ch.label) this.note(e, EV.label);

@@ -73,7 +73,11 @@ export function formatKernelEvent(
   withState: boolean,
   markEvent: boolean,
 ): string {
-  let line = `[${kind}] ${kernelProtoName(e.proto)} ${e.proto} ${remainingSec(e, nowMs)} ${kernelTail(e, withState)}`;
+  // A [DESTROY] leaves the timeout out once less than a second of it is left (an entry
+  // that timed out: recorded in test/oracle/kernel-expiry).
+  const left = remainingSec(e, nowMs);
+  const timeout = kind === 'DESTROY' && left === 0 ? '' : ` ${left}`;
+  let line = `[${kind}] ${kernelProtoName(e.proto)} ${e.proto}${timeout} ${kernelTail(e, withState)}`;
   if (e.mark || markEvent) line += ` mark=${e.mark}`;
   if (e.zone) line += ` zone=${e.zone}`;
   return line;

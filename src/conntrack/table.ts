@@ -237,6 +237,7 @@ export function freshEntry(
     nat: NAT_NONE,
     confirmed: false,
     pendingEvents: 0,
+    expiryFiled: -1,
   };
 }
 

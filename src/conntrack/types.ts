@@ -167,6 +167,8 @@ export interface CtEntry {
   confirmed: boolean;
   /** Kernel profile: `conntrack -E` event bits queued but not yet delivered (internal; 0 when none). */
   pendingEvents?: number;
+  /** Kernel profile: the time the expiry index filed it under (internal; -1 when not filed). */
+  expiryFiled?: number;
 }
 
 /** A view of one entry for printers and users. */

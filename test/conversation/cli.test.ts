@@ -84,9 +84,12 @@ describe('ctflow run (text)', () => {
       '  events:',
       '    [UPDATE] udp 17 30 src=10.0.0.1 dst=10.0.0.2 sport=5000 dport=53 src=10.0.0.2 dst=10.0.0.1 sport=53 dport=5000 zone=1',
       '',
-      // 40 s later the entry has timed out: the reply is a new connection, and dropped.
+      // 40 s later the entry has timed out (reported as conntrack -E does, without a
+      // timeout): the reply is a new connection, and dropped.
       '#3 @40.500 in_port=2 udp 10.0.0.2:53 > 10.0.0.1:5000 len=80 | ct: zone 1: new|trk | drop',
       '  conntrack (0 entries):',
+      '  events:',
+      '    [DESTROY] udp 17 src=10.0.0.1 dst=10.0.0.2 sport=5000 dport=53 src=10.0.0.2 dst=10.0.0.1 sport=53 dport=5000 zone=1',
       '',
       '3 packets: 2 output, 1 dropped; 0 conntrack entries at the end',
       '',
