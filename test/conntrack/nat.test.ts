@@ -132,3 +132,21 @@ describe('NAT binding rules per profile', () => {
     expect(u.dump(2).sort()[1]).toContain(`reply=(src=10.0.0.99,dst=${C},sport=80,dport=40001)`);
   });
 });
+
+describe.each<Profile>(['kernel', 'userspace'])('ICMP errors through NAT (%s)', (profile) => {
+  // As recorded through OVS userspace (test/oracle/nat/snat-icmp-error): 10.0.0.1:5353 is
+  // SNATed to 192.168.0.100; the server's port unreachable quotes the translated datagram.
+  it('the quoted packet is translated back with the outer header', () => {
+    const ct = make(profile);
+    const udp = parsePacketLine('udp,nw_src=10.0.0.1,nw_dst=172.16.0.2,tp_src=5353,tp_dst=53  len=20');
+    ct.execute(udp, { zone: 1, commit: true, force: false, nat: { kind: 'src', addrMin: 0xc0a80064n } }, 0, newCtPacketCache());
+    const err = parsePacketLine('icmp,nw_src=172.16.0.2,nw_dst=192.168.0.100,icmp_type=3,icmp_code=3  '
+      + 'inner=[proto=17,nw_src=192.168.0.100,nw_dst=172.16.0.2,tp_src=5353,tp_dst=53]');
+    const r = ct.execute(err, { zone: 1, commit: false, force: false, nat: {} }, 100, newCtPacketCache());
+    expect(formatCtState(r.ctState)).toBe('+rel+rpl+trk+dnat');
+    const n = r.natted!;
+    expect([ip(n.src), ip(n.dst)]).toEqual(['172.16.0.2', '10.0.0.1']);
+    const q = n.inner!;
+    expect([ip(q.src), q.sport, ip(q.dst), q.dport]).toEqual(['10.0.0.1', 5353, '172.16.0.2', 53]);
+  });
+});
