@@ -52,7 +52,7 @@ export function translateInDatapath(x: Xlate, changes: Array<[string, bigint]>, 
   DP_NAT.set(x, { slots, extra: extra ?? prev?.extra });
   if (x.run.trace) {
     const addr = (s: string, v: bigint) => (s.startsWith('tp_') ? String(v) : s.startsWith('ipv6') ? formatIpv6(v) : formatIpv4(v));
-    const text = changes.map(([s, v]) => `${s}=${addr(s, v)}`).join(',');
+    const text = changes.filter(([s, v]) => v !== x.base.get(s)).map(([s, v]) => `${s}=${addr(s, v)}`).join(',') || 'no field changes';
     x.note(`the datapath translates the packet here (${text}): frames sent from now on carry it, `
       + 'while the rest of this translation still sees the untranslated packet, as in OVS');
   }
