@@ -194,7 +194,9 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   const run = x.run;
   // The datapath runs ct() (and recirculates) on its own packet, which an earlier
   // table-less ct(nat) may have translated behind the translation's back.
-  const next = hasDpNat(x) ? sentFrame(x) : x.snapshot();
+  // The datapath's copy of the packet is for the tracker and the recirculation: a trace's
+  // ct() without table= uses neither, and the translation's packet stands in (unused).
+  const next = (run.conntrack && x.isIp) || req.table !== null ? (hasDpNat(x) ? sentFrame(x) : x.snapshot()) : x.pkt;
   const ns = next.slots;
   if (run.conntrack && x.isIp) {
     const opts: CtOptions = { zone, commit: req.commit, force: req.force };
