@@ -4,8 +4,8 @@
 // ports of the frame that left (after NAT), the ct_state bits each recirculation's megaflow
 // matched on, and the whole `dpctl/dump-conntrack -m -s` table (timeouts ±1 s).
 // Recordings whose bindings depend on OVS's per-process random hash basis (port ranges)
-// are kept from two ovs-vswitchd processes (`…/second-process`); differences are listed in
-// KNOWN with the reason and checked with it.fails, so a difference that goes away shows.
+// are kept from two ovs-vswitchd processes (`…/second-process`) and checked by the rules
+// every process follows instead (end of this file). Every other recording agrees exactly.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,11 +78,9 @@ const recordedText = (o: any): string => `${l3l4(o.flow)} ${/inner=\[[^\]]*\]/.e
  */
 const RANDOM = new Set(['snat-port-range', 'snat-port-kept']);
 
-/**
- * Cases where ctflow differs from OVS 3.1 userspace, and why. `it.fails` keeps the list
- * honest: such a test turns red when the case starts agreeing.
- */
-const KNOWN = new Map<string, string>([]);
+/** The recordings of some cases: `case` (result.json) and `case/second-process` (result-second-process.json). */
+const recordingsOf = (cases: Iterable<string>): string[] => [...cases].flatMap((n) => readdirSync(join(ORACLE, n))
+  .filter((f) => f.startsWith('result')).map((f) => (f === 'result.json' ? n : `${n}/${f.slice('result-'.length, -'.json'.length)}`)));
 
 /** state: outputs, ct_state, conntrack table. frames: the addresses/ports of every frame
  *  that left, and the packet an ICMP error quotes. */
@@ -142,19 +140,11 @@ describe('ctflow NAT against real OVS 3.1 userspace conntrack', () => {
     ['state', 'output ports, ct_state and conntrack table after each packet'],
     ['frames', 'addresses/ports of each frame that left (and the packet an ICMP error quotes)'],
   ]);
-  const recordings = names.flatMap((n) => readdirSync(join(ORACLE, n)).filter((f) => f.startsWith('result'))
-    .map((f) => (f === 'result.json' ? n : `${n}/${f.slice('result-'.length, -'.json'.length)}`)));
-  for (const name of recordings.filter((r) => !RANDOM.has(r.split('/')[0]))) {
+  for (const name of recordingsOf(names.filter((n) => !RANDOM.has(n)))) {
     for (const what of ['state', 'frames'] as const) {
-      const known = KNOWN.get(`${name}:${what}`);
-      // it.fails: the test turns red when a known difference goes away, so the list stays honest.
-      if (known) it.fails(`${name}: ${TITLE.get(what)} (known difference: ${known})`, () => expect(replayNat(name, what)).toEqual([]));
-      else it(`${name}: ${TITLE.get(what)}`, () => expect(replayNat(name, what)).toEqual([]));
+      it(`${name}: ${TITLE.get(what)}`, () => expect(replayNat(name, what)).toEqual([]));
     }
   }
-  it('every known difference names a recorded case', () => {
-    for (const k of KNOWN.keys()) expect(recordings).toContain(k.split(':')[0]);
-  });
 });
 
 // ---- port ranges: bindings from a per-process random hash --------------------------------
@@ -270,8 +260,7 @@ function rangeRules(run: RangeRun, range: ReturnType<typeof rangeOf>): string[] 
 }
 
 describe('port ranges: bindings drawn from a per-process random hash follow OVS userspace rules', () => {
-  const recordings = [...RANDOM].flatMap((n) => readdirSync(join(ORACLE, n)).filter((f) => f.startsWith('result'))
-    .map((f) => (f === 'result.json' ? n : `${n}/${f.slice('result-'.length, -'.json'.length)}`)));
+  const recordings = recordingsOf(RANDOM);
   it('covers both cases, each from two ovs-vswitchd processes', () => expect(recordings.length).toBe(4));
   for (const recording of recordings) {
     const range = rangeOf(read(join(ORACLE, recording.split('/')[0], 'flows.txt')));
