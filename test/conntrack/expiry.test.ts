@@ -10,13 +10,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatCtState, newConntrack, newCtPacketCache, type CtEntry } from '../../src/conntrack/index.js';
-import { compareLines, ORACLE } from './oracle-replay.js';
-import { parsePacketLine } from './packet-line.js';
+import type { CtEntry } from '../../src/conntrack/index.js';
+import { compareLines, kernelFor, kernelStep, ORACLE } from './oracle-replay.js';
 
 const DIR = join(ORACLE, 'kernel-expiry');
 const timedOut = (l: string) => /^\[DESTROY\] \S+ \d+ \D/.test(l);
-const flags = (s: string) => s.split('+').filter(Boolean).sort().join('+');
 
 /** Event lines with their times, relative to the recorded steps' clock (step 1's [NEW]
  *  is taken as sent at step 1's `t`). */
@@ -30,23 +28,14 @@ function recordedTimes(name: string, step1: number): Array<{ t: number; line: st
 
 function replay(name: string) {
   const c = JSON.parse(readFileSync(join(DIR, name, 'result.json'), 'utf8'));
-  const ct = newConntrack({ profile: 'kernel', sysctls: new Map(Object.entries(c.sysctls) as [string, number][]) });
+  const ct = kernelFor(c);
   const out: string[] = [];
   const steps: Array<{ t: number; events: string[] }> = [];
   const expiry = new Map<CtEntry, number>(); // every entry, in creation order → when its timeout ends (s)
   for (const s of c.steps) {
-    const now = Math.round(s.t * 1000);
-    const pkt = parsePacketLine(s.flow);
-    const cache = newCtPacketCache();
-    const r1 = ct.execute(pkt, { zone: 1, commit: false, force: false }, now, cache);
-    const r2 = ct.execute(pkt, { zone: 1, commit: true, force: false }, now, cache);
-    const where = `${name} step ${s.step}`;
-    const want = /:\s*(\S+)/.exec(s.ct_state)![1]!;
-    if (flags(formatCtState(r2.ctState)) !== flags(want)) out.push(`${where}: ct_state ${formatCtState(r2.ctState)}, recorded ${want}`);
-    compareLines(`${where} conntrack -L`, ct.dump(now + Math.round(s.dump_after_s * 1000)), s.conntrack_L, out);
-    steps.push({ t: s.t, events: [...r1.events, ...r2.events] });
+    steps.push({ t: s.t, events: kernelStep(ct, name, s, out) });
     // When each entry's timeout ends as of now, for the lines reported later.
-    for (const { entry } of ct.entries(now)) expiry.set(entry, entry.expiresMs / 1000);
+    for (const { entry } of ct.entries(Math.round(s.t * 1000))) expiry.set(entry, entry.expiresMs / 1000);
   }
   return { c, out, steps, expiry };
 }

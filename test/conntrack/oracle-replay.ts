@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatCtState, newConntrack, newCtPacketCache } from '../../src/conntrack/index.js';
+import { formatCtState, newConntrack, newCtPacketCache, type Conntrack } from '../../src/conntrack/index.js';
 import { parsePacketLine } from './packet-line.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,25 +40,34 @@ export function compareLines(what: string, got: string[], want: string[], out: s
   for (const y of unmatched) out.push(`${what}: unexpected ${JSON.stringify(y.masked)} (timeout ${y.timeout})`);
 }
 
+/** A kernel tracker with a recorded case's sysctls. */
+export const kernelFor = (c: any): Conntrack =>
+  newConntrack({ profile: 'kernel', sysctls: new Map(Object.entries(c.sysctls ?? {}) as [string, number][]) });
+
+/**
+ * One recorded kernel step: the packet tracked and committed in zone 1 (as the recorded
+ * setup does), its ct_state and the `conntrack -L` after it compared; returns its events.
+ */
+export function kernelStep(ct: Conntrack, name: string, s: any, out: string[]): string[] {
+  const now = Math.round(s.t * 1000);
+  const pkt = parsePacketLine(s.flow);
+  const cache = newCtPacketCache();
+  const r1 = ct.execute(pkt, { zone: 1, commit: false, force: false }, now, cache);
+  const r2 = ct.execute(pkt, { zone: 1, commit: true, force: false }, now, cache);
+  const where = `${name} step ${s.step}`;
+  const want = /:\s*(\S+)/.exec(s.ct_state)![1]!;
+  if (flagSet(formatCtState(r2.ctState)) !== flagSet(want)) {
+    out.push(`${where}: ct_state ${formatCtState(r2.ctState)}, recorded ${want}`);
+  }
+  compareLines(`${where} conntrack -L`, ct.dump(now + Math.round(s.dump_after_s * 1000)), s.conntrack_L, out);
+  return [...r1.events, ...r2.events];
+}
+
 export function replayKernel(name: string): string[] {
   const c = readCase('kernel', name);
-  const ct = newConntrack({ profile: 'kernel', sysctls: new Map(Object.entries(c.sysctls ?? {}) as [string, number][]) });
+  const ct = kernelFor(c);
   const out: string[] = [];
-  for (const s of c.steps) {
-    const now = Math.round(s.t * 1000);
-    const pkt = parsePacketLine(s.flow);
-    const cache = newCtPacketCache();
-    // The recorded setup tracks and commits every packet in zone 1.
-    const r1 = ct.execute(pkt, { zone: 1, commit: false, force: false }, now, cache);
-    const r2 = ct.execute(pkt, { zone: 1, commit: true, force: false }, now, cache);
-    const where = `${name} step ${s.step}`;
-    const want = /:\s*(\S+)/.exec(s.ct_state)![1]!;
-    if (flagSet(formatCtState(r2.ctState)) !== flagSet(want)) {
-      out.push(`${where}: ct_state ${formatCtState(r2.ctState)}, recorded ${want}`);
-    }
-    compareLines(`${where} conntrack -L`, ct.dump(now + Math.round(s.dump_after_s * 1000)), s.conntrack_L, out);
-    compareLines(`${where} events`, [...r1.events, ...r2.events], s.events, out);
-  }
+  for (const s of c.steps) compareLines(`${name} step ${s.step} events`, kernelStep(ct, name, s, out), s.events, out);
   return out;
 }
 
