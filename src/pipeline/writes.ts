@@ -7,8 +7,12 @@ import { orSegs, wordRef, writeSegs, type WordRef } from '../packet/field-io.js'
 import { SlotStore, N_CORE, N_WORDS, zeros, type Words } from '../packet/slots.js';
 import type { SubfieldRef } from './exec.js';
 
-/** A constant write: per word touched, the bits written and their new value. */
-export interface WordWrites { word: number[]; mask: number[]; val: number[]; rare: boolean }
+/**
+ * A constant write: per word touched, its index, the bits written and their new value,
+ * packed in one array (three arrays were three bounds-checked loads per word); `last`
+ * is the highest word, which a packet's array must reach when it is a rare one.
+ */
+export interface WordWrites { ops: Int32Array; rare: boolean; last: number }
 
 // Keyed by the action's arguments (immutable IR shared by every packet).
 const SET_PLANS = new WeakMap<object, WordWrites | null>();
@@ -19,13 +23,10 @@ function compileSet(f: FieldSpec, value: bigint, mask: bigint): WordWrites | nul
   const v = new SlotStore(zeros(N_WORDS)), m = new SlotStore(zeros(N_WORDS));
   writeSegs(v, f.segs, value, mask);
   orSegs(m, f.segs, mask);
-  const out: WordWrites = { word: [], mask: [], val: [], rare: false };
-  m.w.forEach((mw, i) => {
-    if (!mw) return;
-    out.word.push(i); out.mask.push(mw); out.val.push(v.w[i] & mw);
-  });
-  out.rare = out.word.some((i) => i >= N_CORE);
-  return out;
+  const ops: number[] = [];
+  m.w.forEach((mw, i) => { if (mw) ops.push(i, mw, v.w[i] & mw); });
+  const last = ops.length ? ops[ops.length - 3] : 0;
+  return { ops: Int32Array.from(ops), rare: last >= N_CORE, last };
 }
 
 export type SetArgs = { field: FieldSpec; value: bigint; mask: bigint };
@@ -39,17 +40,16 @@ export function setPlanOf(a: SetArgs): WordWrites | null {
 
 /** Applies a compiled constant write to `slots`, marking its bits in `wc`. */
 export function applySet(p: WordWrites, slots: SlotStore, wc: SlotStore): void {
-  const w: Words = slots.w, c: Words = wc.w;
-  if (p.rare) { reachAll(slots, p); reachAll(wc, p); }
-  for (let i = 0; i < p.word.length; i++) {
-    const k = p.word[i], m = p.mask[i];
-    w[k] = (w[k] & ~m) | p.val[i];
+  if (p.rare) { reachAll(slots, p.last); reachAll(wc, p.last); }
+  const w: Words = slots.w, c: Words = wc.w, ops = p.ops;
+  for (let i = 0; i < ops.length; i += 3) {
+    const k = ops[i], m = ops[i + 1];
+    w[k] = (w[k] & ~m) | ops[i + 2];
     c[k] |= m;
   }
 }
 
-function reachAll(s: SlotStore, p: WordWrites): void {
-  const last = p.word[p.word.length - 1];
+function reachAll(s: SlotStore, last: number): void {
   while (s.w.length <= last) s.w.push(0);
 }
 
