@@ -155,13 +155,16 @@ export class KernelTracker {
     events: string[],
   ): CtResult {
     let nat: NatOutcome | undefined;
-    if (opts.nat && !cache.natted) {
+    // OVS's kernel module NATs a packet once per zone, and only on a committed connection
+    // or with commit: a lookup's bare `nat` on a new connection leaves the binding to the
+    // ct(commit,nat(...)) that follows (the OVN/recorded-table pattern).
+    if (opts.nat && !cache.natted && (e.confirmed || opts.commit)) {
       nat = applyNat(this.table, e, cache.dir, pkt, opts.nat, opts.commit, nowMs, (st & CS.rel) !== 0, 'kernel');
       if (nat.exhausted) {
         // No free tuple in the range: the kernel drops the packet; nothing is committed.
         return this.invalid(opts.zone, cache, events);
       }
-      cache.natted = true;
+      cache.natted = nat.stateBits !== 0;
       cache.natPkt = nat.packet;
     }
     if (opts.commit) {

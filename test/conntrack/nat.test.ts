@@ -150,3 +150,16 @@ describe.each<Profile>(['kernel', 'userspace'])('ICMP errors through NAT (%s)', 
     expect([ip(q.src), q.sport, ip(q.dst), q.dport]).toEqual(['10.0.0.1', 5353, '172.16.0.2', 53]);
   });
 });
+
+describe.each<Profile>(['kernel', 'userspace'])('a lookup with bare nat, then ct(commit,nat(src=…)) (%s)', (profile) => {
+  it('binds at the commit, as the recorded tables do (table 0 ct(nat,table=1), table 1 commits with nat(src))', () => {
+    const ct = make(profile);
+    const cache = newCtPacketCache();
+    const pkt = syn(C, 40000);
+    const look = ct.execute(pkt, { zone: 1, commit: false, force: false, nat: {} }, 0, cache);
+    expect(formatCtState(look.ctState)).toBe('+new+trk');
+    const commit = ct.execute(pkt, { zone: 1, commit: true, force: false, nat: { kind: 'src', addrMin: A } }, 0, cache);
+    expect(formatCtState(commit.ctState)).toBe('+new+trk+snat');
+    expect(ip(commit.natted!.src)).toBe('10.0.0.1');
+  });
+});
