@@ -9,6 +9,7 @@ import { wordOf } from '../packet/slots.js';
 import type { CtSource, Trace, TracePass } from '../trace/events.js';
 import type { Pipeline } from './pipeline.js';
 import type { CtCall, PacketRun } from './run-types.js';
+import type { ControllerRequest } from './exec.js';
 import { Xlate } from './xlate.js';
 import { fresh } from './alloc.js';
 
@@ -54,44 +55,11 @@ interface Pending { packet: Packet; table: number; recircId: number; depth: numb
 export class RecirculationError extends Error {}
 
 export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketResult {
-  const queue: Pending[] = fresh();
-  queue.push({ packet: clonePacket(packet), table: 0, recircId: 0, depth: 0, source: null });
-  const ctNext: number[] = o.ctNext ? o.ctNext.slice() : fresh();
-  let nextId = 1;
-  let ctrlId: number | null = null;
-  let current: Pending = queue[0];
-  const cache = newCtPacketCache();
-  const result: PacketResult = {
-    trace: { passes: fresh() }, outputs: fresh(), sent: fresh(), ctState: 0, ctStates: fresh(), ctCalls: fresh(), events: fresh(), datapathActions: fresh(), failure: null,
-  };
-  const run: PacketRun = {
-    pipeline: o.pipeline, conntrack: o.conntrack ?? null, nowMs, ctCache: cache,
-    trace: o.trace ?? true, learn: o.learn ?? (o.conntrack != null),
-    ctEvents: result.events, ctStates: result.ctStates, ctCalls: result.ctCalls, controllerEvents: fresh(), sent: result.sent,
-    queueRecirc(x, table, p, source) {
-      const id = nextId++;
-      p.slots.w[RECIRC_ID] = id;
-      x.odp.push(`recirc(0x${id.toString(16)})`);
-      if (current.depth + 1 > MAX_RECIRC_DEPTH) {
-        x.error(`recirculation depth limit ${MAX_RECIRC_DEPTH} reached (a ct(table=…) loop?), packet dropped`);
-        result.failure = `recirculation loop: more than ${MAX_RECIRC_DEPTH} recirculations`;
-        return;
-      }
-      queue.push({ packet: p, table, recircId: id, depth: current.depth + 1, source });
-    },
-    nextCtState() {
-      const v = ctNext.shift();
-      return v === undefined ? { state: CS.trk | CS.new, source: 'default' } : { state: v, source: 'ct-next' };
-    },
-    controllerRecircId() { return (ctrlId ??= nextId++); },
-    newRecircId() { return nextId++; },
-    received: packet,
-    packetNo: o.packetNo ?? null,
-    clearCtCache() { clearCtPacketCache(cache); },
-  };
+  const run = new Run(o, packet, nowMs);
+  const { queue, result } = run;
   while (queue.length) {
-    current = queue.shift()!;
-    ctrlId = null;
+    const current = (run.current = queue.shift()!);
+    run.ctrlId = null;
     result.ctState = current.packet.slots.w[CT_STATE] >>> 0;
     const pass = runPass(run, current);
     result.trace.passes.push(pass);
@@ -100,6 +68,66 @@ export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketR
     if (result.failure) break;
   }
   return result;
+}
+
+/** One packet's run: a class rather than an object of closures, made per packet. */
+class Run implements PacketRun {
+  readonly pipeline: Pipeline;
+  readonly conntrack: Conntrack | null;
+  readonly ctCache = newCtPacketCache();
+  readonly trace: boolean;
+  readonly learn: boolean;
+  readonly ctEvents: string[];
+  readonly ctStates: number[];
+  readonly ctCalls: CtCall[];
+  readonly controllerEvents: ControllerRequest[] = fresh();
+  readonly sent: Packet[];
+  readonly packetNo: number | null;
+  readonly queue: Pending[] = fresh();
+  readonly result: PacketResult;
+  current: Pending;
+  ctrlId: number | null = null;
+  private nextId = 1;
+  private readonly ctNext: number[];
+
+  constructor(o: RunOptions, readonly received: Packet, readonly nowMs: number) {
+    this.pipeline = o.pipeline;
+    this.conntrack = o.conntrack ?? null;
+    this.trace = o.trace ?? true;
+    this.learn = o.learn ?? (o.conntrack != null);
+    this.packetNo = o.packetNo ?? null;
+    this.ctNext = o.ctNext ? o.ctNext.slice() : fresh();
+    this.result = {
+      trace: { passes: fresh() }, outputs: fresh(), sent: fresh(), ctState: 0, ctStates: fresh(), ctCalls: fresh(), events: fresh(), datapathActions: fresh(), failure: null,
+    };
+    this.ctEvents = this.result.events;
+    this.ctStates = this.result.ctStates;
+    this.ctCalls = this.result.ctCalls;
+    this.sent = this.result.sent;
+    this.current = { packet: clonePacket(received), table: 0, recircId: 0, depth: 0, source: null };
+    this.queue.push(this.current);
+  }
+
+  queueRecirc(x: Xlate, table: number, p: Packet, source: CtSource): void {
+    const id = this.nextId++;
+    p.slots.w[RECIRC_ID] = id;
+    x.odp.push(`recirc(0x${id.toString(16)})`);
+    if (this.current.depth + 1 > MAX_RECIRC_DEPTH) {
+      x.error(`recirculation depth limit ${MAX_RECIRC_DEPTH} reached (a ct(table=…) loop?), packet dropped`);
+      this.result.failure = `recirculation loop: more than ${MAX_RECIRC_DEPTH} recirculations`;
+      return;
+    }
+    this.queue.push({ packet: p, table, recircId: id, depth: this.current.depth + 1, source });
+  }
+
+  nextCtState(): { state: number; source: CtSource } {
+    const v = this.ctNext.shift();
+    return v === undefined ? { state: CS.trk | CS.new, source: 'default' } : { state: v, source: 'ct-next' };
+  }
+
+  controllerRecircId(): number { return (this.ctrlId ??= this.nextId++); }
+  newRecircId(): number { return this.nextId++; }
+  clearCtCache(): void { clearCtPacketCache(this.ctCache); }
 }
 
 function runPass(run: PacketRun, p: Pending): TracePass {
