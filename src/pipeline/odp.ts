@@ -68,11 +68,25 @@ const VLAN_INFO = ['vlan_tci', VLAN_TCI1, VLAN_TPID, VLAN_TPID1].map(slotInfo);
 const DL_TYPE = slotInfo('dl_type'), NW_PROTO = slotInfo('nw_proto'), NW_FRAG = slotInfo('nw_frag');
 const MPLS = slotInfo('mpls_lse0'), PRIORITY = slotInfo('skb_priority');
 const ETH_IP_N = Number(ETH_IP), ETH_IPV6_N = Number(ETH_IPV6);
-/** Every word a commit looks at: when none differs from the base (most commits), there is nothing to write. */
-const ALL_WORDS = Int32Array.from(new Set([
+/**
+ * Every word a commit looks at: when none differs from the base (most commits), there is
+ * nothing to write. The packet headers' words are neighbours in the layout, so they are
+ * compared as one range (FROM..TO, which may take in a word no commit reads: then the
+ * header-by-header path decides) plus the few words apart from it (skb_priority, pkt_mark).
+ */
+const ALL_WORDS = [...new Set([
   ...[ETH_H, IPV4_H, IPV6_H, PORTS_H, ICMP_H, ARP_H, MARK_H].flatMap((h) => [...h.words]),
   ...[DL_TYPE, MPLS, PRIORITY, ...VLAN_INFO].flatMap((i) => Array.from({ length: i.words }, (_, k) => i.word + k)),
-]));
+])].sort((a, b) => a - b);
+// The range starts after the widest gap between two words.
+const CUT = ALL_WORDS.reduce((c, w, i) => (i && w - ALL_WORDS[i - 1] > ALL_WORDS[c] - ALL_WORDS[c - 1] ? i : c), 1);
+const APART = Int32Array.from(ALL_WORDS.slice(0, CUT)), FROM = ALL_WORDS[CUT], TO = ALL_WORDS[ALL_WORDS.length - 1];
+
+function unchanged(a: Words, b: Words): boolean {
+  for (let k = FROM; k <= TO; k++) if ((a[k] | 0) !== (b[k] | 0)) return false;
+  for (let i = 0; i < APART.length; i++) if ((a[APART[i]] | 0) !== (b[APART[i]] | 0)) return false;
+  return true;
+}
 
 /** `set(name(k=v,…))` for the changed fields of one header; updates `base`. */
 function commitHeader(name: string, { fields, words }: Header, flow: Slots, base: Slots, wc: MaskView, out: string[], whole = false): void {
@@ -129,10 +143,7 @@ function commitVlan(flow: Slots, base: Slots, out: string[]): void {
 
 /** Appends the set/push/pop actions that bring `base` to `flow`. */
 export function commitOdp(flow: Slots, base: Slots, wc: MaskView, out: string[]): void {
-  const a = flow.w, b = base.w;
-  let k = 0;
-  while (k < ALL_WORDS.length && (a[ALL_WORDS[k]] | 0) === (b[ALL_WORDS[k]] | 0)) k++;
-  if (k === ALL_WORDS.length) return;
+  if (unchanged(flow.w, base.w)) return;
   commitHeader('eth', ETH_H, flow, base, wc, out);
   const type = flow.w[DL_TYPE.word] >>> 0;
   const proto = flow.w[NW_PROTO.word] >>> 0;
