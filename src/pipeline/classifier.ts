@@ -289,7 +289,14 @@ class Subtables {
   best(w: Words): Entry | null {
     const { n, flat, prio, seq, at, code, ents, sts } = this.planFor(w);
     if (flat) {
-      for (let k = 0; k < n; k++) if (matchAt(w, code, at[k])) return ents[k];
+      // Candidates only: their words follow one another in `code`, read straight through.
+      for (let k = 0, o = 0; k < n; k++) {
+        const end = o + 1 + 3 * code[o];
+        let p = o + 1;
+        while (p < end && (w[code[p]] & code[p + 1]) === code[p + 2]) p += 3;
+        if (p === end) return ents[k];
+        o = end;
+      }
       return null;
     }
     // The best so far and its priority and seq (-1: none yet; priorities are ≥ 0).
