@@ -52,12 +52,18 @@ function textsOf(pp: Pipeline): Texts {
  * before) and, filled as they run, the compiled writes of its set_field/load actions
  * (a WeakMap lookup per load was 3%).
  */
-export interface PreparedList { specs: Array<ActionSpec | null>; sets: Array<WordWrites | null | undefined> }
+export interface PreparedList {
+  specs: Array<ActionSpec | null>;
+  /** Each spec's execute, read once: reading it per action was a lookup on specs of many shapes. */
+  execs: Array<ActionSpec['execute'] | null>;
+  sets: Array<WordWrites | null | undefined>;
+}
 const PREPARED = new WeakMap<readonly Action[], PreparedList>();
 function prepare(actions: readonly Action[]): PreparedList {
   let p = PREPARED.get(actions);
   if (!p) {
-    p = { specs: actions.map((a) => actionByName(a.name) ?? null), sets: actions.map(() => undefined) };
+    const specs = actions.map((a) => actionByName(a.name) ?? null);
+    p = { specs, execs: specs.map((s) => s?.execute ?? null), sets: actions.map(() => undefined) };
     PREPARED.set(actions, p);
   }
   return p;
@@ -202,7 +208,7 @@ export class Xlate implements ExecCtx {
   /** Executes an action list; `depth` is the indentation of its actions in the trace. */
   executeList(actions: readonly Action[], depth: number, prep = prepare(actions)): void {
     const savedStop = this.stopList, savedList = this.curList, savedIndex = this.curIndex, savedPrep = this.curPrep;
-    const specs = prep.specs;
+    const execs = prep.execs;
     this.stopList = false;
     this.curList = actions;
     this.curPrep = prep;
@@ -213,7 +219,9 @@ export class Xlate implements ExecCtx {
       this.depth = depth;
       this.tail = i === actions.length - 1;
       if (this.run.trace) this.ev({ kind: 'action', depth, text: this.actionText(a) });
-      this.executeSpec(a, specs[i]);
+      const exec = execs[i];
+      if (!exec) this.executeSpec(a, null); // fails, naming the action
+      else exec.call(prep.specs[i], a.args, this);
     }
     this.stopList = savedStop;
     this.curList = savedList;
