@@ -109,8 +109,10 @@ function bindUserspace(table: CtTable, e: CtEntry, spec: NatSpec, nowMs: number)
  * range is given) is already inside the range and the tuple is free; otherwise an address
  * is chosen by hash (seeded per boot, or with `persistent` by the source alone), the port
  * is kept when allowed and free, and else searched: SNAT from a random offset in the range
- * or the original port's class; DNAT from the bottom of its range; DNAT without a port
- * range never changes ports. `random`/`random-fully` skip keeping the original port.
+ * or the original port's class; DNAT from the bottom of its range. After a DNAT, OVS's
+ * kernel module adds a null SNAT binding, which moves the client's source port (random
+ * offset in its class) when the tuple is still taken (recorded: test/oracle/kernel-nat).
+ * `random`/`random-fully` skip keeping the original port.
  */
 function bindKernel(table: CtTable, e: CtEntry, spec: NatSpec, nowMs: number): CtTuple | undefined {
   const snat = spec.kind === 'src';
@@ -134,10 +136,17 @@ function bindKernel(table: CtTable, e: CtEntry, spec: NatSpec, nowMs: number): C
     // A one-port range is kept even when taken: the clash then fails the commit.
     if (free(t) || (ranged && lo === hi)) return t;
   }
-  if (!snat && !ranged) return undefined;
-  const [clo, chi] = ranged ? [lo, hi] : portClass(origPort);
-  const offset = snat || spec.random ? hashOf(o.src, o.dst, o.sport, o.dport) : 0;
-  return searchPorts(clo, chi, clo + (offset % (chi - clo + 1)), offset, (p) => free(candidate(e, snat, addr, p)));
+  const offset = hashOf(o.src, o.dst, o.sport, o.dport);
+  if (snat || ranged) {
+    const [clo, chi] = ranged ? [lo, hi] : portClass(origPort);
+    const start = clo + ((snat || spec.random ? offset : 0) % (chi - clo + 1));
+    const t = searchPorts(clo, chi, start, offset, (p) => free(candidate(e, snat, addr, p)));
+    if (t || snat) return t;
+  }
+  // DNAT left the tuple taken: the null SNAT binding moves the client's source port.
+  const dport = ranged ? lo : origPort;
+  const [clo, chi] = portClass(o.sport);
+  return searchPorts(clo, chi, clo + (offset % (chi - clo + 1)), offset, (p) => free(candidate(e, false, addr, dport, p)));
 }
 
 function pickAddr(spec: NatSpec, original: bigint, seed: number): bigint {
