@@ -18,7 +18,10 @@ export { sentFrame };
 const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src',
   'ct_ipv6_dst', 'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst'].map(slotInfo);
 
-const CT_WORDS = Int32Array.from(CT_SLOTS.flatMap((i) => Array.from({ length: i.words }, (_, k) => i.word + k)));
+const CT_WORDS = CT_SLOTS.flatMap((i) => Array.from({ length: i.words }, (_, k) => i.word + k)).sort((a, b) => a - b);
+// They are neighbours in the word layout: one fill() clears them.
+const CT_FROM = CT_WORDS[0], CT_TO = CT_WORDS[CT_WORDS.length - 1] + 1;
+if (CT_TO - CT_FROM !== CT_WORDS.length) throw new Error('internal: the conntrack slots are not adjacent');
 const MARK = slotInfo('ct_mark'), LABEL = slotInfo('ct_label');
 // ct_mark and ct_label are neighbours in the word layout: one range of wc words to save.
 const CT_ML_FROM = Math.min(MARK.word, LABEL.word), CT_ML_TO = Math.max(MARK.word + MARK.words, LABEL.word + LABEL.words);
@@ -30,7 +33,7 @@ const ETH_IPV6_N = Number(ETH_IPV6);
 /** ct() and ct_clear leave the packet untracked: every conntrack slot reads 0. */
 function clearCtSlots(x: Xlate): void {
   const w = x.slots.w;
-  for (let k = 0; k < CT_WORDS.length; k++) w[CT_WORDS[k]] = 0;
+  w.fill(0, CT_FROM, CT_TO);
 }
 
 /** Runs `actions` on a copy of the packet; the original continues unchanged afterwards. */
