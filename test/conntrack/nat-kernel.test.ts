@@ -1,14 +1,15 @@
 // Which binding the kernel profile chooses, against real nf_nat (kernel 6.18,
 // test/oracle/kernel-nat, recorded by test/tools/record-kernel-nat.py): each packet is
-// looked up and committed in zone 1 with the case's NAT rule, and the table, the events
-// and whether the packet got through must be the kernel's. Where the kernel draws a
+// looked up and committed in zone 1 with the case's NAT rule, and the table, the events,
+// whether the packet got through and the addresses/ports (and quoted packet of an ICMP
+// error) of what came out must be the kernel's. Where the kernel draws a
 // random port (a DNAT clash moving the client's source port), the moved port is only
 // required to be a new one in the same class (1024-65535); the two recordings of that
 // case moved it to different ports.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newConntrack, newCtPacketCache, parseIp, type NatSpec } from '../../src/conntrack/index.js';
+import { formatIp, newConntrack, newCtPacketCache, parseIp, type CtPacket, type CtResult, type NatSpec } from '../../src/conntrack/index.js';
 import { compareLines, ORACLE } from './oracle-replay.js';
 import { parsePacketLine } from './packet-line.js';
 
@@ -32,6 +33,25 @@ function maskMoved(lines: string[], out: string[]): string[] {
   }));
 }
 
+const field = (line: string, k: string) => new RegExp(`(?:^|,)${k}=([^,\\s]+)`).exec(line)?.[1];
+
+/** The addresses/ports of a frame and its quoted packet; a source port a DNAT moved is masked. */
+function frameText(line: string, dnat: boolean, sentPort: string | undefined): string {
+  const sport = field(line, 'tp_src');
+  const ports = sport === undefined ? '' : `,tp_src=${dnat && sport !== sentPort ? 'MOVED' : sport},tp_dst=${field(line, 'tp_dst')}`;
+  return `nw_src=${field(line, 'nw_src')},nw_dst=${field(line, 'nw_dst')}${ports} ${/inner=\[[^\]]*\]/.exec(line)?.[0] ?? ''}`.trim();
+}
+
+/** What ctflow lets out: the packet as NAT left it, in the recordings' flow syntax. */
+function ctflowFrame(pkt: CtPacket, n: CtResult['natted']): string {
+  const o = n ?? pkt;
+  let line = `nw_src=${formatIp('ipv4', o.src)},nw_dst=${formatIp('ipv4', o.dst)}`;
+  if (o.sport !== undefined) line += `,tp_src=${o.sport},tp_dst=${o.dport}`;
+  const q = n?.inner ?? pkt.icmp?.inner;
+  if (q) line += `  inner=[proto=${q.proto},nw_src=${formatIp('ipv4', q.src)},nw_dst=${formatIp('ipv4', q.dst)},tp_src=${q.sport},tp_dst=${q.dport}]`;
+  return line;
+}
+
 function replay(name: string, file: string): string[] {
   const c = JSON.parse(readFileSync(join(DIR, name, file), 'utf8'));
   const spec = specOf(c.nat_rule);
@@ -47,6 +67,12 @@ function replay(name: string, file: string): string[] {
     // No free binding: the kernel drops the packet (ctflow: +inv, nothing committed).
     const passed = (r2.ctState & 0x10) === 0;
     if (passed !== s.delivered) out.push(`${where}: ${passed ? 'passed' : 'dropped'}, kernel ${s.delivered ? 'delivered it' : 'dropped it'}`);
+    if (passed && s.delivered) {
+      const dnat = spec.kind === 'dst', sent = field(s.flow, 'tp_src');
+      const got = frameText(ctflowFrame(pkt, r2.natted ?? r1.natted), dnat, sent);
+      const want = frameText(s.received[0], dnat, sent);
+      if (got !== want) out.push(`${where}: frame ${got}, kernel ${want}`);
+    }
     const at = now + Math.round(s.dump_after_s * 1000);
     compareLines(`${where} conntrack -L`, maskMoved(ct.dump(at), out), maskMoved(s.conntrack_L, out), out);
     compareLines(`${where} events`, maskMoved([...r1.events, ...r2.events], out), maskMoved(s.events, out), out);
@@ -57,6 +83,6 @@ function replay(name: string, file: string): string[] {
 describe('kernel profile NAT bindings against nf_nat (kernel 6.18)', () => {
   const recordings = readdirSync(DIR, { withFileTypes: true }).filter((d) => d.isDirectory())
     .flatMap((d) => readdirSync(join(DIR, d.name)).filter((f) => f.startsWith('result')).map((f) => [d.name, f] as const));
-  it('has the three cases (one recorded twice)', () => expect(recordings.length).toBe(4));
+  it('has the four cases (one recorded twice)', () => expect(recordings.length).toBe(5));
   it.each(recordings)('%s (%s)', (name, file) => expect(replay(name, file)).toEqual([]));
 });
