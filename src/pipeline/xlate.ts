@@ -56,6 +56,12 @@ export interface PreparedList {
   specs: Array<ActionSpec | null>;
   /** Each spec's execute, read once: reading it per action was a lookup on specs of many shapes. */
   execs: Array<ActionSpec['execute'] | null>;
+  /**
+   * Each action's arguments. With execs they are all a run of the list reads: the action
+   * objects, made by the parser among much else, are scattered in memory, and a first
+   * touch of each per packet was a measurable share of the translation.
+   */
+  args: unknown[];
   sets: Array<WordWrites | null | undefined>;
 }
 const PREPARED = new WeakMap<readonly Action[], PreparedList>();
@@ -63,7 +69,7 @@ function prepare(actions: readonly Action[]): PreparedList {
   let p = PREPARED.get(actions);
   if (!p) {
     const specs = actions.map((a) => actionByName(a.name) ?? null);
-    p = { specs, execs: specs.map((s) => s?.execute ?? null), sets: actions.map(() => undefined) };
+    p = { specs, execs: specs.map((s) => s?.execute ?? null), args: actions.map((a) => a.args), sets: actions.map(() => undefined) };
     PREPARED.set(actions, p);
   }
   return p;
@@ -208,20 +214,19 @@ export class Xlate implements ExecCtx {
   /** Executes an action list; `depth` is the indentation of its actions in the trace. */
   executeList(actions: readonly Action[], depth: number, prep = prepare(actions)): void {
     const savedStop = this.stopList, savedList = this.curList, savedIndex = this.curIndex, savedPrep = this.curPrep;
-    const execs = prep.execs;
+    const { execs, args, specs } = prep, n = execs.length;
     this.stopList = false;
     this.curList = actions;
     this.curPrep = prep;
-    for (let i = 0; i < actions.length; i++) {
+    for (let i = 0; i < n; i++) {
       if (this.exited || this.stopList) break;
-      const a = actions[i];
       this.curIndex = i;
       this.depth = depth;
-      this.tail = i === actions.length - 1;
-      if (this.run.trace) this.ev({ kind: 'action', depth, text: this.actionText(a) });
+      this.tail = i === n - 1;
+      if (this.run.trace) this.ev({ kind: 'action', depth, text: this.actionText(actions[i]) });
       const exec = execs[i];
-      if (!exec) this.executeSpec(a, null); // fails, naming the action
-      else exec.call(prep.specs[i], a.args, this);
+      if (!exec) this.executeSpec(actions[i], null); // fails, naming the action
+      else exec.call(specs[i], args[i], this);
     }
     this.stopList = savedStop;
     this.curList = savedList;
@@ -280,11 +285,11 @@ export class Xlate implements ExecCtx {
   }
 
   setField(a: SetArgs): void {
-    // The action executing is curList[curIndex] (unless an action runs another's execute):
+    // The action executing is the prepared list's action curIndex (unless an action runs another's execute):
     // its compiled writes are kept beside it.
     const i = this.curIndex, prep = this.curPrep;
     let p: WordWrites | null | undefined;
-    if (prep !== null && this.curList[i]?.args === a) { p = prep.sets[i]; if (p === undefined) p = prep.sets[i] = setPlanOf(a); } else p = setPlanOf(a);
+    if (prep !== null && prep.args[i] === a) { p = prep.sets[i]; if (p === undefined) p = prep.sets[i] = setPlanOf(a); } else p = setPlanOf(a);
     if (p !== null) applySet(p, this.slots, this.wc); else this.write(a.field, a.value, a.mask);
   }
   move(a: { src: SubfieldRef; dst: SubfieldRef }): void {
