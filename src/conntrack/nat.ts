@@ -106,7 +106,8 @@ function bindUserspace(table: CtTable, e: CtEntry, spec: NatSpec, nowMs: number)
 
 /**
  * Linux (get_unique_tuple): SNAT keeps the original tuple when its address (and port, if a
- * range is given) is already inside the range and the tuple is free; otherwise an address
+ * range is given) is already inside the range and the tuple is free, or else the mapping
+ * the same client endpoint already has, when inside the range and free; otherwise an address
  * is chosen by hash (seeded per boot, or with `persistent` by the source alone), the port
  * is kept when allowed and free, and else searched: SNAT from a random offset in the range
  * or the original port's class; DNAT from the bottom of its range. After a DNAT, OVS's
@@ -127,6 +128,17 @@ function bindKernel(table: CtTable, e: CtEntry, spec: NatSpec, nowMs: number): C
   if (snat && !spec.random && inAddr && inPort) {
     const t = free(candidate(e, true, origAddr, ported ? origPort : undefined));
     if (t) return t;
+  } else if (snat && !spec.random) {
+    // The same client endpoint already mapped (to another server) keeps its mapping when
+    // it is inside the range and free (recorded: nat-snat-same-source).
+    const prev = bySource(table).get(sourceKey(e));
+    if (prev && table.has(prev) && prev.expiresMs > nowMs && prev.nat.kind === 'src') {
+      const m = prev.reply;
+      const inside = (spec.addrMin === undefined || (m.dst >= spec.addrMin && m.dst <= (spec.addrMax ?? spec.addrMin)))
+        && (!ported || !ranged || (m.dport >= lo && m.dport <= hi));
+      const t = inside ? free(candidate(e, true, m.dst, ported ? m.dport : undefined)) : undefined;
+      if (t) return t;
+    }
   }
   const seed = spec.persistent ? hashOf(o.src) : hashOf(o.src, o.dst);
   const addr = pickAddr(spec, origAddr, seed);
@@ -147,6 +159,21 @@ function bindKernel(table: CtTable, e: CtEntry, spec: NatSpec, nowMs: number): C
   const dport = ranged ? lo : origPort;
   const [clo, chi] = portClass(o.sport);
   return searchPorts(clo, chi, clo + (offset % (chi - clo + 1)), offset, (p) => free(candidate(e, false, addr, dport, p)));
+}
+
+/** The kernel's "by source" index: the latest SNAT connection of each client endpoint. */
+const BY_SOURCE = new WeakMap<CtTable, { map: Map<string, CtEntry>; sweepAt: number }>();
+const sourceKey = (e: CtEntry): string => `${e.zone}|${e.l3}|${e.proto}|${e.orig.src}|${e.orig.sport}`;
+
+function bySource(table: CtTable): Map<string, CtEntry> {
+  let s = BY_SOURCE.get(table);
+  if (!s) { s = { map: new Map(), sweepAt: 1024 }; BY_SOURCE.set(table, s); }
+  if (s.map.size >= s.sweepAt) {
+    // Drop connections that are gone; amortised by sweeping only when the map doubled.
+    for (const [k, e] of s.map) if (!table.has(e)) s.map.delete(k);
+    s.sweepAt = Math.max(1024, 2 * s.map.size);
+  }
+  return s.map;
 }
 
 function pickAddr(spec: NatSpec, original: bigint, seed: number): bigint {
@@ -174,6 +201,7 @@ export function applyNat(
   if (!e.confirmed && e.nat.kind === 'none' && spec.kind && bindNew) {
     const r = profile === 'kernel' ? bindKernel(table, e, spec, nowMs) : bindUserspace(table, e, spec, nowMs);
     if (!r) return { stateBits: 0, exhausted: true };
+    if (profile === 'kernel' && spec.kind === 'src') bySource(table).set(sourceKey(e), e);
     // The kernel marks a connection NATed only when its tuple changed (a client already
     // inside the range keeps its tuple and gets no snat bit); OVS userspace always does.
     if (profile === 'kernel' && sameTuple(r, e.reply)) return { stateBits: 0, exhausted: false };

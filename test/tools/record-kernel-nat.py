@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Record which NAT bindings real Linux nf_nat chooses (ports kept, searched, clashes).
 
-    sudo LAB=/path/to/packets.py /usr/bin/python3 test/tools/record-kernel-nat.py OUT
+    sudo LAB=/path/to/packets.py /usr/bin/python3 test/tools/record-kernel-nat.py OUT [CASE,...]
 
 Drives the kernel conntrack lab (`packets.py`, as record-kernel-expiry.py does): every
 entry is in zone 1 in the bridge namespace; each case adds one nftables nat rule there
@@ -54,6 +54,8 @@ RULES = {
                              "ip daddr { 172.16.255.200, 172.16.255.201 } udp dport 53 dnat to 172.16.255.131:8000-8009; }",
     "nat-dnat-clash": "chain pre { type nat hook prerouting priority dstnat; policy accept; "
                       "ip daddr { 172.16.255.200, 172.16.255.201 } udp dport 53 dnat to 172.16.255.131; }",
+    "nat-snat-same-source": "chain post { type nat hook postrouting priority srcnat; policy accept; "
+                            "ip saddr 172.16.255.130 udp dport { 5001, 5002 } snat to 10.99.0.1:50000-50009; }",
     "nat-snat-icmp-error": "chain post { type nat hook postrouting priority srcnat; policy accept; "
                            "ip saddr 172.16.255.130 udp dport 5001 snat to 10.99.0.1; }",
 }
@@ -107,8 +109,10 @@ P.CASES[:] = [
      "the same client port to both", [U(40000, 53, VIP1), U(40000, 53, VIP2)], {}),
     ("nat-dnat-clash", "dnat to 172.16.255.131 (no port range) for VIPs 172.16.255.200 and .201 port 53; "
      "the same client port to both", [U(40000, 53, VIP1), U(40000, 53, VIP2)], {}),
+    ("nat-snat-same-source", "snat to 10.99.0.1:50000-50009; client port 60000 (outside the range) to server "
+     "ports 5001 then 5002, then client port 60001 to 5001", [U(60000), U(60000, 5002), U(60001)], {}),
     ("nat-snat-icmp-error", "UDP from 172.16.255.130:50001 through snat to 10.99.0.1 (port kept); the server "
      "answers ICMP port unreachable quoting the datagram as it received it (from 10.99.0.1)",
      [U(50001), dict(kind="icmp_quote", who="s", wait=0.0, note="", qsrc="10.99.0.1", qsport=50001)], {}),
 ]
-P.cmd_run(argparse.Namespace(modes="fwd", cases="", gap=0.15, label_suffix="", out=sys.argv[1]))
+P.cmd_run(argparse.Namespace(modes="fwd", cases=sys.argv[2] if len(sys.argv) > 2 else "", gap=0.15, label_suffix="", out=sys.argv[1]))
