@@ -6,6 +6,20 @@ import { formatDiagnostic, type Diagnostic } from '../parse/diagnostic.js';
 /** Exit status for bad input (as the brief asks) and for usage / missing files. */
 export const EXIT_BAD_INPUT = 2;
 
+/**
+ * Runs a command's body and sets the exit status it returns; a usage mistake becomes one
+ * `ctflow: …` line and status 2, never a stack trace.
+ */
+export function exitWith(run: () => number): void {
+  try {
+    process.exitCode = run();
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`ctflow: ${e.message}\n`);
+    process.exitCode = EXIT_BAD_INPUT;
+  }
+}
+
 export class UsageError extends Error {}
 
 export function readText(path: string): string {

@@ -8,7 +8,7 @@ import { findingToJson, formatFinding, summary } from '../lint/format.js';
 import { lint, RuleSelectionError, selectRules } from '../lint/lint.js';
 import { RULES } from '../lint/rules/index.js';
 import type { LintRule } from '../lint/types.js';
-import { EXIT_BAD_INPUT, portNamesOption, readText, reportDiagnostics, toJson, UsageError } from './io.js';
+import { EXIT_BAD_INPUT, exitWith, portNamesOption, readText, reportDiagnostics, toJson, UsageError } from './io.js';
 
 export interface LintOpts { groups?: string; ports?: string; json?: boolean; rule: string[]; disable: string[]; listRules?: boolean }
 
@@ -59,13 +59,5 @@ export function lintCommand(): Command {
     .option('--rule <ids>', 'run only these rules (comma-separated, repeatable)', collect, [] as string[])
     .option('--disable <ids>', 'skip these rules (comma-separated, repeatable)', collect, [] as string[])
     .option('--list-rules', 'print the rules and what each checks')
-    .action((flows: string | undefined, o: LintOpts) => {
-      try {
-        process.exitCode = runLint(flows, o);
-      } catch (e) {
-        if (!(e instanceof UsageError)) throw e;
-        process.stderr.write(`ctflow: ${e.message}\n`);
-        process.exitCode = EXIT_BAD_INPUT;
-      }
-    });
+    .action((flows: string | undefined, o: LintOpts) => exitWith(() => runLint(flows, o)));
 }

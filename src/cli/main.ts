@@ -6,7 +6,7 @@ import { runTrace } from './trace.js';
 import { runCommand } from './run.js';
 import { lintCommand } from './lint.js';
 import { testCommand } from './test.js';
-import { portNamesOption, UsageError, EXIT_BAD_INPUT } from './io.js';
+import { exitWith, portNamesOption } from './io.js';
 
 const program = new Command();
 program
@@ -22,14 +22,14 @@ program.command('fmt')
   .option(...portsOpt)
   .option('--names', 'print port names from --ports, like dump-flows --names')
   .option('--of15', 'print as an OpenFlow 1.5 dump (set_field instead of load)')
-  .action((files: string[], o) => exit(() => runFmt(files, { ports: portNamesOption(o.ports), of15: o.of15, names: o.names })));
+  .action((files: string[], o) => exitWith(() => runFmt(files, { ports: portNamesOption(o.ports), of15: o.of15, names: o.names })));
 
 program.command('parse')
   .description('parse flows and print the IR')
   .argument('<files...>')
   .option(...portsOpt)
   .option('--json', 'print the IR as JSON (the default)')
-  .action((files: string[], o) => exit(() => runParseJson(files, { ports: portNamesOption(o.ports) })));
+  .action((files: string[], o) => exitWith(() => runParseJson(files, { ports: portNamesOption(o.ports) })));
 
 program.command('trace')
   .description('run one packet through the tables and print it like `ovs-appctl ofproto/trace`')
@@ -42,23 +42,10 @@ program.command('trace')
   .option('--json', 'print the trace as JSON')
   .option('--profile <profile>', 'conntrack profile: kernel or userspace', 'kernel')
   .option('--bridge <name>', 'bridge name shown in the trace (OVN: br-int)', 'br0')
-  .action((flows: string, packet: string, o) => exit(() => runTrace(flows, packet, { ports: portNamesOption(o.ports), groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile, bridge: o.bridge })));
+  .action((flows: string, packet: string, o) => exitWith(() => runTrace(flows, packet, { ports: portNamesOption(o.ports), groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile, bridge: o.bridge })));
 
 program.addCommand(runCommand());
 program.addCommand(lintCommand());
 program.addCommand(testCommand());
-
-function exit(run: () => number): void {
-  try {
-    process.exitCode = run();
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`ctflow: ${e.message}\n`);
-      process.exitCode = EXIT_BAD_INPUT;
-      return;
-    }
-    throw e;
-  }
-}
 
 program.parseAsync(process.argv);

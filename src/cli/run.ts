@@ -11,7 +11,7 @@ import { readFlows } from '../parse/flows.js';
 import { readGroups } from '../parse/groups.js';
 import { ExecError } from '../pipeline/exec.js';
 import { buildPipeline, openPorts } from '../pipeline/pipeline.js';
-import { bridgePorts, EXIT_BAD_INPUT, readText, reportDiagnostics, toJson, UsageError } from './io.js';
+import { bridgePorts, EXIT_BAD_INPUT, exitWith, readText, reportDiagnostics, toJson, UsageError } from './io.js';
 
 export interface RunOpts {
   profile: string;
@@ -88,13 +88,5 @@ export function runCommand(): Command {
     .option('--ports <map|file>', 'port names NAME=NUMBER[,...], or a file of `ovs-ofctl show` / `dpif/show` output')
     .option('--bridge <name>', 'bridge name shown in traces', 'br0')
     .option('--controller', 'a controller is connected (packet-ins are sent: dont_send=0), as ovn-controller is')
-    .action((flows: string, conversation: string, o: RunOpts) => {
-      try {
-        process.exitCode = runConversation(flows, conversation, o);
-      } catch (e) {
-        if (!(e instanceof UsageError)) throw e;
-        process.stderr.write(`ctflow: ${e.message}\n`);
-        process.exitCode = EXIT_BAD_INPUT;
-      }
-    });
+    .action((flows: string, conversation: string, o: RunOpts) => exitWith(() => runConversation(flows, conversation, o)));
 }

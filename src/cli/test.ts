@@ -14,7 +14,7 @@ import { diagnosticAt, readFlows } from '../parse/flows.js';
 import { readGroups } from '../parse/groups.js';
 import { ExecError } from '../pipeline/exec.js';
 import { buildPipeline, openPorts } from '../pipeline/pipeline.js';
-import { EXIT_BAD_INPUT, parsePortsOption, readText, reportDiagnostics, toJson, UsageError } from './io.js';
+import { EXIT_BAD_INPUT, exitWith, parsePortsOption, readText, reportDiagnostics, toJson, UsageError } from './io.js';
 
 export const EXIT_FAILED = 1;
 
@@ -120,13 +120,5 @@ export function testCommand(): Command {
     .description('run scenario files (packets + expect lines) against the flow tables they name; exit 1 when an expectation fails')
     .argument('<scenarios...>', 'scenario files: header directives (flows, groups, ports, profile, sysctl, conntrack, controller), packet lines as in `run`, expect lines')
     .option('--json', 'print one JSON document { "scenarios": [...] }')
-    .action((files: string[], o: { json?: boolean }) => {
-      try {
-        process.exitCode = runTests(files, o);
-      } catch (e) {
-        if (!(e instanceof UsageError)) throw e;
-        process.stderr.write(`ctflow: ${e.message}\n`);
-        process.exitCode = EXIT_BAD_INPUT;
-      }
-    });
+    .action((files: string[], o: { json?: boolean }) => exitWith(() => runTests(files, o)));
 }
