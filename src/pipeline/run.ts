@@ -34,8 +34,9 @@ export interface PacketResult {
   trace: Trace;
   /** OpenFlow ports output to, over all passes, in order. */
   outputs: number[];
-  /** The frame sent by each of those outputs, as the datapath had it: a table-less
-   *  ct(nat(...)) translates it there while the translation goes on untranslated. */
+  /** With a tracker: the frame sent by each of those outputs, as the datapath had it (a
+   *  table-less ct(nat(...)) translates it there while the translation goes on
+   *  untranslated). Empty in trace mode. */
   sent: Packet[];
   /** ct_state of the pass that output or dropped the packet (the last pass). */
   ctState: number;

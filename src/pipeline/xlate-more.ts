@@ -13,7 +13,11 @@ import type { ControllerRequest, CtRequest, LearnLimits, SubfieldRef } from './e
 import type { Xlate } from './xlate.js';
 import type { Pipeline } from './pipeline.js';
 
-export { sentFrame };
+/** Records the frame an output sends (PacketResult.sent); only runs with a tracker need
+ *  it (a trace without one applies no NAT, and the copy is not free per output). */
+export function noteSent(x: Xlate): void {
+  if (x.run.conntrack) x.run.sent.push(sentFrame(x));
+}
 
 const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src',
   'ct_ipv6_dst', 'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst'].map(slotInfo);

@@ -330,7 +330,7 @@ export class Xlate implements ExecCtx {
     this.commit();
     this.odp.push(String(dpPort(this.run.pipeline.ports, port)));
     this.outputs.push(port);
-    this.run.sent.push(more.sentFrame(this));
+    more.noteSent(this);
   }
 
   output(port: number, maxLen = 0): void {
