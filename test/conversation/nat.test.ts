@@ -24,7 +24,7 @@ const read = (p: string) => readFileSync(p, 'utf8');
 
 /** The addresses/ports of a frame in flow syntax (`nw_src=…,tp_dst=…`), the fields NAT may change. */
 function l3l4(flow: string): string {
-  const keep = ['nw_src', 'nw_dst', 'tp_src', 'tp_dst'];
+  const keep = ['nw_src', 'nw_dst', 'ipv6_src', 'ipv6_dst', 'tp_src', 'tp_dst'];
   return flow.split(',').filter((kv) => keep.includes(kv.split('=')[0])).join(',');
 }
 
@@ -135,7 +135,7 @@ function replayNat(recording: string, what: Aspect): string[] {
 
 describe('ctflow NAT against real OVS 3.1 userspace conntrack', () => {
   const names = readdirSync(ORACLE, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  it('has the eleven recorded cases', () => expect(names).toEqual(['dnat-clash', 'dnat-vip', 'nat-commit-continues', 'nat-state-bits', 'snat-collision', 'snat-icmp', 'snat-icmp-error', 'snat-port-kept', 'snat-port-range', 'snat-tcp', 'snat-udp']));
+  it('has the twelve recorded cases', () => expect(names).toEqual(['dnat-clash', 'dnat-vip', 'nat-commit-continues', 'nat-state-bits', 'snat-collision', 'snat-icmp', 'snat-icmp-error', 'snat-port-kept', 'snat-port-range', 'snat-tcp', 'snat-udp', 'snat-udp6']));
   const TITLE = new Map<Aspect, string>([
     ['state', 'output ports, ct_state and conntrack table after each packet'],
     ['frames', 'addresses/ports of each frame that left (and the packet an ICMP error quotes)'],

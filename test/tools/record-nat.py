@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from scapy.all import ICMP, IP, TCP, UDP, Ether, IPerror, Raw, UDPerror, rdpcap  # Debian python3-scapy
+from scapy.all import ICMP, IP, IPv6, TCP, UDP, Ether, IPerror, Raw, UDPerror, rdpcap  # Debian python3-scapy
 
 OUT = os.path.abspath(sys.argv[1])
 BOX = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "/tmp/nat-ovs")
@@ -33,6 +33,7 @@ HOST = {
     "p3": (3, "02:00:00:00:00:03", "10.0.0.3"),
 }
 OFPORT_NAME = {v[0]: k for k, v in HOST.items()}
+HOST6 = {"p1": "fd00::1", "p2": "fd01::2", "p3": "fd00::3"}
 GAP_MS = 100
 TCP_FLAG_NAMES = [("F", "fin"), ("S", "syn"), ("R", "rst"), ("P", "psh"), ("A", "ack"),
                   ("U", "urg"), ("E", "ece"), ("C", "cwr")]
@@ -152,6 +153,10 @@ def tcp_flags(flags):
 
 def conv_line(pkt, ofport):
     """OVS flow syntax of a frame, then the fields flow syntax cannot carry."""
+    if IPv6 in pkt:
+        e, ip6, u = pkt[Ether], pkt[IPv6], pkt[UDP]
+        return (f"udp6,in_port={ofport},dl_src={e.src},dl_dst={e.dst},ipv6_src={ip6.src},ipv6_dst={ip6.dst},"
+                f"nw_ttl={ip6.hlim},tp_src={u.sport},tp_dst={u.dport}", f"len={len(u.payload) + 8}")
     e, ip = pkt[Ether], pkt[IP]
     base = (f"in_port={ofport},dl_src={e.src},dl_dst={e.dst},"
             f"nw_src={ip.src},nw_dst={ip.dst},nw_ttl={ip.ttl}")
@@ -188,6 +193,11 @@ def l3(src, dst_ip):
 def tcp(src, dst_ip, sport, dport, flags, seq, ack=0, length=0):
     p = l3(src, dst_ip) / TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack, window=64240)
     return src, (p / Raw(b"A" * length) if length else p)
+
+
+def udp6(src, dst_ip, sport, dport, length=12):
+    s = HOST[src]
+    return src, Ether(src=s[1], dst="02:00:00:00:00:fe") / IPv6(src=HOST6[src], dst=dst_ip, hlim=64) / UDP(sport=sport, dport=dport) / Raw(b"U" * length)
 
 
 def udp(src, dst_ip, sport, dport, length=12):
@@ -306,6 +316,15 @@ def main():
     run("dnat-clash", "10.0.0.1:40000 -> VIP 10.0.0.100:53 and -> VIP 10.0.0.101:53, both "
         "DNATed to 172.16.0.2:8080 without a port range: the second reply tuple would clash "
         "with the first; then the backend answers what it saw", CLASH_FLOWS, clash_conversation)
+    snat6 = """\
+table=0,priority=100,ipv6,ct_state=-trk,actions=ct(zone=1,nat,table=1)
+table=1,priority=100,ipv6,in_port=1,ct_state=+new+trk,actions=ct(commit,zone=1,nat(src=fd01::100)),output:2
+table=1,priority=100,ipv6,in_port=1,ct_state=+est+trk,actions=output:2
+table=1,priority=100,ipv6,in_port=2,ct_state=+est+trk,actions=output:1
+table=1,priority=0,actions=drop
+"""
+    run("snat-udp6", "IPv6: fd00::1:5353 -> fd01::2:53 through nat(src=fd01::100); "
+        "the server answers the address/port it saw; another request", snat6, snat6_conversation)
     run("dnat-vip", "10.0.0.1:40000 -> VIP 10.0.0.100:80 DNATed to 172.16.0.2:8080 "
         "(like OVN's load balancer); the backend answers, the client sees the VIP",
         DNAT_FLOWS, script([
@@ -336,6 +355,17 @@ def port_unreachable(steps):
         return None
     quoted = Ether(bytes.fromhex(steps[0]["outputs"][0]["hex"]))[IP]
     return "p2", l3("p2", quoted.src) / ICMP(type=3, code=3) / bytes(quoted)
+
+
+def snat6_conversation(steps):
+    if not steps:
+        return udp6("p1", HOST6["p2"], 5353, 53)
+    if len(steps) == 1:
+        o = Ether(bytes.fromhex(steps[0]["outputs"][0]["hex"]))
+        return "p2", Ether(src=HOST["p2"][1], dst="02:00:00:00:00:fe") / IPv6(src=HOST6["p2"], dst=o[IPv6].src, hlim=64) / UDP(sport=53, dport=o[UDP].sport) / Raw(b"U" * 30)
+    if len(steps) == 2:
+        return udp6("p1", HOST6["p2"], 5353, 53)
+    return None
 
 
 def clash_conversation(steps):
