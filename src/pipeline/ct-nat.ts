@@ -8,7 +8,7 @@
 // the slots the translation reads stay as they were, and this overlay says what the
 // datapath's packet has instead.
 import { clonePacket, type Packet, type PacketExtra } from '../packet/packet.js';
-import type { CtResult } from '../conntrack/index.js';
+import type { CtResult, NatSpec } from '../conntrack/index.js';
 import { formatIpv4, formatIpv6 } from '../model/values.js';
 import type { Xlate } from './xlate.js';
 
@@ -42,6 +42,33 @@ export function natChanges(n: Natted, v6: boolean): Array<[string, bigint]> {
 export function quotedNat(extra: PacketExtra, inner: NonNullable<Natted['inner']>): PacketExtra {
   if (!extra.inner) return extra;
   return { ...extra, inner: { ...extra.inner, src: inner.src, dst: inner.dst, sport: inner.sport, dport: inner.dport } };
+}
+
+/**
+ * A ct(nat)'s translation: with table=, the recirculated packet (`next`) carries it; without,
+ * only the datapath's packet does (the translation goes on untranslated).
+ */
+export function applyNatResult(x: Xlate, next: Packet, n: Natted, v6: boolean, recirculates: boolean): void {
+  const changes = natChanges(n, v6);
+  if (recirculates) {
+    for (const [slot, v] of changes) next.slots.set(slot, v);
+    if (n.inner) next.extra = quotedNat(next.extra, n.inner);
+  } else {
+    translateInDatapath(x, changes, n.inner && quotedNat(next.extra, n.inner));
+  }
+}
+
+/** The ct() datapath action's `nat(...)` argument. */
+export function natText(n: NatSpec, v6: boolean): string {
+  if (!n.kind) return 'nat';
+  const a = (v: bigint) => (v6 ? formatIpv6(v) : formatIpv4(v));
+  let s = `nat(${n.kind}`;
+  if (n.addrMin !== undefined) {
+    s += '=' + a(n.addrMin) + (n.addrMax !== undefined && n.addrMax !== n.addrMin ? '-' + a(n.addrMax) : '');
+    if (n.portMin !== undefined) s += `:${n.portMin}` + (n.portMax !== undefined && n.portMax !== n.portMin ? `-${n.portMax}` : '');
+  }
+  for (const f of ['persistent', 'hash', 'random'] as const) if (n[f]) s += ',' + f;
+  return s + ')';
 }
 
 /** Records a table-less ct(nat)'s result as the datapath's packet (the translation goes on unchanged). */

@@ -2,13 +2,12 @@
 // ct/ct_clear (with recirculation), groups and learn.
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
-import { formatIpv4, formatIpv6 } from '../model/values.js';
-import { CS, type CtOptions, type NatSpec } from '../conntrack/index.js';
+import { CS, type CtOptions } from '../conntrack/index.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
 import { toCtPacket } from '../packet/ct.js';
 import { slotInfo } from '../packet/slots.js';
 import { ctNote } from './ct-notes.js';
-import { getDpNat, hasDpNat, natChanges, quotedNat, sentFrame, setDpNat, translateInDatapath } from './ct-nat.js';
+import { applyNatResult, getDpNat, hasDpNat, natText, sentFrame, setDpNat } from './ct-nat.js';
 import type { ControllerRequest, CtRequest, LearnLimits, SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
 import type { Pipeline } from './pipeline.js';
@@ -141,18 +140,6 @@ function pushController(x: Xlate, req: ControllerRequest): void {
 }
 
 // ---- conntrack -----------------------------------------------------------------------------
-function natText(n: NatSpec, v6: boolean): string {
-  if (!n.kind) return 'nat';
-  const a = (v: bigint) => (v6 ? formatIpv6(v) : formatIpv4(v));
-  let s = `nat(${n.kind}`;
-  if (n.addrMin !== undefined) {
-    s += '=' + a(n.addrMin) + (n.addrMax !== undefined && n.addrMax !== n.addrMin ? '-' + a(n.addrMax) : '');
-    if (n.portMin !== undefined) s += `:${n.portMin}` + (n.portMax !== undefined && n.portMax !== n.portMin ? `-${n.portMax}` : '');
-  }
-  for (const f of ['persistent', 'hash', 'random'] as const) if (n[f]) s += ',' + f;
-  return s + ')';
-}
-
 /** The parts of a ct() request's datapath action that do not depend on the packet, made once per request (and IP version). */
 interface CtOdpParts { head: string; tail4: string | null; tail6: string | null }
 const CT_ODP = new WeakMap<CtRequest, CtOdpParts>();
@@ -222,15 +209,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     ns.set('ct_mark', BigInt(r.ctMark)); ns.set('ct_label', r.ctLabel);
     ns.set('ct_nw_proto', BigInt(r.ct_nw_proto)); ns.set('ct_tp_src', BigInt(r.ct_tp_src)); ns.set('ct_tp_dst', BigInt(r.ct_tp_dst));
     for (const k of ['ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src', 'ct_ipv6_dst'] as const) ns.set(k, r[k] ?? 0n);
-    if (r.natted) {
-      const changes = natChanges(r.natted, v6);
-      if (req.table !== null) {
-        for (const [slot, v] of changes) ns.set(slot, v);
-        if (r.natted.inner) next.extra = quotedNat(next.extra, r.natted.inner);
-      } else {
-        translateInDatapath(x, changes, r.natted.inner && quotedNat(next.extra, r.natted.inner));
-      }
-    }
+    if (r.natted) applyNatResult(x, next, r.natted, v6, req.table !== null);
     if (req.table !== null) run.queueRecirc(x, req.table, next, 'tracker');
   } else if (req.table !== null) {
     const flags = run.nextCtState();
