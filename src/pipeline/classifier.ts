@@ -131,7 +131,7 @@ function findGroup(g: Group | undefined, n: number): Group | null {
  * subtable's best. Without hashed items (`flat`) the first candidate matching wins.
  */
 interface Plan {
-  n: number; flat: boolean; prio: Int32Array; seq: Int32Array; at: Int32Array; code: Int32Array;
+  n: number; flat: boolean; prio: Words; seq: Words; at: Words; code: Words;
   ents: Array<Entry | null>; groups: Array<Group | null>; sts: Array<Subtable | null>;
 }
 
@@ -144,6 +144,18 @@ const MAX_PLANS = 4096;
 function mdPos(st: Subtable): number {
   const i = st.idx.indexOf(MD);
   return i >= 0 && i + 1 < st.idx.length && st.idx[i + 1] === MD + 1 && st.mask[i] === -1 && st.mask[i + 1] === -1 ? i : -1;
+}
+
+/**
+ * The numbers as a plain array of small integers: a plan's arrays live on the JS heap
+ * next to the plan (an Int32Array past 64 bytes keeps its numbers in a buffer of its own,
+ * elsewhere in memory: one more cache miss per lookup, the first read of a plan being
+ * most of a lookup's time).
+ */
+function smis(a: number[]): Words {
+  const out: Words = [];
+  for (const v of a) out.push(v);
+  return out;
 }
 
 interface PlanItem { prio: number; seq: number; st: Subtable | null; g: Group | null; words: number[] }
@@ -185,14 +197,14 @@ function makePlan(subtables: Subtable[], lo: number | null, type: number, proto:
     return code.length - it.words.length - 1;
   });
   return {
-    n: items.length, flat: items.every((it) => !it.st), prio: Int32Array.from(items, (it) => it.prio), seq: Int32Array.from(items, (it) => it.seq),
-    at: Int32Array.from(at), code: Int32Array.from(code),
+    n: items.length, flat: items.every((it) => !it.st), prio: smis(items.map((it) => it.prio)), seq: smis(items.map((it) => it.seq)),
+    at: smis(at), code: smis(code),
     ents: items.map((it) => it.g?.list[0] ?? null), groups: items.map((it) => it.g), sts: items.map((it) => it.st),
   };
 }
 
 /** Whether candidate words at `o` of `code` match the packet words `w`. */
-function matchAt(w: Words, code: Int32Array, o: number): boolean {
+function matchAt(w: Words, code: Words, o: number): boolean {
   const end = o + 1 + 3 * code[o];
   let p = o + 1;
   while (p < end && (w[code[p]] & code[p + 1]) === code[p + 2]) p += 3;
