@@ -7,7 +7,7 @@ import { hasVlan, ipProto } from './actions/vlan-state.js';
 import type { ParseCtx } from './actions/types.js';
 import { fail, FlowError } from './errors.js';
 import { fieldByName, fieldNames } from './fields.js';
-import { applyMatchItemCached, newMatch, PROTOCOLS, setProtocol, valueText, type Match } from './match.js';
+import { applyMatchItemCached, MaskTable, newMatch, PROTOCOLS, setProtocol, valueText, type Match } from './match.js';
 import { parsePort, ValueError } from './values.js';
 import { ctTupleAllowed, normalizeMatch } from './normalize.js';
 import { didYouMean } from '../util/suggest.js';
@@ -39,10 +39,18 @@ const IGNORED = ['no_readonly_table', 'allow_hidden_fields'];
 
 /**
  * Flow keys the reader read without the grammar (a dump's leading `cookie=…, table=…,
- * n_packets=…,`): key, value text (null for a flag such as send_flow_rem) and where the key
- * starts in the line. The arrays are reused from line to line: only the first `n` count.
+ * n_packets=…,`): key, where its value is in `line` (v0 = -1 for a flag such as
+ * send_flow_rem) and where the key starts. A value the reader could read plainly as a
+ * number comes with it (`num`, and `form` says which form). The arrays are reused from
+ * line to line: only the first `n` count.
  */
-export interface LeadingKeys { n: number; key: string[]; value: (string | null)[]; at: number[] }
+export interface LeadingKeys {
+  n: number; line: string; key: string[]; v0: number[]; v1: number[]; at: number[];
+  num: number[]; form: number[];
+}
+/** LeadingKeys forms: not a plain number, decimal digits, digits with a fraction and/or
+ *  an `s` (`1.119s`), `0x` and hex digits. */
+export const LEAD_OTHER = 0, LEAD_DECIMAL = 1, LEAD_FRACTION = 2, LEAD_HEX = 3;
 
 export interface BuildCtx {
   ports: Map<string, number>; tables?: Map<string, number>; ofVersion?: number; dump?: boolean;
@@ -60,47 +68,99 @@ function u16(what: string, t: string, src: Item | number): number {
  * in the line (the reader parses and caches action lists on their own): errors are shifted
  * by it, and the flow keeps it for the action spans.
  */
-export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase = 0, lead?: LeadingKeys): Flow {
+export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase = 0, lead?: LeadingKeys, col = 1): Flow {
   const flow: Flow = {
     table: 0, priority: 32768, cookie: 0n, idleTimeout: 0, hardTimeout: 0, importance: 0,
-    flags: NO_FLAGS, match: NO_MATCH, actions: NO_ACTIONS, stats: null, line, col: 1,
+    flags: NO_FLAGS, match: NO_MATCH, actions: NO_ACTIONS, stats: null, line, col,
+    // The action list may be shared with other flows: its spans stay relative to its text.
+    actionsBase: actionsBase || undefined,
   };
-  if (lead) {
-    for (let i = 0; i < lead.n; i++) {
-      const k = lead.key[i], v = lead.value[i];
-      if (v !== null) applyFlowKey(flow, k, v, lead.at[i], ctx);
-      else addFlag(flow, k);
-    }
-  }
+  resetCounters();
+  if (lead) for (let i = 0; i < lead.n; i++) applyLeadKey(flow, lead, i, ctx);
   // Match items may come from a cache with spans relative to their own text (matchBases).
-  const items = syn.match, bases = syn.matchBases;
-  const memo = ctx.memo ? memoNode(ctx.memo.matches, items) : null;
+  const items = syn.match;
+  const memo = ctx.memo && syn.matchKey !== undefined ? matchMemo(ctx.memo, syn.matchKey, items) : null;
   if (memo?.match) {
-    // The same match items, in the same order, were built and checked before.
-    for (let i = 0; i < items.length; i++) {
-      if (isMatchItem(items[i])) continue;
-      try { applyFlowItem(flow, items[i], ctx); } catch (e) { throw shifted(e, bases?.[i] ?? 0); }
+    // The same items, in the same order, were built and checked before: only the flow
+    // keys among them (priority, …) are applied again.
+    for (const i of memo.keys) {
+      try { applyFlowItem(flow, items[i], ctx); } catch (e) { throw shifted(e, syn.matchBases?.[i] ?? 0); }
     }
     flow.match = memo.match;
   } else {
     flow.match = newMatch();
     for (let i = 0; i < items.length; i++) {
-      try { applyFlowItem(flow, items[i], ctx); } catch (e) { throw shifted(e, bases?.[i] ?? 0); }
+      try { applyFlowItem(flow, items[i], ctx); } catch (e) { throw shifted(e, syn.matchBases?.[i] ?? 0); }
     }
     for (let i = 0; i < items.length; i++) {
-      try { checkMatchable(flow, items[i]); } catch (e) { throw shifted(e, bases?.[i] ?? 0); }
+      try { checkMatchable(flow, items[i]); } catch (e) { throw shifted(e, syn.matchBases?.[i] ?? 0); }
     }
     normalizeMatch(flow.match);
-    if (memo) memo.match = flow.match;
+    if (memo) { ctx.memo!.masks.share(flow.match); memo.match = flow.match; }
   }
+  if (countersRead) flow.stats = ctx.memo ? ctx.memo.stats.get(COUNTERS) : copyCounters(COUNTERS);
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
   try {
     flow.actions = sharedActions(syn.actions, flow, ctx);
     checkOnce(flow.actions, flow.match, flow.table, ctx.ofVersion ?? 10, memo);
   } catch (e) { throw shifted(e, actionsBase); }
-  // The action list may be shared with other flows: its spans stay relative to its text.
-  if (actionsBase) flow.actionsBase = actionsBase;
   return flow;
+}
+
+/**
+ * A leading key: the number the reader read, when the key takes it as it is; else the
+ * value's text goes the way of any flow key (which also words the errors).
+ */
+function applyLeadKey(flow: Flow, lead: LeadingKeys, i: number, ctx: BuildCtx): void {
+  const k = lead.key[i], form = lead.form[i], n = lead.num[i];
+  if (lead.v0[i] < 0) { addFlag(flow, k); return; }
+  switch (k) {
+    case 'duration': case 'n_packets': case 'n_bytes': case 'idle_age': case 'hard_age':
+      if (form === LEAD_DECIMAL || form === LEAD_FRACTION) { COUNTERS[k] = n; countersRead = true; return; }
+      break;
+    case 'table':
+      if (form === LEAD_DECIMAL && !ctx.tables && n < 254) { flow.table = n | 0; return; } // | 0: a small integer field, not a boxed double
+      break;
+    case 'cookie':
+      if (form === LEAD_DECIMAL || form === LEAD_HEX) { flow.cookie = BigInt(n); return; }
+      break;
+    default: break;
+  }
+  applyFlowKey(flow, k, lead.line.slice(lead.v0[i], lead.v1[i]), lead.at[i], ctx);
+}
+
+// The counters of the flow being built; at the end they become a FlowStats shared by every
+// flow of the file with the same counters (a dump repeats `n_packets=0, n_bytes=0`).
+const COUNTERS: FlowStats = { duration: undefined, n_packets: undefined, n_bytes: undefined, idle_age: undefined, hard_age: undefined };
+let countersRead = false;
+
+function resetCounters(): void {
+  COUNTERS.duration = COUNTERS.n_packets = COUNTERS.n_bytes = COUNTERS.idle_age = COUNTERS.hard_age = undefined;
+  countersRead = false;
+}
+
+const copyCounters = (c: FlowStats): FlowStats => Object.freeze({
+  duration: c.duration, n_packets: c.n_packets, n_bytes: c.n_bytes, idle_age: c.idle_age, hard_age: c.hard_age,
+});
+
+const mix = (h: number, x: number | undefined): number => (Math.imul(h, 31) + (x === undefined ? -1 : (x * 1000) | 0)) & 0x3fffffff;
+
+/** Frozen FlowStats, one per distinct set of counters. */
+class StatsTable {
+  private readonly byHash = new Map<number, FlowStats[]>();
+
+  get(c: FlowStats): FlowStats {
+    const h = mix(mix(mix(mix(mix(0, c.duration), c.n_packets), c.n_bytes), c.idle_age), c.hard_age);
+    const bucket = this.byHash.get(h);
+    if (bucket) {
+      for (const s of bucket) {
+        if (s.duration === c.duration && s.n_packets === c.n_packets && s.n_bytes === c.n_bytes && s.idle_age === c.idle_age && s.hard_age === c.hard_age) return s;
+      }
+    }
+    const copy = copyCounters(c);
+    if (bucket) bucket.push(copy); else this.byHash.set(h, [copy]);
+    return copy;
+  }
 }
 
 // Most flows have no flags: they share one empty list (a flag makes the flow its own copy).
@@ -114,30 +174,33 @@ function addFlag(flow: Flow, k: string): void {
 }
 
 /**
- * What a file reader's flows share. `matches`: the matches built, keyed by the sequence of
- * match item objects that built them (the reader hands out one Item per distinct item
- * text; flow keys and flags are not part of the key: they do not touch the match). Flows
- * with the same match items share one Match object (matches are never changed once built).
+ * What a file reader's flows share. `matches`: by the reader's key for a line's match items
+ * (FlowSyntax.matchKey), what those items built: flows with the same items share one Match
+ * object (matches are never changed once built). `stats`: the counters of the file's
+ * flows, one object per distinct set. `masks`: the masks maps of the file's matches, one
+ * per distinct content.
  */
 export interface FileMemo {
-  matches: MatchMemo;
+  matches: Map<string, MatchMemo>;
+  masks: MaskTable;
+  stats: StatsTable;
 }
-/** `checked`: the (action list, table * 256 + version) pairs that passed checkActions with
- *  this node's match, side by side (a match meets few action lists). */
-export interface MatchMemo { next: Map<Item, MatchMemo> | null; match: Match | null; checked: Array<Action[] | number> | null }
+/** `keys`: which of the items are flow keys (priority, …), applied to every flow.
+ *  `checked`: the (action list, table * 256 + version) pairs that passed checkActions with
+ *  this match, side by side (a match meets few action lists). */
+export interface MatchMemo { match: Match | null; keys: number[]; checked: Array<Action[] | number> | null }
 
-export const newFileMemo = (): FileMemo => ({ matches: newMatchMemo() });
-const newMatchMemo = (): MatchMemo => ({ next: null, match: null, checked: null });
+export const newFileMemo = (): FileMemo => ({ matches: new Map(), masks: new MaskTable(), stats: new StatsTable() });
 
-function memoNode(root: MatchMemo, items: Item[]): MatchMemo {
-  let node = root;
-  for (const it of items) {
-    if (!isMatchItem(it)) continue;
-    let next = node.next?.get(it);
-    if (!next) { next = newMatchMemo(); (node.next ??= new Map()).set(it, next); }
-    node = next;
+function matchMemo(memo: FileMemo, key: string, items: Item[]): MatchMemo {
+  let m = memo.matches.get(key);
+  if (!m) {
+    const keys: number[] = [];
+    for (let i = 0; i < items.length; i++) if (!isMatchItem(items[i])) keys.push(i);
+    m = { match: null, keys, checked: null };
+    memo.matches.set(key, m);
   }
-  return node;
+  return m;
 }
 
 /** An item that only changes the match (a field or a protocol shorthand). */
@@ -219,7 +282,8 @@ function applyFlowKey(flow: Flow, k: string, text: string, src: Item | number, c
   if (STATS_KEYS.includes(k)) {
     const n = Number.parseFloat(text);
     if (!Number.isFinite(n)) fail(`${k}: expected a number`, valueSpan(k, text, src));
-    (flow.stats ??= {})[k as keyof FlowStats] = n;
+    COUNTERS[k as keyof FlowStats] = n;
+    countersRead = true;
     return;
   }
   switch (k) {

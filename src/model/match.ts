@@ -158,11 +158,62 @@ export function applyMatchItemCached(m: Match, f: FieldSpec, it: Item, ctx: Valu
   let writes = EFFECTS.get(it);
   if (!writes) { writes = effectOf(f, it, ctx); EFFECTS.set(it, writes); }
   for (const w of writes) {
-    const mask = ((m.masks.get(w.slot) ?? 0n) & ~w.area) | w.mask;
+    const oldMask = m.masks.get(w.slot), oldValue = m.values.get(w.slot);
+    if (oldMask === undefined && oldValue === undefined && w.mask !== 0n) {
+      // A slot no earlier item wrote (the usual case): the effect's own value and mask,
+      // shared by every match the item builds (w.value has no bits outside w.mask).
+      m.masks.set(w.slot, w.mask);
+      m.values.set(w.slot, w.value);
+      continue;
+    }
+    const mask = ((oldMask ?? 0n) & ~w.area) | w.mask;
     if (mask === 0n) { m.masks.delete(w.slot); m.values.delete(w.slot); continue; }
     m.masks.set(w.slot, mask);
-    m.values.set(w.slot, (((m.values.get(w.slot) ?? 0n) & ~w.area) | w.value) & mask);
+    m.values.set(w.slot, (((oldValue ?? 0n) & ~w.area) | w.value) & mask);
   }
+}
+
+/**
+ * Numbers as text for lookup keys: a number below 0x8000 is one character, a larger one
+ * two (the first with the top bit set), so a sequence of numbers reads back one way only.
+ */
+export function pushKeyChars(out: number[], n: number): void {
+  if (n < 0x8000) out.push(n);
+  else out.push(0x8000 | (n >> 15), n & 0x7fff);
+}
+
+/**
+ * Masks maps, one per distinct content and order, to share between the matches of a file:
+ * a dump's matches differ in values far more than in masks (matches are never changed
+ * once built, so sharing is safe).
+ */
+export class MaskTable {
+  private readonly byKey = new Map<string, Map<string, bigint>>();
+  private readonly maskIds = new Map<bigint, number>();
+  private readonly chars: number[] = [];
+
+  /** m, with its masks map replaced by an equal one seen before (same order too). */
+  share(m: Match): void {
+    const chars = this.chars;
+    chars.length = 0;
+    m.masks.forEach((mask, slot) => {
+      let id = this.maskIds.get(mask);
+      if (id === undefined) { id = this.maskIds.size; this.maskIds.set(mask, id); }
+      pushKeyChars(chars, slotId(slot));
+      pushKeyChars(chars, id);
+    });
+    const key = String.fromCharCode.apply(null, chars);
+    const seen = this.byKey.get(key);
+    if (seen) m.masks = seen;
+    else this.byKey.set(key, m.masks);
+  }
+}
+
+const SLOT_IDS = new Map<string, number>();
+function slotId(slot: string): number {
+  let id = SLOT_IDS.get(slot);
+  if (id === undefined) { id = SLOT_IDS.size; SLOT_IDS.set(slot, id); }
+  return id;
 }
 
 const SLOT_BITS = (slot: string): number => SLOTS.get(slot) ?? 128;

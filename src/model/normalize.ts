@@ -9,31 +9,41 @@ const ETH_IP = 0x0800n, ETH_IPV6 = 0x86ddn, ETH_ARP = 0x0806n, ETH_RARP = 0x8035
 const TCP = 6n, UDP = 17n, SCTP = 132n, ICMP = 1n, ICMPV6 = 58n;
 const ND_SOLICIT = 135n, ND_ADVERT = 136n;
 
-function clear(m: Match, ...slots: string[]): void {
-  for (const s of slots) { m.masks.delete(s); m.values.delete(s); }
+/** Drops `slots` from m; the names of those it had go to `removed`. */
+function clear(m: Match, slots: readonly string[], removed: string[]): void {
+  for (const s of slots) {
+    if (m.masks.delete(s)) removed.push(s);
+    m.values.delete(s);
+  }
 }
+
+const has = (m: Match, s: string): boolean => (m.masks.get(s) ?? 0n) !== 0n;
+const val = (m: Match, s: string): bigint => m.values.get(s) ?? 0n;
+
+const ETHER = ['dl_src', 'dl_dst'], NW_ADDR = ['nw_src', 'nw_dst'], TP_ADDR = ['tp_src', 'tp_dst'];
+const NW_PROTO = ['nw_proto'], IPVX = ['nw_tos', 'nw_ttl'], ARP_SHA = ['arp_sha'], ARP_THA = ['arp_tha'];
+const IPV6 = ['ipv6_src', 'ipv6_dst', 'ipv6_label'], ND_TARGET = ['nd_target'], MPLS = ['mpls_lse0'];
+const CT_TP = ['ct_tp_src', 'ct_tp_dst'];
 
 /** Drops what OVS drops; returns the names of the slots it removed (for warnings). */
 export function normalizeMatch(m: Match): string[] {
-  const before = new Set(m.masks.keys());
-  const has = (s: string) => (m.masks.get(s) ?? 0n) !== 0n;
-  const val = (s: string) => m.values.get(s) ?? 0n;
-  const ptype = val('packet_type');
-  const defaultPt = !has('packet_type') || ptype === 0n;
-  let ether = defaultPt, dlType = val('dl_type');
+  const removed: string[] = [];
+  const ptype = val(m, 'packet_type');
+  const defaultPt = !has(m, 'packet_type') || ptype === 0n;
+  let ether = defaultPt, dlType = val(m, 'dl_type');
   if (!defaultPt) { ether = false; dlType = ptype >> 16n === 1n ? ptype & 0xffffn : 0n; }
   let nwAddr = false, tpAddr = false, nwProto = false, ipvx = false, arpSha = false, arpTha = false;
   let ipv6 = false, ndTarget = false, mpls = false;
-  const proto = val('nw_proto');
+  const proto = val(m, 'nw_proto');
   if (dlType === ETH_IP) {
     nwProto = ipvx = nwAddr = true;
-    tpAddr = [TCP, UDP, SCTP, ICMP].includes(proto);
+    tpAddr = proto === TCP || proto === UDP || proto === SCTP || proto === ICMP;
   } else if (dlType === ETH_IPV6) {
     nwProto = ipvx = ipv6 = true;
-    if ([TCP, UDP, SCTP].includes(proto)) tpAddr = true;
+    if (proto === TCP || proto === UDP || proto === SCTP) tpAddr = true;
     else if (proto === ICMPV6) {
       tpAddr = true;
-      const type = val('tp_src');
+      const type = val(m, 'tp_src');
       if (type === ND_SOLICIT) ndTarget = arpSha = true;
       else if (type === ND_ADVERT) ndTarget = arpTha = true;
     }
@@ -42,25 +52,25 @@ export function normalizeMatch(m: Match): string[] {
   } else if (dlType === 0x8847n || dlType === 0x8848n) {
     mpls = true;
   }
-  if (!ether) clear(m, 'dl_src', 'dl_dst');
-  if (!nwAddr) clear(m, 'nw_src', 'nw_dst');
-  if (!tpAddr) clear(m, 'tp_src', 'tp_dst');
-  if (!nwProto) clear(m, 'nw_proto');
-  if (!ipvx) clear(m, 'nw_tos', 'nw_ttl');
-  if (!arpSha) clear(m, 'arp_sha');
-  if (!arpTha) clear(m, 'arp_tha');
-  if (!ipv6) clear(m, 'ipv6_src', 'ipv6_dst', 'ipv6_label');
-  if (!ndTarget) clear(m, 'nd_target');
-  if (!mpls) clear(m, 'mpls_lse0');
+  if (!ether) clear(m, ETHER, removed);
+  if (!nwAddr) clear(m, NW_ADDR, removed);
+  if (!tpAddr) clear(m, TP_ADDR, removed);
+  if (!nwProto) clear(m, NW_PROTO, removed);
+  if (!ipvx) clear(m, IPVX, removed);
+  if (!arpSha) clear(m, ARP_SHA, removed);
+  if (!arpTha) clear(m, ARP_THA, removed);
+  if (!ipv6) clear(m, IPV6, removed);
+  if (!ndTarget) clear(m, ND_TARGET, removed);
+  if (!mpls) clear(m, MPLS, removed);
   const tciMask = m.masks.get('vlan_tci') ?? 0n;
-  if (tciMask & 0x1000n && !(val('vlan_tci') & 0x1000n)) {
+  if (tciMask & 0x1000n && !(val(m, 'vlan_tci') & 0x1000n)) {
     // CFI matched as 0: "no tag". The other bits then say nothing and OVS matches them all 0.
     m.values.set('vlan_tci', 0n);
     if (tciMask & ~0x1000n) m.masks.set('vlan_tci', 0xffffn);
   }
   // ct_tp_src/dst only reach the switch together with ct_nw_proto.
-  if (!has('ct_nw_proto')) clear(m, 'ct_tp_src', 'ct_tp_dst');
-  return [...before].filter((s) => !m.masks.has(s));
+  if (!has(m, 'ct_nw_proto')) clear(m, CT_TP, removed);
+  return removed;
 }
 
 const CT_VALID_BITS = 0x01n | 0x02n | 0x04n | 0x08n | 0x40n | 0x80n; // new est rel rpl snat dnat

@@ -36,31 +36,37 @@ export function formatCtx(opts: FlowPrintOpts = {}): FormatCtx {
   return ctx;
 }
 
-// Flows of one file share their action lists (see buildFlow): each list is printed once
-// per dialect. Port names change the text, so printing with names is not cached.
-const PRINTED = new WeakMap<Action[], Map<number, string>>();
+// Flows of one file share their action lists and matches (see buildFlow): each is printed
+// once per key (dialect; priority and dialect), most of them ever with one key, which the
+// cache holds without a map. Port names change the text, so printing with names is not cached.
+interface Printed { key: number; text: string; more: Map<number, string> | null }
+
+function lookup<K extends object>(cache: WeakMap<K, Printed>, of: K, key: number): string | undefined {
+  const p = cache.get(of);
+  return p === undefined ? undefined : p.key === key ? p.text : p.more?.get(key);
+}
+
+function remember<K extends object>(cache: WeakMap<K, Printed>, of: K, key: number, text: string): string {
+  const p = cache.get(of);
+  if (p === undefined) cache.set(of, { key, text, more: null });
+  else (p.more ??= new Map()).set(key, text);
+  return text;
+}
+
+const PRINTED = new WeakMap<Action[], Printed>();
 
 function actionsText(actions: Action[], opts: FlowPrintOpts): string {
   if (opts.portNames) return formatActions(actions, formatCtx(opts));
   const version = versionOf(opts);
-  let byVersion = PRINTED.get(actions);
-  if (!byVersion) { byVersion = new Map(); PRINTED.set(actions, byVersion); }
-  let text = byVersion.get(version);
-  if (text === undefined) { text = formatActions(actions, formatCtx(opts)); byVersion.set(version, text); }
-  return text;
+  return lookup(PRINTED, actions, version) ?? remember(PRINTED, actions, version, formatActions(actions, formatCtx(opts)));
 }
 
-// Identical matches are one object (the reader interns them): printed once per priority.
-const PRINTED_MATCH = new WeakMap<Match, Map<number, string>>();
+const PRINTED_MATCH = new WeakMap<Match, Printed>();
 
 function matchText(flow: Flow, oxm: boolean, portNames?: Map<number, string>): string {
   if (portNames) return formatMatch(flow.match, flow.priority, { portNames, of15: oxm });
   const key = flow.priority * 2 + (oxm ? 1 : 0);
-  let byKey = PRINTED_MATCH.get(flow.match);
-  if (!byKey) { byKey = new Map(); PRINTED_MATCH.set(flow.match, byKey); }
-  let text = byKey.get(key);
-  if (text === undefined) { text = formatMatch(flow.match, flow.priority, { of15: oxm }); byKey.set(key, text); }
-  return text;
+  return lookup(PRINTED_MATCH, flow.match, key) ?? remember(PRINTED_MATCH, flow.match, key, formatMatch(flow.match, flow.priority, { of15: oxm }));
 }
 
 /** One dump-flows line, without the leading space ovs-ofctl puts before it. */

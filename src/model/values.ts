@@ -42,8 +42,11 @@ export function parseIpv4(text: string): bigint {
   // OVS reads each octet with %hhu: 256 wraps to 0, and ovs-ofctl accepts it.
   return m.slice(1).reduce((a, x) => (a << 8n) | BigInt(Number(x) & 255), 0n);
 }
-export const formatIpv4 = (v: bigint): string =>
-  [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.');
+export function formatIpv4(v: bigint): string {
+  // One conversion to a Number (32 bits are exact) instead of a bigint per octet.
+  const n = Number(v & 0xffffffffn);
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
 
 export function parseIpv6(text: string): bigint {
   let t = text;
@@ -66,9 +69,15 @@ export function parseIpv6(text: string): bigint {
   return all.reduce((a, g) => (a << 16n) | g, 0n);
 }
 
+const ONES_128 = ones(128);
+const IPV6_GROUPS: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+
 /** inet_ntop's spelling: longest run (≥2) of zero groups compressed, IPv4 tail for ::a.b.c.d. */
 export function formatIpv6(v: bigint): string {
-  const w = Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(112 - 16 * i)) & 0xffffn));
+  // The 16-bit groups from one hex rendering of the address (not a bigint per group).
+  const hex = (v & ONES_128).toString(16).padStart(32, '0');
+  const w = IPV6_GROUPS;
+  for (let i = 0; i < 8; i++) w[i] = Number.parseInt(hex.slice(4 * i, 4 * i + 4), 16);
   let best = -1, bestLen = 0;
   for (let i = 0; i < 8;) {
     if (w[i] !== 0) { i++; continue; }
@@ -99,8 +108,13 @@ export function parseMac(text: string): bigint {
   if (!/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/.test(text)) bad(`${text}: invalid Ethernet address`);
   return text.split(':').reduce((a, g) => (a << 8n) | BigInt('0x' + g), 0n);
 }
-export const formatMac = (v: bigint): string =>
-  Array.from({ length: 6 }, (_, i) => ((v >> BigInt(40 - 8 * i)) & 255n).toString(16).padStart(2, '0')).join(':');
+export function formatMac(v: bigint): string {
+  // 48 bits are exact as a Number: octets by division, two hex digits each from a table.
+  const n = Number(v & 0xffffffffffffn);
+  const hi = Math.floor(n / 0x100000000), lo = n >>> 0;
+  return `${HEX2[hi >>> 8]}:${HEX2[hi & 255]}:${HEX2[lo >>> 24]}:${HEX2[(lo >>> 16) & 255]}:${HEX2[(lo >>> 8) & 255]}:${HEX2[lo & 255]}`;
+}
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** `/N` prefix or a full mask in the same notation as the address. */
 function parsePrefixed(text: string, bits: number, parse: (t: string) => bigint, maskable: boolean, what: string): Masked {
@@ -120,6 +134,12 @@ function parsePrefixed(text: string, bits: number, parse: (t: string) => bigint,
 
 /** Length of the CIDR prefix `mask` is, or -1 when it is not a prefix. */
 export function prefixLen(mask: bigint, bits: number): number {
+  if (bits <= 32) {
+    // Numbers for the common IPv4 case: ~mask is 2^k - 1 when mask is a prefix.
+    const inv = ~Number(mask & 0xffffffffn) & (bits === 32 ? 0xffffffff : 2 ** bits - 1);
+    if ((inv & (inv + 1)) !== 0) return -1;
+    return bits - (32 - Math.clz32(inv));
+  }
   const inv = ~mask & ones(bits);
   if ((inv & (inv + 1n)) !== 0n) return -1;
   return bits - (inv === 0n ? 0 : inv.toString(2).length);

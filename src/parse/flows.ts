@@ -6,7 +6,9 @@ import { parseFlowSyntax, SyntaxError_ } from '../../grammar/parse.js';
 import * as S from '../../grammar/syntax.js';
 import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
 import { FlowError } from '../model/errors.js';
+import { pushKeyChars } from '../model/match.js';
 import { buildFlow, newFileMemo, type BuildCtx, type Flow, type LeadingKeys } from '../model/flow.js';
+import { isSpace, newLeadingKeys, readLeadingKeys, skipSpace } from './leading-keys.js';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface FlowFile {
@@ -38,20 +40,35 @@ export function sourceLines(text: string): SourceLine[] {
 
 /** sourceLines without a list: `fn` gets one object, reused for every line. */
 function eachSourceLine(text: string, fn: (src: SourceLine) => void): void {
-  const lines = text.split('\n');
   const src: SourceLine = { text: '', line: 0, raw: '' };
-  for (let i = 0; i < lines.length; i++) {
-    const raw = chompCr(lines[i]);
+  let pos = 0, line = 0;
+  while (pos >= 0) {
+    const raw = physicalLine(text, pos);
+    pos = nextLine;
+    const start = ++line;
     let t = stripComment(raw);
-    const start = i;
     // A continued line keeps its own columns for errors on the first physical line only.
-    while (t.endsWith('\\') && i + 1 < lines.length) { t = t.slice(0, -1) + stripComment(chompCr(lines[++i])); }
-    if (NON_BLANK.test(t)) { src.text = t; src.line = start + 1; src.raw = raw; fn(src); }
+    while (t.endsWith('\\') && pos >= 0) {
+      t = t.slice(0, -1) + stripComment(physicalLine(text, pos));
+      pos = nextLine;
+      line++;
+    }
+    if (NON_BLANK.test(t)) { src.text = t; src.line = start; src.raw = raw; fn(src); }
   }
 }
 
+// The physical line at `pos` without its \n and a \r before it (what text.split('\n')
+// gives, one line at a time, without a list of them all); nextLine is where the next one
+// starts, -1 after the last.
+let nextLine = 0;
+function physicalLine(text: string, pos: number): string {
+  const nl = text.indexOf('\n', pos);
+  const end = nl < 0 ? text.length : nl;
+  nextLine = nl < 0 ? -1 : nl + 1;
+  return text.slice(pos, end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+}
+
 const NON_BLANK = /\S/;
-const chompCr = (s: string): string => (s.endsWith('\r') ? s.slice(0, -1) : s);
 
 function stripComment(s: string): string {
   if (!s.includes('#')) return s;
@@ -69,77 +86,36 @@ export function diagnosticAt(file: string, src: SourceLine, span: Span | null, m
   return { file, line: src.line, col: start + 1, len, message, lineText: src.text };
 }
 
-// A dump repeats the leading `cookie=…, duration=…, table=…, n_packets=…,` keys on every
-// line and the same action lists thousands of times. The keys are read here with a regex
-// (blanked out for nearley, so columns stay true), and each distinct action list is parsed
-// once: nearley only sees the match part and the action lists it has not seen before.
-// Read by hand rather than by a regex: a regex match per key allocated more per line than
-// the rest of the reader. What is read is what
-//   /\s*(?:(cookie|duration|…|importance)=([^\s,=()]+),\s|(send_flow_rem|…|no_byte_counts)\s)/y
-// reads, repeated from the start of the line.
-const VALUED_KEYS = ['cookie', 'duration', 'table', 'n_packets', 'n_bytes', 'idle_timeout', 'hard_timeout', 'idle_age', 'hard_age', 'importance'];
-const FLAG_KEYS = ['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts'];
-// Each key has its own first letter and length: that pair finds the only candidate.
-const keyId = (first: number, len: number): number => first * 64 + len;
-const LEAD_KEY = new Map([...VALUED_KEYS, ...FLAG_KEYS].map((k) => [keyId(k.charCodeAt(0), k.length), k]));
-const SPACE = /\s/;
-// By UTF-16 code (NaN past the end: not a space); what \s matches, the regex deciding
-// outside ASCII. No one-character strings per character read.
-const isSpace = (c: number): boolean => c === 32 || (c > 32 && c < 128 ? false : (c >= 9 && c <= 13) || (c >= 128 && SPACE.test(String.fromCharCode(c))));
-// , = ( ) or a space
-const endsValue = (c: number): boolean => c === 44 || c === 61 || c === 40 || c === 41 || isSpace(c);
-const isKeyChar = (c: number): boolean => (c >= 97 && c <= 122) || c === 95; // [a-z_]
-
-/** Where the first non-space character at or after `i` is (\s as a regex reads it). */
-function skipSpace(text: string, i: number): number {
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-  return i;
-}
-
-/** Reads the leading keys into `lead`; returns where the rest of the line starts. */
-function readLeadingKeys(text: string, lead: LeadingKeys): number {
-  let end = 0;
-  lead.n = 0;
-  for (;;) {
-    const at = skipSpace(text, end);
-    let w = at;
-    while (w < text.length && isKeyChar(text.charCodeAt(w))) w++;
-    const key = w > at ? LEAD_KEY.get(keyId(text.charCodeAt(at), w - at)) : undefined;
-    if (key === undefined || !text.startsWith(key, at)) return end;
-    if (text.charCodeAt(w) === 61 && VALUED_KEYS.includes(key)) {
-      const v0 = w + 1;
-      let v1 = v0;
-      while (v1 < text.length && !endsValue(text.charCodeAt(v1))) v1++;
-      if (v1 === v0 || text.charCodeAt(v1) !== 44 || !isSpace(text.charCodeAt(v1 + 1))) return end;
-      lead.key[lead.n] = key; lead.value[lead.n] = text.slice(v0, v1); lead.at[lead.n++] = at;
-      end = v1 + 2;
-    } else if (isSpace(text.charCodeAt(w)) && FLAG_KEYS.includes(key)) {
-      lead.key[lead.n] = key; lead.value[lead.n] = null; lead.at[lead.n++] = at;
-      end = w + 1;
-    } else return end;
-  }
-}
-const ACTIONS_AT = /[\s,]actions?=/g;
-const ACTIONS_KEY = /actions?=/y;
+// A dump repeats the same action lists and match items thousands of times: each distinct
+// action list and each distinct item is parsed once. nearley only sees the action lists
+// and items it has not seen before.
 
 /** Where `actions=` (or `action=`) starts at or after `from`, at `from` or after a space or comma; -1 if nowhere. */
 function findActions(text: string, from: number): number {
-  ACTIONS_KEY.lastIndex = from;
-  if (ACTIONS_KEY.test(text)) return from;
-  ACTIONS_AT.lastIndex = from;
-  const m = ACTIONS_AT.exec(text);
-  return m ? m.index + 1 : -1;
+  for (let i = from; ;) {
+    const a = text.indexOf('action', i);
+    if (a < 0) return -1;
+    const c = text.charCodeAt(a + 6);
+    const key = c === 61 || (c === 115 && text.charCodeAt(a + 7) === 61); // = or s=
+    if (key && (a === from || text.charCodeAt(a - 1) === 44 || isSpace(text.charCodeAt(a - 1)))) return a;
+    i = a + 1;
+  }
 }
-/** Syntax already parsed in this file, by text (freed with the file). */
-interface SyntaxCache { actions: Map<string, FlowSyntax>; items: Map<string, Item> }
+/** Syntax already parsed in this file, by text (freed with the file). Each distinct item
+ *  text gets a number (never reused in a file): equal numbers, equal items. */
+interface SyntaxCache { actions: Map<string, FlowSyntax>; items: Map<string, CachedItem>; nextId: number }
+interface CachedItem { item: Item; id: number }
 const CACHE_MAX = 200_000;
 
-function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys): { syntax: FlowSyntax; actionsBase: number } {
+/** The syntax of one line. `syn` and its arrays are reused from line to line (buildFlow
+ *  keeps none of them); a line without actions gets a fresh object. */
+interface LineSyntax extends FlowSyntax { actionsBase: number; match: Item[]; matchBases: number[] }
+
+function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys, syn: LineSyntax): FlowSyntax & { actionsBase: number } {
   const end = readLeadingKeys(text, lead);
   const actionsAt = findActions(text, end);
-  if (actionsAt < 0) return { syntax: parseFlowSyntax(' '.repeat(end) + text.slice(end)), actionsBase: 0 };
-  const bases: number[] = [];
-  const match = matchItems(text, end, actionsAt, bases, cache);
+  if (actionsAt < 0) return { ...parseFlowSyntax(' '.repeat(end) + text.slice(end)), actionsBase: 0 };
+  syn.matchKey = matchItems(text, end, actionsAt, syn.match, syn.matchBases, cache);
   // Keyed by the text as written: closing its parentheses is done once, on a miss.
   const actText = text.slice(actionsAt);
   let actSyn = cache.actions.get(actText);
@@ -153,25 +129,34 @@ function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys): { synta
     if (cache.actions.size >= CACHE_MAX) cache.actions.clear();
     cache.actions.set(actText, actSyn);
   }
-  return {
-    syntax: { match, matchBases: bases, actions: actSyn.actions, actionsSpan: actSyn.actionsSpan },
-    actionsBase: actionsAt,
-  };
+  syn.actions = actSyn.actions;
+  syn.actionsSpan = actSyn.actionsSpan;
+  syn.actionsBase = actionsAt;
+  return syn;
 }
 
 /**
- * The match items of text[from, to): split at top-level separators, each distinct item
- * text parsed by nearley once (`metadata=0x1` recurs thousands of times in an OVN dump).
- * `bases` receives where each item starts: its spans are relative to that.
+ * The match items of text[from, to) into `out`: split at top-level separators, each
+ * distinct item text parsed by nearley once (`metadata=0x1` recurs thousands of times in
+ * an OVN dump). `bases` receives where each item starts: its spans are relative to that.
+ * Returns the items' numbers as a string (pushKeyChars): lines with the same string have
+ * the same items.
  */
-function matchItems(text: string, from: number, to: number, bases: number[], cache: SyntaxCache): Item[] {
-  const out: Item[] = [];
+function matchItems(text: string, from: number, to: number, out: Item[], bases: number[], cache: SyntaxCache): string {
+  out.length = 0;
+  bases.length = 0;
+  IDS.length = 0;
   let depth = 0, quoted = false, start = -1;
   for (let i = from; i <= to; i++) {
     const c = i < to ? text.charCodeAt(i) : 44; // ','
     const sep = !quoted && depth === 0 && (c === 44 || c === 32 || c === 9); // , space tab
     if (sep) {
-      if (start >= 0) { out.push(matchItem(text, start, i, cache)); bases.push(start); }
+      if (start >= 0) {
+        const cached = matchItem(text, start, i, cache);
+        out.push(cached.item);
+        bases.push(start);
+        pushKeyChars(IDS, cached.id);
+      }
       start = -1;
       continue;
     }
@@ -180,20 +165,17 @@ function matchItems(text: string, from: number, to: number, bases: number[], cac
     else if (!quoted && (c === 40 || c === 91)) depth++; // ( [
     else if (!quoted && (c === 41 || c === 93)) depth--; // ) ]
   }
-  return out;
+  return String.fromCharCode.apply(null, IDS);
 }
+const IDS: number[] = [];
 
 /** The syntax of one match item, with spans relative to the item's own text. */
-function matchItem(text: string, start: number, end: number, cache: SyntaxCache): Item {
+function matchItem(text: string, start: number, end: number, cache: SyntaxCache): CachedItem {
   const itemText = text.slice(start, end);
   let cached = cache.items.get(itemText);
-  if (!cached) {
-    const simple = simpleItem(itemText);
-    if (simple) {
-      if (cache.items.size >= CACHE_MAX) cache.items.clear();
-      cache.items.set(itemText, simple);
-      return simple;
-    }
+  if (cached) return cached;
+  let item = simpleItem(itemText);
+  if (!item) {
     let syn: FlowSyntax;
     try {
       syn = parseFlowSyntax(itemText);
@@ -204,10 +186,11 @@ function matchItem(text: string, start: number, end: number, cache: SyntaxCache)
     if (syn.match.length !== 1 || syn.actions !== null) {
       throw new SyntaxError_(`unexpected '${itemText}' in the match part`, { start, end });
     }
-    cached = syn.match[0];
-    if (cache.items.size >= CACHE_MAX) cache.items.clear();
-    cache.items.set(itemText, cached);
+    item = syn.match[0];
   }
+  cached = { item, id: cache.nextId++ };
+  if (cache.items.size >= CACHE_MAX) cache.items.clear();
+  cache.items.set(itemText, cached);
   return cached;
 }
 
@@ -248,9 +231,10 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
     ports: opts.ports ?? new Map<string, number>(), tables: opts.tables, ofVersion: opts.ofVersion,
     memo: newFileMemo(),
   };
-  const cache: SyntaxCache = { actions: new Map(), items: new Map() };
+  const cache: SyntaxCache = { actions: new Map(), items: new Map(), nextId: 0 };
   const dumpCtx = { ...ctx, dump: true };
-  const lead: LeadingKeys = { n: 0, key: [], value: [], at: [] };
+  const lead = newLeadingKeys();
+  const syn: LineSyntax = { match: [], actions: null, actionsSpan: null, matchBases: [], matchKey: '', actionsBase: 0 };
   eachSourceLine(text, (src) => {
     const h = HEADER.exec(src.text);
     if (h) {
@@ -259,12 +243,10 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
       return;
     }
     try {
-      const { syntax, actionsBase } = parseLine(src.text, cache, lead);
+      const line = parseLine(src.text, cache, lead, syn);
       // ovs-ofctl indents every line it dumps: such a line is a switch's dump, not hand-written.
       const dump = src.text.startsWith(' ');
-      const flow = buildFlow(syntax, dump ? dumpCtx : ctx, src.line, actionsBase, lead);
-      flow.col = skipSpace(src.text, 0) + 1;
-      res.flows.push(flow);
+      res.flows.push(buildFlow(line, dump ? dumpCtx : ctx, src.line, line.actionsBase, lead, skipSpace(src.text, 0) + 1));
     } catch (e) {
       if (e instanceof SyntaxError_ || e instanceof FlowError) {
         res.diagnostics.push(diagnosticAt(file, src, e.span, e.message));
