@@ -22,7 +22,7 @@ const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct
   'ct_ipv6_dst', 'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst'].map(slotInfo);
 
 const CT_WORDS = CT_SLOTS.flatMap((i) => Array.from({ length: i.words }, (_, k) => i.word + k)).sort((a, b) => a - b);
-// They are neighbours in the word layout: one fill() clears them.
+// They are neighbours in the word layout: one loop clears them (Array#fill was slower).
 const CT_FROM = CT_WORDS[0], CT_TO = CT_WORDS[CT_WORDS.length - 1] + 1;
 if (CT_TO - CT_FROM !== CT_WORDS.length) throw new Error('internal: the conntrack slots are not adjacent');
 const MARK = slotInfo('ct_mark'), LABEL = slotInfo('ct_label');
@@ -36,7 +36,7 @@ const ETH_IPV6_N = Number(ETH_IPV6);
 /** ct() and ct_clear leave the packet untracked: every conntrack slot reads 0. */
 function clearCtSlots(x: Xlate): void {
   const w = x.slots.w;
-  w.fill(0, CT_FROM, CT_TO);
+  for (let k = CT_FROM; k < CT_TO; k++) w[k] = 0;
 }
 
 /** Runs `actions` on a copy of the packet; the original continues unchanged afterwards. */
