@@ -144,6 +144,12 @@ function pushController(x: Xlate, req: ControllerRequest): void {
 interface CtOdpParts { head: string; tail4: string | null; tail6: string | null }
 const CT_ODP = new WeakMap<CtRequest, CtOdpParts>();
 
+// OVS prints mark and label with %#x: a zero value is `0`, not `0x0` (recorded: mark=0/0x1).
+// Module functions, not closures per ct(): those were most of the bytes a packet allocated.
+const hexN = (v: number): string => (v ? '0x' + v.toString(16) : '0');
+const hexB = (v: bigint): string => (v ? '0x' + v.toString(16) : '0');
+const withPart = (s: string, part: string): string => (s ? s + ',' + part : part);
+
 /** `ct(commit,zone=…,mark=…,label=…,helper=…,nat(…))` for this packet. */
 function ctOdp(x: Xlate, req: CtRequest, zone: number, markMask: bigint, labelMask: bigint, v6: boolean): string {
   let f = CT_ODP.get(req);
@@ -154,14 +160,10 @@ function ctOdp(x: Xlate, req: CtRequest, zone: number, markMask: bigint, labelMa
     if (v6) f.tail6 = tail; else f.tail4 = tail;
   }
   let s = f.head;
-  const add = (part: string) => { s = s ? s + ',' + part : part; };
-  if (zone) add('zone=' + zone);
-  // OVS prints these with %#x: a zero value is `0`, not `0x0` (recorded: mark=0/0x1).
-  const hx = (v: bigint) => (v ? '0x' + v.toString(16) : '0');
-  const hn = (v: number) => (v ? '0x' + v.toString(16) : '0'); // ct_mark is 32 bits: no bigint
-  if (markMask) add(`mark=${hn(x.slots.w[MARK.word] >>> 0)}/${hn(Number(markMask))}`);
-  if (labelMask) add(`label=${hx(x.slots.get('ct_label') ?? 0n)}/${hx(labelMask)}`);
-  if (tail) add(tail);
+  if (zone) s = withPart(s, 'zone=' + zone);
+  if (markMask) s = withPart(s, 'mark=' + hexN(x.slots.w[MARK.word] >>> 0) + '/' + hexN(Number(markMask))); // 32 bits: no bigint
+  if (labelMask) s = withPart(s, 'label=' + hexB(x.slots.get('ct_label')) + '/' + hexB(labelMask));
+  if (tail) s = withPart(s, tail);
   return s ? 'ct(' + s + ')' : 'ct';
 }
 
