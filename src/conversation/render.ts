@@ -3,6 +3,7 @@
 // and the events it caused; or the same as one JSON document. Pure: text in, text out.
 import { formatIpv4, formatIpv6 } from '../model/values.js';
 import { ETH_IP, ETH_IPV6, type Packet } from '../packet/packet.js';
+import { formatPacketFlow } from '../packet/format.js';
 import { ctStateText } from '../pipeline/run.js';
 import { traceToJson } from '../trace/json.js';
 import { formatTraceText } from '../trace/text.js';
@@ -33,29 +34,37 @@ export function portName(port: number, names?: Map<number, string>): string {
   return n ? `${n}(${port})` : String(port);
 }
 
-/** `tcp 10.0.0.11:40000 > 10.0.0.12:80 [S] seq=1000 ack=0 win=64240 len=0` */
-export function packetSummary(p: Packet): string {
+/** `10.0.0.11:40000 > 10.0.0.12:80` (ports for TCP, UDP and SCTP), or null if not IP. */
+export function endpoints(p: Packet): string | null {
   const g = (k: string) => p.slots.get(k) ?? 0n;
   const type = g('dl_type');
-  if (type !== ETH_IP && type !== ETH_IPV6) {
-    return `eth_type=0x${type.toString(16).padStart(4, '0')}`;
-  }
+  if (type !== ETH_IP && type !== ETH_IPV6) return null;
   const v6 = type === ETH_IPV6;
   const src = v6 ? formatIpv6(g('ipv6_src')) : formatIpv4(g('nw_src'));
   const dst = v6 ? formatIpv6(g('ipv6_dst')) : formatIpv4(g('nw_dst'));
+  if (![6, 17, 132].includes(Number(g('nw_proto')))) return `${src} > ${dst}`;
+  const hp = (a: string, port: bigint) => (v6 ? `[${a}]:${port}` : `${a}:${port}`);
+  return `${hp(src, g('tp_src'))} > ${hp(dst, g('tp_dst'))}`;
+}
+
+/** `tcp 10.0.0.11:40000 > 10.0.0.12:80 [S] seq=1000 ack=0 win=64240 len=0` */
+export function packetSummary(p: Packet): string {
+  const g = (k: string) => p.slots.get(k) ?? 0n;
+  const ends = endpoints(p);
+  if (ends === null) return `eth_type=0x${g('dl_type').toString(16).padStart(4, '0')}`;
+  const v6 = g('dl_type') === ETH_IPV6;
   const proto = Number(g('nw_proto'));
   const x = p.extra;
   const opt = (k: string, v: number | undefined) => (v === undefined ? '' : ` ${k}=${v}`);
-  const hp = (a: string, port: bigint) => (v6 ? `[${a}]:${port}` : `${a}:${port}`);
   if (proto === 6) {
-    return `tcp ${hp(src, g('tp_src'))} > ${hp(dst, g('tp_dst'))} ${tcpFlags(Number(g('tcp_flags')))}`
+    return `tcp ${ends} ${tcpFlags(Number(g('tcp_flags')))}`
       + `${opt('seq', x.seq)}${opt('ack', x.ack)}${opt('win', x.win)}${opt('len', x.len)}${opt('wscale', x.wscale)}${opt('mss', x.mss)}`;
   }
-  if (proto === 17) return `udp ${hp(src, g('tp_src'))} > ${hp(dst, g('tp_dst'))}${opt('len', x.len)}`;
+  if (proto === 17) return `udp ${ends}${opt('len', x.len)}`;
   if (proto === 1 || proto === 58) {
     const t = Number(g('tp_src')), c = Number(g('tp_dst'));
     const name = (proto === 1 ? ICMP_NAMES : ICMP6_NAMES).get(t) ?? `type ${t}`;
-    let s = `${proto === 1 ? 'icmp' : 'icmp6'} ${src} > ${dst} ${name}${c ? ` code ${c}` : ''}${opt('id', x.icmpId)}${opt('seq', x.icmpSeq)}`;
+    let s = `${proto === 1 ? 'icmp' : 'icmp6'} ${ends} ${name}${c ? ` code ${c}` : ''}${opt('id', x.icmpId)}${opt('seq', x.icmpSeq)}`;
     if (x.inner) {
       const i = x.inner;
       const a = (v: bigint) => (v6 ? formatIpv6(v) : formatIpv4(v));
@@ -63,13 +72,21 @@ export function packetSummary(p: Packet): string {
     }
     return s;
   }
-  return `ip ${src} > ${dst} proto ${proto}`;
+  if (proto === 132) return `sctp ${ends}`;
+  return `ip ${ends} proto ${proto}`;
 }
 
 /** Where the packet went: `vm2(2)`, `drop`, `drop (packet-in to the controller)`. */
 export function destination(v: PacketVerdict, names?: Map<number, string>): string {
   const r = v.result;
-  if (r.outputs.length) return 'output ' + r.outputs.map((o) => portName(o, names)).join(', ');
+  if (r.outputs.length) {
+    // A frame the datapath translated (ct(nat), mod_nw_*) shows the addresses it left with.
+    const received = endpoints(v.packet.packet);
+    return 'output ' + r.outputs.map((o, i) => {
+      const sent = r.sent[i] ? endpoints(r.sent[i]) : null;
+      return portName(o, names) + (sent !== null && sent !== received ? ` as ${sent}` : '');
+    }).join(', ');
+  }
   const toController = r.datapathActions.some((a) => a.includes('controller('));
   if (r.failure) return `drop (${r.failure})`;
   return toController ? 'drop (packet-in to the controller)' : 'drop';
@@ -137,6 +154,8 @@ export function renderJson(verdicts: PacketVerdict[], o: RenderOpts = {}): unkno
         ct_states: r.ctStates.map(ctStateText),
         ct_calls: r.ctCalls.map((c, i) => ({ zone: c.zone, commit: c.commit, ct_state: ctStateText(r.ctStates[i]) })),
         outputs: r.outputs,
+        // The frame each output sent, in flow syntax (the datapath's header rewrites applied).
+        sent: r.sent.map((f) => formatPacketFlow(f, o.portNames)),
         // As ofproto/trace's last `Datapath actions:` line: those of the final pass.
         datapath_actions: last ? last.datapathActions : 'drop',
         passes: r.trace.passes.map((p, i) => ({

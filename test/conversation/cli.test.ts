@@ -31,6 +31,16 @@ const FW_FLOWS = [
   'table=1,ip,in_port=2,actions=drop',
 ].join('\n');
 
+/** ` as 10.0.0.11:40002 > 10.0.0.12:80` when a recorded frame's addresses differ from the received one's. */
+function asSent(received: string, sent: string): string {
+  const ends = (f: string) => {
+    const g = (k: string) => new RegExp(`\\b${k}=([^,]+)`).exec(f)?.[1];
+    const port = (k: string) => (/^(tcp|udp|sctp)/.test(f) ? `:${g(k)}` : '');
+    return `${g('nw_src')}${port('tp_src')} > ${g('nw_dst')}${port('tp_dst')}`;
+  };
+  return ends(received) === ends(sent) ? '' : ` as ${ends(sent)}`;
+}
+
 const recorded = (name: string) => JSON.parse(readFileSync(F(`conversations/${name}.json`), 'utf8'));
 
 describe('ctflow run (text)', () => {
@@ -51,8 +61,10 @@ describe('ctflow run (text)', () => {
         const [verdict, ...rest] = b.split('\n');
         expect(verdict.startsWith(`#${i + 1} @${s.t.toFixed(3)} in_port=${s.port}(${s.ofport}) `)).toBe(true);
         const where = verdict.slice(verdict.lastIndexOf(' | ') + 3);
+        // Each port with the addresses of the frame OVS delivered there when they differ
+        // from the received packet's (the LB's DNAT).
         expect(where).toBe(s.delivered_to.length
-          ? 'output ' + s.outputs.map((o: any) => `${o.port}(${o.ofport})`).join(', ')
+          ? 'output ' + s.outputs.map((o: any) => `${o.port}(${o.ofport})${asSent(s.flow, o.flow)}`).join(', ')
           : 'drop (packet-in to the controller)');
         // The table as `dpctl/dump-conntrack -s` prints it; the recording has the plain form.
         const table = rest.filter((l) => l.startsWith('    ')).map((l) => l.trim().replace(/,timeout=\d+/, ''));
