@@ -186,18 +186,28 @@ export interface FileMemo {
   stats: StatsTable;
 }
 /** `keys`: which of the items are flow keys (priority, …), applied to every flow.
- *  `checked`: the (action list, table * 256 + version) pairs that passed checkActions with
+ *  `checkedActions`/`checkedKey`, then `moreChecked` side by side: the (action list,
+ *  table * 256 + version) pairs that passed checkActions with
  *  this match, side by side (a match meets few action lists). */
-export interface MatchMemo { match: Match | null; keys: number[]; checked: Array<Action[] | number> | null }
+export interface MatchMemo {
+  match: Match | null; keys: readonly number[];
+  checkedActions: Action[] | null; checkedKey: number; moreChecked: Array<Action[] | number> | null;
+}
 
 export const newFileMemo = (): FileMemo => ({ matches: new Map(), masks: new MaskTable(), stats: new StatsTable() });
+
+// Most flows have their priority first and no other flow key among their items: the
+// commonest lists of flow-key positions are shared (fewer objects for the collector).
+const KEYS_NONE: readonly number[] = Object.freeze([]), KEYS_FIRST: readonly number[] = Object.freeze([0]);
+const sharedKeys = (keys: number[]): readonly number[] =>
+  keys.length === 0 ? KEYS_NONE : keys.length === 1 && keys[0] === 0 ? KEYS_FIRST : keys;
 
 function matchMemo(memo: FileMemo, key: string, items: Item[]): MatchMemo {
   let m = memo.matches.get(key);
   if (!m) {
     const keys: number[] = [];
     for (let i = 0; i < items.length; i++) if (!isMatchItem(items[i])) keys.push(i);
-    m = { match: null, keys, checked: null };
+    m = { match: null, keys: sharedKeys(keys), checkedActions: null, checkedKey: 0, moreChecked: null };
     memo.matches.set(key, m);
   }
   return m;
@@ -234,10 +244,11 @@ function sharedActions(items: Item[], flow: Flow, ctx: BuildCtx): Action[] {
 function checkOnce(actions: Action[], match: Match, table: number, ofVersion: number, memo: MatchMemo | null): void {
   if (!memo) { checkActions(actions, match, table, ofVersion); return; }
   const key = table * 256 + ofVersion;
-  const done = memo.checked;
-  if (done) for (let i = 0; i < done.length; i += 2) if (done[i] === actions && done[i + 1] === key) return;
+  if (memo.checkedActions === actions && memo.checkedKey === key) return;
+  const more = memo.moreChecked;
+  if (more) for (let i = 0; i < more.length; i += 2) if (more[i] === actions && more[i + 1] === key) return;
   checkActions(actions, match, table, ofVersion);
-  (memo.checked ??= []).push(actions, key);
+  if (memo.checkedActions === null) { memo.checkedActions = actions; memo.checkedKey = key; } else (memo.moreChecked ??= []).push(actions, key);
 }
 
 function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {

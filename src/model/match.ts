@@ -65,6 +65,11 @@ export function setProtocol(m: Match, name: string): boolean {
 
 /** Text of a value exactly as written (atoms joined back with `:`), for field parsers. */
 export function valueText(v: Value): string {
+  // The usual value is one word (`priority=100`): its text, without building a list.
+  if (v.dst === null && v.chain.length === 1) {
+    const a = v.chain[0];
+    if (a.kind === 'ref' && a.subscript === null) return a.text;
+  }
   const atom = (a: Atom): string => (a.kind === 'ref'
     ? a.text + (a.subscript !== null ? `[${a.subscript}]` : '')
     : `${a.bracket ? '[' : '('}${a.args.map((x) => (x.kind === 'item' ? itemText(x) : '')).join(',')}${a.bracket ? ']' : ')'}`);

@@ -9,6 +9,7 @@ import { FlowError } from '../model/errors.js';
 import { pushKeyChars } from '../model/match.js';
 import { buildFlow, newFileMemo, type BuildCtx, type Flow, type LeadingKeys } from '../model/flow.js';
 import { isSpace, newLeadingKeys, readLeadingKeys, skipSpace } from './leading-keys.js';
+import { hashStep, TextTable } from './text-table.js';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface FlowFile {
@@ -103,7 +104,11 @@ function findActions(text: string, from: number): number {
 }
 /** Syntax already parsed in this file, by text (freed with the file). Each distinct item
  *  text gets a number (never reused in a file): equal numbers, equal items. */
-interface SyntaxCache { actions: Map<string, FlowSyntax>; items: Map<string, CachedItem>; nextId: number }
+interface SyntaxCache {
+  actions: Map<string, FlowSyntax>; items: TextTable<CachedItem>; nextId: number;
+  /** The previous line's action text and its syntax. */
+  lastActText: string; lastActSyntax: FlowSyntax | null;
+}
 interface CachedItem { item: Item; id: number }
 const CACHE_MAX = 200_000;
 
@@ -116,9 +121,13 @@ function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys, syn: Lin
   const actionsAt = findActions(text, end);
   if (actionsAt < 0) return { ...parseFlowSyntax(' '.repeat(end) + text.slice(end)), actionsBase: 0 };
   syn.matchKey = matchItems(text, end, actionsAt, syn.match, syn.matchBases, cache);
-  // Keyed by the text as written: closing its parentheses is done once, on a miss.
-  const actText = text.slice(actionsAt);
-  let actSyn = cache.actions.get(actText);
+  // Keyed by the text as written: closing its parentheses is done once, on a miss. A dump
+  // often gives consecutive flows the same actions: that is checked first, without
+  // cutting the text out and hashing it.
+  const prev = cache.lastActText;
+  let actSyn = text.length - actionsAt === prev.length && text.startsWith(prev, actionsAt) ? cache.lastActSyntax ?? undefined : undefined;
+  const actText = actSyn ? prev : text.slice(actionsAt);
+  actSyn ??= cache.actions.get(actText);
   if (!actSyn) {
     try {
       actSyn = parseFlowSyntax(closeParens(actText));
@@ -129,6 +138,8 @@ function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys, syn: Lin
     if (cache.actions.size >= CACHE_MAX) cache.actions.clear();
     cache.actions.set(actText, actSyn);
   }
+  cache.lastActText = actText;
+  cache.lastActSyntax = actSyn;
   syn.actions = actSyn.actions;
   syn.actionsSpan = actSyn.actionsSpan;
   syn.actionsBase = actionsAt;
@@ -146,13 +157,13 @@ function matchItems(text: string, from: number, to: number, out: Item[], bases: 
   out.length = 0;
   bases.length = 0;
   IDS.length = 0;
-  let depth = 0, quoted = false, start = -1;
+  let depth = 0, quoted = false, start = -1, hash = 0;
   for (let i = from; i <= to; i++) {
     const c = i < to ? text.charCodeAt(i) : 44; // ','
     const sep = !quoted && depth === 0 && (c === 44 || c === 32 || c === 9); // , space tab
     if (sep) {
       if (start >= 0) {
-        const cached = matchItem(text, start, i, cache);
+        const cached = matchItem(text, start, i, hash, cache);
         out.push(cached.item);
         bases.push(start);
         pushKeyChars(IDS, cached.id);
@@ -160,20 +171,36 @@ function matchItems(text: string, from: number, to: number, out: Item[], bases: 
       start = -1;
       continue;
     }
-    if (start < 0) start = i;
+    if (start < 0) { start = i; hash = 0; }
+    hash = hashStep(hash, c);
     if (c === 34) quoted = !quoted; // "
     else if (!quoted && (c === 40 || c === 91)) depth++; // ( [
     else if (!quoted && (c === 41 || c === 93)) depth--; // ) ]
   }
-  return String.fromCharCode.apply(null, IDS);
+  return keyOf(IDS);
+}
+
+/** String.fromCharCode(...ids), without the copy `apply` makes for the usual few items. */
+function keyOf(ids: number[]): string {
+  const f = String.fromCharCode;
+  switch (ids.length) {
+    case 1: return f(ids[0]);
+    case 2: return f(ids[0], ids[1]);
+    case 3: return f(ids[0], ids[1], ids[2]);
+    case 4: return f(ids[0], ids[1], ids[2], ids[3]);
+    case 5: return f(ids[0], ids[1], ids[2], ids[3], ids[4]);
+    case 6: return f(ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]);
+    default: return f.apply(null, ids);
+  }
 }
 const IDS: number[] = [];
 
-/** The syntax of one match item, with spans relative to the item's own text. */
-function matchItem(text: string, start: number, end: number, cache: SyntaxCache): CachedItem {
-  const itemText = text.slice(start, end);
-  let cached = cache.items.get(itemText);
+/** The syntax of one match item text[start, end) (its hash: `hash`), with spans relative
+ *  to the item's own text. */
+function matchItem(text: string, start: number, end: number, hash: number, cache: SyntaxCache): CachedItem {
+  let cached = cache.items.get(text, start, end, hash);
   if (cached) return cached;
+  const itemText = text.slice(start, end);
   let item = simpleItem(itemText);
   if (!item) {
     let syn: FlowSyntax;
@@ -190,7 +217,7 @@ function matchItem(text: string, start: number, end: number, cache: SyntaxCache)
   }
   cached = { item, id: cache.nextId++ };
   if (cache.items.size >= CACHE_MAX) cache.items.clear();
-  cache.items.set(itemText, cached);
+  cache.items.set(itemText, hash, cached);
   return cached;
 }
 
@@ -231,7 +258,7 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
     ports: opts.ports ?? new Map<string, number>(), tables: opts.tables, ofVersion: opts.ofVersion,
     memo: newFileMemo(),
   };
-  const cache: SyntaxCache = { actions: new Map(), items: new Map(), nextId: 0 };
+  const cache: SyntaxCache = { actions: new Map(), items: new TextTable(), nextId: 0, lastActText: '', lastActSyntax: null };
   const dumpCtx = { ...ctx, dump: true };
   const lead = newLeadingKeys();
   const syn: LineSyntax = { match: [], actions: null, actionsSpan: null, matchBases: [], matchKey: '', actionsBase: 0 };

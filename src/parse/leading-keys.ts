@@ -9,17 +9,19 @@ import { LEAD_DECIMAL, LEAD_FRACTION, LEAD_HEX, LEAD_OTHER, type LeadingKeys } f
 
 const VALUED_KEYS = ['cookie', 'duration', 'table', 'n_packets', 'n_bytes', 'idle_timeout', 'hard_timeout', 'idle_age', 'hard_age', 'importance'];
 const FLAG_KEYS = ['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts'];
-// Each key has its own first letter and length: that pair finds the only candidate.
-const keyId = (first: number, len: number): number => first * 64 + len;
-const LEAD_KEY = new Map([...VALUED_KEYS, ...FLAG_KEYS].map((k) => [keyId(k.charCodeAt(0), k.length), k]));
-const VALUED = new Set(VALUED_KEYS);
+/** What may follow a key at the start of a line: a valued key with its `=`, or a flag. */
+interface Candidate { key: string; text: string; valued: boolean }
+// By first character: the few keys to try there (`text.startsWith`, no word cut out).
+const BY_FIRST: Candidate[][] = Array.from({ length: 128 }, () => []);
+for (const key of VALUED_KEYS) BY_FIRST[key.charCodeAt(0)].push({ key, text: key + '=', valued: true });
+for (const key of FLAG_KEYS) BY_FIRST[key.charCodeAt(0)].push({ key, text: key, valued: false });
+const NONE: Candidate[] = [];
 const SPACE = /\s/;
 // By UTF-16 code (NaN past the end: not a space); what \s matches, the regex deciding
 // outside ASCII. No one-character strings per character read.
 export const isSpace = (c: number): boolean => c === 32 || (c > 32 && c < 128 ? false : (c >= 9 && c <= 13) || (c >= 128 && SPACE.test(String.fromCharCode(c))));
 // , = ( ) or a space
 const endsValue = (c: number): boolean => c === 44 || c === 61 || c === 40 || c === 41 || isSpace(c);
-const isKeyChar = (c: number): boolean => (c >= 97 && c <= 122) || c === 95; // [a-z_]
 
 /** Where the first non-space character at or after `i` is (\s as a regex reads it). */
 export function skipSpace(text: string, i: number): number {
@@ -37,21 +39,22 @@ export function readLeadingKeys(text: string, lead: LeadingKeys): number {
   lead.line = text;
   for (;;) {
     const at = skipSpace(text, end);
-    let w = at;
-    while (w < text.length && isKeyChar(text.charCodeAt(w))) w++;
-    const key = w > at ? LEAD_KEY.get(keyId(text.charCodeAt(at), w - at)) : undefined;
-    if (key === undefined || !text.startsWith(key, at)) return end;
+    const candidates = BY_FIRST[text.charCodeAt(at)] ?? NONE;
+    let hit: Candidate | null = null;
+    for (const c of candidates) if (text.startsWith(c.text, at)) { hit = c; break; }
+    if (hit === null) return end;
     const i = lead.n;
-    if (text.charCodeAt(w) === 61 && VALUED.has(key)) {
-      const v0 = w + 1;
+    const w = at + hit.text.length;
+    if (hit.valued) {
+      const v0 = w;
       let v1 = v0;
       while (v1 < text.length && !endsValue(text.charCodeAt(v1))) v1++;
       if (v1 === v0 || text.charCodeAt(v1) !== 44 || !isSpace(text.charCodeAt(v1 + 1))) return end;
-      lead.key[i] = key; lead.v0[i] = v0; lead.v1[i] = v1; lead.at[i] = at;
+      lead.key[i] = hit.key; lead.v0[i] = v0; lead.v1[i] = v1; lead.at[i] = at;
       plainNumber(text, v0, v1, lead, i);
       end = v1 + 2;
-    } else if (isSpace(text.charCodeAt(w)) && FLAG_KEYS.includes(key)) {
-      lead.key[i] = key; lead.v0[i] = -1; lead.v1[i] = -1; lead.at[i] = at;
+    } else if (isSpace(text.charCodeAt(w))) {
+      lead.key[i] = hit.key; lead.v0[i] = -1; lead.v1[i] = -1; lead.at[i] = at;
       lead.num[i] = 0; lead.form[i] = LEAD_OTHER;
       end = w + 1;
     } else return end;

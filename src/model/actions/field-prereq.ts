@@ -1,11 +1,13 @@
 // Whether a flow's match satisfies a field's prerequisites, as OVS checks them when an
 // action reads a field (mf_check_src) or writes one (mf_check_dst): `learn`, `ct(zone=…)`
 // and `check_pkt_larger` refuse fields the packet may not have (OFPBAC_MATCH_INCONSISTENT).
+import { ones } from '../bits.js';
 import type { FieldSpec, Prereq } from '../fields.js';
 import type { Match } from '../match.js';
 
+// ones(): the precomputed all-ones mask (this runs for every load/set_field of a dump).
 const exact = (m: Match, slot: string, bits: number): bigint | null =>
-  m.masks.get(slot) === (1n << BigInt(bits)) - 1n ? m.values.get(slot) ?? 0n : null;
+  m.masks.get(slot) === ones(bits) ? m.values.get(slot) ?? 0n : null;
 
 const IP = 0x0800n, IPV6 = 0x86ddn;
 
