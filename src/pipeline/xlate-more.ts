@@ -161,8 +161,10 @@ function ctOdp(x: Xlate, req: CtRequest, zone: number, markMask: bigint, labelMa
   }
   let s = f.head;
   if (zone) s = withPart(s, 'zone=' + zone);
-  if (markMask) s = withPart(s, 'mark=' + hexN(x.slots.w[MARK.word] >>> 0) + '/' + hexN(Number(markMask))); // 32 bits: no bigint
-  if (labelMask) s = withPart(s, 'label=' + hexB(x.slots.get('ct_label')) + '/' + hexB(labelMask));
+  // The datapath action carries the written bits only: value & mask (recorded: a ct_mark of
+  // 0x2 with bit 0 cleared by exec() prints mark=0/0x1).
+  if (markMask) s = withPart(s, 'mark=' + hexN((x.slots.w[MARK.word] & Number(markMask)) >>> 0) + '/' + hexN(Number(markMask))); // 32 bits: no bigint
+  if (labelMask) s = withPart(s, 'label=' + hexB(x.slots.get('ct_label') & labelMask) + '/' + hexB(labelMask));
   if (tail) s = withPart(s, tail);
   return s ? 'ct(' + s + ')' : 'ct';
 }
