@@ -24,6 +24,8 @@ export interface PacketRun {
   /** The frame each output sent, as the datapath had it then (see PacketResult.sent). */
   sent: Packet[];
   queueRecirc(x: Xlate, table: number, packet: Packet, source: CtSource): void;
+  /** A frozen translation's recirculation (freeze.ts): the next pass runs `resume`, not a lookup. */
+  queueThaw(x: Xlate, packet: Packet, resume: (x: Xlate) => void): void;
   /** Trace mode: the ct_state the next recirculation resumes with. */
   nextCtState(): { state: number; source: CtSource };
   controllerRecircId(): number;

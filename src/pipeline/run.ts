@@ -51,7 +51,11 @@ export interface PacketResult {
   failure: string | null;
 }
 
-interface Pending { packet: Packet; table: number; recircId: number; depth: number; source: CtSource | null }
+interface Pending {
+  packet: Packet; table: number; recircId: number; depth: number; source: CtSource | null;
+  /** A thawed pass resumes frozen actions (freeze.ts) instead of looking up `table`. */
+  thaw?: (x: Xlate) => void;
+}
 
 export class RecirculationError extends Error {}
 
@@ -105,11 +109,11 @@ class Run implements PacketRun {
     this.ctStates = this.result.ctStates;
     this.ctCalls = this.result.ctCalls;
     this.sent = this.result.sent;
-    this.current = { packet: clonePacket(received), table: 0, recircId: 0, depth: 0, source: null };
+    this.current = { packet: clonePacket(received), table: 0, recircId: 0, depth: 0, source: null, thaw: undefined };
     this.queue.push(this.current);
   }
 
-  queueRecirc(x: Xlate, table: number, p: Packet, source: CtSource): void {
+  queueRecirc(x: Xlate, table: number, p: Packet, source: CtSource | null, thaw?: (x: Xlate) => void): void {
     const id = this.nextId++;
     p.slots.w[RECIRC_ID] = id;
     x.odp.push(`recirc(0x${id.toString(16)})`);
@@ -118,8 +122,10 @@ class Run implements PacketRun {
       this.result.failure = `recirculation loop: more than ${MAX_RECIRC_DEPTH} recirculations`;
       return;
     }
-    this.queue.push({ packet: p, table, recircId: id, depth: this.current.depth + 1, source });
+    this.queue.push({ packet: p, table, recircId: id, depth: this.current.depth + 1, source, thaw });
   }
+
+  queueThaw(x: Xlate, p: Packet, resume: (x: Xlate) => void): void { this.queueRecirc(x, 0, p, null, resume); }
 
   nextCtState(): { state: number; source: CtSource } {
     const v = this.ctNext.shift();
@@ -137,7 +143,7 @@ function runPass(run: PacketRun, p: Pending): TracePass {
   const ct = p.packet.slots.w[CT_STATE] >>> 0;
   // The pass's starting packet is kept for `Final flow: unchanged` only when tracing.
   const x = new Xlate(run, run.trace ? clonePacket(p.packet) : p.packet);
-  x.start(p.table);
+  x.start(p.table, p.thaw);
   return {
     recircId: p.recircId,
     resumeTable: p.recircId ? p.table : null,

@@ -2,16 +2,16 @@
 // actions (multipath, bundle, bundle_load), translated as OVS 3.1's xlate does.
 //
 // Select groups: a group without selection_method (or with dp_hash) uses the datapath's
-// dp_hash: the first translation emits hash(l4|sym_l4(basis)),recirc(N) and freezes;
-// the recirculated packet then carries dp_hash and picks a bucket through a
-// Webster-weighted table. ofproto/trace stops at that recirculation (trace mode here
-// does too). With a tracker (ctflow run / trace), ctflow computes the dp_hash the
-// userspace datapath would (hash of the received packet's 5-tuple, or the symmetric
-// L3/L4 hash) and continues with the bucket it selects in the same pass.
+// dp_hash: a packet without one freezes the translation at the group (freeze.ts), the
+// datapath hashes it and recirculates, and the next pass resumes at the group, which
+// picks a bucket through a Webster-weighted table. ofproto/trace does not follow that
+// recirculation (trace mode here does not either); with a tracker (ctflow run) the
+// next pass runs with the dp_hash the userspace datapath computes.
 import type { BundleArgs } from '../model/actions/bundle.js';
 import type { MultipathArgs } from '../model/actions/multipath.js';
 import { FIELDS, type FieldSpec } from '../model/fields.js';
-import { hash5Tuple, hashInt, hashSymmetricL3L4, hashSymmetricL4 } from './hash.js';
+import { finishFreezing, startFreezing } from './freeze.js';
+import { hashSymmetricL4 } from './hash.js';
 import { portExists, type Bucket, type GroupDesc } from './pipeline.js';
 import { bestBucket, bundleMember, dpHashBucket, hashFieldsBasis, multipathLink, selectHow } from './select.js';
 import type { Xlate } from './xlate.js';
@@ -35,6 +35,7 @@ function runBucket(x: Xlate, g: GroupDesc, b: Bucket): void {
   const depth = x.depth;
   x.ev({ kind: 'detail', depth, text: `using bucket ${b.id ?? g.buckets.indexOf(b)}` });
   x.recurse(() => x.executeList(b.actions, depth + 1));
+  finishFreezing(x); // a freeze inside a bucket resumes that bucket only
   x.exited = false;
   x.slots.copyFrom(saved);
   x.depth = depth;
@@ -46,19 +47,9 @@ function pickSelect(x: Xlate, g: GroupDesc): Bucket | null | 'frozen' {
   const h = selectHow(g);
   if (h.kind === 'default') return bestBucket(g, hashSymmetricL4(x.slots, 0), live, report);
   if (h.kind === 'hash') return bestBucket(g, hashFieldsBasis(g, x.slots, (f) => FIELD_ORDER.get(f) ?? 0), live, report);
-  let dpHash = Number(x.slots.get('dp_hash') ?? 0n);
-  if (!dpHash) {
-    if (!x.run.conntrack) {
-      // ofproto/trace: the datapath hashes and recirculates; the trace ends there.
-      x.commit();
-      x.odp.push(`hash(${h.alg}(${h.basis}))`, `recirc(0x${x.run.newRecircId().toString(16)})`);
-      x.detail('the datapath computes dp_hash and recirculates; the bucket is chosen then (not followed, as in ofproto/trace)');
-      return 'frozen';
-    }
-    dpHash = h.alg === 'l4' ? hashInt(hash5Tuple(x.run.received.slots, 0), h.basis) : hashSymmetricL3L4(x.slots, h.basis, false);
-    x.slots.set('dp_hash', BigInt(dpHash));
-    x.note(`dp_hash=0x${dpHash.toString(16)} as the userspace datapath computes it (hash(${h.alg}(${h.basis})), recirculation folded into this pass)`);
-  }
+  // dp_hash 0 means "not computed yet" (a computed one is never 0).
+  const dpHash = Number(x.slots.get('dp_hash') ?? 0n);
+  if (!dpHash) { startFreezing(x, h.alg, h.basis, g.id); return 'frozen'; }
   return dpHashBucket(h, dpHash, live);
 }
 
@@ -75,8 +66,7 @@ export function group(x: Xlate, id: number): void {
     }
     case 'select': {
       const b = pickSelect(x, g);
-      if (b === 'frozen') { x.freeze(); return; }
-      if (!b) { x.detail('no live bucket'); return; }
+      if (!b || b === 'frozen') { x.detail('no live bucket'); return; } // OVS says so when it freezes too
       runBucket(x, g, b);
       return;
     }

@@ -8,6 +8,7 @@ import { toCtPacket } from '../packet/ct.js';
 import { slotInfo } from '../packet/slots.js';
 import { ctNote } from './ct-notes.js';
 import { applyNatResult, getDpNat, hasDpNat, natText, sentFrame, setDpNat } from './ct-nat.js';
+import { finishFreezing } from './freeze.js';
 import type { ControllerRequest, CtRequest, LearnLimits, SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
 import type { Pipeline } from './pipeline.js';
@@ -52,6 +53,7 @@ export function clone(x: Xlate, actions: Action[]): void {
   const recursion = x.recursion;
   x.recursion = 0;
   try { x.executeList(actions, depth + 1); } finally { x.recursion = recursion; }
+  finishFreezing(x); // a freeze inside a clone resumes the clone's actions only
   const inner = x.odp;
   x.odp = odp;
   // OVS inlines a clone whose datapath actions can be undone by later set()s; ct and

@@ -16,6 +16,7 @@ import type { Entry } from './classifier.js';
 import { ExecError, type LearnLimits, type ControllerRequest, type CtRequest, type ExecCtx, type SubfieldRef } from './exec.js';
 import { executeActionSet, writeToActionSet } from './action-set.js';
 import { commitOdp } from './odp.js';
+import { finishFreezing, unrollFrozen } from './freeze.js';
 import { applySet, moveWords, setPlanOf, type SetArgs, type WordWrites } from './writes.js';
 import {
   dpPort, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_MAX, OFPP_NONE, OFPP_NORMAL,
@@ -137,15 +138,16 @@ export class Xlate implements ExecCtx {
   get slots(): SlotStore { return this.pkt.slots; }
   ev(e: TraceEvent): void { if (this.run.trace) this.events.push(e); }
 
-  /** Translates from `table` to the end: the pipeline, then the action set. */
-  start(table: number): void {
+  /** Translates from `table` (or resumes frozen actions) to the end: the pipeline, then the action set. */
+  start(table: number, thaw?: (x: Xlate) => void): void {
     const sentBefore = this.run.sent.length;
     try {
-      this.lookupAndExecute(table, 0);
+      if (thaw) thaw(this); else this.lookupAndExecute(table, 0);
       if (!this.exited && !this.actionSetEmpty) {
         this.ev({ kind: 'action-set', depth: 0 });
         executeActionSet(this, 1);
       }
+      finishFreezing(this); // a dp_hash select group froze the translation
     } catch (e) {
       if (!(e instanceof XlateFailure)) throw e;
       this.failure = e.message;
@@ -219,7 +221,10 @@ export class Xlate implements ExecCtx {
     this.curList = actions;
     this.curPrep = prep;
     for (let i = 0; i < n; i++) {
-      if (this.exited || this.stopList) break;
+      if (this.exited || this.stopList) {
+        if (this.exited) unrollFrozen(this, actions, i); // a frozen translation resumes with the rest
+        break;
+      }
       this.curIndex = i;
       this.depth = depth;
       this.tail = i === n - 1;

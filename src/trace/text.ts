@@ -47,7 +47,8 @@ function passText(out: string[], p: TracePass, bridge: string): void {
       : p.ctSource === 'tracker'
         ? `resume conntrack with ct_state=${p.ctState} (from ctflow's conntrack)`
         : `resume conntrack with ct_state=${p.ctState}`;
-    out.push('', RULE, `recirc(0x${p.recircId.toString(16)}) - ${how}`, RULE, '');
+    // A recirculation that is not conntrack's (a dp_hash select group's) has a bare header.
+    out.push('', RULE, `recirc(0x${p.recircId.toString(16)})${p.ctSource === null ? '' : ' - ' + how}`, RULE, '');
   }
   out.push(`Flow: ${p.flow}`, '', `bridge("${bridge}")`, '-'.repeat(13 + bridge.length - 3));
   if (p.recircId) out.push('    thaw', `        Resuming from table ${p.resumeTable}`);

@@ -45,16 +45,12 @@ function normaliseIds(passes: string[]): string[] {
   const n = (id: string) => { if (!ids.has(id)) ids.set(id, ids.size + 1); return ids.get(id)!; };
   return passes.map((a) => a
     .replace(/recirc\((0x[0-9a-f]+)\)/g, (_m, id) => `recirc(#${n(BigInt(id).toString())})`)
-    .replace(/recirc_id=(\d+)/g, (_m, id) => `recirc_id=#${n(id)}`)
-    // Known pipeline difference: OVS prints a zero ct mark as `0`, ctflow as `0x0`.
-    .replace(/mark=0x0\//g, 'mark=0/'));
+    .replace(/recirc_id=(\d+)/g, (_m, id) => `recirc_id=#${n(id)}`));
 }
 
 /** Conversations whose datapath actions differ from real OVS (outputs and conntrack agree), and why. */
-const KNOWN_DP = new Map<string, string>([
-  ['tcp-vm1-lb-vip', 'select group with selection_method=dp_hash: OVS emits hash(l4(0)),recirc and picks the bucket in the next pass; '
-    + 'ctflow picks it in the same pass. Also ct(commit,mark=V/M): OVS prints V&M (mark=0/0x1), ctflow the whole ct_mark (0x2/0x1)'],
-]);
+// (tcp-vm1-lb-vip was one until the dp_hash group's extra pass and ct(mark=V&M/M) agreed.)
+const KNOWN_DP = new Map<string, string>([]);
 
 function replayOvn(name: string, what: 'state' | 'datapath'): string[] {
   const flows = readFlows(read(join(FLOWS, 'ovn-acl.flows')), 'ovn-acl.flows');

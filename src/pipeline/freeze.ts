@@ -1,0 +1,148 @@
+// Freezing a translation and thawing it in a later pass, as OVS 3.1 does for a select
+// group with selection_method=dp_hash that meets a packet without a dp_hash: the group
+// picks no bucket, the translation stops, the datapath is told to hash the packet and
+// recirculate (`hash(l4(0)),recirc(0xN)`), and the recirculated packet (recirc_id=N,
+// dp_hash set) resumes the translation AT the group, which now picks a bucket.
+//
+// What resumes is a list of "frozen actions": the group action, then what was still to
+// run after it, the innermost action list first and then the rest of each list whose
+// resubmit led there (each adds its rest as the translation unwinds, see unrollFrozen).
+// Before an action that may send a packet-in (it reports the table and cookie), an
+// `unroll_xlate` marker restores the table and flow it ran under. goto_table becomes a
+// resubmit (instructions cannot be resumed). The action set and the stack go along.
+//
+// The freeze is finished (hash + recirc emitted) where OVS finishes it: at the end of
+// the translation, of a group bucket or of a clone(): what follows those is not frozen.
+import type { Action } from '../model/actions/types.js';
+import type { Flow } from '../model/flow.js';
+import type { Packet } from '../packet/packet.js';
+import { sentFrame } from './ct-nat.js';
+import { hash5Tuple, hashInt, hashSymmetricL3L4 } from './hash.js';
+import type { Xlate } from './xlate.js';
+
+/** Where the actions after a marker ran: their table and flow (for the cookie). */
+interface Unroll { table: number; flow: Flow | null }
+
+type FrozenItem = { action: Action; unroll?: undefined } | { unroll: Unroll; action?: undefined };
+
+export interface Frozen {
+  alg: 'l4' | 'sym_l4';
+  basis: number;
+  items: FrozenItem[];
+  /** The last marker put (OVS puts one only where table or cookie changes). */
+  last: Unroll | null;
+  actionSet: Map<string, Action> | null;
+  stack: Array<{ value: bigint; bits: number }>;
+}
+
+const FREEZING = new WeakMap<Xlate, Frozen>();
+
+export const isFreezing = (x: Xlate): boolean => FREEZING.has(x);
+
+const NO_SPAN = { start: 0, end: 0 };
+
+/** Actions that report table and cookie (packet-ins): a marker goes before them. */
+function needsUnroll(a: Action): boolean {
+  switch (a.name) {
+    case 'output': case 'group': case 'controller': case 'dec_ttl': case 'dec_mpls_ttl': case 'dec_nsh_ttl':
+      return true;
+    case 'resubmit': return (a.args as { table: number | null }).table === null; // the current table
+    default: return false;
+  }
+}
+
+function put(x: Xlate, f: Frozen, a: Action): void {
+  if (a.name === 'note' || a.name === 'conjunction') return; // nothing to resume
+  if (a.name === 'goto_table') {
+    a = { name: 'resubmit', args: { inPort: null, table: (a.args as { table: number }).table, ct: false }, span: a.span };
+  } else if (needsUnroll(a) && (!f.last || f.last.table !== x.table || (f.last.flow?.cookie ?? 0n) !== (x.flow?.cookie ?? 0n))) {
+    f.last = { table: x.table, flow: x.flow };
+    f.items.push({ unroll: f.last });
+  }
+  f.items.push({ action: a });
+}
+
+/** The group action stops the translation: it and what follows it are frozen. */
+export function startFreezing(x: Xlate, alg: 'l4' | 'sym_l4', basis: number, groupId: number): void {
+  const f: Frozen = { alg, basis, items: [], last: null, actionSet: null, stack: [] };
+  const cur = x.curList[x.curIndex];
+  const a = cur?.name === 'group' && (cur.args as { group: number }).group === groupId
+    ? cur : { name: 'group', args: { group: groupId }, span: NO_SPAN };
+  put(x, f, a);
+  FREEZING.set(x, f);
+  x.exited = true;
+}
+
+/** An action list stops at `from` because the translation exited: its rest is frozen too. */
+export function unrollFrozen(x: Xlate, actions: readonly Action[], from: number): void {
+  const f = FREEZING.get(x);
+  if (f) for (let i = from; i < actions.length; i++) put(x, f, actions[i]);
+}
+
+/**
+ * Emits `hash(alg(basis)),recirc(0xN)` after committing the packet's changes and, with a
+ * tracker, queues the pass that resumes the frozen actions with the dp_hash the userspace
+ * datapath computes. A trace without a tracker stops there, as ofproto/trace does.
+ */
+export function finishFreezing(x: Xlate): void {
+  const f = FREEZING.get(x);
+  if (!f) return;
+  FREEZING.delete(x);
+  x.commit();
+  x.odp.push(`hash(${f.alg}(${f.basis}))`);
+  f.actionSet = x.actionSetEmpty ? null : new Map(x.actionSet);
+  f.stack = [...x.stack];
+  if (!x.run.conntrack) {
+    x.odp.push(`recirc(0x${x.run.newRecircId().toString(16)})`);
+    x.note('the datapath computes dp_hash and recirculates; the bucket is chosen then (not followed, as in ofproto/trace)');
+    return;
+  }
+  const p = sentFrame(x);
+  const h = dpHash(x, f, p);
+  p.slots.set('dp_hash', BigInt(h));
+  x.note(`the datapath computes dp_hash=0x${h.toString(16)} (hash(${f.alg}(${f.basis}))) and recirculates; the next pass resumes at the group`);
+  x.run.queueThaw(x, p, (y) => thaw(y, f));
+}
+
+/**
+ * The dp_hash of the userspace datapath's hash action. l4: the packet's RSS hash (a
+ * 5-tuple hash taken when the packet was received, kept across recirculations) hashed
+ * with the basis. sym_l4: a symmetric L3/L4 hash of the packet as it is now.
+ */
+function dpHash(x: Xlate, f: Frozen, p: Packet): number {
+  if (f.alg === 'l4') return hashInt(hash5Tuple(x.run.received.slots, 0), f.basis);
+  return hashSymmetricL3L4(p.slots, f.basis, false);
+}
+
+// OVS prints the restored cookie as the raw big-endian word (`cookie=0x1100000000000000`
+// for cookie 0x11 on a little-endian host): the trace shows what real OVS shows.
+function swap64(v: bigint): bigint {
+  let r = 0n;
+  for (let i = 0; i < 8; i++) { r = (r << 8n) | (v & 0xffn); v >>= 8n; }
+  return r;
+}
+
+const unrollText = (u: Unroll): string => `unroll_xlate(table=${u.table}, cookie=${u.flow?.cookie ?? 0n})`;
+
+/** The resumed pass: the frozen actions run from the top, then the action set. */
+export function thaw(x: Xlate, f: Frozen): void {
+  if (f.actionSet) x.actionSet = new Map(f.actionSet);
+  x.stack = [...f.stack];
+  if (x.run.trace) {
+    const texts = f.items.map((it) => (it.unroll ? unrollText(it.unroll) : x.actionText(it.action!)));
+    x.ev({ kind: 'action', depth: 2, text: `Restoring actions: ${texts.join(',')}` });
+  }
+  let list: Action[] = [];
+  const flush = () => { if (list.length) x.executeList(list, 1); list = []; };
+  for (const it of f.items) {
+    if (!it.unroll) { list.push(it.action); continue; }
+    flush();
+    if (x.exited) return;
+    const u = it.unroll, cookie = swap64(u.flow?.cookie ?? 0n);
+    x.ev({ kind: 'action', depth: 1, text: unrollText(u) });
+    x.ev({ kind: 'action', depth: 1, text: `restored state: table=${u.table}, cookie=${cookie ? '0x' + cookie.toString(16) : '0'}` });
+    x.table = u.table;
+    x.flow = u.flow;
+  }
+  flush();
+}
