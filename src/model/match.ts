@@ -181,10 +181,13 @@ export function applyMatchItemCached(m: Match, f: FieldSpec, it: Item, ctx: Valu
 /**
  * Numbers as text for lookup keys: a number below 0x8000 is one character, a larger one
  * two (the first with the top bit set), so a sequence of numbers reads back one way only.
+ * Writes n's character codes into out at `at`; returns where the next go.
  */
-export function pushKeyChars(out: number[], n: number): void {
-  if (n < 0x8000) out.push(n);
-  else out.push(0x8000 | (n >> 15), n & 0x7fff);
+export function putKeyChars(out: number[], at: number, n: number): number {
+  if (n < 0x8000) { out[at] = n; return at + 1; }
+  out[at] = 0x8000 | (n >> 15);
+  out[at + 1] = n & 0x7fff;
+  return at + 2;
 }
 
 /**
@@ -195,17 +198,15 @@ export function pushKeyChars(out: number[], n: number): void {
 export class MaskTable {
   private readonly byKey = new Map<string, Map<string, bigint>>();
   private readonly maskIds = new Map<bigint, number>();
-  private readonly chars: number[] = [];
 
   /** m, with its masks map replaced by an equal one seen before (same order too). */
   share(m: Match): void {
-    const chars = this.chars;
-    chars.length = 0;
+    const chars: number[] = [];
+    let n = 0;
     m.masks.forEach((mask, slot) => {
       let id = this.maskIds.get(mask);
       if (id === undefined) { id = this.maskIds.size; this.maskIds.set(mask, id); }
-      pushKeyChars(chars, slotId(slot));
-      pushKeyChars(chars, id);
+      n = putKeyChars(chars, putKeyChars(chars, n, slotId(slot)), id);
     });
     const key = String.fromCharCode.apply(null, chars);
     const seen = this.byKey.get(key);

@@ -71,27 +71,42 @@ function matchText(flow: Flow, oxm: boolean, portNames?: Map<number, string>): s
 
 /** One dump-flows line, without the leading space ovs-ofctl puts before it. */
 export function formatFlow(flow: Flow, opts: FlowPrintOpts = {}): string {
-  let s = '';
-  const st = opts.stats ? flow.stats : null;
-  if (st || flow.cookie) s += `cookie=0x${flow.cookie.toString(16)}, `;
-  if (st?.duration !== undefined) s += `duration=${st.duration.toFixed(3)}s, `;
-  if (st || flow.table) s += `table=${flow.table}, `;
-  if (st) s += `n_packets=${st.n_packets ?? 0}, n_bytes=${st.n_bytes ?? 0}, `;
-  if (flow.idleTimeout) s += `idle_timeout=${flow.idleTimeout}, `;
-  if (flow.hardTimeout) s += `hard_timeout=${flow.hardTimeout}, `;
-  // OpenFlow 1.0 flow stats carry neither flags nor importance; 1.3+ (1.4+) dumps show them.
+  return flowLine(flow, opts, '');
+}
+
+// The pieces of a line, joined once: one flat string per line, not a chain of partial
+// concatenations (a dump's lines are many and kept).
+const PARTS: string[] = [];
+
+function flowLine(flow: Flow, opts: FlowPrintOpts, lead: string): string {
+  // Match and actions first: PARTS is free again by the time they return.
   const version = versionOf(opts);
-  if (version >= 13) for (const f of FLOW_FLAGS) if (flow.flags.includes(f)) s += `${f} `;
-  if (version >= 14 && flow.importance) s += `importance=${flow.importance}, `;
-  if (st?.idle_age !== undefined) s += `idle_age=${st.idle_age}, `;
-  if (st?.hard_age !== undefined) s += `hard_age=${st.hard_age}, `;
   const m = matchText(flow, version >= 12, opts.portNames);
-  if (m) s += m + ' ';
-  return s + 'actions=' + actionsText(flow.actions, opts);
+  const actions = actionsText(flow.actions, opts);
+  const p = PARTS;
+  p.length = 0;
+  p.push(lead);
+  const st = opts.stats ? flow.stats : null;
+  if (st || flow.cookie) p.push('cookie=0x', flow.cookie.toString(16), ', ');
+  if (st?.duration !== undefined) p.push(`duration=${st.duration.toFixed(3)}s, `);
+  if (st || flow.table) p.push('table=', String(flow.table), ', ');
+  if (st) p.push(`n_packets=${st.n_packets ?? 0}, n_bytes=${st.n_bytes ?? 0}, `);
+  if (flow.idleTimeout) p.push(`idle_timeout=${flow.idleTimeout}, `);
+  if (flow.hardTimeout) p.push(`hard_timeout=${flow.hardTimeout}, `);
+  // OpenFlow 1.0 flow stats carry neither flags nor importance; 1.3+ (1.4+) dumps show them.
+  if (version >= 13) for (const f of FLOW_FLAGS) if (flow.flags.includes(f)) p.push(`${f} `);
+  if (version >= 14 && flow.importance) p.push(`importance=${flow.importance}, `);
+  if (st?.idle_age !== undefined) p.push(`idle_age=${st.idle_age}, `);
+  if (st?.hard_age !== undefined) p.push(`hard_age=${st.hard_age}, `);
+  if (m) p.push(m, ' ');
+  p.push('actions=', actions);
+  return p.join('');
 }
 
 /** A whole flow file as `ovs-ofctl dump-flows --no-stats` prints it: one line per flow,
  *  each with the leading space ovs-ofctl puts there, no header. */
 export function formatFlowLines(flows: Flow[], opts: FlowPrintOpts = {}): string[] {
-  return flows.map((f) => ' ' + formatFlow(f, opts));
+  const out = new Array<string>(flows.length);
+  for (let i = 0; i < flows.length; i++) out[i] = flowLine(flows[i], opts, ' ');
+  return out;
 }

@@ -22,21 +22,53 @@ function addr(v: bigint, mask: bigint, bits: number, fmt: (v: bigint) => string)
   return p >= 0 ? `${fmt(v)}/${p}` : `${fmt(v)}/${fmt(mask)}`;
 }
 
-/** `name=value` in the format of the field's kind and width, or null when wildcarded. */
-function kv(name: string, f: FieldSpec, m: Match): string | null {
-  // Most fields are absent from most matches: look at the slots before reading bits.
-  const segs = f.segs;
-  if (segs.length === 1) {
-    if (!m.masks.has(segs[0].slot)) return null;
-  } else {
-    let present = false;
-    for (const s of segs) if (m.masks.has(s.slot)) { present = true; break; }
-    if (!present) return null;
-  }
+// Which slots the match being printed has: one pass over its masks marks them here, so
+// the ~50 fields a match usually lacks are passed over without a map lookup each. Indexed
+// by a number per slot (given on first sight), cleared after each match.
+const SLOT_IX = new Map<string, number>();
+const slotIx = (slot: string): number => {
+  let i = SLOT_IX.get(slot);
+  if (i === undefined) { i = SLOT_IX.size; SLOT_IX.set(slot, i); }
+  return i;
+};
+let PRESENT = new Uint8Array(256);
+// The marked slots' numbers: MARKED[0, marked) (the list is never shrunk, only reused).
+const MARKED: number[] = [];
+let marked = 0;
+function mark(_mask: bigint, slot: string): void {
+  const i = slotIx(slot);
+  if (i >= PRESENT.length) { const p = new Uint8Array(PRESENT.length * 2); p.set(PRESENT); PRESENT = p; }
+  PRESENT[i] = 1;
+  MARKED[marked++] = i;
+}
+function unmarkAll(): void {
+  for (let k = 0; k < marked; k++) PRESENT[MARKED[k]] = 0;
+  marked = 0;
+}
+const present = (ix: number): boolean => PRESENT[ix] === 1;
+
+/** A field as printed under a name, with its slots' numbers worked out once. */
+interface Shown { name: string; f: FieldSpec; ix: number[]; whole: boolean }
+const shown = (name: string, f: FieldSpec): Shown => ({
+  name, f, ix: f.segs.map((g) => slotIx(g.slot)),
   // A field that is a whole slot (most are) is that slot's value: no bit shuffling.
-  const whole = segs.length === 1 && segs[0].shift === 0 && segs[0].bits === (SLOTS.get(segs[0].slot) ?? -1);
-  const value = whole ? (m.values.get(f.segs[0].slot) ?? 0n) & ones(f.bits) : readSegs(m.values, f.segs);
-  const mask = whole ? (m.masks.get(f.segs[0].slot) ?? 0n) & ones(f.bits) : readSegs(m.masks, f.segs);
+  whole: f.segs.length === 1 && f.segs[0].shift === 0 && f.segs[0].bits === (SLOTS.get(f.segs[0].slot) ?? -1),
+});
+
+/** `name=value` in the format of the field's kind and width, or null when wildcarded. */
+function kv(k: Shown, m: Match): string | null {
+  // Most fields are absent from most matches: the marks say so without reading bits.
+  const ix = k.ix;
+  if (ix.length === 1) {
+    if (!present(ix[0])) return null;
+  } else {
+    let any = false;
+    for (const i of ix) if (present(i)) { any = true; break; }
+    if (!any) return null;
+  }
+  const { name, f } = k;
+  const value = k.whole ? (m.values.get(f.segs[0].slot) ?? 0n) & ones(f.bits) : readSegs(m.values, f.segs);
+  const mask = k.whole ? (m.masks.get(f.segs[0].slot) ?? 0n) & ones(f.bits) : readSegs(m.masks, f.segs);
   if (mask === 0n) return null;
   const full = mask === ones(f.bits);
   switch (f.kind) {
@@ -57,45 +89,10 @@ function kv(name: string, f: FieldSpec, m: Match): string | null {
 }
 
 // Field lookups resolved once, not per printed flow.
-const F_ARP_SHA = mustField('arp_sha');
-const F_ARP_SPA = mustField('arp_spa');
-const F_ARP_THA = mustField('arp_tha');
-const F_ARP_TPA = mustField('arp_tpa');
-const F_CONJ_ID = mustField('conj_id');
-const F_CT_IPV6_DST = mustField('ct_ipv6_dst');
-const F_CT_IPV6_SRC = mustField('ct_ipv6_src');
-const F_CT_LABEL = mustField('ct_label');
-const F_CT_MARK = mustField('ct_mark');
-const F_CT_NW_DST = mustField('ct_nw_dst');
-const F_CT_NW_PROTO = mustField('ct_nw_proto');
-const F_CT_NW_SRC = mustField('ct_nw_src');
-const F_CT_TP_DST = mustField('ct_tp_dst');
-const F_CT_TP_SRC = mustField('ct_tp_src');
 const F_CT_ZONE = mustField('ct_zone');
-const F_DL_DST = mustField('dl_dst');
-const F_DL_SRC = mustField('dl_src');
-const F_DP_HASH = mustField('dp_hash');
-const F_IPV6_DST = mustField('ipv6_dst');
-const F_IPV6_SRC = mustField('ipv6_src');
-const F_METADATA = mustField('metadata');
-const F_ND_OPTIONS_TYPE = mustField('nd_options_type');
-const F_ND_RESERVED = mustField('nd_reserved');
-const F_ND_SLL = mustField('nd_sll');
-const F_ND_TARGET = mustField('nd_target');
-const F_ND_TLL = mustField('nd_tll');
-const F_NW_DST = mustField('nw_dst');
-const F_NW_SRC = mustField('nw_src');
-const F_NW_TTL = mustField('nw_ttl');
-const F_PKT_MARK = mustField('pkt_mark');
 const F_RECIRC_ID = mustField('recirc_id');
-const F_SKB_PRIORITY = mustField('skb_priority');
 const F_TCP_DST = mustField('tcp_dst');
 const F_TCP_SRC = mustField('tcp_src');
-const F_TUN_DST = mustField('tun_dst');
-const F_TUN_ID = mustField('tun_id');
-const F_TUN_IPV6_DST = mustField('tun_ipv6_dst');
-const F_TUN_IPV6_SRC = mustField('tun_ipv6_src');
-const F_TUN_SRC = mustField('tun_src');
 const F_REGS = Array.from({ length: 16 }, (_, i) => mustField(`reg${i}`));
 const F_TUN_METADATA = Array.from({ length: 64 }, (_, i) => mustField(`tun_metadata${i}`));
 const F_NSH = new Map(['nsh_flags', 'nsh_ttl', 'nsh_mdtype', 'nsh_np', 'nsh_spi', 'nsh_si', 'nsh_c1', 'nsh_c2', 'nsh_c3', 'nsh_c4']
@@ -109,42 +106,108 @@ const TUNNEL_SLOTS = new Set([
   'tun_erspan_hwid', 'tun_gtpu_flags', 'tun_gtpu_msgtype', 'tun_flags',
 ]);
 
-function hasTunnel(m: Match): boolean {
-  for (const slot of m.masks.keys()) if (TUNNEL_SLOTS.has(slot)) return true;
+const TUNNEL_IX = new Set([...TUNNEL_SLOTS].map(slotIx));
+
+function hasTunnel(): boolean {
+  for (let k = 0; k < marked; k++) if (TUNNEL_IX.has(MARKED[k])) return true;
   return false;
 }
 
 const F_RECIRC_ID_HEX = { ...F_RECIRC_ID, hex: true };
 const F_CT_ZONE_DEC = { ...F_CT_ZONE, hex: false };
 
+// Each printed field with its slot numbers.
+const byName = (name: string): Shown => shown(name, mustField(name));
+const K_PKT_MARK = byName('pkt_mark');
+const K_RECIRC_ID = shown('recirc_id', F_RECIRC_ID_HEX);
+const K_DP_HASH = byName('dp_hash');
+const K_CONJ_ID = byName('conj_id');
+const K_SKB_PRIORITY = byName('skb_priority');
+const K_CT_ZONE = shown('ct_zone', F_CT_ZONE_DEC);
+const K_CT_MARK = byName('ct_mark');
+const K_CT_LABEL = byName('ct_label');
+const K_CT_NW_SRC = byName('ct_nw_src');
+const K_CT_IPV6_SRC = byName('ct_ipv6_src');
+const K_CT_NW_DST = byName('ct_nw_dst');
+const K_CT_IPV6_DST = byName('ct_ipv6_dst');
+const K_CT_NW_PROTO = byName('ct_nw_proto');
+const K_CT_TP_SRC = byName('ct_tp_src');
+const K_CT_TP_DST = byName('ct_tp_dst');
+const K_TUN_ID = byName('tun_id');
+const K_TUN_SRC = byName('tun_src');
+const K_TUN_DST = byName('tun_dst');
+const K_TUN_IPV6_SRC = byName('tun_ipv6_src');
+const K_TUN_IPV6_DST = byName('tun_ipv6_dst');
+const K_METADATA = byName('metadata');
+const K_DL_SRC = byName('dl_src');
+const K_DL_DST = byName('dl_dst');
+const K_IPV6_SRC = byName('ipv6_src');
+const K_IPV6_DST = byName('ipv6_dst');
+const K_ARP_SPA = byName('arp_spa');
+const K_ARP_TPA = byName('arp_tpa');
+const K_NW_SRC = byName('nw_src');
+const K_NW_DST = byName('nw_dst');
+const K_ARP_SHA = byName('arp_sha');
+const K_ARP_THA = byName('arp_tha');
+const K_NW_TTL = byName('nw_ttl');
+const K_ICMP_TYPE = shown('icmp_type', F_TCP_SRC);
+const K_ICMP_CODE = shown('icmp_code', F_TCP_DST);
+const K_ND_TARGET = byName('nd_target');
+const K_ND_SLL = byName('nd_sll');
+const K_ND_TLL = byName('nd_tll');
+const K_ND_RESERVED = byName('nd_reserved');
+const K_ND_OPTIONS_TYPE = byName('nd_options_type');
+const K_TP_SRC = shown('tp_src', F_TCP_SRC);
+const K_TP_DST = shown('tp_dst', F_TCP_DST);
+const K_REGS = F_REGS.map((f, i) => shown(REG_NAMES[i], f));
+const K_TUN_METADATA = F_TUN_METADATA.map((f, i) => shown(TUN_METADATA_NAMES[i], f));
+const K_NSH = new Map([...F_NSH].map(([n, f]) => [n, shown(n, f)]));
+// Slots read directly below, by their numbers.
+const P_ASO = slotIx('actset_output'), P_CT_STATE = slotIx('ct_state'), P_CT_NW_PROTO = slotIx('ct_nw_proto');
+const P_PACKET_TYPE = slotIx('packet_type'), P_IN_PORT = slotIx('in_port'), P_IPV6_LABEL = slotIx('ipv6_label');
+const P_NW_TOS = slotIx('nw_tos'), P_MPLS = slotIx('mpls_lse0'), P_NW_FRAG = slotIx('nw_frag');
+const P_TCP_FLAGS = slotIx('tcp_flags'), P_VLAN_TCI = slotIx('vlan_tci');
+/** The slot's mask, read only when the match has the slot. */
+const maskAt = (m: Match, ix: number, slot: string): bigint => (present(ix) ? m.masks.get(slot) ?? 0n : 0n);
+
 export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): string {
+  unmarkAll();
+  m.masks.forEach(mark);
+  try {
+    return formatMarked(m, priority, ctx);
+  } finally {
+    unmarkAll();
+  }
+}
+
+function formatMarked(m: Match, priority: number, ctx: PrintCtx): string {
   const out: string[] = [];
   const put = (s: string | null) => { if (s !== null) out.push(s); };
   if (priority !== 32768) out.push(`priority=${priority}`);
-  put(kv('pkt_mark', F_PKT_MARK, m));
-  put(kv('recirc_id', F_RECIRC_ID_HEX, m));
-  put(kv('dp_hash', F_DP_HASH, m));
-  put(kv('conj_id', F_CONJ_ID, m));
-  put(kv('skb_priority', F_SKB_PRIORITY, m));
-  const aso = valueOf(m, 'actset_output'), asoMask = maskOf(m, 'actset_output');
+  put(kv(K_PKT_MARK, m));
+  put(kv(K_RECIRC_ID, m));
+  put(kv(K_DP_HASH, m));
+  put(kv(K_CONJ_ID, m));
+  put(kv(K_SKB_PRIORITY, m));
+  const asoMask = maskAt(m, P_ASO, 'actset_output'), aso = asoMask ? valueOf(m, 'actset_output') : 0n;
   if (asoMask) out.push(`actset_output=${formatPort(aso, ctx.portNames)}`);
-  const cs = valueOf(m, 'ct_state'), csMask = maskOf(m, 'ct_state');
+  const csMask = maskAt(m, P_CT_STATE, 'ct_state'), cs = csMask ? valueOf(m, 'ct_state') : 0n;
   if (csMask) {
     out.push(`ct_state=${csMask === 0xffn ? formatFlags(cs, CT_STATE_FLAGS) : formatFlagsMasked(cs, csMask, CT_STATE_FLAGS, 8)}`);
   }
-  put(kv('ct_zone', F_CT_ZONE_DEC, m));
-  put(kv('ct_mark', F_CT_MARK, m));
-  put(kv('ct_label', F_CT_LABEL, m));
-  put(kv('ct_nw_src', F_CT_NW_SRC, m));
-  put(kv('ct_ipv6_src', F_CT_IPV6_SRC, m));
-  put(kv('ct_nw_dst', F_CT_NW_DST, m));
-  put(kv('ct_ipv6_dst', F_CT_IPV6_DST, m));
-  if (m.masks.get('ct_nw_proto')) {
-    put(kv('ct_nw_proto', F_CT_NW_PROTO, m));
-    put(kv('ct_tp_src', F_CT_TP_SRC, m));
-    put(kv('ct_tp_dst', F_CT_TP_DST, m));
+  put(kv(K_CT_ZONE, m));
+  put(kv(K_CT_MARK, m));
+  put(kv(K_CT_LABEL, m));
+  put(kv(K_CT_NW_SRC, m));
+  put(kv(K_CT_IPV6_SRC, m));
+  put(kv(K_CT_NW_DST, m));
+  put(kv(K_CT_IPV6_DST, m));
+  if (maskAt(m, P_CT_NW_PROTO, 'ct_nw_proto')) {
+    put(kv(K_CT_NW_PROTO, m));
+    put(kv(K_CT_TP_SRC, m));
+    put(kv(K_CT_TP_DST, m));
   }
-  const pt = valueOf(m, 'packet_type'), ptMask = maskOf(m, 'packet_type');
+  const ptMask = maskAt(m, P_PACKET_TYPE, 'packet_type'), pt = ptMask ? valueOf(m, 'packet_type') : 0n;
   if (ptMask && pt !== 0n) out.push(`packet_type=(${pt >> 16n},${hexish(pt & 0xffffn)})`);
 
   const dlType = valueOf(m, 'dl_type'), dlMask = maskOf(m, 'dl_type');
@@ -154,29 +217,29 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
     const shorthand = protocolShorthand(Number(dlType), protoMask ? Number(proto) : null);
     if (shorthand) { out.push(shorthand.name); skipType = true; skipProto = shorthand.withProto; }
   }
-  for (let i = 0; i < 16; i++) put(kv(REG_NAMES[i], F_REGS[i], m));
-  if (hasTunnel(m)) {
-    put(kv('tun_id', F_TUN_ID, m));
-    put(kv('tun_src', F_TUN_SRC, m));
-    put(kv('tun_dst', F_TUN_DST, m));
-    put(kv('tun_ipv6_src', F_TUN_IPV6_SRC, m));
-    put(kv('tun_ipv6_dst', F_TUN_IPV6_DST, m));
+  for (let i = 0; i < 16; i++) put(kv(K_REGS[i], m));
+  if (hasTunnel()) {
+    put(kv(K_TUN_ID, m));
+    put(kv(K_TUN_SRC, m));
+    put(kv(K_TUN_DST, m));
+    put(kv(K_TUN_IPV6_SRC, m));
+    put(kv(K_TUN_IPV6_DST, m));
     formatTunnelExtras(m, out);
-    for (let i = 0; i < 64; i++) put(kv(TUN_METADATA_NAMES[i], F_TUN_METADATA[i], m));
+    for (let i = 0; i < 64; i++) put(kv(K_TUN_METADATA[i], m));
   }
-  put(kv('metadata', F_METADATA, m));
-  const inPort = valueOf(m, 'in_port'), inMask = maskOf(m, 'in_port');
+  put(kv(K_METADATA, m));
+  const inMask = maskAt(m, P_IN_PORT, 'in_port'), inPort = inMask ? valueOf(m, 'in_port') : 0n;
   if (inMask) out.push(`in_port=${formatPort(inPort, ctx.portNames)}`);
   formatVlan(m, out, ctx.of15 ?? false);
-  put(kv('dl_src', F_DL_SRC, m));
-  put(kv('dl_dst', F_DL_DST, m));
+  put(kv(K_DL_SRC, m));
+  put(kv(K_DL_DST, m));
   if (!skipType && dlMask) out.push(`dl_type=0x${dlType.toString(16).padStart(4, '0')}`);
   const type = Number(dlType);
   const isArp = type === 0x0806 || type === 0x8035;
   if (type === 0x86dd) {
-    put(kv('ipv6_src', F_IPV6_SRC, m));
-    put(kv('ipv6_dst', F_IPV6_DST, m));
-    const lab = valueOf(m, 'ipv6_label'), labMask = maskOf(m, 'ipv6_label');
+    put(kv(K_IPV6_SRC, m));
+    put(kv(K_IPV6_DST, m));
+    const labMask = maskAt(m, P_IPV6_LABEL, 'ipv6_label'), lab = labMask ? valueOf(m, 'ipv6_label') : 0n;
     if (labMask) {
       const h = (v: bigint) => '0x' + v.toString(16).padStart(5, '0');
       out.push(`ipv6_label=${h(lab)}${labMask === 0xfffffn ? '' : '/' + h(labMask)}`);
@@ -184,44 +247,44 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
   } else if (type === 0x894f) {
     formatNsh(m, out);
   } else if (isArp) {
-    put(kv('arp_spa', F_ARP_SPA, m));
-    put(kv('arp_tpa', F_ARP_TPA, m));
+    put(kv(K_ARP_SPA, m));
+    put(kv(K_ARP_TPA, m));
   } else {
-    put(kv('nw_src', F_NW_SRC, m));
-    put(kv('nw_dst', F_NW_DST, m));
+    put(kv(K_NW_SRC, m));
+    put(kv(K_NW_DST, m));
   }
   if (!skipProto && protoMask) out.push(`${isArp ? 'arp_op' : 'nw_proto'}=${proto}`);
-  if (isArp) { put(kv('arp_sha', F_ARP_SHA, m)); put(kv('arp_tha', F_ARP_THA, m)); }
-  const tos = valueOf(m, 'nw_tos'), tosMask = maskOf(m, 'nw_tos');
+  if (isArp) { put(kv(K_ARP_SHA, m)); put(kv(K_ARP_THA, m)); }
+  const tosMask = maskAt(m, P_NW_TOS, 'nw_tos'), tos = tosMask ? valueOf(m, 'nw_tos') : 0n;
   if (tosMask & 0xfcn) out.push(`nw_tos=${tos & 0xfcn}`);
   if (tosMask & 0x03n) out.push(`nw_ecn=${tos & 0x03n}`);
-  put(kv('nw_ttl', F_NW_TTL, m));
-  const lse = valueOf(m, 'mpls_lse0'), lseMask = maskOf(m, 'mpls_lse0');
+  put(kv(K_NW_TTL, m));
+  const lseMask = maskAt(m, P_MPLS, 'mpls_lse0'), lse = lseMask ? valueOf(m, 'mpls_lse0') : 0n;
   if (lseMask & 0xfffff000n) out.push(`mpls_label=${lse >> 12n}`);
   if (lseMask & 0xe00n) out.push(`mpls_tc=${(lse >> 9n) & 7n}`);
   if (lseMask & 0xffn) out.push(`mpls_ttl=${lse & 0xffn}`);
   if (lseMask & 0x100n) out.push(`mpls_bos=${(lse >> 8n) & 1n}`);
-  const frag = valueOf(m, 'nw_frag'), fragMask = maskOf(m, 'nw_frag');
+  const fragMask = maskAt(m, P_NW_FRAG, 'nw_frag'), frag = fragMask ? valueOf(m, 'nw_frag') : 0n;
   if (fragMask === 3n) out.push(`nw_frag=${frag & 1n ? (frag & 2n ? 'later' : 'first') : (frag & 2n ? '<error>' : 'no')}`);
   else if (fragMask === 1n) out.push(`nw_frag=${frag & 1n ? 'yes' : 'no'}`);
   else if (fragMask === 2n) out.push(`nw_frag=${frag & 2n ? 'later' : 'not_later'}`);
   const p = Number(proto);
   if (type === 0x0800 && p === 1) {
-    put(kv('icmp_type', F_TCP_SRC, m));
-    put(kv('icmp_code', F_TCP_DST, m));
+    put(kv(K_ICMP_TYPE, m));
+    put(kv(K_ICMP_CODE, m));
   } else if (type === 0x86dd && p === 58) {
-    put(kv('icmp_type', F_TCP_SRC, m));
-    put(kv('icmp_code', F_TCP_DST, m));
-    put(kv('nd_target', F_ND_TARGET, m));
-    put(kv('nd_sll', F_ND_SLL, m));
-    put(kv('nd_tll', F_ND_TLL, m));
-    put(kv('nd_reserved', F_ND_RESERVED, m));
-    put(kv('nd_options_type', F_ND_OPTIONS_TYPE, m));
+    put(kv(K_ICMP_TYPE, m));
+    put(kv(K_ICMP_CODE, m));
+    put(kv(K_ND_TARGET, m));
+    put(kv(K_ND_SLL, m));
+    put(kv(K_ND_TLL, m));
+    put(kv(K_ND_RESERVED, m));
+    put(kv(K_ND_OPTIONS_TYPE, m));
   } else {
-    put(kv('tp_src', F_TCP_SRC, m));
-    put(kv('tp_dst', F_TCP_DST, m));
+    put(kv(K_TP_SRC, m));
+    put(kv(K_TP_DST, m));
   }
-  const tf = valueOf(m, 'tcp_flags'), tfMask = maskOf(m, 'tcp_flags');
+  const tfMask = maskAt(m, P_TCP_FLAGS, 'tcp_flags'), tf = tfMask ? valueOf(m, 'tcp_flags') : 0n;
   if ((type === 0x0800 || type === 0x86dd) && p === 6 && tfMask) {
     out.push(`tcp_flags=${formatFlagsMasked(tf, tfMask, TCP_FLAG_NAMES, 12)}`);
   }
@@ -244,7 +307,7 @@ function protocolShorthand(type: number, proto: number | null): Shorthand | null
 /** VLAN as OVS prints it: dl_vlan/dl_vlan_pcp when the CFI bit is matched set, else vlan_tci. */
 function formatVlan(m: Match, out: string[], oxm: boolean): void {
   const tci = valueOf(m, 'vlan_tci');
-  let mask = maskOf(m, 'vlan_tci');
+  let mask = maskAt(m, P_VLAN_TCI, 'vlan_tci');
   // OXM carries VLANs as vlan_vid/vlan_pcp: "no tag" comes back from the switch as 0/0x1fff.
   if (oxm && tci === 0n && mask === 0xffffn) mask = 0x1fffn;
   if (!mask) return;
@@ -287,7 +350,7 @@ function formatTunnelExtras(m: Match, out: string[]): void {
 
 /** NSH fields take the place of the L3 addresses when dl_type is NSH. */
 function formatNsh(m: Match, out: string[]): void {
-  const u8 = (name: string) => kv(name, F_NSH.get(name)!, m);
+  const u8 = (name: string) => kv(K_NSH.get(name)!, m);
   for (const n of ['nsh_flags', 'nsh_ttl', 'nsh_mdtype', 'nsh_np', 'nsh_spi', 'nsh_si']) { const s = u8(n); if (s) out.push(s); }
   const md = valueOf(m, 'nsh_mdtype'), mdMask = maskOf(m, 'nsh_mdtype');
   if (mdMask === 0xffn && md === 1n) for (let i = 1; i <= 4; i++) { const s = u8(`nsh_c${i}`); if (s) out.push(s); }

@@ -6,7 +6,7 @@ import { parseFlowSyntax, SyntaxError_ } from '../../grammar/parse.js';
 import * as S from '../../grammar/syntax.js';
 import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
 import { FlowError } from '../model/errors.js';
-import { pushKeyChars } from '../model/match.js';
+import { putKeyChars } from '../model/match.js';
 import { buildFlow, newFileMemo, type BuildCtx, type Flow, type LeadingKeys } from '../model/flow.js';
 import { isSpace, newLeadingKeys, readLeadingKeys, skipSpace } from './leading-keys.js';
 import { hashStep, TextTable } from './text-table.js';
@@ -120,7 +120,7 @@ function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys, syn: Lin
   const end = readLeadingKeys(text, lead);
   const actionsAt = findActions(text, end);
   if (actionsAt < 0) return { ...parseFlowSyntax(' '.repeat(end) + text.slice(end)), actionsBase: 0 };
-  syn.matchKey = matchItems(text, end, actionsAt, syn.match, syn.matchBases, cache);
+  syn.matchKey = matchItems(text, end, actionsAt, syn, cache);
   // Keyed by the text as written: closing its parentheses is done once, on a miss. A dump
   // often gives consecutive flows the same actions: that is checked first, without
   // cutting the text out and hashing it.
@@ -147,16 +147,14 @@ function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys, syn: Lin
 }
 
 /**
- * The match items of text[from, to) into `out`: split at top-level separators, each
+ * The match items of text[from, to) into syn.match: split at top-level separators, each
  * distinct item text parsed by nearley once (`metadata=0x1` recurs thousands of times in
- * an OVN dump). `bases` receives where each item starts: its spans are relative to that.
- * Returns the items' numbers as a string (pushKeyChars): lines with the same string have
+ * an OVN dump). syn.matchBases receives where each item starts: its spans are relative to that.
+ * Returns the items' numbers as a string (putKeyChars): lines with the same string have
  * the same items.
  */
-function matchItems(text: string, from: number, to: number, out: Item[], bases: number[], cache: SyntaxCache): string {
-  out.length = 0;
-  bases.length = 0;
-  IDS.length = 0;
+function matchItems(text: string, from: number, to: number, syn: LineSyntax, cache: SyntaxCache): string {
+  let n = 0, ids = 0;
   let depth = 0, quoted = false, start = -1, hash = 0;
   for (let i = from; i <= to; i++) {
     const c = i < to ? text.charCodeAt(i) : 44; // ','
@@ -164,9 +162,9 @@ function matchItems(text: string, from: number, to: number, out: Item[], bases: 
     if (sep) {
       if (start >= 0) {
         const cached = matchItem(text, start, i, hash, cache);
-        out.push(cached.item);
-        bases.push(start);
-        pushKeyChars(IDS, cached.id);
+        ITEMS[n] = cached.item;
+        syn.matchBases[n++] = start;
+        ids = putKeyChars(IDS, ids, cached.id);
       }
       start = -1;
       continue;
@@ -177,23 +175,29 @@ function matchItems(text: string, from: number, to: number, out: Item[], bases: 
     else if (!quoted && (c === 40 || c === 91)) depth++; // ( [
     else if (!quoted && (c === 41 || c === 93)) depth--; // ) ]
   }
-  return keyOf(IDS);
+  // An array of exactly n items, one per count, reused (buildFlow keeps none).
+  const out = (BY_COUNT[n] ??= new Array<Item>(n));
+  for (let i = 0; i < n; i++) out[i] = ITEMS[i];
+  syn.match = out;
+  return keyOf(IDS, ids);
 }
+// Scratch space, never shrunk: setting an array's length to 0 gives its storage away.
+const ITEMS: Item[] = [], IDS: number[] = [], BY_COUNT: Item[][] = [];
 
-/** String.fromCharCode(...ids), without the copy `apply` makes for the usual few items. */
-function keyOf(ids: number[]): string {
+/** String.fromCharCode(...ids[0, n)), without the copy `apply` makes for the usual few items. */
+function keyOf(ids: number[], n: number): string {
   const f = String.fromCharCode;
-  switch (ids.length) {
+  switch (n) {
+    case 0: return '';
     case 1: return f(ids[0]);
     case 2: return f(ids[0], ids[1]);
     case 3: return f(ids[0], ids[1], ids[2]);
     case 4: return f(ids[0], ids[1], ids[2], ids[3]);
     case 5: return f(ids[0], ids[1], ids[2], ids[3], ids[4]);
     case 6: return f(ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]);
-    default: return f.apply(null, ids);
+    default: return f.apply(null, ids.slice(0, n));
   }
 }
-const IDS: number[] = [];
 
 /** The syntax of one match item text[start, end) (its hash: `hash`), with spans relative
  *  to the item's own text. */
