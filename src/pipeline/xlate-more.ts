@@ -57,8 +57,9 @@ export function clone(x: Xlate, actions: Action[]): void {
   const inner = x.odp;
   x.odp = odp;
   // OVS inlines a clone whose datapath actions can be undone by later set()s; ct and
-  // recirculation cannot be undone, so they stay inside a datapath clone().
-  const wrap = !tail && inner.some((a) => /^(ct\b|ct_clear|recirc\()/.test(a));
+  // recirculation cannot be undone, so they stay inside a datapath clone(). A dp_hash
+  // group's hash(),recirc() does not count: OVS counts the group action undoable.
+  const wrap = !tail && inner.some((a, i) => /^(ct\b|ct_clear)/.test(a) || (a.startsWith('recirc(') && !inner[i - 1]?.startsWith('hash(')));
   if (wrap) { x.odp.push(`clone(${inner.join(',')})`); x.base.copyFrom(base); } else x.odp.push(...inner);
   x.slots.copyFrom(slots);
   x.actionSet = set;
