@@ -315,7 +315,7 @@ export class Xlate implements ExecCtx {
   detail(text: string): void { this.ev({ kind: 'detail', depth: this.depth, text }); }
   warn(text: string): void { this.ev({ kind: 'warn', depth: this.depth, text }); }
   note(text: string): void { this.ev({ kind: 'note', depth: this.depth, text }); }
-  /** The translation stops here for a datapath recirculation it does not follow (dp_hash). */
+  /** The translation stops here for good (controller pause; dp_hash groups resume: freeze.ts). */
   freeze(): void { this.exited = true; this.actionSet_?.clear(); }
   error(text: string): void { this.ev({ kind: 'error', depth: this.depth, text }); }
   unsupported(what: string): never { throw new ExecError(`${what} is not supported by ctflow's interpreter`); }
