@@ -7,9 +7,11 @@ with OVN 23.03 did with that packet:
                                       header fields that differ from the frame sent
   expect drop                      <- no port sent anything
   expect controller                <- an acl_log line (a packet-in to ovn-controller)
-  expect pass N ct_state=,ct_mark= <- the installed megaflow of recirculation N-1 (what the
-                                      datapath matched); `pass last` when OVS recirculated for
-                                      dp_hash, which ctflow does in the same pass
+  expect pass N ct_state=,ct_mark=,dp_hash=
+                                   <- the installed megaflow of recirculation N-1 (what the
+                                      datapath matched; dp_hash: the full hash the datapath
+                                      computed for a select group, of which the megaflow
+                                      masks the bits the group uses)
   expect table T flow at line L    <- first packet: the ACL/LB flows ofproto/trace --ct-next went
                                       through (by cookie and match in ovn-acl.flows)
   expect conntrack ENTRY           <- every `dpctl/dump-conntrack` line after the packet,
@@ -36,10 +38,10 @@ def megaflow_chain(dump):
 
 def ct_match(megaflow):
     items = []
-    for key in ('ct_state', 'ct_mark'):
+    for key in ('ct_state', 'ct_mark', 'dp_hash'):
         m = re.search(key + r'\(([^)]*)\)', megaflow)
         if m:
-            items.append(f'{key}={m.group(1)}')
+            items.append(f'{key}={m.group(1).split("/")[0] if key == "dp_hash" else m.group(1)}')
     return ','.join(items)
 
 def fields(flow):
@@ -73,10 +75,8 @@ def main():
         if s['acl_log']:
             out.append('expect controller')
         chain = megaflow_chain(s['datapath_flows'])
-        if any('hash(' in m for m in chain):
-            out.append(f'expect pass last {ct_match(chain[-1])}')
-        else:
-            for n, m in enumerate(chain[1:], 2):
+        for n, m in enumerate(chain[1:], 2):
+            if ct_match(m):
                 out.append(f'expect pass {n} {ct_match(m)}')
         if i == 0:
             for t in re.finditer(r'^\s*(\d+)\. (?:(.*), )?priority (\d+), cookie (0x[0-9a-f]+)$', s['trace_ct_next'], re.M):
