@@ -4,7 +4,7 @@
 // reported, nothing is run). Reads the files; the work is in src/conversation/.
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { CtParseError, loadEntries, newConntrack, type CtEntry } from '../conntrack/index.js';
 import { portsFromNames, PortsFileError, readPortsFile, type BridgePorts } from '../conversation/ports.js';
 import { readScenarioHeader, readScenarios, type Arg, type Scenario, type ScenarioHeader } from '../conversation/scenario.js';
@@ -20,16 +20,19 @@ export const EXIT_FAILED = 1;
 
 interface Loaded { scenarios: Scenario[]; env: ScenarioEnv }
 
-/** A directive's file, relative to the scenario file; a missing one is a diagnostic at the directive. */
+/** A directive's path: absolute, or relative to the scenario file. */
+const pathOf = (file: string, a: Arg) => (isAbsolute(a.text) ? a.text : join(dirname(file), a.text));
+
+/** A directive's file; a missing one is a diagnostic at the directive. */
 function fileOf(file: string, a: Arg, ds: Diagnostic[]): string | null {
-  const path = join(dirname(file), a.text);
+  const path = pathOf(file, a);
   if (existsSync(path)) return path;
   ds.push(diagnosticAt(file, a.src, a, `no such file: ${path}`));
   return null;
 }
 
 function portsOf(file: string, a: Arg, ds: Diagnostic[]): BridgePorts | null {
-  const path = join(dirname(file), a.text);
+  const path = pathOf(file, a);
   try {
     if (existsSync(path)) return readPortsFile(readText(path), path);
     if (a.text.includes('=')) return portsFromNames(parsePortsOption(a.text));
@@ -64,7 +67,7 @@ function load(file: string, cache: Map<string, Built | null>, ds: Diagnostic[]):
     }
   }
   if (!flowsFile || mine.length) { ds.push(...mine); return null; }
-  const key = JSON.stringify([flowsFile, groupsFile, h.ports && resolve(dirname(file), h.ports.text), h.ports?.text, h.controller]);
+  const key = JSON.stringify([flowsFile, groupsFile, h.ports && resolve(pathOf(file, h.ports)), h.ports?.text, h.controller]);
   let built = cache.get(key);
   if (built === null) return null; // its flow or group file is bad, reported once
   if (!built) {

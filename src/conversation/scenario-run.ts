@@ -40,9 +40,16 @@ export interface ScenarioResult {
 function passPaths(v: PacketVerdict): string[] {
   return v.result.trace.passes.map((p, i) => {
     const tables: string[] = [];
-    for (const e of p.events) if (e.kind === 'table') tables.push(e.flow ? String(e.table) : `${e.table}(miss)`);
+    let resumed = '';
+    for (const e of p.events) {
+      if (e.kind === 'table') tables.push(e.flow ? String(e.table) : `${e.table}(miss)`);
+      // A pass thawed after a select group's dp_hash recirculation starts inside a flow.
+      const thaw = e.kind === 'action' && !resumed ? /^restored state: table=(\d+)/.exec(e.text) : null;
+      if (thaw) resumed = `resumed in table ${thaw[1]}`;
+    }
     const how = p.recircId ? ` (recirc 0x${p.recircId.toString(16)}, ct_state ${p.ctState})` : '';
-    return `pass ${i + 1}${how}: tables ${tables.join(' ') || '(none)'} -> ${p.datapathActions}`;
+    const looked = tables.length ? `tables ${tables.join(' ')}` : resumed ? '' : 'tables (none)';
+    return `pass ${i + 1}${how}: ${[resumed, looked].filter(Boolean).join(', ')} -> ${p.datapathActions}`;
   });
 }
 

@@ -1,6 +1,7 @@
 // `ctflow test` as CI runs it: a real process, its exit status (0 all passed, 1 some
 // failed, 2 bad input), stdout/stderr split, never a stack trace.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { folder, FW_FLOWS, ROOT } from './helpers.js';
@@ -80,6 +81,14 @@ describe('ctflow test', () => {
     const r = ctflow(join(dir, 's.scenario'));
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("x.flows:1:26: unknown ct_state flag 'estb' (did you mean 'est'?)");
+  });
+
+  it('reads absolute directive paths as they are (relative ones from the scenario\'s folder)', () => {
+    const lb = readFileSync(join(ROOT, 'flows/scenarios/tcp-vm1-lb-vip.scenario'), 'utf8').replace(/^(flows|groups|ports) \.\.\//gm, `$1 ${join(ROOT, 'flows')}/`);
+    expect(lb).toContain(`flows ${join(ROOT, 'flows/ovn-acl.flows')}\n`);
+    const r = ctflow(join(folder({ 'lb.scenario': lb }), 'lb.scenario'));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^PASS lb \(5 packets, \d+ expectations\)\n/);
   });
 
   it('refuses a missing scenario file with a one-line message', () => {
