@@ -7,7 +7,7 @@ import { hasVlan, ipProto } from './actions/vlan-state.js';
 import type { ParseCtx } from './actions/types.js';
 import { fail, FlowError } from './errors.js';
 import { fieldByName, fieldNames } from './fields.js';
-import { applyMatchItemCached, MaskTable, newMatch, PROTOCOLS, setProtocol, valueText, type Match } from './match.js';
+import { applyMatchItemCached, MaskTable, newMatch, NotingMap, PROTOCOLS, ReadNotes, setProtocol, valueText, type Match } from './match.js';
 import { parsePort, ValueError } from './values.js';
 import { ctTupleAllowed, normalizeMatch } from './normalize.js';
 import { didYouMean } from '../util/suggest.js';
@@ -102,7 +102,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
   try {
     flow.actions = sharedActions(syn.actions, flow, ctx);
-    checkOnce(flow.actions, flow.match, flow.table, ctx.ofVersion ?? 10, memo);
+    checkOnce(flow.actions, flow.match, flow.table, ctx.ofVersion ?? 10, memo, ctx.memo);
   } catch (e) { throw shifted(e, actionsBase); }
   return flow;
 }
@@ -144,6 +144,8 @@ const copyCounters = (c: FlowStats): FlowStats => Object.freeze({
 });
 
 const mix = (h: number, x: number | undefined): number => (Math.imul(h, 31) + (x === undefined ? -1 : (x * 1000) | 0)) & 0x3fffffff;
+const sameStats = (a: FlowStats, b: FlowStats): boolean => a.duration === b.duration && a.n_packets === b.n_packets
+  && a.n_bytes === b.n_bytes && a.idle_age === b.idle_age && a.hard_age === b.hard_age;
 
 /** Frozen FlowStats, one per distinct set of counters. */
 class StatsTable {
@@ -151,15 +153,12 @@ class StatsTable {
 
   get(c: FlowStats): FlowStats {
     const h = mix(mix(mix(mix(mix(0, c.duration), c.n_packets), c.n_bytes), c.idle_age), c.hard_age);
-    const bucket = this.byHash.get(h);
-    if (bucket) {
-      for (const s of bucket) {
-        if (s.duration === c.duration && s.n_packets === c.n_packets && s.n_bytes === c.n_bytes && s.idle_age === c.idle_age && s.hard_age === c.hard_age) return s;
-      }
-    }
-    const copy = copyCounters(c);
-    if (bucket) bucket.push(copy); else this.byHash.set(h, [copy]);
-    return copy;
+    let bucket = this.byHash.get(h);
+    const seen = bucket?.find((s) => sameStats(s, c));
+    if (seen) return seen;
+    if (!bucket) this.byHash.set(h, (bucket = []));
+    bucket.push(copyCounters(c));
+    return bucket[bucket.length - 1];
   }
 }
 
@@ -182,6 +181,8 @@ function addFlag(flow: Flow, k: string): void {
  */
 export interface FileMemo {
   matches: Map<string, MatchMemo>;
+  /** Per action list, the slots its checks read for the matches they passed (checkOnce). */
+  passed: Map<Action[], Passed[]>;
   masks: MaskTable;
   stats: StatsTable;
 }
@@ -194,7 +195,7 @@ export interface MatchMemo {
   checkedActions: Action[] | null; checkedKey: number; moreChecked: Array<Action[] | number> | null;
 }
 
-export const newFileMemo = (): FileMemo => ({ matches: new Map(), masks: new MaskTable(), stats: new StatsTable() });
+export const newFileMemo = (): FileMemo => ({ matches: new Map(), passed: new Map(), masks: new MaskTable(), stats: new StatsTable() });
 
 // Most flows have their priority first and no other flow key among their items: the
 // commonest lists of flow-key positions are shared (fewer objects for the collector).
@@ -240,15 +241,40 @@ function sharedActions(items: Item[], flow: Flow, ctx: BuildCtx): Action[] {
 
 // Flows share matches and action lists: a (match, action list, table, version) that passed
 // checkActions once passes again (checks depend on nothing else), so a file reader's memo
-// remembers it (per file: a global cache would keep an entry per match alive).
-function checkOnce(actions: Action[], match: Match, table: number, ofVersion: number, memo: MatchMemo | null): void {
-  if (!memo) { checkActions(actions, match, table, ofVersion); return; }
+// remembers it (per file: a global cache would keep an entry per match alive). Checks
+// read a few slots (dl_type, nw_proto, the VLAN tag, ct_state…): run over NotingMaps, they
+// say which, and a match with the same values and masks in those slots passes too without
+// running them again (what checks write into the args is fixed per shared action list:
+// sharedActions keys lists by the VLAN tag and IP protocol).
+function checkOnce(actions: Action[], match: Match, table: number, ofVersion: number, memo: MatchMemo | null, file?: FileMemo): void {
+  if (!memo || !file) { checkActions(actions, match, table, ofVersion); return; }
   const key = table * 256 + ofVersion;
   if (memo.checkedActions === actions && memo.checkedKey === key) return;
   const more = memo.moreChecked;
   if (more) for (let i = 0; i < more.length; i += 2) if (more[i] === actions && more[i + 1] === key) return;
-  checkActions(actions, match, table, ofVersion);
+  if (!passedBefore(file, actions, key, match)) {
+    const notes = new ReadNotes();
+    checkActions(actions, { values: new NotingMap(match.values, notes), masks: new NotingMap(match.masks, notes) }, table, ofVersion);
+    remember(file, actions, key, match, notes);
+  }
   if (memo.checkedActions === null) { memo.checkedActions = actions; memo.checkedKey = key; } else (memo.moreChecked ??= []).push(actions, key);
+}
+
+/** The slots an action list's checks read and what they held when the checks passed. */
+interface Passed { key: number; slots: string[]; values: Array<bigint | undefined>; masks: Array<bigint | undefined> }
+const PASSED_MAX = 32; // per action list: past that, checks simply run
+
+function passedBefore(file: FileMemo, actions: Action[], key: number, m: Match): boolean {
+  return file.passed.get(actions)?.some((p) => p.key === key
+    && p.slots.every((slot, i) => m.values.get(slot) === p.values[i] && m.masks.get(slot) === p.masks[i])) ?? false;
+}
+
+function remember(file: FileMemo, actions: Action[], key: number, m: Match, notes: ReadNotes): void {
+  let list = file.passed.get(actions);
+  if (!list) file.passed.set(actions, (list = []));
+  if (notes.all || list.length >= PASSED_MAX) return;
+  const slots = [...notes.slots];
+  list.push({ key, slots, values: slots.map((k) => m.values.get(k)), masks: slots.map((k) => m.masks.get(k)) });
 }
 
 function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {

@@ -10,6 +10,7 @@ export interface Match { values: Map<string, bigint>; masks: Map<string, bigint>
 export const newMatch = (): Match => ({ values: new Map(), masks: new Map() });
 
 export function cloneMatch(m: Match): Match {
+  if (m.values instanceof NotingMap && m.masks instanceof NotingMap) return { values: m.values.fork(), masks: m.masks.fork() };
   // forEach, not new Map(m.values): the iterator makes an entry array per slot.
   const c = newMatch();
   m.values.forEach((v, k) => c.values.set(k, v));
@@ -225,3 +226,59 @@ function slotId(slot: string): number {
 const SLOT_BITS = (slot: string): number => SLOTS.get(slot) ?? 128;
 
 export { fieldByName };
+
+/** Which slots were read through NotingMaps (`all`: the whole map was, in bulk). */
+export class ReadNotes { readonly slots = new Set<string>(); all = false; }
+
+/**
+ * A view of a match's map that notes every slot read from it, and keeps writes to itself
+ * (the map under it is never changed). checkOnce (flow.ts) runs an action list's checks
+ * over such views to learn which slots the checks depend on. Every Map method is covered:
+ * a bulk read (size, iteration) notes the whole map.
+ */
+export class NotingMap extends Map<string, bigint> {
+  /** Slots written through this view (null: deleted). */
+  private own: Map<string, bigint | null> | null = null;
+
+  constructor(private readonly base: ReadonlyMap<string, bigint>, private readonly notes: ReadNotes) { super(); }
+
+  /** A copy whose reads of slots it has not written go through this view. */
+  fork(): NotingMap { return new NotingMap(this, this.notes); }
+
+  override get(k: string): bigint | undefined {
+    const o = this.own?.get(k);
+    if (o !== undefined) return o ?? undefined;
+    this.notes.slots.add(k);
+    return this.base.get(k);
+  }
+  override has(k: string): boolean {
+    const o = this.own?.get(k);
+    if (o !== undefined) return o !== null;
+    this.notes.slots.add(k);
+    return this.base.has(k);
+  }
+  override set(k: string, v: bigint): this { (this.own ??= new Map()).set(k, v); return this; }
+  override delete(k: string): boolean {
+    const had = this.has(k);
+    (this.own ??= new Map()).set(k, null);
+    return had;
+  }
+  override clear(): void { for (const k of this.merged().keys()) (this.own ??= new Map()).set(k, null); }
+  override get size(): number { return this.merged().size; }
+  override forEach(cb: (v: bigint, k: string, m: Map<string, bigint>) => void, thisArg?: unknown): void {
+    this.merged().forEach((v, k) => cb.call(thisArg, v, k, this));
+  }
+  override keys(): MapIterator<string> { return this.merged().keys(); }
+  override values(): MapIterator<bigint> { return this.merged().values(); }
+  override entries(): MapIterator<[string, bigint]> { return this.merged().entries(); }
+  override [Symbol.iterator](): MapIterator<[string, bigint]> { return this.merged().entries(); }
+
+  /** The map as this view sees it, read in bulk. */
+  private merged(): Map<string, bigint> {
+    this.notes.all = true;
+    const m = new Map<string, bigint>();
+    this.base.forEach((v, k) => m.set(k, v));
+    this.own?.forEach((v, k) => { if (v === null) m.delete(k); else m.set(k, v); });
+    return m;
+  }
+}
