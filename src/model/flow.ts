@@ -59,6 +59,10 @@ export interface BuildCtx {
 }
 
 function u16(what: string, t: string, src: Item | number): number {
+  // Up to four decimal digits (`priority=100`) are always in range: no regex for them.
+  let n = t.length > 0 && t.length <= 4 ? 0 : -1;
+  for (let i = 0; i < t.length && n >= 0; i++) { const c = t.charCodeAt(i) - 48; n = c >= 0 && c <= 9 ? n * 10 + c : -1; }
+  if (n >= 0) return n;
   if (!/^(\d+|0x[0-9a-fA-F]+)$/.test(t) || Number(t) > 0xffff) fail(`${what}: '${t}' is not a number from 0 to 65535`, valueSpan(what, t, src));
   return Number(t);
 }
@@ -153,10 +157,9 @@ class StatsTable {
 
   get(c: FlowStats): FlowStats {
     const h = mix(mix(mix(mix(mix(0, c.duration), c.n_packets), c.n_bytes), c.idle_age), c.hard_age);
-    let bucket = this.byHash.get(h);
-    const seen = bucket?.find((s) => sameStats(s, c));
-    if (seen) return seen;
-    if (!bucket) this.byHash.set(h, (bucket = []));
+    const bucket = this.byHash.get(h) ?? [];
+    for (const s of bucket) if (sameStats(s, c)) return s;
+    if (bucket.length === 0) this.byHash.set(h, bucket);
     bucket.push(copyCounters(c));
     return bucket[bucket.length - 1];
   }

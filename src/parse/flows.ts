@@ -54,7 +54,9 @@ function eachSourceLine(text: string, fn: (src: SourceLine) => void): void {
       pos = nextLine;
       line++;
     }
-    if (NON_BLANK.test(t)) { src.text = t; src.line = start; src.raw = raw; fn(src); }
+    // A dump line starts with a space then a letter: its second character says it is not blank.
+    const c1 = t.charCodeAt(1);
+    if ((c1 > 32 && c1 < 127) || NON_BLANK.test(t)) { src.text = t; src.line = start; src.raw = raw; fn(src); }
   }
 }
 
@@ -267,7 +269,9 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
   const lead = newLeadingKeys();
   const syn: LineSyntax = { match: [], actions: null, actionsSpan: null, matchBases: [], matchKey: '', actionsBase: 0 };
   eachSourceLine(text, (src) => {
-    const h = HEADER.exec(src.text);
+    // Only a line starting NXST_/OFPST_ can be the header: no regex for the others.
+    const first = src.text.charCodeAt(skipSpace(src.text, 0));
+    const h = first === 78 || first === 79 ? HEADER.exec(src.text) : null; // N, O
     if (h) {
       res.header = src.text.trim();
       res.ofVersion = h[2] ? 10 + Number(h[2]) : 10;

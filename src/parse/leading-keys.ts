@@ -47,11 +47,17 @@ export function readLeadingKeys(text: string, lead: LeadingKeys): number {
     const w = at + hit.text.length;
     if (hit.valued) {
       const v0 = w;
-      let v1 = v0;
-      while (v1 < text.length && !endsValue(text.charCodeAt(v1))) v1++;
+      // Decimal digits (most values) are read as the value is scanned; others after it.
+      let v1 = v0, n = 0, digits = true;
+      for (; v1 < text.length; v1++) {
+        const c = text.charCodeAt(v1);
+        if (c >= 48 && c <= 57) n = n * 10 + (c - 48);
+        else if (endsValue(c)) break;
+        else digits = false;
+      }
       if (v1 === v0 || text.charCodeAt(v1) !== 44 || !isSpace(text.charCodeAt(v1 + 1))) return end;
       lead.key[i] = hit.key; lead.v0[i] = v0; lead.v1[i] = v1; lead.at[i] = at;
-      plainNumber(text, v0, v1, lead, i);
+      if (digits && v1 - v0 <= 15) { lead.num[i] = n; lead.form[i] = LEAD_DECIMAL; } else plainNumber(text, v0, v1, lead, i);
       end = v1 + 2;
     } else if (isSpace(text.charCodeAt(w))) {
       lead.key[i] = hit.key; lead.v0[i] = -1; lead.v1[i] = -1; lead.at[i] = at;
