@@ -38,6 +38,26 @@ export function setPlanOf(a: SetArgs): WordWrites | null {
   return p;
 }
 
+/**
+ * One write doing what `plans` do one after the other: per word, the bits any of them
+ * writes and the value the last writer leaves (a run of loads, as OVN's tables begin
+ * with, then costs one pass over the words it touches).
+ */
+export function mergeSets(plans: readonly WordWrites[]): WordWrites {
+  const byWord = new Map<number, { m: number; v: number }>();
+  for (const p of plans) {
+    for (let i = 0; i < p.ops.length; i += 3) {
+      const k = p.ops[i], m = p.ops[i + 1], v = p.ops[i + 2];
+      const o = byWord.get(k) ?? { m: 0, v: 0 };
+      byWord.set(k, { m: o.m | m, v: (o.v & ~m) | v });
+    }
+  }
+  const words = [...byWord.keys()].sort((a, b) => a - b);
+  const ops = words.flatMap((k) => [k, byWord.get(k)!.m, byWord.get(k)!.v]);
+  const last = words.length ? words[words.length - 1] : 0;
+  return { ops: Int32Array.from(ops), rare: last >= N_CORE, last };
+}
+
 /** Applies a compiled constant write to `slots`, marking its bits in `wc`. */
 export function applySet(p: WordWrites, slots: SlotStore, wc: SlotStore): void {
   if (p.rare) { reachAll(slots, p.last); reachAll(wc, p.last); }

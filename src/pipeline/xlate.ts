@@ -17,7 +17,7 @@ import { ExecError, type LearnLimits, type ControllerRequest, type CtRequest, ty
 import { executeActionSet, writeToActionSet } from './action-set.js';
 import { commitOdp } from './odp.js';
 import { finishFreezing, unrollFrozen } from './freeze.js';
-import { applySet, moveWords, setPlanOf, type SetArgs, type WordWrites } from './writes.js';
+import { applySet, mergeSets, moveWords, setPlanOf, type SetArgs, type WordWrites } from './writes.js';
 import {
   dpPort, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_MAX, OFPP_NONE, OFPP_NORMAL,
   OFPP_TABLE, portExists, type Pipeline,
@@ -64,13 +64,35 @@ export interface PreparedList {
    */
   args: unknown[];
   sets: Array<WordWrites | null | undefined>;
+  /**
+   * The compiled write of each action that is only a constant field write (its spec's
+   * fieldWrite, set_field and load), null for the others: applied without calling the
+   * action. `runs[i]` is the write of the whole run of such actions starting at i (null
+   * inside a run) and `ends[i]` its last index: without a trace to write (an event per
+   * action), a run is applied at once.
+   */
+  plain: Array<WordWrites | null>;
+  runs: Array<WordWrites | null>;
+  ends: number[];
 }
 const PREPARED = new WeakMap<readonly Action[], PreparedList>();
 function prepare(actions: readonly Action[]): PreparedList {
   let p = PREPARED.get(actions);
   if (!p) {
     const specs = actions.map((a) => actionByName(a.name) ?? null);
-    p = { specs, execs: specs.map((s) => s?.execute ?? null), args: actions.map((a) => a.args), sets: actions.map(() => undefined) };
+    const plain = actions.map((a, i) => { const fw = specs[i]?.fieldWrite; return fw ? setPlanOf(fw(a.args)) : null; });
+    const runs: Array<WordWrites | null> = plain.map(() => null), ends = plain.map((_, i) => i);
+    for (let i = 0; i < plain.length; i++) {
+      if (plain[i] === null || (i > 0 && plain[i - 1] !== null)) continue;
+      let e = i;
+      while (e + 1 < plain.length && plain[e + 1] !== null) e++;
+      runs[i] = e === i ? plain[i] : mergeSets(plain.slice(i, e + 1) as WordWrites[]);
+      ends[i] = e;
+    }
+    p = {
+      specs, execs: specs.map((s) => s?.execute ?? null), args: actions.map((a) => a.args), sets: actions.map(() => undefined),
+      plain, runs, ends,
+    };
     PREPARED.set(actions, p);
   }
   return p;
@@ -216,7 +238,7 @@ export class Xlate implements ExecCtx {
   /** Executes an action list; `depth` is the indentation of its actions in the trace. */
   executeList(actions: readonly Action[], depth: number, prep = prepare(actions)): void {
     const savedStop = this.stopList, savedList = this.curList, savedIndex = this.curIndex, savedPrep = this.curPrep;
-    const { execs, args, specs } = prep, n = execs.length;
+    const { execs, args, specs, plain, runs, ends } = prep, n = execs.length, trace = this.run.trace;
     this.stopList = false;
     this.curList = actions;
     this.curPrep = prep;
@@ -225,10 +247,19 @@ export class Xlate implements ExecCtx {
         if (this.exited) unrollFrozen(this, actions, i); // a frozen translation resumes with the rest
         break;
       }
+      if (!trace) {
+        // A field write neither stops the list nor reads curIndex, depth or tail.
+        const r = runs[i];
+        if (r !== null) { applySet(r, this.slots, this.wc); i = ends[i]; continue; }
+      }
       this.curIndex = i;
       this.depth = depth;
       this.tail = i === n - 1;
-      if (this.run.trace) this.ev({ kind: 'action', depth, text: this.actionText(actions[i]) });
+      if (trace) {
+        this.ev({ kind: 'action', depth, text: this.actionText(actions[i]) });
+        const w = plain[i];
+        if (w !== null) { applySet(w, this.slots, this.wc); continue; }
+      }
       const exec = execs[i];
       if (!exec) this.executeSpec(actions[i], null); // fails, naming the action
       else exec.call(specs[i], args[i], this);

@@ -160,6 +160,8 @@ export const set_field: ActionSpec<SetFieldArgs> = {
   check: checkSetField,
   format: formatSetField,
   execute: (a, x) => x.setField(a),
+  writes: (a) => [{ field: a.field, mask: a.mask }],
+  fieldWrite: (a) => a,
 };
 
 export const load: ActionSpec<SetFieldArgs> = { ...set_field, name: 'load', parse: parseLoad };

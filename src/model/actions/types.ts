@@ -2,7 +2,9 @@
 // printing and execution together (see design.md, rule 1).
 import type { Item, Span } from '../../../grammar/syntax.js';
 import type { Match } from '../match.js';
+import type { FieldSpec } from '../fields.js';
 import type { ExecCtx } from '../../pipeline/exec.js';
+import type { ActionFacets } from './facets.js';
 
 /** An action in the IR: which spec, its parsed arguments, where it was written. */
 export interface Action<A = unknown> {
@@ -38,7 +40,8 @@ export interface CheckCtx {
   checkActions(actions: Action[]): void;
 }
 
-export interface ActionSpec<A = any> {
+/** `ActionFacets`: what lint reads about the action (facets.ts). */
+export interface ActionSpec<A = any> extends ActionFacets<A> {
   name: string;
   /** Other spellings OVS accepts for the same action (e.g. `mod_dl_src` ≙ `set_field:…->eth_src`). */
   aliases?: readonly string[];
@@ -53,6 +56,12 @@ export interface ActionSpec<A = any> {
    * run fail with an error naming the action.
    */
   execute?(args: A, x: ExecCtx): void;
+  /**
+   * Declares that execute() does nothing but write the bits `mask` of `field` with `value`
+   * (set_field, load): the interpreter may then apply a run of such actions as one
+   * compiled write instead of calling each.
+   */
+  fieldWrite?(args: A): { field: FieldSpec; value: bigint; mask: bigint };
   /** Set when the action may only appear inside write_actions / as an instruction, etc. */
   instruction?: boolean;
 }
