@@ -8,6 +8,7 @@ import { formatSubfield, intArg, itemText, slots, subfieldFromRef, type Subfield
 import { HASH_FIELDS } from './multipath.js';
 import { tryPort } from './output.js';
 import type { ActionSpec, ParseCtx } from './types.js';
+import { subfieldAccess } from './facets.js';
 
 export interface BundleArgs { fields: string; basis: number; algorithm: string; members: number[]; dst: Subfield | null }
 
@@ -54,10 +55,11 @@ function formatBundle(name: string) {
 }
 
 export const bundle: ActionSpec<BundleArgs> = {
-  name: 'bundle', parse: (item, ctx) => parseBundle(item, ctx, false), format: formatBundle('bundle'),
+  name: 'bundle', inert: true, parse: (item, ctx) => parseBundle(item, ctx, false), format: formatBundle('bundle'),
   execute: (a, x) => x.bundle(a),
 };
 export const bundle_load: ActionSpec<BundleArgs> = {
   name: 'bundle_load', parse: (item, ctx) => parseBundle(item, ctx, true), format: formatBundle('bundle_load'),
   execute: (a, x) => x.bundleLoad(a),
+  writes: (a) => (a.dst ? [subfieldAccess(a.dst)] : []),
 };

@@ -2,6 +2,7 @@
 import { fail } from '../errors.js';
 import { args, formatSubfield, intArg, itemText, subfieldFromAtoms, type Subfield } from './args.js';
 import type { ActionSpec } from './types.js';
+import { subfieldAccess } from './facets.js';
 
 export interface CheckPktLargerArgs { pktLen: number; dst: Subfield }
 
@@ -16,5 +17,6 @@ export const check_pkt_larger: ActionSpec<CheckPktLargerArgs> = {
     return { pktLen: intArg(itemText(a[0]), 16, 'check_pkt_larger', a[0].span), dst };
   },
   execute: (a, x) => x.checkPktLarger(a.pktLen, a.dst),
+  writes: (a) => [subfieldAccess(a.dst)],
   format: (a) => `check_pkt_larger(${a.pktLen})->${formatSubfield(a.dst)}`,
 };

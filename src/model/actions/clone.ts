@@ -8,6 +8,8 @@ export interface CloneArgs { actions: Action[] }
 
 export const clone: ActionSpec<CloneArgs> = {
   name: 'clone',
+  nested: (a) => a.actions,
+  nestedOnCopy: true,
   parse(item: Item, ctx: ParseCtx) {
     if (!item.args) fail('clone: expected clone(ACTIONS)', item.span);
     return { actions: ctx.parseActions(args(item)).filter((a) => a.name !== 'drop') };

@@ -57,6 +57,7 @@ const plain = (c: ControllerArgs) => c.reason === 'action' && !c.id && !c.userda
 
 export const controller: ActionSpec<ControllerArgs> = {
   name: 'controller',
+  inert: true,
   // Dumps print the plain form as `CONTROLLER:N`; reading a dump back must accept it.
   aliases: ['CONTROLLER'],
   parse,

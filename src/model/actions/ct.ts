@@ -9,6 +9,7 @@ import { formatNat, natIsBare, parseNat, type NatArgs } from './nat.js';
 import { fieldUsable } from './field-prereq.js';
 import type { Action, ActionSpec, ParseCtx } from './types.js';
 import { ctRequest } from '../../pipeline/ct-args.js';
+import { subfieldAccess } from './facets.js';
 
 export interface CtArgs {
   commit: boolean;
@@ -96,6 +97,10 @@ const inconsistent = (why: string) => `${why} (actions are invalid with specifie
 export const ct: ActionSpec<CtArgs> = {
   name: 'ct',
   parse,
+  nested: (a) => a.actions,
+  jumps: (a) => (a.table === null ? [] : [{ table: a.table, kind: 'ct' }]),
+  conntrack: (a) => ({ kind: 'track', zone: a.zone, commit: a.commit }),
+  reads: (a) => (typeof a.zone === 'number' ? [] : [subfieldAccess(a.zone)]),
   check(a, ctx) {
     const m = ctx.match;
     const dl = m.masks.get('dl_type') === 0xffffn ? m.values.get('dl_type') : undefined;
@@ -138,6 +143,7 @@ export const ct: ActionSpec<CtArgs> = {
 
 export const ct_clear: ActionSpec<null> = {
   name: 'ct_clear',
+  conntrack: () => ({ kind: 'clear' }),
   // ovs-ofctl ignores whatever is written after ct_clear (ct_clear(1) is ct_clear).
   parse: () => null,
   format: () => 'ct_clear',

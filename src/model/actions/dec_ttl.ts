@@ -11,6 +11,7 @@ const atoi = (t: string): number => { const m = /^\s*([+-]?\d+)/.exec(t); return
 
 export const dec_ttl: ActionSpec<DecTtlArgs> = {
   name: 'dec_ttl',
+  inert: true,
   parse(item, ctx) {
     if (item.eq || item.colon) fail('dec_ttl: expected dec_ttl or dec_ttl(id,...)', item.span);
     const ids = args(item).map((it) => atoi(itemText(it)) >>> 0 & 0xffff);

@@ -61,6 +61,7 @@ function num(it: Item | undefined, max: bigint, what: string, span: Item['span']
 
 export const encap: ActionSpec<EncapArgs> = {
   name: 'encap',
+  inert: true,
   parse(item) {
     const a = args(item);
     const h = a[0];
@@ -95,6 +96,7 @@ export interface DecapArgs { ns: number; type: number }
 
 export const decap: ActionSpec<DecapArgs> = {
   name: 'decap',
+  inert: true,
   parse(item) {
     const a = args(item);
     // No argument: decap to whatever the next header is (OVS's "use next protocol", ns=1 type=0xfffe).

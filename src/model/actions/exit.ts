@@ -3,6 +3,7 @@ import type { ActionSpec } from './types.js';
 
 export const exit: ActionSpec<null> = {
   name: 'exit',
+  inert: true,
   // ovs-ofctl ignores whatever follows exit (exit(1) is exit).
   parse: () => null,
   format: () => 'exit',

@@ -8,6 +8,7 @@ export interface GotoTableArgs { table: number }
 
 export const goto_table: ActionSpec<GotoTableArgs> = {
   name: 'goto_table',
+  jumps: (a) => [{ table: a.table, kind: 'goto_table' }],
   instruction: true,
   parse(item) {
     const v = (item.colon ?? item.eq)!;

@@ -7,6 +7,7 @@ export interface GroupArgs { group: number }
 
 export const group: ActionSpec<GroupArgs> = {
   name: 'group',
+  groupId: (a) => a.group,
   parse(item) {
     const span = (item.colon ?? item.eq)?.span ?? item.span;
     const g = intArg(colonText(item), 32, 'group', span);

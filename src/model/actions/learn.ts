@@ -16,6 +16,7 @@ import { args, formatSubfield, intArg, bigArg, subfieldFromAtoms, subfieldFromRe
 import { fieldUsable } from './field-prereq.js';
 import type { ActionSpec, ParseCtx } from './types.js';
 import { learnedFlow } from '../../pipeline/learn.js';
+import { subfieldAccess } from './facets.js';
 
 export type LearnSpec =
   | { kind: 'match'; dst: Subfield; value: bigint; span: Span }
@@ -162,6 +163,11 @@ const isFull = (s: Subfield) => s.ofs === 0 && s.bits === s.field.bits;
 export const learn: ActionSpec<LearnArgs> = {
   name: 'learn',
   parse,
+  learnsInto: (l) => l.table,
+  // The learned flows' loads count as writes: those flows run in this pipeline too.
+  writes: (l) => [...(l.resultDst ? [l.resultDst] : []), ...l.specs.flatMap((s) => (s.kind === 'load' || s.kind === 'load_field' ? [s.dst] : []))]
+    .map(subfieldAccess),
+  reads: (l) => l.specs.flatMap((s) => (s.kind !== 'match' && s.kind !== 'load' ? [subfieldAccess(s.src)] : [])),
   check(l, ctx) {
     // Fields read from the packet need their protocol in this flow's match; fields of the
     // learned flow need it among the learned flow's own immediate matches (learn_check).

@@ -7,6 +7,7 @@ export interface MeterArgs { meter: number }
 
 export const meter: ActionSpec<MeterArgs> = {
   name: 'meter',
+  inert: true,
   instruction: true,
   parse: (item) => ({ meter: intArg(colonText(item), 32, 'meter', (item.colon ?? item.eq)!.span) }),
   format: (a, ctx) => (ctx.of15 ? `meter:${a.meter}` : ''),

@@ -8,9 +8,10 @@ import { fail } from '../errors.js';
 import { mustField } from '../fields.js';
 import { valueText } from '../match.js';
 import { parseIpv4, parseMac, parseNumber } from '../values.js';
-import { checkSetField, formatSetField, type SetFieldArgs } from './set_field.js';
+import { checkSetField, formatSetField, set_field, type SetFieldArgs } from './set_field.js';
 import type { ActionSpec } from './types.js';
 import { ipProto } from './vlan-state.js';
+import { wholeField } from './facets.js';
 
 /** The text after `name:` (OVS also takes `name=` in action lists). */
 export function argText(item: Item): { text: string; span: Item['span'] } {
@@ -32,6 +33,7 @@ export function legacyWrite(name: string, field: string, read: (text: string) =>
     },
     check: checkSetField,
     format: formatSetField,
+    writes: set_field.writes,
     execute: (a, x) => x.setField(a),
   };
 }
@@ -76,6 +78,7 @@ function l4(name: string, dst: boolean): ActionSpec<L4PortArgs> {
     },
     check(a, ctx) { a.proto = ipProto(ctx.match); },
     execute: (a, x) => x.write(mustField(a.dst ? 'tcp_dst' : 'tcp_src'), BigInt(a.port), 0xffffn),
+    writes: (a) => [wholeField(mustField(`${L4.get(a.proto ?? -1) ?? 'tcp'}_${a.dst ? 'dst' : 'src'}`))],
     format(a, ctx) {
       const proto = L4.get(a.proto ?? -1);
       if (ctx.of15 && proto) return `set_field:${a.port}->${proto}_${a.dst ? 'dst' : 'src'}`;

@@ -3,6 +3,7 @@ import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { formatSubfield, subfieldFromAtoms, type Subfield } from './args.js';
 import type { ActionSpec } from './types.js';
+import { subfieldAccess } from './facets.js';
 
 export interface MoveArgs { src: Subfield; dst: Subfield }
 
@@ -20,5 +21,7 @@ export const move: ActionSpec<MoveArgs> = {
     return { src, dst };
   },
   execute: (a, x) => x.move(a),
+  reads: (a) => [subfieldAccess(a.src)],
+  writes: (a) => [subfieldAccess(a.dst)],
   format: (a) => `move:${formatSubfield(a.src)}->${formatSubfield(a.dst)}`,
 };

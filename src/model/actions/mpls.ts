@@ -7,6 +7,8 @@ import { valueText } from '../match.js';
 import { parseNumber } from '../values.js';
 import { args, itemText } from './args.js';
 import type { ActionSpec, CheckCtx } from './types.js';
+import { wholeField } from './facets.js';
+import { mustField } from '../fields.js';
 
 const setDlType = (ctx: CheckCtx, t: number) => {
   ctx.match.values.set('dl_type', BigInt(t));
@@ -23,6 +25,7 @@ function ethertype(item: Item, name: string): number {
 
 export const push_mpls: ActionSpec<{ ethertype: number }> = {
   name: 'push_mpls',
+  inert: true,
   parse(item) {
     const t = ethertype(item, 'push_mpls');
     // ovs-ofctl takes any value; the switch refuses a non-MPLS one (OFPBAC_BAD_ARGUMENT).
@@ -36,6 +39,7 @@ export const push_mpls: ActionSpec<{ ethertype: number }> = {
 
 export const pop_mpls: ActionSpec<{ ethertype: number }> = {
   name: 'pop_mpls',
+  inert: true,
   parse: (item) => ({ ethertype: ethertype(item, 'pop_mpls') }),
   check(a, ctx) { setDlType(ctx, a.ethertype); },
   execute: (_a, x) => x.unsupported('pop_mpls (the headers under the label are not known offline)'),
@@ -52,21 +56,23 @@ function number(item: Item, max: number, what: string): number {
   return Number(n);
 }
 
-function mplsSet(name: string, max: number, what: string, field: string | null): ActionSpec<{ value: number }> {
+function mplsSet(name: string, max: number, what: string, field: string, of15SetField: boolean): ActionSpec<{ value: number }> {
   return {
     name,
+    writes: () => [wholeField(mustField(field))],
     parse: (item) => ({ value: number(item, max, what) }),
     execute: (a, x) => x.setMpls(name, a.value),
-    format: (a, ctx) => (ctx.of15 && field ? `set_field:${a.value}->${field}` : `${name}(${a.value})`),
+    format: (a, ctx) => (ctx.of15 && of15SetField ? `set_field:${a.value}->${field}` : `${name}(${a.value})`),
   };
 }
 
-export const set_mpls_label = mplsSet('set_mpls_label', 0xfffff, 'MPLS label', 'mpls_label');
-export const set_mpls_tc = mplsSet('set_mpls_tc', 7, 'MPLS TC', 'mpls_tc');
-export const set_mpls_ttl = mplsSet('set_mpls_ttl', 255, 'MPLS TTL', null);
+export const set_mpls_label = mplsSet('set_mpls_label', 0xfffff, 'MPLS label', 'mpls_label', true);
+export const set_mpls_tc = mplsSet('set_mpls_tc', 7, 'MPLS TC', 'mpls_tc', true);
+export const set_mpls_ttl = mplsSet('set_mpls_ttl', 255, 'MPLS TTL', 'mpls_ttl', false);
 
 export const dec_mpls_ttl: ActionSpec<null> = {
   name: 'dec_mpls_ttl',
+  inert: true,
   parse(item) {
     if (item.eq || item.colon || item.args) fail('dec_mpls_ttl takes no argument', item.span);
     return null;

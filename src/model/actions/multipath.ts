@@ -4,6 +4,7 @@ import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { formatSubfield, intArg, itemText, slots, subfieldFromRef, type Subfield } from './args.js';
 import type { ActionSpec } from './types.js';
+import { subfieldAccess } from './facets.js';
 
 /** Hash field sets shared with bundle(). */
 export const HASH_FIELDS = ['eth_src', 'symmetric_l4', 'symmetric_l3l4', 'symmetric_l3l4+udp', 'nw_src', 'nw_dst', 'symmetric_l3'];
@@ -35,5 +36,6 @@ export const multipath: ActionSpec<MultipathArgs> = {
     return { fields: t[0], basis: intArg(t[1], 16, 'basis', s[1].span), algorithm: t[2], nLinks, arg: intArg(t[4], 32, 'arg', s[4].span), dst };
   },
   execute: (a, x) => x.multipath(a),
+  writes: (a) => [subfieldAccess(a.dst)],
   format: (a) => `multipath(${a.fields},${a.basis},${a.algorithm},${a.nLinks},${a.arg},${formatSubfield(a.dst)})`,
 };

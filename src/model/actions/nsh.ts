@@ -8,6 +8,7 @@ import type { ActionSpec } from './types.js';
 
 export const dec_nsh_ttl: ActionSpec<null> = {
   name: 'dec_nsh_ttl',
+  inert: true,
   parse(item) {
     if (item.eq || item.colon || item.args) fail('dec_nsh_ttl takes no argument', item.span);
     return null;
@@ -18,6 +19,7 @@ export const dec_nsh_ttl: ActionSpec<null> = {
 
 export const delete_field: ActionSpec<FieldSpec> = {
   name: 'delete_field',
+  inert: true,
   parse(item) {
     const { text, span } = argText(item);
     const f = fieldByName(text);

@@ -21,6 +21,7 @@ const ENQUEUE_SYNTAX = '"enqueue" syntax is "enqueue:PORT:QUEUE" or "enqueue(POR
 
 export const enqueue: ActionSpec<EnqueueArgs> = {
   name: 'enqueue',
+  inert: true,
   parse(item, ctx) {
     let parts: { text: string; span: Item['span'] }[];
     if (item.args) parts = args(item).map((it) => ({ text: itemText(it), span: it.span }));
@@ -42,6 +43,7 @@ export const enqueue: ActionSpec<EnqueueArgs> = {
 
 export const set_queue: ActionSpec<{ queue: number }> = {
   name: 'set_queue',
+  inert: true,
   parse(item) {
     const v = item.colon ?? item.eq;
     return { queue: queueId(v ? valueText(v) : '', v?.span ?? item.span) };
@@ -52,6 +54,7 @@ export const set_queue: ActionSpec<{ queue: number }> = {
 
 export const pop_queue: ActionSpec<null> = {
   name: 'pop_queue',
+  inert: true,
   parse(item) {
     if (item.eq || item.colon || item.args) fail('pop_queue takes no argument', item.span);
     return null;

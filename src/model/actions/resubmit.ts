@@ -37,6 +37,7 @@ function parse(item: Item, ctx: ParseCtx): ResubmitArgs {
 export const resubmit: ActionSpec<ResubmitArgs> = {
   name: 'resubmit',
   parse,
+  jumps: (a, table) => [{ table: a.table ?? table, kind: 'resubmit' }],
   // resubmit(,T,ct) looks up with the connection's original tuple: only a flow whose
   // ct_state implies a valid connection may use it (OVS: OFPBAC_MATCH_INCONSISTENT).
   check(a, ctx) {

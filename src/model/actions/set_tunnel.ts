@@ -4,12 +4,15 @@ import { fail } from '../errors.js';
 import { parseNumber } from '../values.js';
 import { argText } from './mod_fields.js';
 import type { ActionSpec } from './types.js';
+import { wholeField } from './facets.js';
+import { mustField } from '../fields.js';
 
 export interface SetTunnelArgs { id: bigint; wide: boolean }
 
 function tunnel(name: string): ActionSpec<SetTunnelArgs> {
   return {
     name,
+    writes: () => [wholeField(mustField('tun_id'))],
     parse(item) {
       const { text, span } = argText(item);
       const id = parseNumber(text);

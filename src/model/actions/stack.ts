@@ -3,6 +3,7 @@ import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { formatSubfield, subfieldFromAtoms, type Subfield } from './args.js';
 import type { ActionSpec } from './types.js';
+import { subfieldAccess } from './facets.js';
 
 function stack(name: 'push' | 'pop'): ActionSpec<Subfield> {
   return {
@@ -16,6 +17,7 @@ function stack(name: 'push' | 'pop'): ActionSpec<Subfield> {
     },
     format: (a) => `${name}:${formatSubfield(a)}`,
     execute: (a, x) => (name === 'push' ? x.stackPush(a) : x.stackPop(a)),
+    ...(name === 'push' ? { reads: (a: Subfield) => [subfieldAccess(a)] } : { writes: (a: Subfield) => [subfieldAccess(a)] }),
   };
 }
 

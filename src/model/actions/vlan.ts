@@ -27,6 +27,7 @@ export const mod_vlan_pcp = withAlias(legacyWrite('mod_vlan_pcp', 'vlan_pcp', (t
 
 export const strip_vlan: ActionSpec<null> = {
   name: 'strip_vlan',
+  inert: true,
   aliases: ['pop_vlan'],
   parse(item) {
     if (item.eq || item.colon || item.args) fail(`${item.key.text} takes no argument`, item.span);
@@ -41,6 +42,7 @@ export interface PushVlanArgs { ethertype: number }
 
 export const push_vlan: ActionSpec<PushVlanArgs> = {
   name: 'push_vlan',
+  inert: true,
   parse(item) {
     const { text, span } = argText(item);
     const n = parseNumber(text);

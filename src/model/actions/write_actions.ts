@@ -9,6 +9,7 @@ export interface WriteActionsArgs { actions: Action[] }
 
 export const write_actions: ActionSpec<WriteActionsArgs> = {
   name: 'write_actions',
+  nested: (a) => a.actions,
   instruction: true,
   parse(item: Item, ctx: ParseCtx) {
     if (!item.args) fail('write_actions: expected write_actions(ACTIONS)', item.span);

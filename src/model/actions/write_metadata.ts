@@ -2,6 +2,7 @@
 import { fail } from '../errors.js';
 import { bigArg, colonText } from './args.js';
 import type { ActionSpec } from './types.js';
+import { mustField } from '../fields.js';
 
 export interface WriteMetadataArgs { value: bigint; mask: bigint }
 
@@ -10,6 +11,7 @@ const hex = (v: bigint) => (v === 0n ? '0' : '0x' + v.toString(16));
 
 export const write_metadata: ActionSpec<WriteMetadataArgs> = {
   name: 'write_metadata',
+  writes: (a) => [{ field: mustField('metadata'), mask: a.mask }],
   instruction: true,
   parse(item) {
     const text = colonText(item);
