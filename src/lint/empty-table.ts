@@ -12,15 +12,15 @@ import type { Finding, LintCtx, LintInput, Severity } from './types.js';
 /** What to say about one action going to the empty table `table`; `last`: nothing follows it in its list. */
 export type Describe = (table: number, last: boolean) => { severity: Severity; message: string; hint: string };
 
-/** Findings of `rule` for each action `target` maps to a table that has no flows. */
+/** Findings of `rule` for each table `targets` maps an action to (given the flow's table) that has no flows. */
 export function emptyTargets(rule: string, input: LintInput, ctx: LintCtx,
-  target: (a: Action, f: Flow) => number | null, describe: Describe): Finding[] {
+  targets: (a: Action, table: number) => readonly number[], describe: Describe): Finding[] {
   const filled = new Set(input.flows.map((f) => f.table));
   for (const t of ctx.reach.learned) filled.add(t);
   const out: Finding[] = [];
   const walk = (f: Flow, list: readonly Action[]) => list.forEach((a, i) => {
-    const t = target(a, f);
-    if (t !== null && !filled.has(t)) {
+    for (const t of targets(a, f.table)) {
+      if (filled.has(t)) continue;
       const d = describe(t, i === list.length - 1);
       out.push(finding(rule, d.severity, f, atAction(a), d.message, d.hint));
     }

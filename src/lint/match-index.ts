@@ -4,7 +4,7 @@
 // are), so finding who covers a flow is one hash probe per group, not a scan of the table.
 import type { Flow } from '../model/flow.js';
 import type { Match } from '../model/match.js';
-import { isConjunction } from './actions.js';
+import { clauseOf } from './actions.js';
 import { ctStateOf, impossible, implied } from './ct-state.js';
 
 const sigOf = (masks: Map<string, bigint>): string[] => [...masks.keys()].filter((s) => masks.get(s)).sort();
@@ -15,7 +15,7 @@ export function matchKey(m: Match): string {
 }
 
 /** A conjunctive flow (clause of a conjunction) never matches on its own. */
-export const isSoft = (f: Flow): boolean => f.actions.some(isConjunction);
+export const isSoft = (f: Flow): boolean => f.actions.some((a) => clauseOf(a) !== null);
 
 /**
  * The flows OVS keeps, and the ones a later flow replaced: a flow with the table,

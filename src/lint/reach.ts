@@ -7,10 +7,9 @@
 // ct_clear makes the packet untracked. A flow whose ct_state cannot hold in a state is not
 // followed from it. Any flow may match: this over-approximates the paths, never misses one.
 import type { Action } from '../model/actions/types.js';
-import type { CtArgs } from '../model/actions/ct.js';
 import type { Flow } from '../model/flow.js';
 import type { GroupDesc } from '../pipeline/pipeline.js';
-import { ctZone, groupOf, isClone, isCt, isCtClear, jumpTarget, learnTable, nestedActions } from './actions.js';
+import { conntrackOf, groupOf, jumps, learnTable, nestedActions, nestedOnCopy, zoneText } from './actions.js';
 import { byTable } from './finding.js';
 import { ctStateOf, matchesTracked, matchesUntracked } from './ct-state.js';
 
@@ -19,8 +18,8 @@ export type TrackState = { zone: string; by: Flow; act: Action } | null;
 
 const key = (s: TrackState): string => (s === null ? '-' : s.zone);
 
-/** A ct(commit) met while tracked in a zone (commit-zone-mismatch reads these). */
-export interface CommitSeen { flow: Flow; action: Action<CtArgs>; state: TrackState }
+/** A ct(commit) in `zone` met while tracked in a zone (commit-zone-mismatch reads these). */
+export interface CommitSeen { flow: Flow; action: Action; zone: string; state: TrackState }
 
 export interface Reach {
   /** Reached tables → the states they are reached in (by state key). */
@@ -57,27 +56,27 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
   /** Runs `actions` of `flow` from state `s`; returns the state after them. */
   function walk(flow: Flow, actions: readonly Action[], s: TrackState): TrackState {
     for (const a of actions) {
-      const j = jumpTarget(a, flow.table);
-      if (j) { visit(j.table, s); continue; }
-      if (isCt(a)) {
-        if (a.args.commit) r.commits.push({ flow, action: a, state: s });
-        if (a.args.table !== null) visit(a.args.table, { zone: ctZone(a.args), by: flow, act: a });
-        s = null;
-        continue;
+      const ct = conntrackOf(a);
+      const zone = ct?.kind === 'track' ? zoneText(ct.zone) : null;
+      if (ct?.kind === 'track' && ct.commit) r.commits.push({ flow, action: a, zone: zone!, state: s });
+      for (const j of jumps(a, flow.table)) {
+        if (j.kind !== 'ct') visit(j.table, s);
+        else if (zone !== null) visit(j.table, { zone, by: flow, act: a });
+        else throw new Error(`internal: action ${a.name} recirculates after ct() but declares no ct() lookup`);
       }
-      if (isCtClear(a)) { s = null; continue; }
       const g = groupOf(a);
       if (g !== null) {
         const desc = groups?.get(g);
         if (!desc) r.unknownGroups.add(g);
         else for (const b of desc.buckets) walk(flow, b.actions, s);
-        continue;
       }
       const lt = learnTable(a);
-      if (lt !== null) { r.learned.add(lt); continue; }
+      if (lt !== null) r.learned.add(lt);
       const inner = nestedActions(a);
       // clone() runs on a copy: what it does to the state stays inside it.
-      if (inner) { const after = walk(flow, inner, s); if (!isClone(a)) s = after; }
+      if (inner) { const after = walk(flow, inner, s); if (!nestedOnCopy(a)) s = after; }
+      // After ct() the packet goes on untracked (the recirculation is tracked); so after ct_clear.
+      if (ct) s = null;
     }
     return s;
   }

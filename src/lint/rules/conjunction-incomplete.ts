@@ -6,7 +6,7 @@
 //  - conjunction(ID,...) in a table where no flow matches conj_id=ID: a completed
 //    conjunction finds no flow to select.
 import type { Flow } from '../../model/flow.js';
-import { conjunctionsOf } from '../../pipeline/pipeline.js';
+import { clauseOf } from '../actions.js';
 import { atAction, atField, finding, lineOf } from '../finding.js';
 import type { Finding, LintRule } from '../types.js';
 
@@ -25,7 +25,8 @@ export const conjunctionIncomplete: LintRule = {
         const k = `${f.table}/${f.match.values.get('conj_id')}`;
         wanted.set(k, [...(wanted.get(k) ?? []), f]);
       }
-      for (const c of conjunctionsOf(f) ?? []) {
+      for (const c of f.actions.map(clauseOf)) {
+        if (!c) continue;
         const k = `${f.table}/${c.id}/${f.priority}`;
         let s = sets.get(k);
         if (!s) sets.set(k, (s = { first: f, n: new Set(), have: new Set() }));
@@ -70,6 +71,6 @@ export const conjunctionIncomplete: LintRule = {
 };
 
 function conjAction(f: Flow, id: number) {
-  const a = f.actions.find((x) => x.name === 'conjunction' && (x.args as { id: number }).id === id);
+  const a = f.actions.find((x) => clauseOf(x)?.id === id);
   return a ? atAction(a) : atAction(f.actions[0]);
 }

@@ -1,5 +1,5 @@
 // ct-table-empty: ct(table=N) recirculates into table N, which has no flows.
-import { isCt } from '../actions.js';
+import { jumpsOf } from '../actions.js';
 import { emptyTargets, tableMiss } from '../empty-table.js';
 import type { LintRule } from '../types.js';
 
@@ -7,5 +7,5 @@ export const ctTableEmpty: LintRule = {
   id: 'ct-table-empty',
   summary: 'ct(table=N) recirculates to a table that has no flows',
   check: (input, ctx) => emptyTargets('ct-table-empty', input, ctx,
-    (a) => (isCt(a) ? a.args.table : null), tableMiss('ct() recirculates to')),
+    jumpsOf('ct'), tableMiss('ct() recirculates to')),
 };

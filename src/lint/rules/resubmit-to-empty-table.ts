@@ -2,7 +2,7 @@
 // runs no actions. As the last action of a flow the packet's processing ends there (a
 // warning); followed by more actions it is a lookup that finds nothing, which OVN does on
 // purpose for tables ovn-controller fills at run time (MAC bindings, FDB): a note.
-import { jumpTarget } from '../actions.js';
+import { jumpsOf } from '../actions.js';
 import { emptyTargets } from '../empty-table.js';
 import type { LintRule } from '../types.js';
 
@@ -10,7 +10,7 @@ export const resubmitToEmptyTable: LintRule = {
   id: 'resubmit-to-empty-table',
   summary: 'resubmit to a table that has no flows',
   check: (input, ctx) => emptyTargets('resubmit-to-empty-table', input, ctx,
-    (a, f) => { const j = jumpTarget(a, f.table); return j?.kind === 'resubmit' ? j.table : null; },
+    jumpsOf('resubmit'),
     (table, last) => (last
       ? { severity: 'warning', message: `resubmit goes to table ${table}, which has no flows, as the last action: no actions run after it, so processing ends here`,
         hint: `add flows to table ${table}, or resubmit to the table meant` }
