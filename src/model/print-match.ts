@@ -118,45 +118,23 @@ const F_CT_ZONE_DEC = { ...F_CT_ZONE, hex: false };
 
 // Each printed field with its slot numbers.
 const byName = (name: string): Shown => shown(name, mustField(name));
-const K_PKT_MARK = byName('pkt_mark');
+const [
+  K_PKT_MARK, K_DP_HASH, K_CONJ_ID, K_SKB_PRIORITY, K_CT_MARK, K_CT_LABEL, K_CT_NW_SRC,
+  K_CT_IPV6_SRC, K_CT_NW_DST, K_CT_IPV6_DST, K_CT_NW_PROTO, K_CT_TP_SRC, K_CT_TP_DST, K_TUN_ID,
+  K_TUN_SRC, K_TUN_DST, K_TUN_IPV6_SRC, K_TUN_IPV6_DST, K_METADATA, K_DL_SRC, K_DL_DST, K_IPV6_SRC,
+  K_IPV6_DST, K_ARP_SPA, K_ARP_TPA, K_NW_SRC, K_NW_DST, K_ARP_SHA, K_ARP_THA, K_NW_TTL,
+  K_ND_TARGET, K_ND_SLL, K_ND_TLL, K_ND_RESERVED, K_ND_OPTIONS_TYPE,
+] = [
+  'pkt_mark', 'dp_hash', 'conj_id', 'skb_priority', 'ct_mark', 'ct_label', 'ct_nw_src',
+  'ct_ipv6_src', 'ct_nw_dst', 'ct_ipv6_dst', 'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst', 'tun_id',
+  'tun_src', 'tun_dst', 'tun_ipv6_src', 'tun_ipv6_dst', 'metadata', 'dl_src', 'dl_dst', 'ipv6_src',
+  'ipv6_dst', 'arp_spa', 'arp_tpa', 'nw_src', 'nw_dst', 'arp_sha', 'arp_tha', 'nw_ttl',
+  'nd_target', 'nd_sll', 'nd_tll', 'nd_reserved', 'nd_options_type',
+].map(byName);
 const K_RECIRC_ID = shown('recirc_id', F_RECIRC_ID_HEX);
-const K_DP_HASH = byName('dp_hash');
-const K_CONJ_ID = byName('conj_id');
-const K_SKB_PRIORITY = byName('skb_priority');
 const K_CT_ZONE = shown('ct_zone', F_CT_ZONE_DEC);
-const K_CT_MARK = byName('ct_mark');
-const K_CT_LABEL = byName('ct_label');
-const K_CT_NW_SRC = byName('ct_nw_src');
-const K_CT_IPV6_SRC = byName('ct_ipv6_src');
-const K_CT_NW_DST = byName('ct_nw_dst');
-const K_CT_IPV6_DST = byName('ct_ipv6_dst');
-const K_CT_NW_PROTO = byName('ct_nw_proto');
-const K_CT_TP_SRC = byName('ct_tp_src');
-const K_CT_TP_DST = byName('ct_tp_dst');
-const K_TUN_ID = byName('tun_id');
-const K_TUN_SRC = byName('tun_src');
-const K_TUN_DST = byName('tun_dst');
-const K_TUN_IPV6_SRC = byName('tun_ipv6_src');
-const K_TUN_IPV6_DST = byName('tun_ipv6_dst');
-const K_METADATA = byName('metadata');
-const K_DL_SRC = byName('dl_src');
-const K_DL_DST = byName('dl_dst');
-const K_IPV6_SRC = byName('ipv6_src');
-const K_IPV6_DST = byName('ipv6_dst');
-const K_ARP_SPA = byName('arp_spa');
-const K_ARP_TPA = byName('arp_tpa');
-const K_NW_SRC = byName('nw_src');
-const K_NW_DST = byName('nw_dst');
-const K_ARP_SHA = byName('arp_sha');
-const K_ARP_THA = byName('arp_tha');
-const K_NW_TTL = byName('nw_ttl');
 const K_ICMP_TYPE = shown('icmp_type', F_TCP_SRC);
 const K_ICMP_CODE = shown('icmp_code', F_TCP_DST);
-const K_ND_TARGET = byName('nd_target');
-const K_ND_SLL = byName('nd_sll');
-const K_ND_TLL = byName('nd_tll');
-const K_ND_RESERVED = byName('nd_reserved');
-const K_ND_OPTIONS_TYPE = byName('nd_options_type');
 const K_TP_SRC = shown('tp_src', F_TCP_SRC);
 const K_TP_DST = shown('tp_dst', F_TCP_DST);
 const K_REGS = F_REGS.map((f, i) => shown(REG_NAMES[i], f));
@@ -169,6 +147,18 @@ const P_NW_TOS = slotIx('nw_tos'), P_MPLS = slotIx('mpls_lse0'), P_NW_FRAG = slo
 const P_TCP_FLAGS = slotIx('tcp_flags'), P_VLAN_TCI = slotIx('vlan_tci');
 /** The slot's mask, read only when the match has the slot. */
 const maskAt = (m: Match, ix: number, slot: string): bigint => (present(ix) ? m.masks.get(slot) ?? 0n : 0n);
+
+// Runs of fields printed one after the other, in OVS's order.
+const META_FIELDS = [K_PKT_MARK, K_RECIRC_ID, K_DP_HASH, K_CONJ_ID, K_SKB_PRIORITY];
+const CT_FIELDS = [K_CT_ZONE, K_CT_MARK, K_CT_LABEL, K_CT_NW_SRC, K_CT_IPV6_SRC, K_CT_NW_DST, K_CT_IPV6_DST];
+const CT_TP_FIELDS = [K_CT_NW_PROTO, K_CT_TP_SRC, K_CT_TP_DST];
+const TUN_FIELDS = [K_TUN_ID, K_TUN_SRC, K_TUN_DST, K_TUN_IPV6_SRC, K_TUN_IPV6_DST];
+const ICMP6_FIELDS = [K_ICMP_TYPE, K_ICMP_CODE, K_ND_TARGET, K_ND_SLL, K_ND_TLL, K_ND_RESERVED, K_ND_OPTIONS_TYPE];
+
+/** The fields of `ks` the match has, each as `name=value`, into out. */
+function putAll(out: string[], m: Match, ks: readonly Shown[]): void {
+  for (const k of ks) { const s = kv(k, m); if (s !== null) out.push(s); }
+}
 
 export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): string {
   unmarkAll();
@@ -184,28 +174,16 @@ function formatMarked(m: Match, priority: number, ctx: PrintCtx): string {
   const out: string[] = [];
   const put = (s: string | null) => { if (s !== null) out.push(s); };
   if (priority !== 32768) out.push(`priority=${priority}`);
-  put(kv(K_PKT_MARK, m));
-  put(kv(K_RECIRC_ID, m));
-  put(kv(K_DP_HASH, m));
-  put(kv(K_CONJ_ID, m));
-  put(kv(K_SKB_PRIORITY, m));
+  putAll(out, m, META_FIELDS);
   const asoMask = maskAt(m, P_ASO, 'actset_output'), aso = asoMask ? valueOf(m, 'actset_output') : 0n;
   if (asoMask) out.push(`actset_output=${formatPort(aso, ctx.portNames)}`);
   const csMask = maskAt(m, P_CT_STATE, 'ct_state'), cs = csMask ? valueOf(m, 'ct_state') : 0n;
   if (csMask) {
     out.push(`ct_state=${csMask === 0xffn ? formatFlags(cs, CT_STATE_FLAGS) : formatFlagsMasked(cs, csMask, CT_STATE_FLAGS, 8)}`);
   }
-  put(kv(K_CT_ZONE, m));
-  put(kv(K_CT_MARK, m));
-  put(kv(K_CT_LABEL, m));
-  put(kv(K_CT_NW_SRC, m));
-  put(kv(K_CT_IPV6_SRC, m));
-  put(kv(K_CT_NW_DST, m));
-  put(kv(K_CT_IPV6_DST, m));
+  putAll(out, m, CT_FIELDS);
   if (maskAt(m, P_CT_NW_PROTO, 'ct_nw_proto')) {
-    put(kv(K_CT_NW_PROTO, m));
-    put(kv(K_CT_TP_SRC, m));
-    put(kv(K_CT_TP_DST, m));
+    putAll(out, m, CT_TP_FIELDS);
   }
   const ptMask = maskAt(m, P_PACKET_TYPE, 'packet_type'), pt = ptMask ? valueOf(m, 'packet_type') : 0n;
   if (ptMask && pt !== 0n) out.push(`packet_type=(${pt >> 16n},${hexish(pt & 0xffffn)})`);
@@ -219,11 +197,7 @@ function formatMarked(m: Match, priority: number, ctx: PrintCtx): string {
   }
   for (let i = 0; i < 16; i++) put(kv(K_REGS[i], m));
   if (hasTunnel()) {
-    put(kv(K_TUN_ID, m));
-    put(kv(K_TUN_SRC, m));
-    put(kv(K_TUN_DST, m));
-    put(kv(K_TUN_IPV6_SRC, m));
-    put(kv(K_TUN_IPV6_DST, m));
+    putAll(out, m, TUN_FIELDS);
     formatTunnelExtras(m, out);
     for (let i = 0; i < 64; i++) put(kv(K_TUN_METADATA[i], m));
   }
@@ -273,13 +247,7 @@ function formatMarked(m: Match, priority: number, ctx: PrintCtx): string {
     put(kv(K_ICMP_TYPE, m));
     put(kv(K_ICMP_CODE, m));
   } else if (type === 0x86dd && p === 58) {
-    put(kv(K_ICMP_TYPE, m));
-    put(kv(K_ICMP_CODE, m));
-    put(kv(K_ND_TARGET, m));
-    put(kv(K_ND_SLL, m));
-    put(kv(K_ND_TLL, m));
-    put(kv(K_ND_RESERVED, m));
-    put(kv(K_ND_OPTIONS_TYPE, m));
+    putAll(out, m, ICMP6_FIELDS);
   } else {
     put(kv(K_TP_SRC, m));
     put(kv(K_TP_DST, m));
