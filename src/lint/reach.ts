@@ -58,7 +58,7 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
     for (const a of actions) {
       const ct = conntrackOf(a);
       const zone = ct?.kind === 'track' ? zoneText(ct.zone) : null;
-      if (ct?.kind === 'track' && ct.commit) r.commits.push({ flow, action: a, zone: zone!, state: s });
+      if (zone !== null && ct?.kind === 'track' && ct.commit) r.commits.push({ flow, action: a, zone, state: s });
       for (const j of jumps(a, flow.table)) {
         if (j.kind !== 'ct') visit(j.table, s);
         else if (zone !== null) visit(j.table, { zone, by: flow, act: a });

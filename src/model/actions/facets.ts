@@ -41,7 +41,9 @@ export interface ActionFacets<A> {
   learnsInto?(args: A): number;
   /** The group whose buckets the action runs. */
   groupId?(args: A): number;
+  /** A ct() lookup (zone, commit) or ct_clear. */
   conntrack?(args: A): CtUse;
+  /** The conjunction clause this flow supplies: a conjunctive flow never matches alone. */
   clause?(args: A): Clause;
   /** Fields the action reads, besides the packet headers any action may look at. */
   reads?(args: A): readonly FieldAccess[];
