@@ -177,6 +177,11 @@ function matchItems(text: string, from: number, to: number, syn: LineSyntax, cac
     else if (!quoted && (c === 40 || c === 91)) depth++; // ( [
     else if (!quoted && (c === 41 || c === 93)) depth--; // ) ]
   }
+  // An unclosed ( [ or " leaves the last item open: it is refused by the parser, not dropped.
+  if (start >= 0) {
+    matchItem(text, start, to, hash, cache);
+    throw new SyntaxError_(`unexpected '${text.slice(start, to).trimEnd()}' in the match part`, { start, end: to });
+  }
   // An array of exactly n items, one per count, reused (buildFlow keeps none).
   const out = (BY_COUNT[n] ??= new Array<Item>(n));
   for (let i = 0; i < n; i++) out[i] = ITEMS[i];
