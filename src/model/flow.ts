@@ -92,7 +92,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
     }
     flow.match = memo.match;
   } else {
-    flow.match = newMatch();
+    flow.match = memo ? { values: new Map(), masks: ctx.memo!.masks.scratch() } : newMatch();
     for (let i = 0; i < items.length; i++) {
       try { applyFlowItem(flow, items[i], ctx); } catch (e) { throw shifted(e, syn.matchBases?.[i] ?? 0); }
     }

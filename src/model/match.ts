@@ -200,20 +200,38 @@ export class MaskTable {
   private readonly byKey = new Map<string, Map<string, bigint>>();
   private readonly maskIds = new Map<bigint, number>();
 
+  private readonly chars: number[] = [];
+  private readonly work = new Map<string, bigint>();
+
+  /** An empty masks map to build a match in, given back by share() (most matches of a
+   *  dump find their masks already there, so no map is made for them). */
+  scratch(): Map<string, bigint> {
+    this.work.clear();
+    return this.work;
+  }
+
   /** m, with its masks map replaced by an equal one seen before (same order too). */
   share(m: Match): void {
-    const chars: number[] = [];
+    const chars = this.chars;
     let n = 0;
     m.masks.forEach((mask, slot) => {
       let id = this.maskIds.get(mask);
       if (id === undefined) { id = this.maskIds.size; this.maskIds.set(mask, id); }
       n = putKeyChars(chars, putKeyChars(chars, n, slotId(slot)), id);
     });
+    chars.length = n;
     const key = String.fromCharCode.apply(null, chars);
     const seen = this.byKey.get(key);
-    if (seen) m.masks = seen;
-    else this.byKey.set(key, m.masks);
+    if (seen) { m.masks = seen; return; }
+    if (m.masks === this.work) m.masks = copyMap(this.work);
+    this.byKey.set(key, m.masks);
   }
+}
+
+function copyMap(from: Map<string, bigint>): Map<string, bigint> {
+  const to = new Map<string, bigint>();
+  from.forEach((v, k) => to.set(k, v));
+  return to;
 }
 
 const SLOT_IDS = new Map<string, number>();
