@@ -84,8 +84,9 @@ function flowLine(flow: Flow, opts: FlowPrintOpts, lead: string): string {
   const m = matchText(flow, version >= 12, opts.portNames);
   const actions = actionsText(flow.actions, opts);
   const p = PARTS;
-  p.length = 0;
-  p.push(lead);
+  // Length 1, not 0: an array cut to 0 gives its storage away and would get a new one.
+  p.length = 1;
+  p[0] = lead;
   const st = opts.stats ? flow.stats : null;
   if (st || flow.cookie) p.push('cookie=0x', flow.cookie.toString(16), ', ');
   if (st?.duration !== undefined) p.push(`duration=${st.duration.toFixed(3)}s, `);

@@ -155,9 +155,15 @@ const CT_TP_FIELDS = [K_CT_NW_PROTO, K_CT_TP_SRC, K_CT_TP_DST];
 const TUN_FIELDS = [K_TUN_ID, K_TUN_SRC, K_TUN_DST, K_TUN_IPV6_SRC, K_TUN_IPV6_DST];
 const ICMP6_FIELDS = [K_ICMP_TYPE, K_ICMP_CODE, K_ND_TARGET, K_ND_SLL, K_ND_TLL, K_ND_RESERVED, K_ND_OPTIONS_TYPE];
 
+/** Field k as `name=value` into out, when the match has it. */
+function put(out: string[], m: Match, k: Shown): void {
+  const s = kv(k, m);
+  if (s !== null) out.push(s);
+}
+
 /** The fields of `ks` the match has, each as `name=value`, into out. */
 function putAll(out: string[], m: Match, ks: readonly Shown[]): void {
-  for (const k of ks) { const s = kv(k, m); if (s !== null) out.push(s); }
+  for (const k of ks) put(out, m, k);
 }
 
 export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): string {
@@ -172,7 +178,6 @@ export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): str
 
 function formatMarked(m: Match, priority: number, ctx: PrintCtx): string {
   const out: string[] = [];
-  const put = (s: string | null) => { if (s !== null) out.push(s); };
   if (priority !== 32768) out.push(`priority=${priority}`);
   putAll(out, m, META_FIELDS);
   const asoMask = maskAt(m, P_ASO, 'actset_output'), aso = asoMask ? valueOf(m, 'actset_output') : 0n;
@@ -195,24 +200,24 @@ function formatMarked(m: Match, priority: number, ctx: PrintCtx): string {
     const shorthand = protocolShorthand(Number(dlType), protoMask ? Number(proto) : null);
     if (shorthand) { out.push(shorthand.name); skipType = true; skipProto = shorthand.withProto; }
   }
-  for (let i = 0; i < 16; i++) put(kv(K_REGS[i], m));
+  for (let i = 0; i < 16; i++) put(out, m, K_REGS[i]);
   if (hasTunnel()) {
     putAll(out, m, TUN_FIELDS);
     formatTunnelExtras(m, out);
-    for (let i = 0; i < 64; i++) put(kv(K_TUN_METADATA[i], m));
+    for (let i = 0; i < 64; i++) put(out, m, K_TUN_METADATA[i]);
   }
-  put(kv(K_METADATA, m));
+  put(out, m, K_METADATA);
   const inMask = maskAt(m, P_IN_PORT, 'in_port'), inPort = inMask ? valueOf(m, 'in_port') : 0n;
   if (inMask) out.push(`in_port=${formatPort(inPort, ctx.portNames)}`);
   formatVlan(m, out, ctx.of15 ?? false);
-  put(kv(K_DL_SRC, m));
-  put(kv(K_DL_DST, m));
+  put(out, m, K_DL_SRC);
+  put(out, m, K_DL_DST);
   if (!skipType && dlMask) out.push(`dl_type=0x${dlType.toString(16).padStart(4, '0')}`);
   const type = Number(dlType);
   const isArp = type === 0x0806 || type === 0x8035;
   if (type === 0x86dd) {
-    put(kv(K_IPV6_SRC, m));
-    put(kv(K_IPV6_DST, m));
+    put(out, m, K_IPV6_SRC);
+    put(out, m, K_IPV6_DST);
     const labMask = maskAt(m, P_IPV6_LABEL, 'ipv6_label'), lab = labMask ? valueOf(m, 'ipv6_label') : 0n;
     if (labMask) {
       const h = (v: bigint) => '0x' + v.toString(16).padStart(5, '0');
@@ -221,18 +226,18 @@ function formatMarked(m: Match, priority: number, ctx: PrintCtx): string {
   } else if (type === 0x894f) {
     formatNsh(m, out);
   } else if (isArp) {
-    put(kv(K_ARP_SPA, m));
-    put(kv(K_ARP_TPA, m));
+    put(out, m, K_ARP_SPA);
+    put(out, m, K_ARP_TPA);
   } else {
-    put(kv(K_NW_SRC, m));
-    put(kv(K_NW_DST, m));
+    put(out, m, K_NW_SRC);
+    put(out, m, K_NW_DST);
   }
   if (!skipProto && protoMask) out.push(`${isArp ? 'arp_op' : 'nw_proto'}=${proto}`);
-  if (isArp) { put(kv(K_ARP_SHA, m)); put(kv(K_ARP_THA, m)); }
+  if (isArp) { put(out, m, K_ARP_SHA); put(out, m, K_ARP_THA); }
   const tosMask = maskAt(m, P_NW_TOS, 'nw_tos'), tos = tosMask ? valueOf(m, 'nw_tos') : 0n;
   if (tosMask & 0xfcn) out.push(`nw_tos=${tos & 0xfcn}`);
   if (tosMask & 0x03n) out.push(`nw_ecn=${tos & 0x03n}`);
-  put(kv(K_NW_TTL, m));
+  put(out, m, K_NW_TTL);
   const lseMask = maskAt(m, P_MPLS, 'mpls_lse0'), lse = lseMask ? valueOf(m, 'mpls_lse0') : 0n;
   if (lseMask & 0xfffff000n) out.push(`mpls_label=${lse >> 12n}`);
   if (lseMask & 0xe00n) out.push(`mpls_tc=${(lse >> 9n) & 7n}`);
@@ -244,13 +249,13 @@ function formatMarked(m: Match, priority: number, ctx: PrintCtx): string {
   else if (fragMask === 2n) out.push(`nw_frag=${frag & 2n ? 'later' : 'not_later'}`);
   const p = Number(proto);
   if (type === 0x0800 && p === 1) {
-    put(kv(K_ICMP_TYPE, m));
-    put(kv(K_ICMP_CODE, m));
+    put(out, m, K_ICMP_TYPE);
+    put(out, m, K_ICMP_CODE);
   } else if (type === 0x86dd && p === 58) {
     putAll(out, m, ICMP6_FIELDS);
   } else {
-    put(kv(K_TP_SRC, m));
-    put(kv(K_TP_DST, m));
+    put(out, m, K_TP_SRC);
+    put(out, m, K_TP_DST);
   }
   const tfMask = maskAt(m, P_TCP_FLAGS, 'tcp_flags'), tf = tfMask ? valueOf(m, 'tcp_flags') : 0n;
   if ((type === 0x0800 || type === 0x86dd) && p === 6 && tfMask) {
