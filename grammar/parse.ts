@@ -2,7 +2,6 @@
 // offending token and the token kinds that would have been accepted there.
 import nearley from 'nearley';
 import grammar from './flow.generated.js';
-import { parseFlowFast } from './descent.js';
 import type { FlowSyntax, Span } from './syntax.js';
 
 const compiled = nearley.Grammar.fromCompiled(grammar);
@@ -27,15 +26,8 @@ function expectedAt(p: nearley.Parser): string[] {
   return [...seen];
 }
 
-/** Parses one flow (match + `actions=...`). Exactly one parse or a SyntaxError_. The
- *  top-down fast path (descent.ts) builds nearley's own tree when the text fits; nearley
- *  parses the rest and words the errors. */
+/** Parses one flow (match + `actions=...`). Exactly one parse or a SyntaxError_. */
 export function parseFlowSyntax(text: string): FlowSyntax {
-  return parseFlowFast(text) ?? parseFlowNearley(text);
-}
-
-/** parseFlowSyntax by nearley alone. */
-export function parseFlowNearley(text: string): FlowSyntax {
   const p = new nearley.Parser(compiled);
   try {
     p.feed(text);
