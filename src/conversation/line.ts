@@ -2,6 +2,7 @@
 // error carries the offending token's span and what the grammar would have accepted.
 import nearley from 'nearley';
 import grammar, { type LineSyntax } from '../../grammar/conversation.generated.js';
+import { EarleyFailure, feed } from '../../grammar/earley.js';
 
 export type { ExpectSyntax, LineSyntax, Tok } from '../../grammar/conversation.generated.js';
 export { DIRECTIVES, EXPECT_KINDS } from '../../grammar/conversation.generated.js';
@@ -29,44 +30,31 @@ const END_HINTS = new Map<string, string>([
   ['conntrack', 'entry filters (zone=N PROTO STATE count=N ...) or an entry line as dump-conntrack prints it'],
 ]);
 
-function expectedAt(p: nearley.Parser): string[] {
-  const col = (p as any).table[(p as any).current];
-  const seen = new Set<string>();
-  for (const st of col?.states ?? []) {
-    const sym = st.rule.symbols[st.dot];
-    if (sym && typeof sym === 'object' && 'type' in sym) seen.add(TOKEN_NAMES.get(sym.type) ?? `'${sym.type}'`);
-  }
-  return [...seen];
-}
+const tokenName = (type: string) => TOKEN_NAMES.get(type) ?? `'${type}'`;
 
 /** Parses one line (comments already stripped). Exactly one parse or a LineError. */
 export function parseLine(text: string): LineSyntax {
-  const p = new nearley.Parser(compiled);
+  let fed;
   try {
-    p.feed(text);
-  } catch (e: any) {
-    const t = e.token;
-    const start = t?.offset ?? text.length;
-    const shown = t ? t.text : '';
-    const expected = expectedAt(p);
-    throw new LineError(start, start + Math.max(1, shown.length),
-      `unexpected '${shown}', expected ${expected.length ? expected.join(' or ') : 'the end of the line'}`);
+    fed = feed(compiled, text, tokenName);
+  } catch (e) {
+    if (!(e instanceof EarleyFailure)) throw e;
+    throw new LineError(e.start, e.start + Math.max(1, e.shown.length),
+      `unexpected '${e.shown}', expected ${e.expected.length ? e.expected.join(' or ') : 'the end of the line'}`);
   }
-  if (p.results.length === 0) {
+  if (fed.results.length === 0) {
     const last = /(\S+)\s*$/.exec(text)?.[1] ?? '';
     const hint = END_HINTS.get(last);
-    const expected = expectedAt(p);
+    const expected = fed.expected();
     throw new LineError(text.length, text.length + 1, hint
       ? `'${last}' needs ${hint}`
       : `unexpected end of line${expected.length ? `, expected ${expected.join(' or ')}` : ''}`);
   }
-  if (p.results.length > 1) throw new Error(`internal: ambiguous conversation grammar (${p.results.length} parses) for: ${text}`);
-  return p.results[0] as LineSyntax;
+  if (fed.results.length > 1) throw new Error(`internal: ambiguous conversation grammar (${fed.results.length} parses) for: ${text}`);
+  return fed.results[0] as LineSyntax;
 }
 
 /** How many parses nearley finds (the grammar test asserts 1). */
 export function countLineParses(text: string): number {
-  const p = new nearley.Parser(compiled);
-  p.feed(text);
-  return p.results.length;
+  return feed(compiled, text, tokenName).results.length;
 }
