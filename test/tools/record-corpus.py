@@ -8,6 +8,8 @@ userspace dummy datapath (started and stopped here unless --keep / already runni
     /usr/bin/python3 test/tools/record-corpus.py                 # every group + dumps
     /usr/bin/python3 test/tools/record-corpus.py matches ct      # only these groups
     /usr/bin/python3 test/tools/record-corpus.py --keep dumps    # leave sandbox running
+    /usr/bin/python3 test/tools/record-corpus.py --add-key of13  # one more dump of every
+        # accepted line, added to the existing JSON; recorded values stay as they are
 
 Input line syntax: `;` starts a recorder comment (the line is skipped). A line may
 start with directives, each followed by one space, then the input verbatim:
@@ -158,17 +160,58 @@ def record_flow(directives, text):
         return entry
     if p.stderr:
         entry['warning'] = p.stderr
-    dumps = (('canonical', None, ['--no-stats']), ('names', None, ['--no-stats', '--names']),
-             ('of15', 'OpenFlow15', ['--no-stats']), ('stats', None, []))
-    for key, dump_proto, opts in dumps:
-        p = ofctl('dump-flows', BR, *opts, proto=dump_proto)
-        if p.returncode:
-            # e.g. a flow added in OpenFlow 1.3 whose instructions NXM cannot carry
-            entry[key] = None
-            entry[key + '_error'] = p.stderr
-        else:
-            entry[key] = one(flow_lines(p.stdout))
+    for key, dump_proto, opts in FLOW_DUMPS:
+        dump_into(entry, key, dump_proto, opts)
     return entry
+
+
+# key in the entry, -O protocol of the dump, options after `dump-flows br0`
+FLOW_DUMPS = (('canonical', None, ['--no-stats']), ('names', None, ['--no-stats', '--names']),
+              ('of15', 'OpenFlow15', ['--no-stats']), ('of13', 'OpenFlow13', ['--no-stats']),
+              ('stats', None, []))
+
+
+def dump_into(entry, key, dump_proto, opts):
+    p = ofctl('dump-flows', BR, *opts, proto=dump_proto)
+    if p.returncode:
+        # e.g. a flow added in OpenFlow 1.3 whose instructions NXM cannot carry
+        entry[key] = None
+        entry[key + '_error'] = p.stderr
+    else:
+        entry[key] = one(flow_lines(p.stdout))
+
+
+def add_key(name, key):
+    """Adds one dump (a FLOW_DUMPS key) to an existing <group>.json, leaving every value
+    already recorded as it is: each accepted line is added again exactly as recorded
+    (same protocol, same way), its canonical dump must come out as recorded, and only
+    `key` is written (placed before `stats`)."""
+    path = os.path.join(CORPUS, name + '.json')
+    with open(path, encoding='utf-8') as f:
+        entries = json.load(f)
+    _, dump_proto, opts = next(d for d in FLOW_DUMPS if d[0] == key)
+    out = []
+    for e in entries:
+        if 'error' in e:
+            out.append(e)
+            continue
+        proto = None if e['protocol'] == 'default' else e['protocol']
+        ofctl('del-flows', BR)
+        p = add_flow(e['input'], proto, e.get('via') == 'add-flows')
+        if p.returncode:
+            sys.exit(f'{name}: {e["input"]!r} was accepted when recorded, now: {p.stderr}')
+        got = {}
+        dump_into(got, 'canonical', None, ['--no-stats'])
+        if got['canonical'] != e['canonical']:
+            sys.exit(f'{name}: {e["input"]!r}: canonical now {got["canonical"]!r}')
+        dump_into(got, key, dump_proto, opts)
+        new = {k: v for k, v in e.items() if k not in (key, key + '_error', 'stats')}
+        new.update({k: v for k, v in got.items() if k != 'canonical'})
+        if 'stats' in e:
+            new['stats'] = e['stats']
+        new.update({k: v for k, v in e.items() if k not in new})
+        out.append(new)
+    write_json(name, out)
 
 
 def write_json(name, entries):
@@ -256,8 +299,9 @@ def main(argv):
     sandbox = '/tmp/corpus-ovs'
     if '--sandbox' in argv:
         sandbox = argv[argv.index('--sandbox') + 1]
-    wanted = [a for a in argv if not a.startswith('--') and a != sandbox] or \
-        FLOW_GROUPS + ['groups', 'dumps']
+    add = argv[argv.index('--add-key') + 1] if '--add-key' in argv else None
+    wanted = [a for a in argv if not a.startswith('--') and a not in (sandbox, add)] or \
+        (FLOW_GROUPS if add else FLOW_GROUPS + ['groups', 'dumps'])
     global ENV
     ENV = sandbox_env(sandbox)
     started = False
@@ -269,7 +313,9 @@ def main(argv):
         print(version)
         setup_bridge()
         for name in wanted:
-            if name == 'groups':
+            if add:
+                add_key(name, add)
+            elif name == 'groups':
                 record_groups()
             elif name == 'dumps':
                 record_dumps()
