@@ -271,7 +271,6 @@ class Subtables {
     }
     const list = g.list;
     this.dirty = true;
-    this.empty = false;
     // OVS replaces a flow with the same match and priority (add-flow, learn).
     const same = list.findIndex((x) => x.flow.priority === e.flow.priority);
     let replaced: Entry | null = null;
@@ -341,9 +340,6 @@ class Subtables {
     }
   }
 
-  /** No flow was ever inserted. */
-  empty = true;
-
   *entries(): Iterable<Entry> {
     for (const st of this.bySig.values()) for (let g of st.buckets.values()) for (; g; g = g.next!) yield* g.list;
   }
@@ -364,6 +360,8 @@ export type ConjunctionReader = (flow: Flow) => Conjunction[] | null;
 export class OfTable {
   private hard = new Subtables();
   private soft = new Subtables();
+  /** A conjunctive flow was added: kept here so that a lookup without one reads nothing of `soft`. */
+  private hasSoft = false;
   private nextSeq = 0;
   count = 0;
 
@@ -372,6 +370,7 @@ export class OfTable {
   add(flow: Flow): void {
     const conj = this.conjOf(flow);
     const e: Entry = { flow, seq: this.nextSeq++, conj, prep: null };
+    if (conj) this.hasSoft = true;
     const replaced = (conj ? this.soft : this.hard).insert(e);
     if (!replaced) this.count++;
   }
@@ -383,7 +382,7 @@ export class OfTable {
   lookup(slots: SlotStore): Entry | null {
     const w = slots.w;
     const hard = this.hard.best(w);
-    if (this.soft.empty) return hard;
+    if (!this.hasSoft) return hard;
     const floor = hard ? hard.flow.priority : -1;
     const soft: Entry[] = [];
     this.soft.all(w, floor, soft);
