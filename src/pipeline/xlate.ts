@@ -179,33 +179,63 @@ export class Xlate implements ExecCtx {
     }
   }
 
-  /** One table lookup and the matched flow's instructions. */
+  /**
+   * One table lookup and the matched flow's instructions. A resubmit that is the flow's
+   * last action, and a goto_table, continue here as the next turn of the loop rather than
+   * a call deeper: each still counts as a resubmit (enter()), and the levels it deepens
+   * are given back when the chain ends, as the nested calls would.
+   */
   lookupAndExecute(table: number, depth: number, inPort: number | null = null, ct = false): void {
-    // resubmit(port,…) changes in_port for the lookup only (OVS restores it before the
-    // flow's actions run).
-    const w = this.slots.w;
-    const oldIn = w[IN_PORT];
-    if (inPort !== null) w[IN_PORT] = inPort;
-    if (ct) more.swapCtTuple(this); // resubmit(,T,ct): look up with the connection's tuple
-    const entry: Entry | null = this.run.pipeline.classifier.lookup(table, this.slots);
-    if (ct) more.swapCtTuple(this);
-    w[IN_PORT] = oldIn;
-    if (this.run.trace) this.ev({ kind: 'table', depth, table, flow: entry ? this.describe(entry.flow) : null });
-    if (!entry) return; // table miss: drop (OVS 3.1's default miss behaviour)
-    this.wcFlows.push(entry.flow);
-    const savedTable = this.table, savedFlow = this.flow;
-    this.table = table;
-    this.flow = entry.flow;
-    this.executeList(entry.flow.actions, depth + 1, (entry.prep ??= prepare(entry.flow.actions)));
-    const goto = this.pendingGoto;
-    this.pendingGoto = null;
-    this.table = savedTable;
-    this.flow = savedFlow;
-    if (goto !== null && !this.exited) {
-      const tail = this.actionSetEmpty;
-      this.lookupDeeper(goto, tail ? depth : depth + 1, null, false);
+    let levels = 0;
+    for (;;) {
+      // resubmit(port,…) changes in_port for the lookup only (OVS restores it before the
+      // flow's actions run).
+      const w = this.slots.w;
+      const oldIn = w[IN_PORT];
+      if (inPort !== null) w[IN_PORT] = inPort;
+      if (ct) more.swapCtTuple(this); // resubmit(,T,ct): look up with the connection's tuple
+      const entry: Entry | null = this.run.pipeline.classifier.lookup(table, this.slots);
+      if (ct) more.swapCtTuple(this);
+      w[IN_PORT] = oldIn;
+      if (this.run.trace) this.ev({ kind: 'table', depth, table, flow: entry ? this.describe(entry.flow) : null });
+      if (!entry) break; // table miss: drop (OVS 3.1's default miss behaviour)
+      this.wcFlows.push(entry.flow);
+      const savedTable = this.table, savedFlow = this.flow;
+      this.table = table;
+      this.flow = entry.flow;
+      this.executeList(entry.flow.actions, depth + 1, (entry.prep ??= prepare(entry.flow.actions)), true);
+      const goto = this.pendingGoto;
+      this.pendingGoto = null;
+      this.table = savedTable;
+      this.flow = savedFlow;
+      if (goto !== null) {
+        if (this.exited) break;
+        this.enter(false); // goto_table goes to a later table: no level deeper
+        table = goto;
+        if (!this.actionSetEmpty) depth++;
+        inPort = null;
+        ct = false;
+      } else if (this.tailTable >= 0) {
+        // resubmit() counted the resubmit (enter) when it ran.
+        if (this.tailDeepens) levels++;
+        table = this.tailTable;
+        depth = this.tailDepth;
+        inPort = this.tailPort;
+        ct = this.tailCt;
+        this.tailTable = -1;
+      } else break;
     }
+    this.recursion -= levels;
   }
+
+  /** A resubmit ending a flow's actions, left for lookupAndExecute's loop: table (-1: none), depth, in_port, ct. */
+  private tailTable = -1;
+  private tailDepth = 0;
+  private tailPort: number | null = null;
+  private tailCt = false;
+  private tailDeepens = false;
+  /** The list executing is a flow's own actions, run by lookupAndExecute (not a clone's, a bucket's…). */
+  private flowList = false;
 
   describe(f: Flow): MatchedFlow {
     const pp = this.run.pipeline;
@@ -236,8 +266,10 @@ export class Xlate implements ExecCtx {
   }
 
   /** Executes an action list; `depth` is the indentation of its actions in the trace. */
-  executeList(actions: readonly Action[], depth: number, prep = prepare(actions)): void {
+  executeList(actions: readonly Action[], depth: number, prep = prepare(actions), flowList = false): void {
     const savedStop = this.stopList, savedList = this.curList, savedIndex = this.curIndex, savedPrep = this.curPrep;
+    const savedFlowList = this.flowList;
+    this.flowList = flowList;
     const { execs, args, specs, plain, runs, ends } = prep, n = execs.length, trace = this.run.trace;
     this.stopList = false;
     this.curList = actions;
@@ -268,6 +300,7 @@ export class Xlate implements ExecCtx {
     this.curList = savedList;
     this.curIndex = savedIndex;
     this.curPrep = savedPrep;
+    this.flowList = savedFlowList;
   }
 
   tail = false;
@@ -404,12 +437,17 @@ export class Xlate implements ExecCtx {
   // ---- resubmit / goto ---------------------------------------------------------------------
   /** Runs `body` one resubmit level deeper, enforcing OVS's two limits. */
   recurse(body: () => void): void {
-    this.enter();
+    this.enter(true);
     try { body(); } finally { this.recursion--; }
   }
 
-  /** recurse() for a lookup, without a closure per resubmit (the caller decrements `recursion`). */
-  private enter(): void {
+  /**
+   * Checks OVS's limits before a lookup and counts it. Only a resubmit to the same or an
+   * earlier table `deepens` the nesting (OVS's xlate_recursively): a chain of resubmits
+   * to later tables, as OVN's pipeline is, may be longer than 64 (recorded: a loop of
+   * table 0 → 1 → 0 stops after 129 lookups, a self loop after 65).
+   */
+  private enter(deepens: boolean): void {
     if (this.recursion >= MAX_DEPTH) {
       this.error(`over max translation depth ${MAX_DEPTH}`);
       throw new XlateFailure('Recursion too deep');
@@ -418,12 +456,12 @@ export class Xlate implements ExecCtx {
       this.error(`over ${MAX_RESUBMITS} resubmit actions`);
       throw new XlateFailure('Too many resubmits');
     }
-    this.recursion++;
+    if (deepens) this.recursion++;
   }
 
-  private lookupDeeper(table: number, depth: number, inPort: number | null, ct: boolean): void {
-    this.enter();
-    try { this.lookupAndExecute(table, depth, inPort, ct); } finally { this.recursion--; }
+  private lookupDeeper(table: number, depth: number, inPort: number | null, ct: boolean, deepens: boolean): void {
+    this.enter(deepens);
+    try { this.lookupAndExecute(table, depth, inPort, ct); } finally { if (deepens) this.recursion--; }
   }
 
   /** goto_table: looked up once the current flow's instructions are done. */
@@ -437,7 +475,18 @@ export class Xlate implements ExecCtx {
       return;
     }
     const port = inPort !== null && inPort !== OFPP_IN_PORT ? inPort : null;
-    this.lookupDeeper(t, depth, port, ct);
+    const deepens = t <= this.table;
+    if (this.tail && this.flowList && this.pendingGoto === null) {
+      // The flow's last action: its lookupAndExecute goes on with this lookup.
+      this.enter(deepens);
+      this.tailDeepens = deepens;
+      this.tailTable = t;
+      this.tailDepth = depth;
+      this.tailPort = port;
+      this.tailCt = ct;
+      return;
+    }
+    this.lookupDeeper(t, depth, port, ct, deepens);
   }
 
   writeActions(actions: Action[]): void { writeToActionSet(this, actions); }
