@@ -9,7 +9,8 @@ import type { Match } from './match.js';
 export interface FlowPrintOpts {
   /** Print as an OpenFlow 1.5 dump: set_field instead of load (same as ofVersion 15). */
   of15?: boolean;
-  /** OpenFlow version of the dump: 1.3+ shows flags, 1.4+ importance, 1.5 set_field. */
+  /** OpenFlow version of the dump: 1.1+ instructions, 1.2+ set_field for whole-field
+   *  writes, 1.3+ flags, 1.4+ importance, 1.5 set_field for every write. */
   ofVersion?: number;
   portNames?: Map<number, string>;
   stats?: boolean;
@@ -28,8 +29,10 @@ export function formatActions(actions: Action[], ctx: FormatCtx): string {
 const versionOf = (opts: FlowPrintOpts): number => opts.ofVersion ?? (opts.of15 ? 15 : 10);
 
 export function formatCtx(opts: FlowPrintOpts = {}): FormatCtx {
+  const version = versionOf(opts);
   const ctx: FormatCtx = {
-    of15: versionOf(opts) >= 15,
+    ofVersion: version,
+    of15: version >= 15,
     portNames: opts.portNames,
     formatActions: (as) => formatActions(as, ctx),
   };

@@ -50,7 +50,7 @@ const RULES: Array<{ word: RegExp; hook: string; ok: (s: Seen) => boolean }> = [
 ];
 
 function printed(a: Action, spec: Spec, of15: boolean): string {
-  const ctx: FormatCtx = { of15, formatActions: (l) => formatActions(l, ctx) };
+  const ctx: FormatCtx = { ofVersion: of15 ? 15 : 10, of15, formatActions: (l) => formatActions(l, ctx) };
   return spec.format(a.args, ctx);
 }
 

@@ -11,6 +11,6 @@ export const clear_actions: ActionSpec<null> = {
     if (item.eq || item.colon || item.args) fail('clear_actions takes no argument', item.span);
     return null;
   },
-  format: (_a, ctx) => (ctx.of15 ? 'clear_actions' : ''),
+  format: (_a, ctx) => (ctx.ofVersion >= 11 ? 'clear_actions' : ''),
   execute: (_a, x) => x.clearActions(),
 };

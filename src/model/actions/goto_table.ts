@@ -19,6 +19,6 @@ export const goto_table: ActionSpec<GotoTableArgs> = {
   check(a, ctx) {
     if (a.table <= ctx.table) ctx.fail(`goto_table:${a.table} must go to a later table than this flow's table ${ctx.table} (OFPBIC_BAD_TABLE_ID)`);
   },
-  format: (a, ctx) => (ctx.of15 ? `goto_table:${a.table}` : `resubmit(,${a.table})`),
+  format: (a, ctx) => (ctx.ofVersion >= 11 ? `goto_table:${a.table}` : `resubmit(,${a.table})`),
   execute: (a, x) => x.gotoTable(a.table),
 };

@@ -10,7 +10,7 @@ export const meter: ActionSpec<MeterArgs> = {
   inert: true,
   instruction: true,
   parse: (item) => ({ meter: intArg(colonText(item), 32, 'meter', (item.colon ?? item.eq)!.span) }),
-  format: (a, ctx) => (ctx.of15 ? `meter:${a.meter}` : ''),
+  format: (a, ctx) => (ctx.ofVersion >= 13 ? `meter:${a.meter}` : ''),
   // Meters only limit rates; one packet is never over a band here, but the datapath
   // action names the meter (by its datapath id).
   execute: (a, x) => x.meter(a.meter),

@@ -63,7 +63,7 @@ export const mod_nw_ecn = legacyWrite('mod_nw_ecn', 'nw_ecn', (t) => {
 export const mod_nw_ttl = { ...legacyWrite('mod_nw_ttl', 'nw_ttl', u8('TTL')), aliases: ['set_nw_ttl'] };
 
 // mod_tp_src/dst write the port of whichever L4 protocol the flow matches; OVS remembers
-// that protocol while checking so an OpenFlow 1.5 dump can print tcp_dst, udp_dst, ...
+// that protocol while checking so an OpenFlow 1.2+ dump can print tcp_dst, udp_dst, ...
 export interface L4PortArgs { port: number; dst: boolean; proto?: number | null }
 const L4 = new Map<number, string>([[6, 'tcp'], [17, 'udp'], [132, 'sctp']]);
 
@@ -81,7 +81,7 @@ function l4(name: string, dst: boolean): ActionSpec<L4PortArgs> {
     writes: (a) => [wholeField(mustField(`${L4.get(a.proto ?? -1) ?? 'tcp'}_${a.dst ? 'dst' : 'src'}`))],
     format(a, ctx) {
       const proto = L4.get(a.proto ?? -1);
-      if (ctx.of15 && proto) return `set_field:${a.port}->${proto}_${a.dst ? 'dst' : 'src'}`;
+      if (ctx.ofVersion >= 12 && proto) return `set_field:${a.port}->${proto}_${a.dst ? 'dst' : 'src'}`;
       return `${name}:${a.port}`;
     },
   };

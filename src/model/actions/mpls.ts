@@ -56,13 +56,13 @@ function number(item: Item, max: number, what: string): number {
   return Number(n);
 }
 
-function mplsSet(name: string, max: number, what: string, field: string, of15SetField: boolean): ActionSpec<{ value: number }> {
+function mplsSet(name: string, max: number, what: string, field: string, hasSetField: boolean): ActionSpec<{ value: number }> {
   return {
     name,
     writes: () => [wholeField(mustField(field))],
     parse: (item) => ({ value: number(item, max, what) }),
     execute: (a, x) => x.setMpls(name, a.value),
-    format: (a, ctx) => (ctx.of15 && of15SetField ? `set_field:${a.value}->${field}` : `${name}(${a.value})`),
+    format: (a, ctx) => (ctx.ofVersion >= 12 && hasSetField ? `set_field:${a.value}->${field}` : `${name}(${a.value})`),
   };
 }
 

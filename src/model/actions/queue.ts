@@ -36,7 +36,7 @@ export const enqueue: ActionSpec<EnqueueArgs> = {
   },
   execute(a, x) { x.setQueue(a.queue); x.output(a.port); x.popQueue(); },
   format(a, ctx) {
-    if (!ctx.of15) return `enqueue:${formatPort(BigInt(a.port), ctx.portNames)}:${a.queue}`;
+    if (ctx.ofVersion < 11) return `enqueue:${formatPort(BigInt(a.port), ctx.portNames)}:${a.queue}`;
     return `set_queue:${a.queue},${output.format({ kind: 'port', port: a.port, maxLen: 0 }, ctx)},pop_queue`;
   },
 };

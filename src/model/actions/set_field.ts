@@ -7,7 +7,10 @@
 // - fields that NXAST_REG_LOAD cannot name (tun_metadata, experimenter fields) travel as
 //   NXAST_REG_LOAD2 and print as a single `set_field:` in both dialects;
 // - set_field on a field OpenFlow 1.0 has an action for (eth_src, ip_dst, tcp_dst, vlan_vid...)
-//   becomes that action (mod_dl_src, mod_nw_dst, ...), as do the mod_* spellings themselves.
+//   becomes that action (mod_dl_src, mod_nw_dst, ...), as do the mod_* spellings themselves;
+//   OpenFlow 1.2+ dumps print those actions as set_field again (and strip_vlan as pop_vlan);
+// - OpenFlow 1.2-1.4 dumps keep a write that arrived as a load a load, print any other write
+//   of a whole field as one set_field, and a partial one as loads (their set_field has no mask).
 import type { Atom, Item, Span } from '../../../grammar/syntax.js';
 import { ones } from '../bits.js';
 import { fail } from '../errors.js';
@@ -29,6 +32,9 @@ export interface SetFieldArgs {
   load: boolean;
   /** Written as an OpenFlow 1.0 action (mod_dl_src, mod_nw_ttl, ...): OVS checks no prerequisite. */
   legacy?: boolean;
+  /** Read from a switch's dump: the switch accepted it, and its OF1.2+ dumps print OF1.0 actions
+   *  (mod_nw_src, set_mpls_label...) as set_field even where the match lacks the prerequisite. */
+  dumped?: boolean;
   /** Set by check: whether the packet had a VLAN tag here (OF1.5 dumps add push_vlan if not). */
   flowHasVlan?: boolean;
 }
@@ -59,38 +65,53 @@ function segments(a: SetFieldArgs): { ofs: number; bits: number; value: bigint }
   return out;
 }
 
-type Native = (v: bigint, of15: boolean, a: SetFieldArgs) => string;
+/** Printed with set_field (`sf` is true: OpenFlow 1.2+) or as the OpenFlow 1.0 action. */
+type Native = (v: bigint, sf: boolean, a: SetFieldArgs) => string;
 const sf = (name: string, text: string) => `set_field:${text}->${name}`;
 const pushIfNeeded = (a: SetFieldArgs) => (a.flowHasVlan === false ? 'push_vlan:0x8100,' : '');
-const tp = (dir: 'src' | 'dst'): Native => (v, of15, a) => (of15 ? sf(a.field.name, String(v)) : `mod_tp_${dir}:${v}`);
+const tp = (dir: 'src' | 'dst'): Native => (v, of12, a) => (of12 ? sf(a.field.name, String(v)) : `mod_tp_${dir}:${v}`);
 
-/** The OpenFlow 1.0 action OVS turns a set_field on these fields into, and its OF1.5 form. */
+/** The OpenFlow 1.0 action OVS turns a set_field on these fields into, and its OF1.2+ form. */
 const NATIVE = new Map<string, Native>([
-  ['eth_src', (v, of15) => (of15 ? sf('eth_src', formatMac(v)) : `mod_dl_src:${formatMac(v)}`)],
-  ['eth_dst', (v, of15) => (of15 ? sf('eth_dst', formatMac(v)) : `mod_dl_dst:${formatMac(v)}`)],
-  ['ip_src', (v, of15) => (of15 ? sf('ip_src', formatIpv4(v)) : `mod_nw_src:${formatIpv4(v)}`)],
-  ['ip_dst', (v, of15) => (of15 ? sf('ip_dst', formatIpv4(v)) : `mod_nw_dst:${formatIpv4(v)}`)],
-  ['nw_tos', (v, of15) => (of15 ? sf('ip_dscp', String((v & 0xfcn) >> 2n)) : `mod_nw_tos:${v & 0xfcn}`)],
-  ['ip_dscp', (v, of15) => (of15 ? sf('ip_dscp', String(v & 0x3fn)) : `mod_nw_tos:${(v & 0x3fn) << 2n}`)],
+  ['eth_src', (v, of12) => (of12 ? sf('eth_src', formatMac(v)) : `mod_dl_src:${formatMac(v)}`)],
+  ['eth_dst', (v, of12) => (of12 ? sf('eth_dst', formatMac(v)) : `mod_dl_dst:${formatMac(v)}`)],
+  ['ip_src', (v, of12) => (of12 ? sf('ip_src', formatIpv4(v)) : `mod_nw_src:${formatIpv4(v)}`)],
+  ['ip_dst', (v, of12) => (of12 ? sf('ip_dst', formatIpv4(v)) : `mod_nw_dst:${formatIpv4(v)}`)],
+  ['nw_tos', (v, of12) => (of12 ? sf('ip_dscp', String((v & 0xfcn) >> 2n)) : `mod_nw_tos:${v & 0xfcn}`)],
+  ['ip_dscp', (v, of12) => (of12 ? sf('ip_dscp', String(v & 0x3fn)) : `mod_nw_tos:${(v & 0x3fn) << 2n}`)],
   ['tcp_src', tp('src')], ['udp_src', tp('src')], ['tcp_dst', tp('dst')], ['udp_dst', tp('dst')],
-  ['vlan_vid', (v, of15, a) => (of15 ? pushIfNeeded(a) + sf('vlan_vid', String((v & 0xfffn) | 0x1000n)) : `mod_vlan_vid:${v & 0xfffn}`)],
-  ['vlan_pcp', (v, of15, a) => (of15 ? pushIfNeeded(a) + sf('vlan_pcp', String(v & 7n)) : `mod_vlan_pcp:${v & 7n}`)],
+  ['vlan_vid', (v, of12, a) => (of12 ? pushIfNeeded(a) + sf('vlan_vid', String((v & 0xfffn) | 0x1000n)) : `mod_vlan_vid:${v & 0xfffn}`)],
+  ['vlan_pcp', (v, of12, a) => (of12 ? pushIfNeeded(a) + sf('vlan_pcp', String(v & 7n)) : `mod_vlan_pcp:${v & 7n}`)],
   // CFI set: modify VID and PCP (pushing a tag if needed); CFI clear: strip the tag.
-  ['vlan_tci', (v, of15, a) => {
+  ['vlan_tci', (v, of12, a) => {
     const vid = v & 0xfffn, pcp = (v >> 13n) & 7n;
-    if (!(v & 0x1000n)) return of15 ? 'pop_vlan' : 'strip_vlan';
-    return of15 ? `${pushIfNeeded(a)}${sf('vlan_vid', String(vid | 0x1000n))},${sf('vlan_pcp', String(pcp))}`
+    if (!(v & 0x1000n)) return of12 ? 'pop_vlan' : 'strip_vlan';
+    return of12 ? `${pushIfNeeded(a)}${sf('vlan_vid', String(vid | 0x1000n))},${sf('vlan_pcp', String(pcp))}`
       : `mod_vlan_vid:${vid},mod_vlan_pcp:${pcp}`;
   }],
 ]);
 
+/** OpenFlow 1.1 actions for fields OpenFlow 1.0 writes with a load (mod_nw_ttl from 1.1 on,
+ *  mod_nw_ecn in 1.1 only: 1.2 has set_field for it). Only for writes spelled that way. */
+const OF11 = new Map<string, (v: bigint, version: number) => string | null>([
+  ['nw_ttl', (v, version) => (version >= 11 ? `mod_nw_ttl:${v}` : null)],
+  ['nw_ecn', (v, version) => (version === 11 ? `mod_nw_ecn:${v}` : null)],
+]);
+
+/** Every bit of the field written: an OpenFlow 1.2-1.4 set_field (which has no mask) can say it. */
+const whole = (a: SetFieldArgs) => (a.mask & ones(a.field.bits)) === ones(a.field.bits);
+
 export function formatSetField(a: SetFieldArgs, ctx: FormatCtx): string {
+  const version = ctx.ofVersion;
   const native = a.load ? undefined : NATIVE.get(a.field.name);
-  if (native) return native(a.value, ctx.of15, a);
+  if (native) return native(a.value, version >= 12, a);
+  const of11 = a.legacy ? OF11.get(a.field.name)?.(a.value, version) : null;
+  if (of11) return of11;
   if (!regLoadable(a.field)) return sfText(a.field, a.value & a.mask, a.mask, ctx);
   // A set_field stays one action in an OpenFlow 1.5 dump (OVN writes xxreg1 whole that way);
   // only loads, or the OpenFlow 1.0 encoding, split into 64-bit runs.
   if (ctx.of15 && !a.load) return sfText(a.field, a.value & a.mask, a.mask, ctx);
+  if (version >= 12 && !a.load && whole(a)) return sf(a.field.name, mfFormat(a.field, a.value, ones(a.field.bytes * 8), ctx.portNames));
   return segments(a).map((s) => {
     const sh = BigInt(s.ofs);
     if (ctx.of15) return sfText(a.field, s.value << sh, ones(s.bits) << sh, ctx);
@@ -123,7 +144,8 @@ function parseSetField(item: Item, ctx: ParseCtx): SetFieldArgs {
     // Added over OpenFlow 1.0, a set_field with a native 1.0 action (mod_nw_src, ...) loses
     // its mask on the way to the switch: the whole field gets the value as written.
     const of10 = (ctx.ofVersion ?? 10) < 12 && !ctx.dump && NATIVE.has(f.name);
-    return { field: f, value: m.value, mask: text.includes('/') && !of10 ? m.mask : ones(f.bits), load: false };
+    const mask = text.includes('/') && !of10 ? m.mask : ones(f.bits);
+    return ctx.dump ? { field: f, value: m.value, mask, load: false, dumped: true } : { field: f, value: m.value, mask, load: false };
   } catch (e) {
     if (e instanceof ValueError) fail(e.message, span);
     throw e;
@@ -143,7 +165,7 @@ function parseLoad(item: Item): SetFieldArgs {
 /** OVS's check of a field write against the match, and the VLAN state it leaves behind. */
 export function checkSetField(a: SetFieldArgs, ctx: CheckCtx): void {
   const f = a.field;
-  if (!a.legacy) {
+  if (!a.legacy && !a.dumped) {
     if ((f.name === 'ct_mark' || f.name === 'ct_label') && ctx.outer !== 'ct') ctx.fail('cannot set CT fields outside of ct action');
     if (!prereqMet(ctx.match, f.prereq) || (f.name === 'vlan_vid' && !hasVlan(ctx.match))) {
       ctx.fail(`set_field ${f.name} lacks correct prerequisites: actions are invalid with specified match (OFPBAC_MATCH_INCONSISTENT)`);

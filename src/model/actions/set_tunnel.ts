@@ -20,7 +20,7 @@ function tunnel(name: string): ActionSpec<SetTunnelArgs> {
       return { id, wide: name === 'set_tunnel64' || id > 0xffffffffn };
     },
     execute: (a, x) => x.setTunnel(a.id),
-    format: (a, ctx) => (ctx.of15 ? `set_field:0x${a.id.toString(16)}->tun_id`
+    format: (a, ctx) => (ctx.ofVersion >= 12 ? `set_field:0x${a.id.toString(16)}->tun_id`
       : `${a.wide ? 'set_tunnel64' : 'set_tunnel'}:0x${a.id.toString(16)}`),
   };
 }

@@ -24,7 +24,10 @@ export interface ParseCtx {
 }
 
 export interface FormatCtx {
-  /** OpenFlow 1.5 dumps print set_field where OF1.0 dumps print load. */
+  /** OpenFlow version of the dump being printed (10, 13, 15...): each action prints the form
+   *  the switch sends in that version (OF1.0 actions, their OF1.1/1.2 forms, set_field). */
+  ofVersion: number;
+  /** ofVersion >= 15: set_field where OF1.0 dumps print load, even for partial writes. */
   of15: boolean;
   portNames?: Map<number, string>;
   formatActions(actions: Action[]): string;

@@ -1,7 +1,7 @@
 // VLAN actions: mod_vlan_vid / mod_vlan_pcp (whole-field writes of vlan_vid / vlan_pcp
 // that push a tag when the packet has none), strip_vlan / pop_vlan, push_vlan.
 // OpenFlow 1.0 has no push_vlan: OVS drops it on the way to an OF1.0 switch (the set that
-// follows pushes the tag), so OF1.0 dumps leave it out while OF1.5 dumps keep it.
+// follows pushes the tag), so OF1.0 dumps leave it out while OF1.1+ dumps keep it.
 import { fail } from '../errors.js';
 import { parseNumber } from '../values.js';
 import { argText, legacyWrite, uint } from './mod_fields.js';
@@ -34,7 +34,7 @@ export const strip_vlan: ActionSpec<null> = {
     return null;
   },
   check(_a, ctx) { popVlan(ctx.match); },
-  format: (_a, ctx) => (ctx.of15 ? 'pop_vlan' : 'strip_vlan'),
+  format: (_a, ctx) => (ctx.ofVersion >= 11 ? 'pop_vlan' : 'strip_vlan'),
   execute: (_a, x) => x.popVlan(),
 };
 
@@ -51,6 +51,6 @@ export const push_vlan: ActionSpec<PushVlanArgs> = {
     return { ethertype: Number(n) };
   },
   check(_a, ctx) { setVlanTci(ctx.match, 'tagged'); },
-  format: (a, ctx) => (ctx.of15 ? `push_vlan:0x${a.ethertype.toString(16)}` : ''),
+  format: (a, ctx) => (ctx.ofVersion >= 11 ? `push_vlan:0x${a.ethertype.toString(16)}` : ''),
   execute: (a, x) => x.pushVlan(a.ethertype),
 };

@@ -17,5 +17,5 @@ export const write_actions: ActionSpec<WriteActionsArgs> = {
   },
   check: (a, ctx) => ctx.checkActions(a.actions),
   execute: (a, x) => x.writeActions(a.actions),
-  format: (a, ctx) => (ctx.of15 ? `write_actions(${ctx.formatActions(a.actions)})` : ''),
+  format: (a, ctx) => (ctx.ofVersion >= 11 ? `write_actions(${ctx.formatActions(a.actions)})` : ''),
 };
