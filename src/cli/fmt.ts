@@ -5,16 +5,29 @@ import type { Flow } from '../model/flow.js';
 import { formatActions, formatCtx, formatFlowLines } from '../model/print-flow.js';
 import { formatMatch } from '../model/print-match.js';
 import { readFlows } from '../parse/flows.js';
-import { EXIT_BAD_INPUT, readText, reportDiagnostics, toJson } from './io.js';
+import { EXIT_BAD_INPUT, readText, reportDiagnostics, toJson, UsageError } from './io.js';
 
-export interface FmtOpts { ports: Map<string, number>; of15?: boolean; names?: boolean }
+export interface FmtOpts { ports: Map<string, number>; of15?: boolean; protocol?: string; names?: boolean }
+
+/** The dialects `fmt` prints, checked against recorded dumps of real ovs-ofctl (-O NAME). */
+const PROTOCOLS = new Map([['OpenFlow10', 10], ['OpenFlow13', 13], ['OpenFlow15', 15]]);
+
+/** The OpenFlow version asked for on the command line, or undefined: the dump header says. */
+function askedVersion(opts: FmtOpts): number | undefined {
+  if (opts.protocol === undefined) return opts.of15 ? 15 : undefined;
+  const v = PROTOCOLS.get(opts.protocol);
+  if (v === undefined) throw new UsageError(`--protocol: unsupported ${opts.protocol} (use ${[...PROTOCOLS.keys()].join(', ')})`);
+  if (opts.of15 && v !== 15) throw new UsageError(`--of15 contradicts --protocol ${opts.protocol}`);
+  return v;
+}
 
 export function runFmt(files: string[], opts: FmtOpts): number {
   let status = 0;
+  const asked = askedVersion(opts);
   for (const file of files) {
     const r = readFlows(readText(file), file, { ports: opts.ports });
     const portNames = opts.names ? new Map([...opts.ports].map(([n, v]) => [v, n])) : undefined;
-    const out = formatFlowLines(r.flows, { ofVersion: opts.of15 ? 15 : r.ofVersion, portNames });
+    const out = formatFlowLines(r.flows, { ofVersion: asked ?? r.ofVersion, portNames });
     if (out.length) process.stdout.write(out.join('\n') + '\n');
     if (r.diagnostics.length) { reportDiagnostics(r.diagnostics); status = EXIT_BAD_INPUT; }
   }

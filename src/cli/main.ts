@@ -21,8 +21,9 @@ program.command('fmt')
   .argument('<files...>', 'add-flows files or pasted dump-flows output ("-" for stdin)')
   .option(...portsOpt)
   .option('--names', 'print port names from --ports, like dump-flows --names')
-  .option('--of15', 'print as an OpenFlow 1.5 dump (set_field instead of load)')
-  .action((files: string[], o) => exitWith(() => runFmt(files, { ports: portNamesOption(o.ports), of15: o.of15, names: o.names })));
+  .option('-O, --protocol <OpenFlow10|OpenFlow13|OpenFlow15>', 'print as `ovs-ofctl -O PROTOCOL dump-flows` does (default: as the dump header says, else OpenFlow10)')
+  .option('--of15', 'same as --protocol OpenFlow15')
+  .action((files: string[], o) => exitWith(() => runFmt(files, { ports: portNamesOption(o.ports), of15: o.of15, protocol: o.protocol, names: o.names })));
 
 program.command('parse')
   .description('parse flows and print the IR')
