@@ -47,12 +47,10 @@ export function clone(x: Xlate, actions: Action[]): void {
   const tail = x.tail, depth = x.depth, dpNat = getDpNat(x);
   x.odp = [];
   x.actionSet.clear();
-  // The nesting depth restarts inside a clone: OVN's hop from one logical datapath to the
-  // next is a clone(…resubmit(,8)), and real OVS runs 3-datapath paths deeper than 64
-  // (recorded routed ping). The total-resubmit limit still applies.
-  const recursion = x.recursion;
-  x.recursion = 0;
-  try { x.executeList(actions, depth + 1); } finally { x.recursion = recursion; }
+  // The nesting depth goes on inside a clone, as in OVS: OVN's hop from one logical
+  // datapath to the next, a clone(…resubmit(,8)), deepens it by one, its pipeline's
+  // resubmits to later tables do not (xlate.ts enter()).
+  x.executeList(actions, depth + 1);
   finishFreezing(x); // a freeze inside a clone resumes the clone's actions only
   const inner = x.odp;
   x.odp = odp;
