@@ -3,6 +3,7 @@ import type { CtArgs } from '../model/actions/ct.js';
 import type { NatArgs } from '../model/actions/nat.js';
 import type { NatSpec } from '../conntrack/index.js';
 import type { CtRequest } from './exec.js';
+import { wordRef } from '../packet/field-io.js';
 
 const ALG_NAMES = new Map<number, string>([[21, 'ftp'], [69, 'tftp']]);
 
@@ -31,7 +32,7 @@ export function ctRequest(a: CtArgs): CtRequest {
   let r = REQUESTS.get(a);
   if (!r) {
     r = makeRequest(a);
-    Object.freeze(r.exec);
+    Object.freeze(r.exec); // r.odp stays writable: its nat parts are made on first use
     if (r.nat) Object.freeze(r.nat);
     REQUESTS.set(a, Object.freeze(r));
   }
@@ -45,5 +46,7 @@ function makeRequest(a: CtArgs): CtRequest {
     nat: natAction ? natSpec(natAction.args as NatArgs) : null,
     exec: a.actions.filter((x) => x.name !== 'nat'),
     alg: a.alg ? ALG_NAMES.get(a.alg) ?? String(a.alg) : null,
+    zoneRef: typeof a.zone === 'number' ? null : wordRef(a.zone.field, a.zone.ofs, a.zone.bits),
+    odp: { head: a.commit ? (a.force ? 'force_commit' : 'commit') : '', tail4: null, tail6: null },
   };
 }

@@ -6,6 +6,7 @@ import type { FieldSpec } from '../model/fields.js';
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import type { NatSpec } from '../conntrack/index.js';
+import type { WordRef } from '../packet/field-io.js';
 import type { BundleArgs } from '../model/actions/bundle.js';
 import type { MultipathArgs } from '../model/actions/multipath.js';
 import type { EncapArgs } from '../model/actions/encap.js';
@@ -20,6 +21,10 @@ export interface CtRequest {
   nat: NatSpec | null;       // null: no nat; {} : bare `nat`
   exec: Action[];            // set_field/load of ct_mark / ct_label
   alg: string | null;
+  /** Where a subfield zone lies inside one packet word (null: an immediate zone, or a wider one). */
+  zoneRef: WordRef | null;
+  /** The parts of its datapath action that do not depend on the packet, the nat part made on first use per IP version. */
+  odp: { head: string; tail4: string | null; tail6: string | null };
 }
 
 export interface ControllerRequest {

@@ -141,10 +141,6 @@ function pushController(x: Xlate, req: ControllerRequest): void {
 }
 
 // ---- conntrack -----------------------------------------------------------------------------
-/** The parts of a ct() request's datapath action that do not depend on the packet, made once per request (and IP version). */
-interface CtOdpParts { head: string; tail4: string | null; tail6: string | null }
-const CT_ODP = new WeakMap<CtRequest, CtOdpParts>();
-
 // OVS prints mark and label with %#x: a zero value is `0`, not `0x0` (recorded: mark=0/0x1).
 // Module functions, not closures per ct(): those were most of the bytes a packet allocated.
 const hexN = (v: number): string => (v ? '0x' + v.toString(16) : '0');
@@ -153,8 +149,7 @@ const withPart = (s: string, part: string): string => (s ? s + ',' + part : part
 
 /** `ct(commit,zone=…,mark=…,label=…,helper=…,nat(…))` for this packet. */
 function ctOdp(x: Xlate, req: CtRequest, zone: number, markMask: bigint, labelMask: bigint, v6: boolean): string {
-  let f = CT_ODP.get(req);
-  if (!f) { f = { head: req.commit ? (req.force ? 'force_commit' : 'commit') : '', tail4: null, tail6: null }; CT_ODP.set(req, f); }
+  const f = req.odp;
   let tail = v6 ? f.tail6 : f.tail4;
   if (tail === null) {
     tail = [req.alg ? `helper=${req.alg}` : '', req.nat ? natText(req.nat, v6) : ''].filter(Boolean).join(',');
@@ -172,7 +167,9 @@ function ctOdp(x: Xlate, req: CtRequest, zone: number, markMask: bigint, labelMa
 
 export function conntrack(x: Xlate, req: CtRequest): void {
   x.commit();
-  const zone = typeof req.zone === 'number' ? req.zone : Number(x.read(req.zone));
+  const zr = req.zoneRef;
+  const zone = typeof req.zone === 'number' ? req.zone
+    : zr !== null ? ((x.slots.w[zr.word] >>> zr.shift) & zr.mask) >>> 0 : Number(x.read(req.zone));
   // exec(): set_field/load of ct_mark / ct_label; the written bits become mark=/label=.
   // Word by word: the saved mask words are put back after exec(), and bigints are made
   // only when exec() wrote ct_mark or ct_label (most ct() have no exec()).
