@@ -8,7 +8,7 @@ import { fail } from '../errors.js';
 import { mustField } from '../fields.js';
 import { valueText } from '../match.js';
 import { parseIpv4, parseMac, parseNumber } from '../values.js';
-import { checkSetField, formatSetField, set_field, type SetFieldArgs } from './set_field.js';
+import { arrivesAsLoad, checkSetField, formatSetField, set_field, type SetFieldArgs } from './set_field.js';
 import type { ActionSpec } from './types.js';
 import { ipProto } from './vlan-state.js';
 import { wholeField } from './facets.js';
@@ -25,11 +25,13 @@ export function legacyWrite(name: string, field: string, read: (text: string) =>
   const f = mustField(field);
   return {
     name,
-    parse(item) {
+    parse(item, ctx) {
       const { text, span } = argText(item);
       const v = read(text);
       if (typeof v === 'string') fail(v, span);
-      return { field: f, value: v, mask: ones(f.bits), load: false, legacy: true };
+      // OpenFlow 1.0 has no action for nw_ttl and nw_ecn: ovs-ofctl sends those as a load.
+      const load = !ctx.dump && (ctx.ofVersion ?? 10) < 11 && arrivesAsLoad(f, ones(f.bits), false, ctx);
+      return { field: f, value: v, mask: ones(f.bits), load, legacy: true };
     },
     check: checkSetField,
     format: formatSetField,

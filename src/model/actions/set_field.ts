@@ -28,7 +28,8 @@ export interface SetFieldArgs {
   field: FieldSpec;
   value: bigint;           // as written: OVS keeps the bits outside the mask too
   mask: bigint;
-  /** Written as `load:` (NXAST_REG_LOAD): OF1.0 dumps keep printing it as load. */
+  /** Reaches the switch as NXAST_REG_LOAD (see arrivesAsLoad): dumps before OF1.5 print it
+   *  as load. In a dump line: written as `load:`. */
   load: boolean;
   /** Written as an OpenFlow 1.0 action (mod_dl_src, mod_nw_ttl, ...): OVS checks no prerequisite. */
   legacy?: boolean;
@@ -100,18 +101,22 @@ const OF11 = new Map<string, (v: bigint, version: number) => string | null>([
 
 /** Every bit of the field written: an OpenFlow 1.2-1.4 set_field (which has no mask) can say it. */
 const whole = (a: SetFieldArgs) => (a.mask & ones(a.field.bits)) === ones(a.field.bits);
+/** A set_field without a mask (OVS fills in all ones). */
+const sfWhole = (a: SetFieldArgs, ctx: FormatCtx) => sf(a.field.name, mfFormat(a.field, a.value, ones(a.field.bytes * 8), ctx.portNames));
 
 export function formatSetField(a: SetFieldArgs, ctx: FormatCtx): string {
   const version = ctx.ofVersion;
   const native = a.load ? undefined : NATIVE.get(a.field.name);
   if (native) return native(a.value, version >= 12, a);
-  const of11 = a.legacy ? OF11.get(a.field.name)?.(a.value, version) : null;
+  const of11 = a.legacy && !a.load ? OF11.get(a.field.name)?.(a.value, version) : null;
   if (of11) return of11;
   if (!regLoadable(a.field)) return sfText(a.field, a.value & a.mask, a.mask, ctx);
+  // An OpenFlow 1.1 action (mod_nw_ecn) comes back from 1.2 on as a set_field without a mask.
+  if (version >= 12 && a.legacy && !a.load) return sfWhole(a, ctx);
   // A set_field stays one action in an OpenFlow 1.5 dump (OVN writes xxreg1 whole that way);
   // only loads, or the OpenFlow 1.0 encoding, split into 64-bit runs.
   if (ctx.of15 && !a.load) return sfText(a.field, a.value & a.mask, a.mask, ctx);
-  if (version >= 12 && !a.load && whole(a)) return sf(a.field.name, mfFormat(a.field, a.value, ones(a.field.bytes * 8), ctx.portNames));
+  if (version >= 12 && !a.load && whole(a)) return sfWhole(a, ctx);
   return segments(a).map((s) => {
     const sh = BigInt(s.ofs);
     if (ctx.of15) return sfText(a.field, s.value << sh, ones(s.bits) << sh, ctx);
@@ -145,21 +150,37 @@ function parseSetField(item: Item, ctx: ParseCtx): SetFieldArgs {
     // its mask on the way to the switch: the whole field gets the value as written.
     const of10 = (ctx.ofVersion ?? 10) < 12 && !ctx.dump && NATIVE.has(f.name);
     const mask = text.includes('/') && !of10 ? m.mask : ones(f.bits);
-    return ctx.dump ? { field: f, value: m.value, mask, load: false, dumped: true } : { field: f, value: m.value, mask, load: false };
+    if (ctx.dump) return { field: f, value: m.value, mask, load: false, dumped: true };
+    return { field: f, value: m.value, mask, load: arrivesAsLoad(f, mask, false, ctx) };
   } catch (e) {
     if (e instanceof ValueError) fail(e.message, span);
     throw e;
   }
 }
 
-function parseLoad(item: Item): SetFieldArgs {
+/**
+ * Whether a write added with `ovs-ofctl -O <ctx.ofVersion> add-flow` reaches the switch as
+ * NXAST_REG_LOAD, which is what later dumps before OF1.5 show (`load:`), rather than as a
+ * set_field or an OpenFlow 1.0/1.1 action. A dump line keeps the spelling the switch printed.
+ */
+export function arrivesAsLoad(f: FieldSpec, mask: bigint, spelledLoad: boolean, ctx: ParseCtx): boolean {
+  if (ctx.dump) return spelledLoad;
+  const version = ctx.ofVersion ?? 10;
+  if (version >= 15) return false;                    // OpenFlow 1.5 has set_field only
+  if (spelledLoad) return true;
+  if (version < 12) return !NATIVE.has(f.name);        // no set_field before 1.2
+  return (mask & ones(f.bits)) !== ones(f.bits);       // a 1.2-1.4 set_field has no mask
+}
+
+function parseLoad(item: Item, ctx: ParseCtx): SetFieldArgs {
   const { text, span, dst: d, all } = valueAndDst(item, 'load:VALUE->FIELD[start..end]');
   const dst = subfieldFromAtoms(d, all);
   if (!dst.field.writable) fail(`${dst.field.name} is read-only`, d[0].span);
   const value = bigArg(text, dst.field.bits, 'load', span);
   if (value > ones(dst.bits)) fail(`load: value 0x${value.toString(16)} does not fit into ${dst.bits} bits`, span);
   const sh = BigInt(dst.ofs);
-  return { field: dst.field, value: value << sh, mask: ones(dst.bits) << sh, load: true };
+  const mask = ones(dst.bits) << sh;
+  return { field: dst.field, value: value << sh, mask, load: arrivesAsLoad(dst.field, mask, true, ctx) };
 }
 
 /** OVS's check of a field write against the match, and the VLAN state it leaves behind. */
