@@ -8,24 +8,11 @@
 // read as added with its recorded protocol.
 import { describe, expect, it } from 'vitest';
 import { formatFlow } from '../../src/model/print-flow.js';
-import { readFlows } from '../../src/parse/flows.js';
-import { CORPUS_GROUPS, CORPUS_PORTS, loadCorpus, type CorpusEntry } from '../helpers/corpus.js';
-
-function one(text: string, ofVersion?: number) {
-  const r = readFlows(text, 'corpus', { ports: CORPUS_PORTS, ofVersion });
-  expect(r.diagnostics.map((d) => `${d.col}: ${d.message}`).join('; '), text).toBe('');
-  expect(r.flows.length).toBe(1);
-  return r.flows[0];
-}
+import { CORPUS_GROUPS, loadCorpus, type CorpusEntry } from '../helpers/corpus.js';
+import { addedWith, readOne as one, SWITCH_DEPENDENT_ALL } from './corpus-lines.js';
 
 /** Lines whose OF1.3 dump depends on the recording switch, not on the flow text. */
-const SWITCH_DEPENDENT = new Map<string, string>([
-  ['tun_metadata0 actions=drop', 'option sizes come from the switch\'s Geneve TLV map'],
-  ['tun_metadata1=0x1/0xff actions=drop', 'option sizes come from the switch\'s TLV map'],
-  ['tun_metadata0=0x1122334455 actions=drop', 'option sizes come from the switch\'s TLV map'],
-  ['tun_metadata0=0x7/0xff,actions=drop', 'option sizes come from the switch\'s TLV map'],
-  ['vlan_tci=0x0000/0xe000 actions=drop', 'ovs-ofctl sent it as an OpenFlow 1.0 match, which cannot say "PCP 0 on any tag"'],
-]);
+const SWITCH_DEPENDENT = new Map(SWITCH_DEPENDENT_ALL);
 
 /** Lines added over OpenFlow 1.2+ whose OF1.3 form ctflow cannot tell from their text. */
 const PROVENANCE = new Map<string, string>([
@@ -44,8 +31,7 @@ for (const group of [...CORPUS_GROUPS.filter((g) => g !== 'errors'), 'protocols'
       && typeof e.of13 === 'string' && e.via !== 'add-flows' && !SWITCH_DEPENDENT.has(e.input)
       && !PROVENANCE.has(`${e.protocol} ${e.input}`));
     it.each(entries.map((e) => [e.input, e] as const))('%s', (input, e) => {
-      const added = e.protocol?.startsWith('OpenFlow1') ? Number(e.protocol.slice(8)) : undefined;
-      const flow = one(input, added);
+      const flow = one(input, addedWith(e));
       // Added over OpenFlow 1.0, instructions reach the switch in their OF1.0 form (goto_table
       // as resubmit; write_actions, clear_actions and meter not at all): ctflow keeps them as
       // written, so such flows are taken as the switch holds them, from the canonical line.

@@ -3,31 +3,18 @@
 import { describe, expect, it } from 'vitest';
 import { countParses } from '../../grammar/parse.js';
 import { formatFlow } from '../../src/model/print-flow.js';
-import { closeParens, readFlows } from '../../src/parse/flows.js';
-import { CORPUS_GROUPS, CORPUS_PORTS, loadCorpus } from '../helpers/corpus.js';
-
-const opts = { ports: CORPUS_PORTS };
-
-function one(text: string, ofVersion?: number) {
-  const r = readFlows(text, 'corpus', { ...opts, ofVersion });
-  const msg = r.diagnostics.map((d) => `${d.col}: ${d.message}`).join('; ');
-  expect(msg, text).toBe('');
-  expect(r.flows.length).toBe(1);
-  return r.flows[0];
-}
+import { closeParens } from '../../src/parse/flows.js';
+import { CORPUS_GROUPS, loadCorpus } from '../helpers/corpus.js';
+import { addedWith, readOne as one, SWITCH_DEPENDENT_ALL } from './corpus-lines.js';
 
 /** Lines whose canonical form depends on the recording switch, not on the flow text. */
 const SWITCH_DEPENDENT = new Map<string, string>([
-  ['tun_metadata0 actions=drop', 'option sizes come from the switch\'s Geneve TLV map'],
-  ['tun_metadata1=0x1/0xff actions=drop', 'option sizes come from the switch\'s TLV map'],
-  ['tun_metadata0=0x1122334455 actions=drop', 'option sizes come from the switch\'s TLV map'],
-  ['tun_metadata0=0x7/0xff,actions=drop', 'option sizes come from the switch\'s TLV map'],
+  ...SWITCH_DEPENDENT_ALL,
   // Added with -O OpenFlow13, these actions reach the switch as set_field / set_queue+output
   // (each line is read as added with its protocol, but ctflow keeps these actions as written).
   ['OpenFlow13 actions=set_tunnel:0x1234,set_tunnel64:0x9876', 'added with OpenFlow13'],
   ['OpenFlow13 actions=enqueue:1:2', 'added with OpenFlow13'],
   ['OpenFlow13 mpls,actions=set_mpls_label(10),set_mpls_tc(3),set_mpls_ttl(4),dec_mpls_ttl', 'added with OpenFlow13'],
-  ['vlan_tci=0x0000/0xe000 actions=drop', 'ovs-ofctl sent it as an OpenFlow 1.0 match, which cannot say "PCP 0 on any tag"'],
 ]);
 
 for (const group of CORPUS_GROUPS.filter((g) => g !== 'errors')) {
@@ -36,7 +23,7 @@ for (const group of CORPUS_GROUPS.filter((g) => g !== 'errors')) {
       && !SWITCH_DEPENDENT.has(e.input) && !SWITCH_DEPENDENT.has(`${e.protocol} ${e.input}`));
     it.each(entries.map((e) => [e.input, e] as const))('%s', (input, e) => {
       expect(countParses(closeParens(input.trim()))).toBe(1);
-      const flow = one(input, e.protocol?.startsWith('OpenFlow1') ? Number(e.protocol.slice(8)) : undefined);
+      const flow = one(input, addedWith(e));
       const printed = formatFlow(flow);
       expect(printed).toBe(e.canonical);
       // A flow added over OpenFlow 1.0 shows `reset_counts` in a 1.5 dump and loses its
