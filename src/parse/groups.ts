@@ -35,11 +35,15 @@ export interface Group {
   line: number;
 }
 
-export interface GroupFile { groups: Group[]; diagnostics: Diagnostic[]; header: string | null }
+export interface GroupFile {
+  groups: Group[]; diagnostics: Diagnostic[]; header: string | null;
+  /** From the dump header (`(OF1.3)`), else the option, else 10: how bucket actions arrived and print. */
+  ofVersion: number;
+}
 
 const TYPES = new Map<string, GroupType>([['all', 'all'], ['select', 'select'], ['indirect', 'indirect'], ['ff', 'ff'], ['fast_failover', 'ff']]);
 const METHODS = ['hash', 'dp_hash'];
-const HEADER = /^\s*(NXST|OFPST)_GROUP_DESC reply(?: \(OF1\.\d\))? \(xid=0x[0-9a-f]+\):\s*$/;
+const HEADER = /^\s*(NXST|OFPST)_GROUP_DESC reply(?: \(OF1\.(\d)\))? \(xid=0x[0-9a-f]+\):\s*$/;
 const OFPG_MAX = 0xffffff00;
 
 /** Offsets of each top-level `bucket=` (outside parentheses and quotes). */
@@ -88,7 +92,10 @@ function parseFields(it: Item): Group['fields'] {
   });
 }
 
-function parseBucket(line: string, from: number, to: number, opts: ReadOpts): Bucket {
+/** How a group line is read: a line ovs-ofctl indented is a switch's dump. */
+interface GroupReadOpts extends ReadOpts { dump?: boolean }
+
+function parseBucket(line: string, from: number, to: number, opts: GroupReadOpts): Bucket {
   const syn = syntaxAt(line, from + 'bucket='.length, to);
   const b: Bucket = { id: null, weight: 1, watchPort: null, watchGroup: null, actions: [] };
   const actionItems: Item[] = [];
@@ -101,12 +108,12 @@ function parseBucket(line: string, from: number, to: number, opts: ReadOpts): Bu
       default: actionItems.push(it);
     }
   }
-  const ctx = { ports: opts.ports ?? new Map<string, number>() };
+  const ctx = { ports: opts.ports ?? new Map<string, number>(), ofVersion: opts.ofVersion, dump: opts.dump };
   b.actions = buildActions([...actionItems, ...(syn.actions ?? [])], ctx).filter((a) => a.name !== 'drop');
   return b;
 }
 
-export function parseGroup(line: string, opts: ReadOpts = {}, lineNo = 0): Group {
+export function parseGroup(line: string, opts: GroupReadOpts = {}, lineNo = 0): Group {
   const starts = bucketStarts(line);
   const head = syntaxAt(line, 0, starts[0] ?? line.length);
   if (head.actions) fail('actions= belongs inside a bucket (bucket=actions=...)', head.actionsSpan);
@@ -149,11 +156,12 @@ export function parseGroup(line: string, opts: ReadOpts = {}, lineNo = 0): Group
 }
 
 export function readGroups(text: string, file: string, opts: ReadOpts = {}): GroupFile {
-  const res: GroupFile = { groups: [], diagnostics: [], header: null };
+  const res: GroupFile = { groups: [], diagnostics: [], header: null, ofVersion: opts.ofVersion ?? 10 };
   for (const src of sourceLines(text)) {
-    if (HEADER.test(src.text)) { res.header = src.text.trim(); continue; }
+    const h = HEADER.exec(src.text);
+    if (h) { res.header = src.text.trim(); res.ofVersion = h[2] ? 10 + Number(h[2]) : 10; continue; }
     try {
-      res.groups.push(parseGroup(src.text, opts, src.line));
+      res.groups.push(parseGroup(src.text, { ...opts, ofVersion: res.ofVersion, dump: src.text.startsWith(' ') }, src.line));
     } catch (e) {
       if (e instanceof SyntaxError_ || e instanceof FlowError) res.diagnostics.push(diagnosticAt(file, src, e.span, e.message));
       else throw e;

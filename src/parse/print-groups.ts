@@ -6,7 +6,13 @@ import { formatIpv4, formatIpv6, formatMac, formatPort } from '../model/values.j
 import type { FieldSpec } from '../model/fields.js';
 import type { Group } from './groups.js';
 
-export interface GroupPrintOpts { of15?: boolean; of13?: boolean; portNames?: Map<number, string> }
+export interface GroupPrintOpts {
+  /** The dump's OpenFlow version: 10 (NXST), 11-14 (no bucket ids, no selection method), 15. */
+  ofVersion?: number;
+  /** Same as ofVersion 15. */
+  of15?: boolean;
+  portNames?: Map<number, string>;
+}
 
 function formatMask(f: FieldSpec, v: bigint): string {
   switch (f.kind) {
@@ -18,9 +24,11 @@ function formatMask(f: FieldSpec, v: bigint): string {
 }
 
 export function formatGroup(g: Group, opts: GroupPrintOpts = {}): string {
-  const ctx = formatCtx({ of15: opts.of15 ?? false, portNames: opts.portNames });
+  const version = opts.ofVersion ?? (opts.of15 ? 15 : 10);
+  const ctx = formatCtx({ ofVersion: version, portNames: opts.portNames });
+  const oneToFour = version > 10 && version < 15;
   let s = `group_id=${g.id},type=${g.type}`;
-  if (!opts.of13) {
+  if (!oneToFour) {
     if (g.selectionMethod) s += `,selection_method=${g.selectionMethod}`;
     if (g.selectionMethodParam) s += `,selection_method_param=${g.selectionMethodParam}`;
     if (g.fields.length) {
@@ -29,7 +37,7 @@ export function formatGroup(g: Group, opts: GroupPrintOpts = {}): string {
   }
   g.buckets.forEach((b, i) => {
     const p: string[] = [];
-    if (!opts.of13) p.push(`bucket_id:${b.id ?? i}`);
+    if (!oneToFour) p.push(`bucket_id:${b.id ?? i}`);
     if (g.type === 'select' && b.weight !== 1) p.push(`weight:${b.weight}`);
     if (b.watchPort !== null) p.push(`watch_port:${formatPort(BigInt(b.watchPort), opts.portNames)}`);
     if (b.watchGroup !== null) p.push(`watch_group:${b.watchGroup}`);
