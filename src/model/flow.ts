@@ -103,6 +103,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
     if (memo) { ctx.memo!.masks.share(flow.match); memo.match = flow.match; }
   }
   if (countersRead) flow.stats = ctx.memo ? ctx.memo.stats.get(COUNTERS) : copyCounters(COUNTERS);
+  if (!ctx.dump && flow.stats === null && (ctx.ofVersion ?? 10) <= 11) heldAfterOf10Add(flow);
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
   try {
     flow.actions = sharedActions(syn.actions, flow, ctx);
@@ -170,6 +171,18 @@ const NO_FLAGS: string[] = Object.freeze([]) as unknown as string[];
 const NO_ACTIONS: Action[] = Object.freeze([]) as unknown as Action[];
 // Placeholder until the flow's match is built or found (never read, never changed).
 const NO_MATCH: Match = Object.freeze(newMatch());
+
+const RESET_COUNTS_ONLY: string[] = Object.freeze(['reset_counts']) as unknown as string[];
+
+/**
+ * A hand-written flow is added the way `ovs-ofctl add-flows` adds it by default, over
+ * OpenFlow 1.0/1.1: such a flow_mod always resets the counters and cannot carry an
+ * importance, so the switch holds reset_counts and importance 0 (what its 1.3+ dumps show).
+ */
+function heldAfterOf10Add(flow: Flow): void {
+  flow.flags = flow.flags.length === 0 ? RESET_COUNTS_ONLY : flow.flags.includes('reset_counts') ? flow.flags : [...flow.flags, 'reset_counts'];
+  flow.importance = 0;
+}
 
 function addFlag(flow: Flow, k: string): void {
   if (!flow.flags.includes(k)) flow.flags = [...flow.flags, k];
