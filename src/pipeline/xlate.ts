@@ -74,7 +74,10 @@ export interface PreparedList {
   plain: Array<WordWrites | null>;
   runs: Array<WordWrites | null>;
   ends: number[];
+  /** The arguments of each action that is only a resubmit (its spec's jump), null for the others: run without calling the action. */
+  jumps: Array<Jump | null>;
 }
+type Jump = ReturnType<NonNullable<ActionSpec['jump']>>;
 const PREPARED = new WeakMap<readonly Action[], PreparedList>();
 function prepare(actions: readonly Action[]): PreparedList {
   let p = PREPARED.get(actions);
@@ -91,7 +94,7 @@ function prepare(actions: readonly Action[]): PreparedList {
     }
     p = {
       specs, execs: specs.map((s) => s?.execute ?? null), args: actions.map((a) => a.args), sets: actions.map(() => undefined),
-      plain, runs, ends,
+      plain, runs, ends, jumps: actions.map((a, i) => specs[i]?.jump?.(a.args) ?? null),
     };
     PREPARED.set(actions, p);
   }
@@ -270,7 +273,7 @@ export class Xlate implements ExecCtx {
     const savedStop = this.stopList, savedList = this.curList, savedIndex = this.curIndex, savedPrep = this.curPrep;
     const savedFlowList = this.flowList;
     this.flowList = flowList;
-    const { execs, args, specs, plain, runs, ends } = prep, n = execs.length, trace = this.run.trace;
+    const { execs, args, specs, plain, runs, ends, jumps } = prep, n = execs.length, trace = this.run.trace;
     this.stopList = false;
     this.curList = actions;
     this.curPrep = prep;
@@ -292,6 +295,8 @@ export class Xlate implements ExecCtx {
         const w = plain[i];
         if (w !== null) { applySet(w, this.slots, this.wc); continue; }
       }
+      const j = jumps[i];
+      if (j !== null) { this.resubmit(j.inPort, j.table, j.ct); continue; }
       const exec = execs[i];
       if (!exec) this.executeSpec(actions[i], null); // fails, naming the action
       else exec.call(specs[i], args[i], this);

@@ -46,6 +46,7 @@ export const resubmit: ActionSpec<ResubmitArgs> = {
     }
   },
   execute: (a, x) => x.resubmit(a.inPort, a.table, a.ct),
+  jump: (a) => a,
   format(a, ctx) {
     const port = a.inPort === null ? '' : formatPort(BigInt(a.inPort), ctx.portNames);
     if (a.table === null && !a.ct) return `resubmit:${port}`;

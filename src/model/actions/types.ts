@@ -41,6 +41,12 @@ export interface CheckCtx {
   outer?: string | null;
   /** Checks a nested action list (clone, write_actions, ct exec) against the same match. */
   checkActions(actions: Action[]): void;
+  /**
+   * The action does not fit the match (pop_vlan without a tag, mod_nw_src on a non-IP
+   * flow...): OVS then allows only OpenFlow 1.0 for the flow, so a flow added over
+   * OpenFlow 1.1+ is refused; over 1.0 it is taken as it is.
+   */
+  inconsistent(what: string): void;
 }
 
 /** `ActionFacets`: what lint reads about the action (facets.ts). */
@@ -65,6 +71,11 @@ export interface ActionSpec<A = any> extends ActionFacets<A> {
    * compiled write instead of calling each.
    */
   fieldWrite?(args: A): { field: FieldSpec; value: bigint; mask: bigint };
+  /**
+   * Declares that execute() does nothing but resubmit (ExecCtx.resubmit with these
+   * arguments): the interpreter may then run it without calling the action.
+   */
+  jump?(args: A): { inPort: number | null; table: number | null; ct: boolean };
   /** Set when the action may only appear inside write_actions / as an instruction, etc. */
   instruction?: boolean;
 }
