@@ -107,7 +107,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
   try {
     flow.actions = sharedActions(syn.actions, flow, ctx);
-    checkOnce(flow.actions, flow.match, flow.table, ctx.ofVersion ?? 10, memo, ctx.memo);
+    checkOnce(flow.actions, flow.match, flow.table, ctx.ofVersion ?? 10, !!ctx.dump, memo, ctx.memo);
   } catch (e) { throw shifted(e, actionsBase); }
   return flow;
 }
@@ -262,15 +262,15 @@ function sharedActions(items: Item[], flow: Flow, ctx: BuildCtx): Action[] {
 // say which, and a match with the same values and masks in those slots passes too without
 // running them again (what checks write into the args is fixed per shared action list:
 // sharedActions keys lists by the VLAN tag and IP protocol).
-function checkOnce(actions: Action[], match: Match, table: number, ofVersion: number, memo: MatchMemo | null, file?: FileMemo): void {
-  if (!memo || !file) { checkActions(actions, match, table, ofVersion); return; }
-  const key = table * 256 + ofVersion;
+function checkOnce(actions: Action[], match: Match, table: number, ofVersion: number, dump: boolean, memo: MatchMemo | null, file?: FileMemo): void {
+  if (!memo || !file) { checkActions(actions, match, table, ofVersion, dump); return; }
+  const key = (table * 256 + ofVersion) * 2 + (dump ? 1 : 0);
   if (memo.checkedActions === actions && memo.checkedKey === key) return;
   const more = memo.moreChecked;
   if (more) for (let i = 0; i < more.length; i += 2) if (more[i] === actions && more[i + 1] === key) return;
   if (!passedBefore(file, actions, key, match)) {
     const notes = new ReadNotes();
-    checkActions(actions, { values: new NotingMap(match.values, notes), masks: new NotingMap(match.masks, notes) }, table, ofVersion);
+    checkActions(actions, { values: new NotingMap(match.values, notes), masks: new NotingMap(match.masks, notes) }, table, ofVersion, dump);
     remember(file, actions, key, match, notes);
   }
   if (memo.checkedActions === null) { memo.checkedActions = actions; memo.checkedKey = key; } else (memo.moreChecked ??= []).push(actions, key);

@@ -8,5 +8,4 @@ const REJECT = 'OVS refuses the flows at add-flows time; ctflow\'s parser accept
 export const KNOWN = new Map<string, string>([
   ['reject-flow-in-table-254-partial-add', 'OVS added the flows before the refused one; the harness treats a refused file as empty'],
   ['reject-group-missing', REJECT], ['reject-meter-missing-of13', REJECT],
-  ['reject-pop-vlan-untagged-match-of13', REJECT],
 ]);

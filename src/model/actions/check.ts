@@ -8,7 +8,8 @@ import { actionByName } from './index.js';
 import { verifyInstructions } from './instructions.js';
 import type { Action, CheckCtx } from './types.js';
 
-export function checkActions(actions: Action[], flowMatch: Match, table: number, ofVersion = 10): void {
+/** `dump`: the flows are a switch's dump, already accepted (no protocol to refuse them over). */
+export function checkActions(actions: Action[], flowMatch: Match, table: number, ofVersion = 10, dump = false): void {
   // Checks may update the match as OVS's do (push_vlan marks a tag present): they get a
   // copy, made only when the first action with a check is met (most lists have none).
   let match: Match | null = null;
@@ -20,6 +21,12 @@ export function checkActions(actions: Action[], flowMatch: Match, table: number,
       const ctx: CheckCtx = {
         match, table, outer, checkActions: (xs) => run(xs, a.name),
         fail: (message: string, span?: Span) => fail(message, span ?? a.span),
+        inconsistent: (what: string) => {
+          if (ofVersion >= 11 && !dump) {
+            fail(`${what}: only OpenFlow 1.0 can carry that, not the OpenFlow 1.${ofVersion - 10} the flows are added with `
+              + '(ovs-ofctl: none of the usable flow formats is among the allowed flow formats)', a.span);
+          }
+        },
       };
       spec.check(a.args, ctx);
     }

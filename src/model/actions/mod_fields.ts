@@ -78,7 +78,10 @@ function l4(name: string, dst: boolean): ActionSpec<L4PortArgs> {
       if (n === null || n > 0xffffn) fail(`invalid ${dst ? 'destination' : 'source'} port "${text}"`, span);
       return { port: Number(n), dst };
     },
-    check(a, ctx) { a.proto = ipProto(ctx.match); },
+    check(a, ctx) {
+      a.proto = ipProto(ctx.match);
+      if (!L4.has(a.proto ?? -1)) ctx.inconsistent(`${name} on a flow that does not match tcp, udp or sctp`);
+    },
     execute: (a, x) => x.write(mustField(a.dst ? 'tcp_dst' : 'tcp_src'), BigInt(a.port), 0xffffn),
     writes: (a) => [wholeField(mustField(`${L4.get(a.proto ?? -1) ?? 'tcp'}_${a.dst ? 'dst' : 'src'}`))],
     format(a, ctx) {

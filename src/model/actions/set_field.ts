@@ -191,6 +191,8 @@ export function checkSetField(a: SetFieldArgs, ctx: CheckCtx): void {
     if (!prereqMet(ctx.match, f.prereq) || (f.name === 'vlan_vid' && !hasVlan(ctx.match))) {
       ctx.fail(`set_field ${f.name} lacks correct prerequisites: actions are invalid with specified match (OFPBAC_MATCH_INCONSISTENT)`);
     }
+  } else if (a.legacy && !prereqMet(ctx.match, f.prereq)) {
+    ctx.inconsistent(`a write of ${f.name} on a flow that does not match its prerequisites`);
   }
   a.flowHasVlan = hasVlan(ctx.match);
   if (f.name === 'vlan_tci') setVlanTci(ctx.match, a.value & a.mask);

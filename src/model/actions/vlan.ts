@@ -7,7 +7,7 @@ import { parseNumber } from '../values.js';
 import { argText, legacyWrite, uint } from './mod_fields.js';
 import type { SetFieldArgs } from './set_field.js';
 import type { ActionSpec } from './types.js';
-import { popVlan, setVlanTci } from './vlan-state.js';
+import { hasVlan, popVlan, setVlanTci } from './vlan-state.js';
 
 const vid = uint(0xffff, (t) => `invalid VLAN VID "${t}"`);
 const pcp = uint(0xff, (t) => `invalid VLAN PCP "${t}"`);
@@ -33,7 +33,10 @@ export const strip_vlan: ActionSpec<null> = {
     if (item.eq || item.colon || item.args) fail(`${item.key.text} takes no argument`, item.span);
     return null;
   },
-  check(_a, ctx) { popVlan(ctx.match); },
+  check(_a, ctx) {
+    if (!hasVlan(ctx.match)) ctx.inconsistent('pop_vlan on a flow that does not match a VLAN tag');
+    popVlan(ctx.match);
+  },
   format: (_a, ctx) => (ctx.ofVersion >= 11 ? 'pop_vlan' : 'strip_vlan'),
   execute: (_a, x) => x.popVlan(),
 };
