@@ -26,9 +26,10 @@ item      -> key                                   {% (d) => S.item(d[0], null, 
            | key %lparen args %rparen              {% (d) => S.item(d[0], null, null, d[2], null, d[3]) %}
            | key %lparen args %rparen %arrow value {% (d) => S.item(d[0], null, null, d[2], d[5], d[3]) %}
 
-key       -> %word subscript:?     {% (d) => S.ref(d[0], d[1]) %}
-           | %string               {% (d) => S.ref(d[0], null) %}
-subscript -> %lbracket %word:? %rbracket {% (d) => S.subscript(d[0], d[1], d[2]) %}
+# `reg0[0..15]` is one token (the lexer's `subscripted`): no rules of its own for nearley.
+key       -> %word                 {% (d) => S.ref(d[0]) %}
+           | %subscripted          {% (d) => S.subscripted(d[0]) %}
+           | %string               {% (d) => S.ref(d[0]) %}
 
 # args: comma-separated slots; a slot may be empty (`resubmit(,8)`), spaces allowed.
 args      -> slot (%comma slot):*  {% (d) => [d[0], ...d[1].map((x: any) => x[1])] %}
@@ -41,9 +42,9 @@ value     -> chain                 {% (d) => S.value(d[0], null) %}
            | chain %arrow chain    {% (d) => S.value(d[0], d[2]) %}
 chain     -> atom (%colon atom):*  {% (d) => [d[0], ...d[1].map((x: any) => x[1])] %}
 atom      -> key                   {% (d) => d[0] %}
-           | %mac                  {% (d) => S.ref(d[0], null) %}
-           | %ipv6                 {% (d) => S.ref(d[0], null) %}
-           | %lbracket %ipv6 %rbracket {% (d) => S.ref(d[1], null, d[0], d[2]) %}
+           | %mac                  {% (d) => S.ref(d[0]) %}
+           | %ipv6                 {% (d) => S.ref(d[0]) %}
+           | %lbracket %ipv6 %rbracket {% (d) => S.ref(d[1], d[0], d[2]) %}
            | %lbracket %ipv6 %rbracket %word %lbracket %ipv6 %rbracket {% (d) => S.range(d) %}
            | %lparen args %rparen  {% (d) => S.group(d[0], d[1], d[2]) %}
            | %lbracket args %rbracket {% (d) => S.group(d[0], d[1], d[2], true) %}

@@ -7,6 +7,8 @@ const HEX2 = '[0-9a-fA-F]{2}';
 const MAC = `${HEX2}(?::${HEX2}){5}`;
 // IPv6 needs at least two colons; a trailing dotted quad is allowed (::ffff:1.2.3.4).
 const IPV6 = '(?=[0-9a-fA-F]{1,4}:|::)(?:[0-9a-fA-F]{0,4}:){2,7}(?:\\d+\\.\\d+\\.\\d+\\.\\d+|[0-9a-fA-F]{1,4})?';
+// One character of a word. A `-` belongs to a word unless it starts `->`.
+const WORD = '(?:[A-Za-z0-9_.+|/*@~^$!]|-(?!>))';
 const MASK_TAIL = (body: string) => `(?:/(?:${body}|\\d+))?`;
 
 export const lexer = moo.compile({
@@ -25,12 +27,16 @@ export const lexer = moo.compile({
   comma: ',',
   eq: '=',
   colon: ':',
+  // A word with its subscript, `NXM_NX_REG13[]`, `reg0[0..15]`: one token, not four (a
+  // dump's load/move/learn actions are full of them). Exactly what `word [ word? ]`
+  // written without spaces would be; anything else (`reg0[`, `a[ 1]`) lexes piecewise.
+  subscripted: new RegExp(`${WORD}+\\[${WORD}*\\]`),
   // Words: names, numbers, hex, dotted quads, ranges `0..15`, masks, flag sets `+trk-est`,
-  // `syn|ack`. A `-` belongs to a word unless it starts `->`.
-  word: /(?:[A-Za-z0-9_.+|/*@~^$!]|-(?!>))+/,
+  // `syn|ack`.
+  word: new RegExp(`${WORD}+`),
   bad: { match: /[^]/, lineBreaks: true },
 });
 
 export type TokenType =
   | 'ws' | 'actions' | 'mac' | 'ipv6' | 'string' | 'arrow' | 'lparen' | 'rparen'
-  | 'lbracket' | 'rbracket' | 'comma' | 'eq' | 'colon' | 'word' | 'bad';
+  | 'lbracket' | 'rbracket' | 'comma' | 'eq' | 'colon' | 'subscripted' | 'word' | 'bad';

@@ -15,6 +15,7 @@ const TOKEN_NAMES: Record<string, string> = {
   ws: 'a space', actions: "'actions='", mac: 'an Ethernet address', ipv6: 'an IPv6 address',
   string: 'a quoted name', arrow: "'->'", lparen: "'('", rparen: "')'", lbracket: "'['",
   rbracket: "']'", comma: "','", eq: "'='", colon: "':'", word: 'a name or value',
+  subscripted: 'a name or value',
 };
 
 const tokenName = (type: string) => TOKEN_NAMES[type] ?? type;

@@ -44,26 +44,26 @@ export interface FlowSyntax {
 const tokSpan = (t: Token): Span => ({ start: t.offset, end: t.offset + t.text.length });
 const join = (a: Span, b: Span): Span => ({ start: a.start, end: b.end });
 
-export function ref(t: Token, sub: { text: string; span: Span } | null, open?: Token, close?: Token): Ref {
+export function ref(t: Token, open?: Token, close?: Token): Ref {
   const quoted = t.type === 'string';
   const text = quoted ? JSON.parse(t.text) as string : t.text;
-  let span = tokSpan(t);
-  if (sub) span = join(span, sub.span);
-  if (open && close) span = join(tokSpan(open), tokSpan(close));
-  return { kind: 'ref', text, quoted, tokenType: t.type ?? 'word', subscript: sub ? sub.text : null,
-    bracketed: !!open, span };
+  const span = open && close ? join(tokSpan(open), tokSpan(close)) : tokSpan(t);
+  return { kind: 'ref', text, quoted, tokenType: t.type ?? 'word', subscript: null, bracketed: !!open, span };
 }
 
 /** `[a]-[b]`: an IPv6 range as nat() writes it; the middle word must be `-`. */
 export function range(d: Token[]): Ref {
   if (d[3].text !== '-') throw new Error(`expected '-' between bracketed addresses, got '${d[3].text}'`);
-  const r = ref(d[1], null, d[0], d[6]);
+  const r = ref(d[1], d[0], d[6]);
   r.text = `${d[1].text}-${d[5].text}`;
   return r;
 }
 
-export function subscript(open: Token, word: Token | null, close: Token) {
-  return { text: word ? word.text : '', span: join(tokSpan(open), tokSpan(close)) };
+/** A `subscripted` token, `name[lo..hi]`: the name with its subscript ('' for `[]`). */
+export function subscripted(t: Token): Ref {
+  const open = t.text.indexOf('[');
+  return { kind: 'ref', text: t.text.slice(0, open), quoted: false, tokenType: 'word',
+    subscript: t.text.slice(open + 1, -1), bracketed: false, span: tokSpan(t) };
 }
 
 export function group(open: Token, args: Slot[], close: Token, bracket = false): Group {

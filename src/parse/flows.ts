@@ -247,7 +247,7 @@ export function simpleItem(text: string): Item | null {
   const v = lexer.next();
   if (!v || !(v.type === 'word' || v.type === 'mac' || v.type === 'ipv6')) return null;
   if (lexer.next() !== undefined) return null;
-  return S.item(S.ref(k, null), S.value([S.ref(v, null)], null), null, null, null);
+  return S.item(S.ref(k), S.value([S.ref(v)], null), null, null, null);
 }
 
 /** ovs-ofctl takes a line whose last action lacks its closing parentheses (`ct(commit`):
