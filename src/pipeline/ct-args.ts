@@ -47,6 +47,6 @@ function makeRequest(a: CtArgs): CtRequest {
     exec: a.actions.filter((x) => x.name !== 'nat'),
     alg: a.alg ? ALG_NAMES.get(a.alg) ?? String(a.alg) : null,
     zoneRef: typeof a.zone === 'number' ? null : wordRef(a.zone.field, a.zone.ofs, a.zone.bits),
-    odp: { head: a.commit ? (a.force ? 'force_commit' : 'commit') : '', tail4: null, tail6: null },
+    odp: { head: a.commit ? (a.force ? 'force_commit' : 'commit') : '', tail4: null, tail6: null, lastKey: -1, lastMask: 0, lastMark: 0, last: '' },
   };
 }

@@ -23,8 +23,13 @@ export interface CtRequest {
   alg: string | null;
   /** Where a subfield zone lies inside one packet word (null: an immediate zone, or a wider one). */
   zoneRef: WordRef | null;
-  /** The parts of its datapath action that do not depend on the packet, the nat part made on first use per IP version. */
-  odp: { head: string; tail4: string | null; tail6: string | null };
+  /**
+   * The parts of its datapath action that do not depend on the packet, the nat part made
+   * on first use per IP version; and the last whole action made without a label, with
+   * what it depends on (zone × 2 + IPv6, the mark's mask and value): a flow's ct() meets
+   * the same zone and mark packet after packet.
+   */
+  odp: { head: string; tail4: string | null; tail6: string | null; lastKey: number; lastMask: number; lastMark: number; last: string };
 }
 
 export interface ControllerRequest {

@@ -116,7 +116,7 @@ class Run implements PacketRun {
   queueRecirc(x: Xlate, table: number, p: Packet, source: CtSource | null, thaw?: (x: Xlate) => void): void {
     const id = this.nextId++;
     p.slots.w[RECIRC_ID] = id;
-    x.odp.push(`recirc(0x${id.toString(16)})`);
+    x.odp.push(id < RECIRC_TEXTS.length ? (RECIRC_TEXTS[id] ??= `recirc(0x${id.toString(16)})`) : `recirc(0x${id.toString(16)})`);
     if (this.current.depth + 1 > MAX_RECIRC_DEPTH) {
       x.error(`recirculation depth limit ${MAX_RECIRC_DEPTH} reached (a ct(table=…) loop?), packet dropped`);
       this.result.failure = `recirculation loop: more than ${MAX_RECIRC_DEPTH} recirculations`;
@@ -136,6 +136,9 @@ class Run implements PacketRun {
   newRecircId(): number { return this.nextId++; }
   clearCtCache(): void { clearCtPacketCache(this.ctCache); }
 }
+
+/** `recirc(0x…)` of the small ids every packet's run counts from 1, made once. */
+const RECIRC_TEXTS: Array<string | undefined> = new Array(64);
 
 function runPass(run: PacketRun, p: Pending): TracePass {
   const names = run.pipeline.portNames;

@@ -150,6 +150,16 @@ const withPart = (s: string, part: string): string => (s ? s + ',' + part : part
 /** `ct(commit,zone=…,mark=…,label=…,helper=…,nat(…))` for this packet. */
 function ctOdp(x: Xlate, req: CtRequest, zone: number, markMask: bigint, labelMask: bigint, v6: boolean): string {
   const f = req.odp;
+  if (labelMask) return ctOdp__(x, req, zone, markMask, labelMask, v6);
+  const key = zone * 2 + (v6 ? 1 : 0), mask = Number(markMask), mark = (x.slots.w[MARK.word] & mask) >>> 0;
+  if (f.lastKey !== key || f.lastMask !== mask || f.lastMark !== mark) {
+    f.last = ctOdp__(x, req, zone, markMask, 0n, v6);
+    f.lastKey = key; f.lastMask = mask; f.lastMark = mark;
+  }
+  return f.last;
+}
+function ctOdp__(x: Xlate, req: CtRequest, zone: number, markMask: bigint, labelMask: bigint, v6: boolean): string {
+  const f = req.odp;
   let tail = v6 ? f.tail6 : f.tail4;
   if (tail === null) {
     tail = [req.alg ? `helper=${req.alg}` : '', req.nat ? natText(req.nat, v6) : ''].filter(Boolean).join(',');
