@@ -38,10 +38,15 @@ item      -> key                                   {% (d) => S.item(d[0], null, 
 # `key(args)` once, for both items above: each slot of args is then one state, not two.
 call      -> key %lparen args %rparen              {% (d) => d %}
 
-# `reg0[0..15]` is one token (the lexer's `subscripted`): no rules of its own for nearley.
+# `reg0[0..15]` is one token (the lexer's `subscripted`). The lexer splits `word [ word ]`
+# only when the text is no subscript (`reg0[0..3` at the end of a flow, `reg0[ 1]`), so the
+# last alternative never completes: they are there so that nearley says what it
+# expected inside the brackets (`]`, or a name), as it did when subscripts were four tokens.
 key       -> %word                 {% (d) => S.ref(d[0]) %}
            | %subscripted          {% (d) => S.subscripted(d[0]) %}
            | %string               {% (d) => S.ref(d[0]) %}
+           | %word %lbracket split {% S.notSubscript %}
+split     -> %word %rbracket | %rbracket
 
 # args: comma-separated slots; a slot may be empty (`resubmit(,8)`), spaces allowed.
 args      -> slot                  {% (d) => [d[0]] %}

@@ -51,6 +51,11 @@ export function ref(t: Token, open?: Token, close?: Token): Ref {
   return { kind: 'ref', text, quoted, tokenType: t.type ?? 'word', subscript: null, bracketed: !!open, span };
 }
 
+/** For the piecewise subscript rules of flow.ne, which the lexer never lets complete. */
+export function notSubscript(): never {
+  throw new Error('internal: the lexer split a subscript it should have read as one token');
+}
+
 /** `[a]-[b]`: an IPv6 range as nat() writes it; the middle word must be `-`. */
 export function range(d: Token[]): Ref {
   if (d[3].text !== '-') throw new Error(`expected '-' between bracketed addresses, got '${d[3].text}'`);
