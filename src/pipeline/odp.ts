@@ -82,6 +82,9 @@ const ALL_WORDS = [...new Set([
 const CUT = ALL_WORDS.reduce((c, w, i) => (i && w - ALL_WORDS[i - 1] > ALL_WORDS[c] - ALL_WORDS[c - 1] ? i : c), 1);
 const APART = Int32Array.from(ALL_WORDS.slice(0, CUT)), FROM = ALL_WORDS[CUT], TO = ALL_WORDS[ALL_WORDS.length - 1];
 
+/** Whether a commit from `base` to `flow` would write nothing. */
+export function nothingToCommit(flow: Slots, base: Slots): boolean { return unchanged(flow.w, base.w); }
+
 function unchanged(a: Words, b: Words): boolean {
   for (let k = FROM; k <= TO; k++) if ((a[k] | 0) !== (b[k] | 0)) return false;
   for (let i = 0; i < APART.length; i++) if ((a[APART[i]] | 0) !== (b[APART[i]] | 0)) return false;

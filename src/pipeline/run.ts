@@ -91,6 +91,8 @@ class Run implements PacketRun {
   readonly queue: Pending[] = fresh();
   readonly result: PacketResult;
   current: Pending;
+  /** The first pass, from table 0: it starts as the received packet. */
+  readonly first: Pending;
   ctrlId: number | null = null;
   private nextId = 1;
   private readonly ctNext: number[];
@@ -109,7 +111,7 @@ class Run implements PacketRun {
     this.ctStates = this.result.ctStates;
     this.ctCalls = this.result.ctCalls;
     this.sent = this.result.sent;
-    this.current = { packet: clonePacket(received), table: 0, recircId: 0, depth: 0, source: null, thaw: undefined };
+    this.current = this.first = { packet: clonePacket(received), table: 0, recircId: 0, depth: 0, source: null, thaw: undefined };
     this.queue.push(this.current);
   }
 
@@ -140,12 +142,16 @@ class Run implements PacketRun {
 /** `recirc(0x…)` of the small ids every packet's run counts from 1, made once. */
 const RECIRC_TEXTS: Array<string | undefined> = new Array(64);
 
-function runPass(run: PacketRun, p: Pending): TracePass {
+function runPass(run: Run, p: Pending): TracePass {
   const names = run.pipeline.portNames;
   const flow = run.trace ? formatPacketFlow(p.packet, names) : '';
   const ct = p.packet.slots.w[CT_STATE] >>> 0;
   // The pass's starting packet is kept for `Final flow: unchanged` only when tracing.
-  const x = new Xlate(run, run.trace ? clonePacket(p.packet) : p.packet);
+  // The pass's starting slots, unchanged while it runs, are its datapath base until a
+  // commit writes: a trace's (the pass translates a copy), and the first pass's, which
+  // starts as the received packet.
+  const start = run.trace ? p.packet.slots : p === run.first ? run.received.slots : undefined;
+  const x = new Xlate(run, run.trace ? clonePacket(p.packet) : p.packet, start);
   x.start(p.table, p.thaw);
   return {
     recircId: p.recircId,
