@@ -86,7 +86,7 @@ export function newConntrack(o: ConntrackOptions): Conntrack {
     execute(pkt, opts, nowMs, cache) {
       checkZone(opts.zone);
       // Kernel: entries that timed out since the last packet are reported first.
-      const timedOut = kernel ? kernel.expire(nowMs) : null;
+      const timedOut = kernel !== null && nowMs >= kernel.expiry.nextMs ? kernel.expire(nowMs) : null;
       const c = cache ?? newCtPacketCache();
       let r: CtResult;
       if (c.tracked && c.zone === opts.zone && !opts.force) r = tracker.reuse(pkt, opts, nowMs, c);

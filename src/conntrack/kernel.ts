@@ -23,6 +23,8 @@ const EV = { new: 1, protoinfo: 2, reply: 4, assured: 8, mark: 16, label: 32 } a
 export class KernelTracker {
   /** Committed entries by expiry time, for the [DESTROY] of those that time out. */
   readonly expiry = new ExpiryIndex();
+  /** Scratch list for expire() (emptied after each use, so it holds no entry alive). */
+  private readonly due: CtEntry[] = [];
 
   constructor(
     readonly cfg: KernelConfig,
@@ -38,13 +40,18 @@ export class KernelTracker {
    * field (the kernel leaves it out when nothing is left of it).
    */
   expire(nowMs: number): string[] {
-    const due = this.expiry.due(nowMs);
+    const due = this.due;
+    this.expiry.due(nowMs, due);
     if (due.length === 0) return NO_LINES;
-    return due.map((e) => {
-      if (this.table.has(e)) this.table.remove(e);
+    const lines: string[] = [];
+    for (const e of due) {
+      // The sweep may have dropped it already; remove() then does nothing.
+      this.table.remove(e);
       e.pendingEvents = 0;
-      return formatKernelEvent('DESTROY', e, nowMs, true, false);
-    });
+      lines.push(formatKernelEvent('DESTROY', e, nowMs, true, false));
+    }
+    due.length = 0;
+    return lines;
   }
 
   private note(e: CtEntry, bit: number): void {

@@ -134,6 +134,8 @@ export class CtTable {
   }
 
   remove(e: CtEntry): void {
+    // Keys are claimed only by entries in `all`: one gone from there has none left.
+    if (!this.all.delete(e)) return;
     for (const dir of [0, 1] as const) {
       const h = tupleHash(e.zone, e.l3, e.proto, dirTuple(e, dir));
       const slot = this.byKey.get(h);
@@ -145,7 +147,6 @@ export class CtTable {
         else if (rest.length !== slot.length) this.byKey.set(h, rest);
       }
     }
-    this.all.delete(e);
   }
 
   has(e: CtEntry): boolean {
