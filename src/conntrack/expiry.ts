@@ -86,22 +86,30 @@ export class ExpiryIndex {
    */
   due(nowMs: number, out: CtEntry[]): void {
     out.length = 0;
-    // Refilings are later than `nowMs`: no loop below reaches them.
+    let next = Infinity;
+    // Refilings are later than `nowMs`: no loop below reaches them; file() lowers nextMs
+    // to the earliest of them.
+    this.nextMs = Infinity;
     for (const r of this.runs) {
-      while (r.head < r.times.length && r.times[r.head]! <= nowMs) {
-        const i = r.head++;
-        this.take(r.times[i]!, r.entries[i]!, nowMs, out);
+      const ts = r.times;
+      let h = r.head;
+      if (h < ts.length && ts[h]! <= nowMs) {
+        do {
+          r.head = h + 1;
+          this.take(ts[h]!, r.entries[h]!, nowMs, out);
+          h = r.head;
+        } while (h < ts.length && ts[h]! <= nowMs);
+        r.compact();
       }
-      r.compact();
+      next = Math.min(next, r.first());
     }
     while (this.times.length && this.times[0]! <= nowMs) {
       const t = this.times[0]!, e = this.entries[0]!;
       this.pop();
       this.take(t, e, nowMs, out);
     }
-    let next = this.times.length ? this.times[0]! : Infinity;
-    for (const r of this.runs) next = Math.min(next, r.first());
-    this.nextMs = next;
+    if (this.times.length) next = Math.min(next, this.times[0]!);
+    this.nextMs = Math.min(this.nextMs, next);
     // Filed times can be earlier than the timeouts: report in timeout order.
     if (out.length > 1) out.sort((a, b) => a.expiresMs - b.expiresMs);
   }

@@ -40,22 +40,22 @@ export function kernelStateName(e: CtEntry): string | undefined {
 }
 
 function kernelTuple(e: CtEntry, t: CtTuple): string {
-  const a = `src=${formatIp(e.l3, t.src)} dst=${formatIp(e.l3, t.dst)}`;
-  if (isIcmp(e.l3, e.proto)) return `${a} type=${t.icmpType ?? 0} code=${t.icmpCode ?? 0} id=${t.sport}`;
-  if (e.proto === IPPROTO.tcp || e.proto === IPPROTO.udp || e.proto === IPPROTO.udplite) {
-    return `${a} sport=${t.sport} dport=${t.dport}`;
+  const p = e.proto;
+  // Each line is built as one template (one string made, not one per piece).
+  if (p === IPPROTO.tcp || p === IPPROTO.udp || p === IPPROTO.udplite) {
+    return `src=${formatIp(e.l3, t.src)} dst=${formatIp(e.l3, t.dst)} sport=${t.sport} dport=${t.dport}`;
   }
+  const a = `src=${formatIp(e.l3, t.src)} dst=${formatIp(e.l3, t.dst)}`;
+  if (isIcmp(e.l3, p)) return `${a} type=${t.icmpType ?? 0} code=${t.icmpCode ?? 0} id=${t.sport}`;
   return a;
 }
 
 /** Everything after the timeout: [state] orig [UNREPLIED] reply [ASSURED]. */
 function kernelTail(e: CtEntry, withState: boolean): string {
   const st = withState ? kernelStateName(e) : undefined;
-  let out = st ? `${st} ${kernelTuple(e, e.orig)}` : kernelTuple(e, e.orig);
-  if (!e.status.seenReply) out += ' [UNREPLIED]';
-  out += ` ${kernelTuple(e, e.reply)}`;
-  if (e.status.assured) out += ' [ASSURED]';
-  return out;
+  const unreplied = e.status.seenReply ? '' : ' [UNREPLIED]';
+  const assured = e.status.assured ? ' [ASSURED]' : '';
+  return `${st ? `${st} ` : ''}${kernelTuple(e, e.orig)}${unreplied} ${kernelTuple(e, e.reply)}${assured}`;
 }
 
 /** One `conntrack -L` line. */
@@ -77,10 +77,9 @@ export function formatKernelEvent(
   // that timed out: recorded in test/oracle/kernel-expiry).
   const left = remainingSec(e, nowMs);
   const timeout = kind === 'DESTROY' && left === 0 ? '' : ` ${left}`;
-  let line = `[${kind}] ${kernelProtoName(e.proto)} ${e.proto}${timeout} ${kernelTail(e, withState)}`;
-  if (e.mark || markEvent) line += ` mark=${e.mark}`;
-  if (e.zone) line += ` zone=${e.zone}`;
-  return line;
+  const mark = e.mark || markEvent ? ` mark=${e.mark}` : '';
+  const zone = e.zone ? ` zone=${e.zone}` : '';
+  return `[${kind}] ${kernelProtoName(e.proto)} ${e.proto}${timeout} ${kernelTail(e, withState)}${mark}${zone}`;
 }
 
 function userTuple(e: CtEntry, t: CtTuple): string {

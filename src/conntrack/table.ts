@@ -136,16 +136,20 @@ export class CtTable {
   remove(e: CtEntry): void {
     // Keys are claimed only by entries in `all`: one gone from there has none left.
     if (!this.all.delete(e)) return;
-    for (const dir of [0, 1] as const) {
-      const h = tupleHash(e.zone, e.l3, e.proto, dirTuple(e, dir));
-      const slot = this.byKey.get(h);
-      if (slot === e) this.byKey.delete(h);
-      else if (Array.isArray(slot)) {
-        // Only the keys this entry still owns go.
-        const rest = slot.filter((o) => o.entry !== e);
-        if (rest.length === 0) this.byKey.delete(h);
-        else if (rest.length !== slot.length) this.byKey.set(h, rest);
-      }
+    this.release(e, e.orig);
+    this.release(e, e.reply);
+  }
+
+  /** Drops the key of `e`'s direction with tuple `t`, if `e` still owns it. */
+  private release(e: CtEntry, t: CtTuple): void {
+    const h = tupleHash(e.zone, e.l3, e.proto, t);
+    const slot = this.byKey.get(h);
+    if (slot === e) this.byKey.delete(h);
+    else if (Array.isArray(slot)) {
+      // Only the keys this entry still owns go.
+      const rest = slot.filter((o) => o.entry !== e);
+      if (rest.length === 0) this.byKey.delete(h);
+      else if (rest.length !== slot.length) this.byKey.set(h, rest);
     }
   }
 
