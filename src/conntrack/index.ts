@@ -79,24 +79,21 @@ export function newConntrack(o: ConntrackOptions): Conntrack {
   const config = makeConfig(o.profile, o.sysctls);
   const table = new CtTable();
   const kernel = config.profile === 'kernel' ? new KernelTracker(config, table) : null;
-  const tracker = config.profile === 'kernel' ? kernel! : new UserspaceTracker(config, table);
+  const user = config.profile === 'kernel' ? null : new UserspaceTracker(config, table);
   return {
     profile: o.profile,
     config,
     execute(pkt, opts, nowMs, cache) {
       checkZone(opts.zone);
-      // Kernel: entries that timed out since the last packet are reported first.
-      const timedOut = kernel !== null && nowMs >= kernel.expiry.nextMs ? kernel.expire(nowMs) : null;
       const c = cache ?? newCtPacketCache();
-      let r: CtResult;
-      if (c.tracked && c.zone === opts.zone && !opts.force) r = tracker.reuse(pkt, opts, nowMs, c);
-      else {
-        // Entering another zone starts from scratch (OVS resets ct_state there too).
-        clearCtPacketCache(c);
-        r = tracker.process(pkt, opts, nowMs, c);
-      }
-      if (timedOut?.length) r.events.unshift(...timedOut);
-      return r;
+      const again = c.tracked && c.zone === opts.zone && !opts.force;
+      // Entering another zone starts from scratch (OVS resets ct_state there too).
+      if (!again) clearCtPacketCache(c);
+      if (kernel === null) return again ? user!.reuse(pkt, opts, nowMs, c) : user!.process(pkt, opts, nowMs, c);
+      // Entries that timed out since the last packet are reported first (the packet's own
+      // lines follow in the same array).
+      const events = nowMs >= kernel.expiry.nextMs ? kernel.expire(nowMs) : [];
+      return again ? kernel.reuse(pkt, opts, nowMs, c, events) : kernel.process(pkt, opts, nowMs, c, events);
     },
     entries(nowMs) {
       return table.live(nowMs).map((entry) => ({ entry, timeoutSec: remainingSec(entry, nowMs) }));

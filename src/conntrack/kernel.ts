@@ -15,8 +15,6 @@ import { isIcmp, viewPacket } from './tuple.js';
 import { CS, IPPROTO, type CtEntry, type CtOptions, type CtPacket, type CtResult } from './types.js';
 import { kernelUdpPacket } from './udp.js';
 
-const NO_LINES: string[] = [];
-
 /** Event kinds queued on an entry (the kernel's ecache bits), as a bit set in pendingEvents. */
 const EV = { new: 1, protoinfo: 2, reply: 4, assured: 8, mark: 16, label: 32 } as const;
 
@@ -42,8 +40,8 @@ export class KernelTracker {
   expire(nowMs: number): string[] {
     const due = this.due;
     this.expiry.due(nowMs, due);
-    if (due.length === 0) return NO_LINES;
     const lines: string[] = [];
+    if (due.length === 0) return lines;
     for (const e of due) {
       // The sweep may have dropped it already; remove() then does nothing.
       this.table.remove(e);
@@ -81,9 +79,8 @@ export class KernelTracker {
     if (e.confirmed) this.expiry.set(e);
   }
 
-  /** A packet's first pass through conntrack in this zone. */
-  process(pkt: CtPacket, opts: CtOptions, nowMs: number, cache: CtPacketCache): CtResult {
-    const events: string[] = [];
+  /** A packet's first pass through conntrack in this zone; its event lines go after `events`. */
+  process(pkt: CtPacket, opts: CtOptions, nowMs: number, cache: CtPacketCache, events: string[]): CtResult {
     const view = viewPacket(pkt, false);
     if (view.kind === 'bad') return this.invalid(opts.zone, cache, events);
     if (view.kind === 'related') {
@@ -146,8 +143,7 @@ export class KernelTracker {
   }
 
   /** A later ct() on a packet already tracked in this zone: reuse, maybe commit. */
-  reuse(pkt: CtPacket, opts: CtOptions, nowMs: number, cache: CtPacketCache): CtResult {
-    const events: string[] = [];
+  reuse(pkt: CtPacket, opts: CtOptions, nowMs: number, cache: CtPacketCache, events: string[]): CtResult {
     if (!cache.entry) return resultFor(opts.zone, cache.ctState, undefined, events);
     return this.finish(pkt, opts, nowMs, cache, cache.entry, cache.ctState, events);
   }
