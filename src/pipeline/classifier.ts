@@ -17,7 +17,7 @@
 // hard result.
 import type { Flow } from '../model/flow.js';
 import type { Match } from '../model/match.js';
-import type { PreparedList } from './xlate.js';
+import type { PreparedList } from './prepared.js';
 import { bigToWords, N_CORE, slotInfo, wordOf, zeros, type SlotStore, type Words } from '../packet/slots.js';
 
 export interface Conjunction { id: number; clause: number; nClauses: number }
