@@ -37,8 +37,6 @@ export interface Frozen {
 
 const FREEZING = new WeakMap<Xlate, Frozen>();
 
-export const isFreezing = (x: Xlate): boolean => FREEZING.has(x);
-
 const NO_SPAN = { start: 0, end: 0 };
 
 /** Actions that report table and cookie (packet-ins): a marker goes before them. */
