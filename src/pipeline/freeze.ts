@@ -33,6 +33,8 @@ export interface Frozen {
   last: Unroll | null;
   actionSet: Map<string, Action> | null;
   stack: Array<{ value: bigint; bits: number }>;
+  /** Where the thawed pass resumes: the group, in the table whose flow ran it. */
+  at: { table: number; group: number };
 }
 
 const FREEZING = new WeakMap<Xlate, Frozen>();
@@ -62,7 +64,7 @@ function put(x: Xlate, f: Frozen, a: Action): void {
 
 /** The group action stops the translation: it and what follows it are frozen. */
 export function startFreezing(x: Xlate, alg: 'l4' | 'sym_l4', basis: number, groupId: number): void {
-  const f: Frozen = { alg, basis, items: [], last: null, actionSet: null, stack: [] };
+  const f: Frozen = { alg, basis, items: [], last: null, actionSet: null, stack: [], at: { table: x.table, group: groupId } };
   const cur = x.curList[x.curIndex];
   const a = cur?.name === 'group' && (cur.args as { group: number }).group === groupId
     ? cur : { name: 'group', args: { group: groupId }, span: NO_SPAN };
@@ -99,7 +101,7 @@ export function finishFreezing(x: Xlate): void {
   const h = dpHash(x, f, p);
   p.slots.set('dp_hash', BigInt(h));
   x.note(`the datapath computes dp_hash=0x${h.toString(16)} (hash(${f.alg}(${f.basis}))) and recirculates; the next pass resumes at the group`);
-  x.run.queueThaw(x, p, (y) => thaw(y, f));
+  x.run.queueThaw(x, p, (y) => thaw(y, f), f.at);
 }
 
 /**

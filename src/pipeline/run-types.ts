@@ -1,5 +1,6 @@
 // The state one packet's run shares between its passes (recirculations).
 import type { Conntrack, CtPacketCache } from '../conntrack/index.js';
+import type { Flow } from '../model/flow.js';
 import type { Packet } from '../packet/packet.js';
 import type { CtSource } from '../trace/events.js';
 import type { ControllerRequest } from './exec.js';
@@ -24,8 +25,11 @@ export interface PacketRun {
   /** The frame each output sent, as the datapath had it then (see PacketResult.sent). */
   sent: Packet[];
   queueRecirc(x: Xlate, table: number, packet: Packet, source: CtSource): void;
-  /** A frozen translation's recirculation (freeze.ts): the next pass runs `resume`, not a lookup. */
-  queueThaw(x: Xlate, packet: Packet, resume: (x: Xlate) => void): void;
+  /** A frozen translation's recirculation (freeze.ts): the next pass runs `resume`, not a
+   *  lookup; `at` is where it resumes (for PassResult.start). */
+  queueThaw(x: Xlate, packet: Packet, resume: (x: Xlate) => void, at: ThawPoint): void;
+  /** With RunOptions.passes: the current pass's table lookups, in order (else null). */
+  lookups: Lookup[] | null;
   /** Trace mode: the ct_state the next recirculation resumes with. */
   nextCtState(): { state: number; source: CtSource };
   controllerRecircId(): number;
@@ -40,3 +44,41 @@ export interface PacketRun {
 
 /** One ct() a packet went through. */
 export interface CtCall { zone: number; commit: boolean }
+
+/** Where a thawed pass resumes: the select group that froze, in the table whose flow ran it. */
+export interface ThawPoint { table: number; group: number }
+
+/** A table lookup of a pass: the flow it found, or null for a miss. */
+export interface Lookup { table: number; flow: Flow | null }
+
+/**
+ * How a datapath pass began:
+ *  - `received`: the packet as it came in, looked up from table 0;
+ *  - `recirc`: after ct(table=T): looked up from `table`, with the ct_state the tracker gave
+ *    (`tracker`) or, without one, --ct-next / the trk|new default;
+ *  - `thaw`: after the `hash(…),recirc(…)` of a dp_hash select group: the frozen actions
+ *    resume at `group`, inside the flow of `table` that ran it (no lookup first).
+ */
+export type PassStart =
+  | { kind: 'received' }
+  | { kind: 'recirc'; table: number; ctSource: CtSource }
+  | { kind: 'thaw'; table: number; group: number };
+
+/** One datapath pass of a packet, as data (RunOptions.passes): no trace text involved. */
+export interface PassResult {
+  /** 0 for the first pass; the recirc_id the datapath recirculated with. */
+  recircId: number;
+  start: PassStart;
+  /** The packet as the pass started (ofproto/trace's `Flow:`): every field, ct_* included. */
+  packet: Packet;
+  /** The packet at the end of the pass's translation (`Final flow:`). */
+  final: Packet;
+  /** ct_state and ct_zone of `packet` (what a recirculated pass matches on). */
+  ctState: number;
+  ctZone: number;
+  lookups: Lookup[];
+  /** OVS notation, `drop` when empty (as PacketResult.datapathActions). */
+  datapathActions: string;
+  outputs: number[];
+  failure: string | null;
+}

@@ -1,6 +1,8 @@
 // Runs one packet through a pipeline: the first pass from table 0, then each queued
-// recirculation (ct(table=…)) as a pass of its own, in the order they were queued (as
-// ofproto/trace lists them). Pure: the clock is the `nowMs` argument.
+// recirculation (ct(table=…), or the thaw after a dp_hash select group) as a pass of its
+// own, in the order they were queued (as ofproto/trace lists them). Pure: the clock is
+// the `nowMs` argument. With `passes`, each pass is also given as data (PassResult: its
+// packet, start, lookups, datapath actions), traced or not.
 import { newCtPacketCache, clearCtPacketCache, type Conntrack } from '../conntrack/index.js';
 import { CS } from '../conntrack/index.js';
 import { formatPacketFlow } from '../packet/format.js';
@@ -8,12 +10,12 @@ import { clonePacket, type Packet } from '../packet/packet.js';
 import { wordOf } from '../packet/slots.js';
 import type { CtSource, Trace, TracePass } from '../trace/events.js';
 import type { Pipeline } from './pipeline.js';
-import type { CtCall, PacketRun } from './run-types.js';
+import type { CtCall, Lookup, PacketRun, PassResult, PassStart, ThawPoint } from './run-types.js';
 import type { ControllerRequest } from './exec.js';
 import { Xlate } from './xlate.js';
 import { fresh } from './alloc.js';
 
-const CT_STATE = wordOf('ct_state'), RECIRC_ID = wordOf('recirc_id');
+const CT_STATE = wordOf('ct_state'), CT_ZONE = wordOf('ct_zone'), RECIRC_ID = wordOf('recirc_id');
 
 /** The datapath (dpif-netdev) drops a packet recirculated more than 6 times. */
 export const MAX_RECIRC_DEPTH = 6;
@@ -28,6 +30,9 @@ export interface RunOptions {
   learn?: boolean;
   /** The packet's number in a conversation: trace notes name the packet that committed a connection. */
   packetNo?: number;
+  /** Give every pass as data (PacketResult.passes). Off by default: it keeps a copy of
+   *  each pass's starting packet and its lookups, which an untraced run otherwise skips. */
+  passes?: boolean;
 }
 
 export interface PacketResult {
@@ -49,12 +54,15 @@ export interface PacketResult {
   /** Datapath actions of every pass, joined as the recirculations chain them. */
   datapathActions: string[];
   failure: string | null;
+  /** Each pass as data, in order, when RunOptions.passes asked for it; else null. */
+  passes: PassResult[] | null;
 }
 
 interface Pending {
   packet: Packet; table: number; recircId: number; depth: number; source: CtSource | null;
   /** A thawed pass resumes frozen actions (freeze.ts) instead of looking up `table`. */
   thaw?: (x: Xlate) => void;
+  at?: ThawPoint;
 }
 
 export class RecirculationError extends Error {}
@@ -94,6 +102,7 @@ class Run implements PacketRun {
   /** The first pass, from table 0: it starts as the received packet. */
   readonly first: Pending;
   ctrlId: number | null = null;
+  lookups: Lookup[] | null = null;
   private nextId = 1;
   private readonly ctNext: number[];
 
@@ -106,6 +115,7 @@ class Run implements PacketRun {
     this.ctNext = o.ctNext ? o.ctNext.slice() : fresh();
     this.result = {
       trace: { passes: fresh() }, outputs: fresh(), sent: fresh(), ctState: 0, ctStates: fresh(), ctCalls: fresh(), events: fresh(), datapathActions: fresh(), failure: null,
+      passes: o.passes ? fresh() : null,
     };
     this.ctEvents = this.result.events;
     this.ctStates = this.result.ctStates;
@@ -115,7 +125,7 @@ class Run implements PacketRun {
     this.queue.push(this.current);
   }
 
-  queueRecirc(x: Xlate, table: number, p: Packet, source: CtSource | null, thaw?: (x: Xlate) => void): void {
+  queueRecirc(x: Xlate, table: number, p: Packet, source: CtSource | null, thaw?: (x: Xlate) => void, at?: ThawPoint): void {
     const id = this.nextId++;
     p.slots.w[RECIRC_ID] = id;
     x.odp.push(id < RECIRC_TEXTS.length ? (RECIRC_TEXTS[id] ??= `recirc(0x${id.toString(16)})`) : `recirc(0x${id.toString(16)})`);
@@ -124,10 +134,10 @@ class Run implements PacketRun {
       this.result.failure = `recirculation loop: more than ${MAX_RECIRC_DEPTH} recirculations`;
       return;
     }
-    this.queue.push({ packet: p, table, recircId: id, depth: this.current.depth + 1, source, thaw });
+    this.queue.push({ packet: p, table, recircId: id, depth: this.current.depth + 1, source, thaw, at });
   }
 
-  queueThaw(x: Xlate, p: Packet, resume: (x: Xlate) => void): void { this.queueRecirc(x, 0, p, null, resume); }
+  queueThaw(x: Xlate, p: Packet, resume: (x: Xlate) => void, at: ThawPoint): void { this.queueRecirc(x, 0, p, null, resume, at); }
 
   nextCtState(): { state: number; source: CtSource } {
     const v = this.ctNext.shift();
@@ -146,13 +156,17 @@ function runPass(run: Run, p: Pending): TracePass {
   const names = run.pipeline.portNames;
   const flow = run.trace ? formatPacketFlow(p.packet, names) : '';
   const ct = p.packet.slots.w[CT_STATE] >>> 0;
-  // The pass's starting packet is kept for `Final flow: unchanged` only when tracing.
-  // The pass's starting slots, unchanged while it runs, are its datapath base until a
-  // commit writes: a trace's (the pass translates a copy), and the first pass's, which
-  // starts as the received packet.
-  const start = run.trace ? p.packet.slots : p === run.first ? run.received.slots : undefined;
-  const x = new Xlate(run, run.trace ? clonePacket(p.packet) : p.packet, start);
+  const passes = run.result.passes;
+  // The pass's starting packet is kept for `Final flow: unchanged` only when tracing, or
+  // for PassResult.packet. The pass's starting slots, unchanged while it runs, are its
+  // datapath base until a commit writes: a kept packet's (the pass translates a copy), and
+  // the first pass's, which starts as the received packet.
+  const keep = run.trace || passes !== null;
+  const start = keep ? p.packet.slots : p === run.first ? run.received.slots : undefined;
+  const x = new Xlate(run, keep ? clonePacket(p.packet) : p.packet, start);
+  if (passes !== null) run.lookups = fresh();
   x.start(p.table, p.thaw);
+  if (passes !== null) passes.push(passResult(p, x, run.lookups!));
   return {
     recircId: p.recircId,
     resumeTable: p.recircId ? p.table : null,
@@ -164,6 +178,19 @@ function runPass(run: Run, p: Pending): TracePass {
     datapathActions: odpText(x.odp),
     outputs: x.outputs,
     failure: x.failure,
+  };
+}
+
+const RECEIVED: PassStart = { kind: 'received' };
+
+function passResult(p: Pending, x: Xlate, lookups: Lookup[]): PassResult {
+  const w = p.packet.slots.w;
+  const start: PassStart = p.at ? { kind: 'thaw', table: p.at.table, group: p.at.group }
+    : p.recircId ? { kind: 'recirc', table: p.table, ctSource: p.source ?? 'default' } : RECEIVED;
+  return {
+    recircId: p.recircId, start, packet: p.packet, final: x.pkt,
+    ctState: w[CT_STATE] >>> 0, ctZone: w[CT_ZONE] >>> 0, lookups,
+    datapathActions: odpText(x.odp), outputs: x.outputs, failure: x.failure,
   };
 }
 

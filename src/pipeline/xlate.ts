@@ -159,6 +159,7 @@ export class Xlate implements ExecCtx {
       if (ct) more.swapCtTuple(this);
       w[IN_PORT] = oldIn;
       if (this.run.trace) this.ev({ kind: 'table', depth, table, flow: entry ? this.describe(entry.flow) : null });
+      this.run.lookups?.push({ table, flow: entry ? entry.flow : null }); // RunOptions.passes
       if (!entry) break; // table miss: drop (OVS 3.1's default miss behaviour)
       this.wcFlows.push(entry.flow);
       const savedTable = this.table, savedFlow = this.flow;
