@@ -1,21 +1,21 @@
 // Checks one expectation against what a packet did (its PacketVerdict from the replay):
 // null when it holds, else what was expected and what happened, in the words `ctflow run`
-// and ofproto/trace use. Pure.
+// and ofproto/trace use. Reads the run's passes as data (PacketResult.passes: the replay
+// runs with `passes`), never the trace text. Pure.
 import { ones } from '../model/bits.js';
 import { FlowError } from '../model/errors.js';
 import { SLOTS } from '../model/fields.js';
 import { newMatch, type Match } from '../model/match.js';
 import { formatMatch } from '../model/print-match.js';
-import { parsePacket, type Packet } from '../packet/packet.js';
-import type { TraceEvent, TracePass } from '../trace/events.js';
+import type { Packet } from '../packet/packet.js';
+import type { PacketResult } from '../pipeline/run.js';
+import type { Lookup, PassResult } from '../pipeline/run-types.js';
 import type { CtFilter, Expectation } from './expect.js';
 import { FrameError, outputFrames } from './frames.js';
 import { destination, portName } from './render.js';
 import type { PacketVerdict } from './replay.js';
 
 export interface CheckCtx {
-  /** Port name → number (to read back the flows the trace printed with names). */
-  ports: Map<string, number>;
   portNames?: Map<number, string>;
   /** Flow file line → table (to say why a `flow at line N` cannot be found). */
   flowTables?: Map<number, number>;
@@ -27,17 +27,20 @@ const sorted = (a: readonly number[]) => [...a].sort((x, y) => x - y);
 /** A packet-in really sent: with no controller connected OVS marks it dont_send=1. */
 const PACKET_IN = /controller\([^)]*dont_send=0/;
 
+/** The run's passes as data; a run without RunOptions.passes is a caller's bug. */
+export function passesOf(r: PacketResult): PassResult[] {
+  if (!r.passes) throw new Error('internal: the packet ran without RunOptions.passes');
+  return r.passes;
+}
+
 /** The packet as pass N started (`Flow:`), or at the end of the last pass (`Final flow:`). */
-function packetAt(v: PacketVerdict, pass: number | 'last' | null, ctx: CheckCtx): Packet | string {
-  const passes = v.result.trace.passes;
+function packetAt(v: PacketVerdict, pass: number | 'last' | null): Packet | string {
+  const passes = passesOf(v.result);
   const n = passes.length;
-  if (pass === null) {
-    const last = passes[n - 1];
-    return parsePacket(last.finalFlow === 'unchanged' ? last.flow : last.finalFlow, ctx.ports);
-  }
+  if (pass === null) return passes[n - 1].final;
   const i = pass === 'last' ? n - 1 : pass - 1;
   if (i >= n) return `the packet had ${n === 1 ? '1 pass' : `${n} passes`} (no recirculation ${i})`;
-  return parsePacket(passes[i].flow, ctx.ports);
+  return passes[i].packet;
 }
 
 function matches(m: Match, p: Packet): boolean {
@@ -57,14 +60,14 @@ function actualOf(m: Match, p: Packet, names?: Map<number, string>): string {
   return formatMatch(a, 32768, { portNames: names }) || '(none)';
 }
 
-function tableLookups(passes: TracePass[], table: number): Array<Extract<TraceEvent, { kind: 'table' }>> {
-  const out: Array<Extract<TraceEvent, { kind: 'table' }>> = [];
-  for (const p of passes) for (const e of p.events) if (e.kind === 'table' && e.table === table) out.push(e);
+function tableLookups(passes: readonly PassResult[], table: number): Lookup[] {
+  const out: Lookup[] = [];
+  for (const p of passes) for (const l of p.lookups) if (l.table === table) out.push(l);
   return out;
 }
 
-const lookupText = (e: Extract<TraceEvent, { kind: 'table' }>) =>
-  e.flow ? `line ${e.flow.line} (priority ${e.flow.priority}, cookie ${e.flow.cookie})` : 'no flow (miss)';
+const lookupText = (l: Lookup) =>
+  l.flow ? `line ${l.flow.line} (priority ${l.flow.priority}, cookie 0x${l.flow.cookie.toString(16)})` : 'no flow (miss)';
 
 /** What a filter reads from an entry line of either profile's printer. */
 export function entryFacts(line: string): CtFilter {
@@ -100,7 +103,7 @@ function normaliseEntry(line: string, keepTimeout: boolean): string {
 function checkFrames(m: Match, output: string, v: PacketVerdict, ctx: CheckCtx): Miss | null {
   const expected = `${output} with ${formatMatch(m, 32768, { portNames: ctx.portNames })}`;
   let frames;
-  try { frames = outputFrames(v.result.trace.passes, ctx.ports); } catch (err) {
+  try { frames = outputFrames(passesOf(v.result)); } catch (err) {
     if (err instanceof FrameError || err instanceof FlowError) return { expected, got: err.message };
     throw err;
   }
@@ -128,12 +131,7 @@ export function check(e: Expectation, v: PacketVerdict, ctx: CheckCtx): Miss | n
       return { expected: 'a packet-in (controller action)', got: `${destination(v, ctx.portNames)}; datapath actions: ${r.datapathActions.join(' | ')}${unsent}` };
     }
     case 'fields': {
-      let p;
-      try { p = packetAt(v, e.pass, ctx); } catch (err) {
-        // The trace printed a flow the packet parser refuses: say so rather than crash.
-        if (err instanceof FlowError) return { expected: `${formatMatch(e.match, 32768, { portNames: ctx.portNames })}`, got: `cannot read the packet back from the trace: ${err.message}` };
-        throw err;
-      }
+      const p = packetAt(v, e.pass);
       const where = e.pass === null ? 'at the end of the last pass' : `as pass ${e.pass} started`;
       const expected = `${formatMatch(e.match, 32768, { portNames: ctx.portNames })} ${where}`;
       if (typeof p === 'string') return { expected, got: p };
@@ -146,9 +144,9 @@ export function check(e: Expectation, v: PacketVerdict, ctx: CheckCtx): Miss | n
       return { expected, got };
     }
     case 'table': {
-      const seen = tableLookups(r.trace.passes, e.table);
+      const seen = tableLookups(passesOf(r), e.table);
       const hit = seen.some((l) => (e.by === 'miss' ? l.flow === null
-        : e.by === 'line' ? l.flow?.line === Number(e.value) : l.flow !== null && BigInt(l.flow.cookie) === e.value));
+        : e.by === 'line' ? l.flow?.line === Number(e.value) : l.flow !== null && l.flow.cookie === e.value));
       if (hit) return null;
       const expected = `table ${e.table}: ${e.by === 'miss' ? 'no flow (miss)' : e.by === 'line' ? `the flow at line ${e.value}` : `a flow with cookie 0x${e.value.toString(16)}`}`;
       let got = seen.length ? `table ${e.table}: ${seen.map(lookupText).join('; ')}` : `table ${e.table} was not looked up`;

@@ -10,8 +10,8 @@
 import { fieldByName } from '../model/fields.js';
 import { newMatch, setField } from '../model/match.js';
 import { parseFieldValue } from '../model/values.js';
-import { clonePacket, parsePacket, type Packet } from '../packet/packet.js';
-import type { TracePass } from '../trace/events.js';
+import { clonePacket, type Packet } from '../packet/packet.js';
+import type { PassResult } from '../pipeline/run-types.js';
 
 export interface Frame { port: number; packet: Packet }
 
@@ -86,13 +86,13 @@ function follow(actions: string[], p: Packet, ports: number[], out: Frame[]): vo
   }
 }
 
-/** Every frame the packet left by, in output order. `ports` reads names back from the trace text. */
-export function outputFrames(passes: TracePass[], ports: Map<string, number>): Frame[] {
+/** Every frame the packet left by, in output order. */
+export function outputFrames(passes: readonly PassResult[]): Frame[] {
   const out: Frame[] = [];
   for (const pass of passes) {
     if (!pass.outputs.length) continue;
     const frames: Frame[] = [];
-    follow(split(pass.datapathActions), parsePacket(pass.flow, ports), pass.outputs, frames);
+    follow(split(pass.datapathActions), clonePacket(pass.packet), pass.outputs, frames);
     out.push(...frames);
   }
   return out;

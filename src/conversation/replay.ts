@@ -15,6 +15,8 @@ export interface ReplayOptions {
   conntrack: Conntrack;
   /** Keep the per-table trace events (for --trace). */
   trace?: boolean;
+  /** Give each pass as data (PacketResult.passes), for expectations and `run --json`. */
+  passes?: boolean;
 }
 
 export interface PacketVerdict {
@@ -43,7 +45,7 @@ export class Replay {
     if (p.timeMs < this.lastMs) throw new RangeError(`packet at ${p.timeMs} ms is before the previous one (${this.lastMs} ms)`);
     this.lastMs = p.timeMs;
     const result = runPacket(
-      { pipeline: this.o.pipeline, conntrack: this.o.conntrack, trace: this.o.trace ?? false },
+      { pipeline: this.o.pipeline, conntrack: this.o.conntrack, trace: this.o.trace ?? false, passes: this.o.passes ?? false },
       p.packet,
       p.timeMs,
     );

@@ -4,7 +4,8 @@
 // says how to make a tracker.
 import type { Conntrack } from '../conntrack/index.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { check } from './check.js';
+import { ctStateText } from '../pipeline/run.js';
+import { check, passesOf } from './check.js';
 import { verdictLine } from './render.js';
 import { Replay, type PacketVerdict } from './replay.js';
 import type { Scenario } from './scenario.js';
@@ -37,25 +38,21 @@ export interface ScenarioResult {
 }
 
 /** `pass 2 (recirc 0x1, ct_state est|rpl|trk): tables 8 9 … 37 -> ct(zone=8,nat),recirc(0x2)` */
-function passPaths(v: PacketVerdict): string[] {
-  return v.result.trace.passes.map((p, i) => {
-    const tables: string[] = [];
-    let resumed = '';
-    for (const e of p.events) {
-      if (e.kind === 'table') tables.push(e.flow ? String(e.table) : `${e.table}(miss)`);
-      // A pass thawed after a select group's dp_hash recirculation starts inside a flow.
-      const thaw = e.kind === 'action' && !resumed ? /^restored state: table=(\d+)/.exec(e.text) : null;
-      if (thaw) resumed = `resumed in table ${thaw[1]}`;
-    }
-    const how = p.recircId ? ` (recirc 0x${p.recircId.toString(16)}, ct_state ${p.ctState})` : '';
+export function passPaths(v: PacketVerdict): string[] {
+  return passesOf(v.result).map((p, i) => {
+    const tables = p.lookups.map((l) => (l.flow ? String(l.table) : `${l.table}(miss)`));
+    // A pass thawed after a select group's dp_hash recirculation starts inside a flow.
+    const resumed = p.start.kind === 'thaw' ? `resumed in table ${p.start.table}` : '';
+    const how = p.recircId ? ` (recirc 0x${p.recircId.toString(16)}, ct_state ${ctStateText(p.ctState)})` : '';
     const looked = tables.length ? `tables ${tables.join(' ')}` : resumed ? '' : 'tables (none)';
     return `pass ${i + 1}${how}: ${[resumed, looked].filter(Boolean).join(', ')} -> ${p.datapathActions}`;
   });
 }
 
 export function runScenario(s: Scenario, env: ScenarioEnv): ScenarioResult {
-  const replay = new Replay({ pipeline: env.pipeline(), conntrack: env.conntrack(), trace: true });
-  const ctx = { ports: env.ports, portNames: env.portNames, flowTables: env.flowTables };
+  // No trace text: every expectation reads the passes as data.
+  const replay = new Replay({ pipeline: env.pipeline(), conntrack: env.conntrack(), passes: true });
+  const ctx = { portNames: env.portNames, flowTables: env.flowTables };
   const failures: Failure[] = [];
   let expectations = 0;
   s.steps.forEach((step, i) => {
