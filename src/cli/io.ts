@@ -50,8 +50,11 @@ export function parsePortsOption(spec: string | undefined): Map<string, number> 
   return m;
 }
 
-/** `--ports` is either NAME=NUMBER,… or a file of `ovs-ofctl show` / `dpif/show` output. */
-export function bridgePorts(spec: string | undefined): BridgePorts | null {
+/**
+ * `--ports` is either NAME=NUMBER,… or a file of `ovs-ofctl show` / `dpif/show` output;
+ * `bridge` (`--bridge`) numbers LOCAL when NAME=NUMBER pairs do not name it.
+ */
+export function bridgePorts(spec: string | undefined, bridge?: string): BridgePorts | null {
   if (!spec) return null;
   if (existsSync(spec)) {
     try { return readPortsFile(readText(spec), spec); } catch (e) {
@@ -60,7 +63,7 @@ export function bridgePorts(spec: string | undefined): BridgePorts | null {
     }
   }
   if (!spec.includes('=')) throw new UsageError(`--ports: ${spec}: no such file (or give NAME=NUMBER[,NAME=NUMBER...])`);
-  return portsFromNames(parsePortsOption(spec));
+  return portsFromNames(parsePortsOption(spec), bridge);
 }
 
 /** Port names from `--ports` (either form). */

@@ -43,7 +43,7 @@ program.command('trace')
   .option('--json', 'print the trace as JSON')
   .option('--profile <profile>', 'conntrack profile: kernel or userspace', 'kernel')
   .option('--bridge <name>', 'bridge name shown in the trace (OVN: br-int)', 'br0')
-  .action((flows: string, packet: string, o) => exitWith(() => runTrace(flows, packet, { ports: portNamesOption(o.ports), groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile, bridge: o.bridge })));
+  .action((flows: string, packet: string, o) => exitWith(() => runTrace(flows, packet, { ports: o.ports, groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile, bridge: o.bridge })));
 
 program.addCommand(runCommand());
 program.addCommand(lintCommand());

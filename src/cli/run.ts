@@ -40,7 +40,7 @@ export function runConversation(flowsFile: string, convFile: string, o: RunOpts)
     throw new UsageError(`--profile: expected kernel or userspace, got '${o.profile}'`);
   }
   const profile: Profile = o.profile;
-  const bp = bridgePorts(o.ports);
+  const bp = bridgePorts(o.ports, o.bridge);
   const names = bp?.names ?? new Map<string, number>();
   let conntrack;
   try { conntrack = newConntrack({ profile, sysctls: sysctls(o.sysctl) }); } catch (e) {

@@ -1,5 +1,6 @@
 // `ctflow trace FLOWS 'PACKET'`: one packet through the tables, printed like ofproto/trace.
 import { newConntrack, loadEntries, type Conntrack } from '../conntrack/index.js';
+import { dummyLocalPort } from '../conversation/ports.js';
 import { formatDiagnostic } from '../parse/diagnostic.js';
 import { readFlows } from '../parse/flows.js';
 import { readGroups } from '../parse/groups.js';
@@ -9,10 +10,11 @@ import { parseCtNext, runPacket, RecirculationError } from '../pipeline/run.js';
 import { ExecError } from '../pipeline/exec.js';
 import { formatTraceText } from '../trace/text.js';
 import { traceToJson } from '../trace/json.js';
-import { EXIT_BAD_INPUT, readText, reportDiagnostics, toJson, UsageError } from './io.js';
+import { bridgePorts, EXIT_BAD_INPUT, readText, reportDiagnostics, toJson, UsageError } from './io.js';
 
 export interface TraceOpts {
-  ports: Map<string, number>;
+  /** `--ports`: NAME=NUMBER pairs or a file of `ovs-ofctl show` / `dpif/show` output. */
+  ports?: string;
   groups?: string;
   ctNext: string[];
   conntrack?: string;
@@ -24,23 +26,25 @@ export interface TraceOpts {
 
 export function runTrace(flowsFile: string, packetText: string, o: TraceOpts): number {
   if (o.profile !== 'kernel' && o.profile !== 'userspace') throw new UsageError(`--profile: expected kernel or userspace, got '${o.profile}'`);
-  const flows = readFlows(readText(flowsFile), flowsFile, { ports: o.ports });
+  const bridge = o.bridge ?? 'br0';
+  const bp = bridgePorts(o.ports, bridge);
+  const names = bp?.names ?? new Map<string, number>();
+  const flows = readFlows(readText(flowsFile), flowsFile, { ports: names });
   if (flows.diagnostics.length) { reportDiagnostics(flows.diagnostics); return EXIT_BAD_INPUT; }
   let groups: ReturnType<typeof readGroups>['groups'] = [];
   if (o.groups) {
-    const g = readGroups(readText(o.groups), o.groups, { ports: o.ports });
+    const g = readGroups(readText(o.groups), o.groups, { ports: names });
     if (g.diagnostics.length) { reportDiagnostics(g.diagnostics); return EXIT_BAD_INPUT; }
     groups = g.groups;
   }
-  const ports: PortMap = o.ports.size
-    ? { ofPorts: new Set(o.ports.values()), dpPorts: new Map(), local: 0 }
-    : openPorts();
+  // Without a port list every port exists; LOCAL is still numbered as on a fresh switch.
+  const ports: PortMap = bp?.ports ?? { ...openPorts(), local: dummyLocalPort(bridge, []) };
   const pipeline = buildPipeline(flows.flows, {
     groups, ports, of15: flows.ofVersion >= 15,
-    portNames: o.ports.size ? new Map([...o.ports].map(([n, v]) => [v, n])) : undefined,
+    portNames: names.size ? new Map([...names].map(([n, v]) => [v, n])) : undefined,
   });
   let packet;
-  try { packet = parsePacket(packetText, o.ports); } catch (e) {
+  try { packet = parsePacket(packetText, names); } catch (e) {
     if (e instanceof PacketError) {
       process.stderr.write(formatDiagnostic({ file: 'packet', line: 1, col: (e.span?.start ?? 0) + 1,
         len: Math.max(1, (e.span?.end ?? 1) - (e.span?.start ?? 0)), message: e.message, lineText: packetText }) + '\n');
@@ -64,6 +68,6 @@ export function runTrace(flowsFile: string, packetText: string, o: TraceOpts): n
     if (e instanceof ExecError) { process.stderr.write(`ctflow: ${e.message}\n`); return EXIT_BAD_INPUT; }
     throw e;
   }
-  process.stdout.write(o.json ? toJson(traceToJson(result.trace)) + '\n' : formatTraceText(result.trace, o.bridge ?? 'br0'));
+  process.stdout.write(o.json ? toJson(traceToJson(result.trace)) + '\n' : formatTraceText(result.trace, bridge));
   return 0;
 }
