@@ -43,6 +43,8 @@ export interface CtTcpFields {
   wscale?: number;
   mss?: number;
   sackPerm?: boolean;
+  /** The payload bytes, when known (FTP helpers read commands from it). */
+  payload?: Uint8Array;
 }
 
 /** The packet embedded in an ICMP error (only the part conntrack reads). */
@@ -75,7 +77,7 @@ export interface CtPacket {
   sport?: number;
   dport?: number;
   tcp?: CtTcpFields;
-  udp?: { len: number };
+  udp?: { len: number; payload?: Uint8Array };
   icmp?: CtIcmpFields;
 }
 

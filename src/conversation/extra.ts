@@ -3,6 +3,8 @@
 //
 //   TCP   seq=1000 ack=0 win=64240 len=0 [wscale=7] [mss=1460] [sackperm]
 //   UDP   len=8                     (the UDP length field: header + payload)
+//   TCP/UDP data="PORT 10,0,0,1,15,160\r\n"   (payload bytes: what an ALG helper reads;
+//         escapes \r \n \t \\ \" \xHH; len= follows from it, or must agree with it)
 //   ICMP  id=4660 seq=1             (echo request / reply)
 //         inner=[proto=17,nw_src=…,nw_dst=…,tp_src=…,tp_dst=…,seq=…]   (errors)
 //
@@ -115,11 +117,44 @@ export function parseExtra(text: string, base: number, l4: L4): PacketExtra {
 
 /** `[proto=17,nw_src=…,nw_dst=…,tp_src=…,tp_dst=…,seq=…]`: the packet an ICMP error quotes. */
 function parseInner(v: string, at: number): NonNullable<PacketExtra['inner']> {
+      case 'data': x.payload = parsePayload(v, at); break;
   if (!v.startsWith('[') || !v.endsWith(']')) {
     fail('inner=: expected [proto=N,nw_src=A,nw_dst=A,tp_src=N,tp_dst=N]', { start: at, end: at + v.length });
+  if (x.payload) payloadLength(x, l4, text, base);
   }
   const vals = new Map<string, { v: string; at: number }>();
   for (const t of tokens(v.slice(1, -1), at + 1, 'inner=')) {
+const ESCAPES = new Map<string, number>([['r', 13], ['n', 10], ['t', 9], ['\\', 92], ['"', 34], ['0', 0]]);
+
+/** `"text"` with C-style escapes → bytes. */
+function parsePayload(v: string, at: number): Uint8Array {
+  const whole: Span = { start: at, end: at + Math.max(1, v.length) };
+  if (v.length < 2 || v[0] !== '"' || v[v.length - 1] !== '"') fail('data=: expected a quoted string, like data="PORT 10,0,0,1,15,160\\r\\n"', whole);
+  const out: number[] = [];
+  for (let i = 1; i < v.length - 1; i++) {
+    const c = v.charCodeAt(i);
+    if (c > 126 || c < 32) fail(`data=: character ${JSON.stringify(v[i])} must be written as an escape (\\xHH)`, { start: at + i, end: at + i + 1 });
+    if (v[i] !== '\\') { out.push(c); continue; }
+    const e = v[i + 1];
+    const esc = ESCAPES.get(e);
+    if (esc !== undefined) { out.push(esc); i++; continue; }
+    if (e === 'x' && /^[0-9a-fA-F]{2}$/.test(v.slice(i + 2, i + 4))) { out.push(parseInt(v.slice(i + 2, i + 4), 16)); i += 3; continue; }
+    fail(`data=: unknown escape '\\${e}' (use \\r \\n \\t \\\\ \\" \\0 or \\xHH)`, { start: at + i, end: at + i + 2 });
+  }
+  return Uint8Array.from(out);
+}
+
+/** len= follows from data= (TCP: the payload; UDP: 8 + the payload), or must agree with it. */
+function payloadLength(x: PacketExtra, l4: L4, text: string, base: number): void {
+  const want = x.payload!.length + (l4 === 'udp' ? 8 : 0);
+  if (x.len === undefined) { x.len = want; return; }
+  if (x.len !== want) {
+    const at = /(^|[\s,])len=/.exec(text);
+    const start = at ? at.index + at[1].length : 0;
+    fail(`len=${x.len} disagrees with data= (${x.payload!.length} bytes${l4 === 'udp' ? ', UDP length ' + want : ''})`, { start: base + start, end: base + start + 4 + String(x.len).length });
+  }
+}
+
     const eq = t.text.indexOf('=');
     const key = eq < 0 ? t.text : t.text.slice(0, eq);
     const span: Span = { start: t.start, end: t.start + key.length };

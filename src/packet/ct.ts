@@ -19,8 +19,10 @@ export function toCtPacket(p: Packet): CtPacket {
     if (x.wscale !== undefined) pkt.tcp.wscale = x.wscale;
     if (x.mss !== undefined) pkt.tcp.mss = x.mss;
     if (x.sackPerm) pkt.tcp.sackPerm = true;
+    if (x.payload) pkt.tcp.payload = x.payload;
   } else if (proto === 17) {
     pkt.udp = { len: x.len ?? 0 };
+    if (x.payload) pkt.udp.payload = x.payload;
   } else if (proto === 1 || proto === 58) {
     pkt.icmp = { type: sport, code: dport, id: x.icmpId ?? 0, seq: x.icmpSeq ?? 0 };
     if (x.inner) pkt.icmp.inner = { ...x.inner };

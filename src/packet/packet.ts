@@ -23,6 +23,8 @@ export interface PacketExtra {
   seq?: number; ack?: number; win?: number; len?: number; wscale?: number; mss?: number;
   sackPerm?: boolean; icmpId?: number; icmpSeq?: number;
   inner?: { proto: number; src: bigint; dst: bigint; sport: number; dport: number; seq?: number };
+  /** TCP/UDP payload bytes (conversation `data="..."`), read by conntrack's ALG helpers. */
+  payload?: Uint8Array;
 }
 
 export interface Packet {
