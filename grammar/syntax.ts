@@ -36,9 +36,9 @@ export interface FlowSyntax {
   actionsSpan: Span | null;
   /** Where each match item's text starts, when its spans are relative to it (cached items). */
   matchBases?: number[];
-  /** Set by the file reader: which items `match` holds, as a string the reader makes of
-   *  its numbers for them; lines with the same key have the same match items. */
-  matchKey?: string;
+  /** Set by the file reader: which items `match` holds, as a number the reader gives each
+   *  distinct sequence of items (0, 1, 2, ...); lines with the same key have the same items. */
+  matchKey?: number;
 }
 
 const tokSpan = (t: Token): Span => ({ start: t.offset, end: t.offset + t.text.length });

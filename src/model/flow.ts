@@ -196,7 +196,7 @@ function addFlag(flow: Flow, k: string): void {
  * per distinct content.
  */
 export interface FileMemo {
-  matches: Map<string, MatchMemo>;
+  matches: MatchMemo[];
   /** Per action list, the slots its checks read for the matches they passed (checkOnce). */
   passed: Map<Action[], Passed[]>;
   masks: MaskTable;
@@ -211,7 +211,7 @@ export interface MatchMemo {
   checkedActions: Action[] | null; checkedKey: number; moreChecked: Array<Action[] | number> | null;
 }
 
-export const newFileMemo = (): FileMemo => ({ matches: new Map(), passed: new Map(), masks: new MaskTable(), stats: new StatsTable() });
+export const newFileMemo = (): FileMemo => ({ matches: [], passed: new Map(), masks: new MaskTable(), stats: new StatsTable() });
 
 // Most flows have their priority first and no other flow key among their items: the
 // commonest lists of flow-key positions are shared (fewer objects for the collector).
@@ -219,13 +219,13 @@ const KEYS_NONE: readonly number[] = Object.freeze([]), KEYS_FIRST: readonly num
 const sharedKeys = (keys: number[]): readonly number[] =>
   keys.length === 0 ? KEYS_NONE : keys.length === 1 && keys[0] === 0 ? KEYS_FIRST : keys;
 
-function matchMemo(memo: FileMemo, key: string, items: Item[]): MatchMemo {
-  let m = memo.matches.get(key);
+function matchMemo(memo: FileMemo, key: number, items: Item[]): MatchMemo {
+  let m = memo.matches[key];
   if (!m) {
     const keys: number[] = [];
     for (let i = 0; i < items.length; i++) if (!isMatchItem(items[i])) keys.push(i);
     m = { match: null, keys: sharedKeys(keys), checkedActions: null, checkedKey: 0, moreChecked: null };
-    memo.matches.set(key, m);
+    memo.matches[key] = m;
   }
   return m;
 }

@@ -6,10 +6,10 @@ import { parseFlowSyntax, SyntaxError_ } from '../../grammar/parse.js';
 import * as S from '../../grammar/syntax.js';
 import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
 import { FlowError } from '../model/errors.js';
-import { putKeyChars } from '../model/match.js';
 import { buildFlow, newFileMemo, type BuildCtx, type Flow, type LeadingKeys } from '../model/flow.js';
 import { isSpace, newLeadingKeys, readLeadingKeys, skipSpace } from './leading-keys.js';
 import { hashStep, TextTable } from './text-table.js';
+import { IdsTable, idsHashStep } from './ids-table.js';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface FlowFile {
@@ -108,6 +108,8 @@ function findActions(text: string, from: number): number {
  *  text gets a number (never reused in a file): equal numbers, equal items. */
 interface SyntaxCache {
   actions: Map<string, FlowSyntax>; items: TextTable<CachedItem>; nextId: number;
+  /** Each distinct sequence of item numbers a line's match has, numbered. */
+  matches: IdsTable;
   /** The previous line's action text and its syntax. */
   lastActText: string; lastActSyntax: FlowSyntax | null;
 }
@@ -152,30 +154,33 @@ function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys, syn: Lin
  * The match items of text[from, to) into syn.match: split at top-level separators, each
  * distinct item text parsed by nearley once (`metadata=0x1` recurs thousands of times in
  * an OVN dump). syn.matchBases receives where each item starts: its spans are relative to that.
- * Returns the items' numbers as a string (putKeyChars): lines with the same string have
- * the same items.
+ * Returns the number of the line's sequence of items (IdsTable): lines with the same
+ * number have the same items.
  */
-function matchItems(text: string, from: number, to: number, syn: LineSyntax, cache: SyntaxCache): string {
-  let n = 0, ids = 0;
+function matchItems(text: string, from: number, to: number, syn: LineSyntax, cache: SyntaxCache): number {
+  let n = 0, idsHash = 0;
   let depth = 0, quoted = false, start = -1, hash = 0;
   for (let i = from; i <= to; i++) {
     const c = i < to ? text.charCodeAt(i) : 44; // ','
-    const sep = !quoted && depth === 0 && (c === 44 || c === 32 || c === 9); // , space tab
-    if (sep) {
+    // Most characters are plain: one table read says so, and only the hash moves on.
+    const cls = c < 128 ? CHAR_CLASS[c] : PLAIN;
+    if (cls === PLAIN && start >= 0) { hash = hashStep(hash, c); continue; }
+    if (cls === SEPARATOR && !quoted && depth === 0) {
       if (start >= 0) {
         const cached = matchItem(text, start, i, hash, cache);
         ITEMS[n] = cached.item;
         syn.matchBases[n++] = start;
-        ids = putKeyChars(IDS, ids, cached.id);
+        IDS[n - 1] = cached.id;
+        idsHash = idsHashStep(idsHash, cached.id);
       }
       start = -1;
       continue;
     }
     if (start < 0) { start = i; hash = 0; }
     hash = hashStep(hash, c);
-    if (c === 34) quoted = !quoted; // "
-    else if (!quoted && (c === 40 || c === 91)) depth++; // ( [
-    else if (!quoted && (c === 41 || c === 93)) depth--; // ) ]
+    if (cls === QUOTE) quoted = !quoted;
+    else if (!quoted && cls === OPEN) depth++;
+    else if (!quoted && cls === CLOSE) depth--;
   }
   // An unclosed ( [ or " leaves the last item open: it is refused by the parser, not dropped.
   if (start >= 0) {
@@ -186,25 +191,17 @@ function matchItems(text: string, from: number, to: number, syn: LineSyntax, cac
   const out = (BY_COUNT[n] ??= new Array<Item>(n));
   for (let i = 0; i < n; i++) out[i] = ITEMS[i];
   syn.match = out;
-  return keyOf(IDS, ids);
+  return cache.matches.intern(IDS, n, idsHash);
 }
+// What a character is to the match-item scanner: separators , space tab; " ( [ ) ].
+const PLAIN = 0, SEPARATOR = 1, QUOTE = 2, OPEN = 3, CLOSE = 4;
+const CHAR_CLASS = new Uint8Array(128);
+for (const c of ', \t') CHAR_CLASS[c.charCodeAt(0)] = SEPARATOR;
+CHAR_CLASS[34] = QUOTE;
+for (const c of '([') CHAR_CLASS[c.charCodeAt(0)] = OPEN;
+for (const c of ')]') CHAR_CLASS[c.charCodeAt(0)] = CLOSE;
 // Scratch space, never shrunk: setting an array's length to 0 gives its storage away.
 const ITEMS: Item[] = [], IDS: number[] = [], BY_COUNT: Item[][] = [];
-
-/** String.fromCharCode(...ids[0, n)), without the copy `apply` makes for the usual few items. */
-function keyOf(ids: number[], n: number): string {
-  const f = String.fromCharCode;
-  switch (n) {
-    case 0: return '';
-    case 1: return f(ids[0]);
-    case 2: return f(ids[0], ids[1]);
-    case 3: return f(ids[0], ids[1], ids[2]);
-    case 4: return f(ids[0], ids[1], ids[2], ids[3]);
-    case 5: return f(ids[0], ids[1], ids[2], ids[3], ids[4]);
-    case 6: return f(ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]);
-    default: return f.apply(null, ids.slice(0, n));
-  }
-}
 
 /** The syntax of one match item text[start, end) (its hash: `hash`), with spans relative
  *  to the item's own text. */
@@ -269,10 +266,10 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
     ports: opts.ports ?? new Map<string, number>(), tables: opts.tables, ofVersion: opts.ofVersion,
     memo: newFileMemo(),
   };
-  const cache: SyntaxCache = { actions: new Map(), items: new TextTable(), nextId: 0, lastActText: '', lastActSyntax: null };
+  const cache: SyntaxCache = { actions: new Map(), items: new TextTable(), nextId: 0, matches: new IdsTable(), lastActText: '', lastActSyntax: null };
   const dumpCtx = { ...ctx, dump: true };
   const lead = newLeadingKeys();
-  const syn: LineSyntax = { match: [], actions: null, actionsSpan: null, matchBases: [], matchKey: '', actionsBase: 0 };
+  const syn: LineSyntax = { match: [], actions: null, actionsSpan: null, matchBases: [], matchKey: 0, actionsBase: 0 };
   eachSourceLine(text, (src) => {
     // Only a line starting NXST_/OFPST_ can be the header: no regex for the others.
     const first = src.text.charCodeAt(skipSpace(src.text, 0));
