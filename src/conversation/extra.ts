@@ -29,6 +29,7 @@ const KEYS = new Map<string, readonly L4[]>([
   ['sackperm', ['tcp']],
   ['id', ['icmp']],
   ['inner', ['icmp']],
+  ['data', ['tcp', 'udp']],
 ]);
 export const EXTRA_KEYS: readonly string[] = [...KEYS.keys()];
 
@@ -36,7 +37,7 @@ const INNER_KEYS = ['proto', 'nw_src', 'nw_dst', 'ipv6_src', 'ipv6_dst', 'tp_src
 
 interface Tok { text: string; start: number }
 
-/** Splits on spaces and commas, keeping `[...]` groups whole. Offsets are relative to `base`. */
+/** Splits on spaces and commas, keeping `[...]` groups and `"..."` strings whole. Offsets are relative to `base`. */
 function tokens(text: string, base: number, what: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
@@ -44,11 +45,17 @@ function tokens(text: string, base: number, what: string): Tok[] {
     if (/[\s,]/.test(text[i])) { i++; continue; }
     const start = i;
     let depth = 0;
-    while (i < text.length && (depth > 0 || !/[\s,]/.test(text[i]))) {
-      if (text[i] === '[') depth++;
+    let quote = -1;
+    while (i < text.length && (depth > 0 || quote >= 0 || !/[\s,]/.test(text[i]))) {
+      if (quote >= 0) {
+        if (text[i] === '\\') i++;
+        else if (text[i] === '"') quote = -1;
+      } else if (text[i] === '"') quote = i;
+      else if (text[i] === '[') depth++;
       else if (text[i] === ']') depth--;
       i++;
     }
+    if (quote >= 0) fail(`${what}: '"' without a closing '"'`, { start: base + quote, end: base + text.length });
     if (depth > 0) fail(`${what}: '[' without a closing ']'`, { start: base + start, end: base + text.length });
     out.push({ text: text.slice(start, i), start: base + start });
   }
@@ -110,20 +117,13 @@ export function parseExtra(text: string, base: number, l4: L4): PacketExtra {
       case 'mss': x.mss = number(v, at, key, 0xffff); break;
       case 'id': x.icmpId = number(v, at, key, 0xffff); break;
       case 'inner': x.inner = parseInner(v, at); break;
+      case 'data': x.payload = parsePayload(v, at); break;
     }
   }
+  if (x.payload) payloadLength(x, l4, text, base);
   return x;
 }
 
-/** `[proto=17,nw_src=…,nw_dst=…,tp_src=…,tp_dst=…,seq=…]`: the packet an ICMP error quotes. */
-function parseInner(v: string, at: number): NonNullable<PacketExtra['inner']> {
-      case 'data': x.payload = parsePayload(v, at); break;
-  if (!v.startsWith('[') || !v.endsWith(']')) {
-    fail('inner=: expected [proto=N,nw_src=A,nw_dst=A,tp_src=N,tp_dst=N]', { start: at, end: at + v.length });
-  if (x.payload) payloadLength(x, l4, text, base);
-  }
-  const vals = new Map<string, { v: string; at: number }>();
-  for (const t of tokens(v.slice(1, -1), at + 1, 'inner=')) {
 const ESCAPES = new Map<string, number>([['r', 13], ['n', 10], ['t', 9], ['\\', 92], ['"', 34], ['0', 0]]);
 
 /** `"text"` with C-style escapes → bytes. */
@@ -155,6 +155,13 @@ function payloadLength(x: PacketExtra, l4: L4, text: string, base: number): void
   }
 }
 
+/** `[proto=17,nw_src=…,nw_dst=…,tp_src=…,tp_dst=…,seq=…]`: the packet an ICMP error quotes. */
+function parseInner(v: string, at: number): NonNullable<PacketExtra['inner']> {
+  if (!v.startsWith('[') || !v.endsWith(']')) {
+    fail('inner=: expected [proto=N,nw_src=A,nw_dst=A,tp_src=N,tp_dst=N]', { start: at, end: at + v.length });
+  }
+  const vals = new Map<string, { v: string; at: number }>();
+  for (const t of tokens(v.slice(1, -1), at + 1, 'inner=')) {
     const eq = t.text.indexOf('=');
     const key = eq < 0 ? t.text : t.text.slice(0, eq);
     const span: Span = { start: t.start, end: t.start + key.length };
