@@ -5,6 +5,8 @@
 
 import { kernelIcmpNew, kernelIcmpPacket } from './icmp.js';
 import { ExpiryIndex } from './expiry.js';
+import { IPPROTO_GRE, kernelGrePacket } from './gre-kernel.js';
+import { kernelSctpNew, kernelSctpPacket } from './sctp-kernel.js';
 import { applyNat, type NatOutcome } from './nat.js';
 import { formatKernelEvent } from './print.js';
 import type { KernelConfig } from './profiles.js';
@@ -81,7 +83,7 @@ export class KernelTracker {
 
   /** A packet's first pass through conntrack in this zone; its event lines go after `events`. */
   process(pkt: CtPacket, opts: CtOptions, nowMs: number, cache: CtPacketCache, events: string[]): CtResult {
-    const view = viewPacket(pkt, false);
+    const view = viewPacket(pkt, 'kernel');
     if (view.kind === 'bad') return this.invalid(opts.zone, cache, events);
     if (view.kind === 'related') {
       // An ICMP error about a tracked flow is RELATED; it changes nothing in that flow.
@@ -206,6 +208,16 @@ export class KernelTracker {
       if (e) this.refresh(e, pkt.l3 === 'ipv4' ? T.icmp : T.icmpv6, nowMs);
       return e;
     }
+    if (pkt.proto === IPPROTO.sctp) {
+      const s = kernelSctpNew(pkt.sctp);
+      const e = s && freshEntry(zone, pkt, tuple, nowMs, { kind: 'sctp-kernel', s });
+      return e && this.update(e, 0, pkt, nowMs) === 'accept' ? e : undefined;
+    }
+    if (pkt.proto === IPPROTO_GRE) {
+      const e = freshEntry(zone, pkt, tuple, nowMs, { kind: 'plain' });
+      if (e) this.refresh(e, T.gre, nowMs);
+      return e;
+    }
     if (pkt.proto === IPPROTO.udp || pkt.proto === IPPROTO.udplite) {
       const e = freshEntry(zone, pkt, tuple, nowMs, { kind: 'udp-kernel', streamTsMs: nowMs + 2000 });
       if (e) this.refresh(e, T.udp, nowMs);
@@ -237,6 +249,26 @@ export class KernelTracker {
     }
     if (p.kind === 'udp-kernel') {
       const o = kernelUdpPacket(e, p.streamTsMs, nowMs, T);
+      this.refresh(e, o.timeoutSec, nowMs);
+      if (o.setAssured) {
+        e.status.assured = true;
+        this.note(e, EV.assured);
+      }
+      return 'accept';
+    }
+    if (p.kind === 'sctp-kernel') {
+      const o = kernelSctpPacket(p.s, dir, pkt.sctp, e.confirmed, e.status.assured, T);
+      if (o.verdict !== 'accept') return o.verdict;
+      if (o.timeoutSec !== undefined) this.refresh(e, o.timeoutSec, nowMs);
+      if (o.stateChanged) this.note(e, EV.protoinfo);
+      if (o.setAssured) {
+        e.status.assured = true;
+        this.note(e, EV.assured);
+      }
+      return 'accept';
+    }
+    if (e.proto === IPPROTO_GRE) {
+      const o = kernelGrePacket(e, T);
       this.refresh(e, o.timeoutSec, nowMs);
       if (o.setAssured) {
         e.status.assured = true;

@@ -3,6 +3,7 @@
 // (event lines with single spaces, as the recordings keep them).
 
 import { formatIp } from './addr.js';
+import { formatGreKeys, IPPROTO_GRE } from './gre-kernel.js';
 import { isIcmp } from './tuple.js';
 import { userPeerFlags, userPlainState, type UserTcp } from './tcp-userspace.js';
 import { IPPROTO, type CtEntry, type CtTuple } from './types.js';
@@ -36,17 +37,21 @@ export const remainingSec = (e: CtEntry, nowMs: number): number => Math.max(0, M
 
 /** Kernel TCP state name, or undefined for protocols without one. */
 export function kernelStateName(e: CtEntry): string | undefined {
-  return e.proto_.kind === 'tcp-kernel' ? e.proto_.s.state : undefined;
+  const p = e.proto_;
+  return p.kind === 'tcp-kernel' || p.kind === 'sctp-kernel' ? p.s.state : undefined;
 }
 
 function kernelTuple(e: CtEntry, t: CtTuple): string {
   const p = e.proto;
   // Each line is built as one template (one string made, not one per piece).
-  if (p === IPPROTO.tcp || p === IPPROTO.udp || p === IPPROTO.udplite) {
+  // DCCP too: Linux 6.18 tracks it as a generic protocol (tuple ports 0), and conntrack
+  // still prints its ports.
+  if (p === IPPROTO.tcp || p === IPPROTO.udp || p === IPPROTO.udplite || p === IPPROTO.sctp || p === 33) {
     return `src=${formatIp(e.l3, t.src)} dst=${formatIp(e.l3, t.dst)} sport=${t.sport} dport=${t.dport}`;
   }
   const a = `src=${formatIp(e.l3, t.src)} dst=${formatIp(e.l3, t.dst)}`;
   if (isIcmp(e.l3, p)) return `${a} type=${t.icmpType ?? 0} code=${t.icmpCode ?? 0} id=${t.sport}`;
+  if (p === IPPROTO_GRE) return `${a} ${formatGreKeys(t.sport, t.dport)}`;
   return a;
 }
 

@@ -10,6 +10,7 @@ import {
   type KernelTimeouts,
   type UserTpAttr,
 } from './timeouts.js';
+import type { SctpState } from './sctp-kernel.js';
 import type { Profile } from './types.js';
 
 export interface KernelConfig {
@@ -49,6 +50,14 @@ const bool = (name: string, v: number): boolean => {
   if (v !== 0 && v !== 1) throw new CtConfigError(`${name} must be 0 or 1, not ${v}`, name);
   return v === 1;
 };
+
+/** SCTP states with a timeout sysctl of their own. */
+const SCTP_STATES: SctpState[] = [
+  'CLOSED', 'COOKIE_WAIT', 'COOKIE_ECHOED', 'ESTABLISHED',
+  'SHUTDOWN_SENT', 'SHUTDOWN_RECD', 'SHUTDOWN_ACK_SENT', 'HEARTBEAT_SENT',
+];
+const NO_USER_SCTP_GRE =
+  'OVS userspace conntrack tracks SCTP and GRE as "other" protocols with the udp_* timeouts (set nf_conntrack_udp_timeout / _stream)';
 
 const KNOBS = new Map<string, Knob>([
   [
@@ -142,6 +151,12 @@ const KNOBS = new Map<string, Knob>([
       userspace: 'OVS userspace tracks other protocols with the udp_* timeouts; there is no generic timeout',
     },
   ],
+  ...SCTP_STATES.map((s): [string, Knob] => [
+    `nf_conntrack_sctp_timeout_${s.toLowerCase()}`,
+    { kernel: (k, v) => k.timeouts.sctp.set(s, v), userspace: NO_USER_SCTP_GRE },
+  ]),
+  ['nf_conntrack_gre_timeout', { kernel: (k, v) => (k.timeouts.gre = v), userspace: NO_USER_SCTP_GRE }],
+  ['nf_conntrack_gre_timeout_stream', { kernel: (k, v) => (k.timeouts.greStream = v), userspace: NO_USER_SCTP_GRE }],
 ]);
 
 /** Every knob name this module understands. */

@@ -23,6 +23,10 @@ export interface KernelTimeouts {
   icmp: number;
   icmpv6: number;
   generic: number;
+  /** SCTP per state (nf_conntrack_sctp_timeout_*); NONE uses CLOSED's. */
+  sctp: Map<import('./sctp-kernel.js').SctpState, number>;
+  gre: number;
+  greStream: number;
 }
 
 export function kernelDefaults(): KernelTimeouts {
@@ -47,6 +51,18 @@ export function kernelDefaults(): KernelTimeouts {
     icmp: 30,
     icmpv6: 30,
     generic: 600,
+    sctp: new Map([
+      ['CLOSED', 10],
+      ['COOKIE_WAIT', 3],
+      ['COOKIE_ECHOED', 3],
+      ['ESTABLISHED', 210],
+      ['SHUTDOWN_SENT', 3],
+      ['SHUTDOWN_RECD', 3],
+      ['SHUTDOWN_ACK_SENT', 3],
+      ['HEARTBEAT_SENT', 30],
+    ]),
+    gre: 30,
+    greStream: 180,
   };
 }
 

@@ -1,7 +1,8 @@
 // Tuples: what identifies a connection direction, how a packet maps to one, and
 // the key the table uses. Zones are part of the key, so zones never mix.
 
-import { IPPROTO, type CtIcmpInner, type CtPacket, type CtTuple, type L3 } from './types.js';
+import { greKeys, IPPROTO_GRE } from './gre-kernel.js';
+import { IPPROTO, type CtIcmpInner, type CtPacket, type CtTuple, type L3, type Profile } from './types.js';
 
 // Echo-style ICMP types and their answers (v4: echo, timestamp, info, address mask).
 const ICMP4_PAIR = new Map<number, number>([
@@ -23,6 +24,11 @@ export const isIcmp = (l3: L3, proto: number): boolean =>
 /** Protocols tracked with ports; anything else is "generic" (addresses and protocol only). */
 export const hasPorts = (proto: number): boolean =>
   proto === IPPROTO.tcp || proto === IPPROTO.udp || proto === IPPROTO.udplite;
+
+/** The kernel also keys SCTP on its ports (OVS userspace keeps them 0: an "other" protocol). */
+export const kernelPorts = (proto: number): boolean => hasPorts(proto) || proto === IPPROTO.sctp;
+const portsIn = (profile: Profile, proto: number): boolean =>
+  profile === 'kernel' ? kernelPorts(proto) : hasPorts(proto);
 
 export const icmpPair = (l3: L3): Map<number, number> => (l3 === 'ipv4' ? ICMP4_PAIR : ICMP6_PAIR);
 export const icmpRequests = (l3: L3): Set<number> => (l3 === 'ipv4' ? ICMP4_REQUESTS : ICMP6_REQUESTS);
@@ -83,21 +89,22 @@ export type PacketView =
   /** Conntrack cannot make sense of it (+inv). */
   | { kind: 'bad' };
 
-function innerTuple(l3: L3, inner: CtIcmpInner): CtTuple | undefined {
+function innerTuple(l3: L3, inner: CtIcmpInner, profile: Profile): CtTuple | undefined {
   if (isIcmp(l3, inner.proto)) {
     if (inner.icmpType === undefined) return undefined;
     const id = inner.icmpId ?? 0;
     return { src: inner.src, dst: inner.dst, sport: id, dport: id, icmpType: inner.icmpType, icmpCode: 0 };
   }
-  if (hasPorts(inner.proto)) return { src: inner.src, dst: inner.dst, sport: inner.sport, dport: inner.dport };
+  if (portsIn(profile, inner.proto)) return { src: inner.src, dst: inner.dst, sport: inner.sport, dport: inner.dport };
   return { src: inner.src, dst: inner.dst, sport: 0, dport: 0 };
 }
 
 /**
- * Tuple of a packet. `checkErrorSource`: the userspace tracker also demands that an
- * ICMP error is addressed to the sender of the quoted packet; the kernel does not.
+ * Tuple of a packet, as `profile`'s tracker keys it. The userspace tracker also demands
+ * that an ICMP error is addressed to the sender of the quoted packet; the kernel does not.
  */
-export function viewPacket(pkt: CtPacket, checkErrorSource: boolean): PacketView {
+export function viewPacket(pkt: CtPacket, profile: Profile): PacketView {
+  const checkErrorSource = profile === 'userspace';
   if (isIcmp(pkt.l3, pkt.proto)) {
     const ic = pkt.icmp;
     if (!ic) return { kind: 'bad' };
@@ -105,7 +112,7 @@ export function viewPacket(pkt: CtPacket, checkErrorSource: boolean): PacketView
     if (errors.has(ic.type)) {
       if (!ic.inner) return { kind: 'bad' };
       if (checkErrorSource && ic.inner.src !== pkt.dst) return { kind: 'bad' };
-      const it = innerTuple(pkt.l3, ic.inner);
+      const it = innerTuple(pkt.l3, ic.inner, profile);
       const lookup = it && invertTuple(pkt.l3, ic.inner.proto, it);
       if (!lookup) return { kind: 'bad' };
       return { kind: 'related', lookup, innerProto: ic.inner.proto, inner: ic.inner };
@@ -114,9 +121,10 @@ export function viewPacket(pkt: CtPacket, checkErrorSource: boolean): PacketView
     const id = ic.id ?? 0;
     return { kind: 'own', tuple: { src: pkt.src, dst: pkt.dst, sport: id, dport: id, icmpType: ic.type, icmpCode: ic.code } };
   }
-  if (hasPorts(pkt.proto)) {
+  if (portsIn(profile, pkt.proto)) {
     if (pkt.proto === IPPROTO.tcp && !pkt.tcp) return { kind: 'bad' };
     return { kind: 'own', tuple: { src: pkt.src, dst: pkt.dst, sport: pkt.sport ?? 0, dport: pkt.dport ?? 0 } };
   }
+  if (pkt.proto === IPPROTO_GRE && profile === 'kernel') return { kind: 'own', tuple: { src: pkt.src, dst: pkt.dst, ...greKeys(pkt) } };
   return { kind: 'own', tuple: { src: pkt.src, dst: pkt.dst, sport: 0, dport: 0 } };
 }

@@ -43,8 +43,6 @@ export interface CtTcpFields {
   wscale?: number;
   mss?: number;
   sackPerm?: boolean;
-  /** The payload bytes, when known (FTP helpers read commands from it). */
-  payload?: Uint8Array;
 }
 
 /** The packet embedded in an ICMP error (only the part conntrack reads). */
@@ -77,8 +75,12 @@ export interface CtPacket {
   sport?: number;
   dport?: number;
   tcp?: CtTcpFields;
-  udp?: { len: number; payload?: Uint8Array };
+  udp?: { len: number };
   icmp?: CtIcmpFields;
+  /** SCTP common header and chunks (kernel profile; undefined = no chunks given). */
+  sctp?: import('./sctp-kernel.js').CtSctpFields;
+  /** GRE version and, for PPTP's enhanced GRE (version 1), the key's call id (kernel profile). */
+  gre?: { version: number; key: number };
 }
 
 /** A NAT request as ct(nat(...)) gives it. No `kind` = bare `nat`. */
@@ -142,6 +144,7 @@ export type ProtoState =
   | { kind: 'tcp-kernel'; s: import('./tcp-kernel.js').KernelTcp }
   | { kind: 'tcp-userspace'; s: import('./tcp-userspace.js').UserTcp }
   | { kind: 'udp-kernel'; streamTsMs: number }
+  | { kind: 'sctp-kernel'; s: import('./sctp-kernel.js').KernelSctp }
   | { kind: 'other-userspace'; state: 'FIRST' | 'MULTIPLE' | 'BIDIR' }
   | { kind: 'icmp-userspace'; state: 'FIRST' | 'REPLY' }
   | { kind: 'plain' };

@@ -69,7 +69,7 @@ export class UserspaceTracker {
 
   process(pkt: CtPacket, opts: CtOptions, nowMs: number, cache: CtPacketCache): CtResult {
     const events: string[] = [];
-    const view = viewPacket(pkt, true);
+    const view = viewPacket(pkt, 'userspace');
     if (view.kind === 'bad') return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, undefined, 0, events);
     if (view.kind === 'related') {
       const e = this.table.find(opts.zone, pkt.l3, view.innerProto, view.lookup, nowMs);
