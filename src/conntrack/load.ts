@@ -75,7 +75,7 @@ function baseEntry(zone: number, l3: L3, proto: number, orig: CtTuple, reply: Ct
   return {
     zone, l3, proto, orig, reply, createdMs: nowMs, expiresMs: nowMs + timeoutSec * 1000,
     status: { seenReply: true, assured: false }, mark: 0, label: 0n, proto_: { kind: 'plain' },
-    nat: NAT_NONE, confirmed: false, pendingEvents: 0, expiryFiled: -1,
+    nat: NAT_NONE, confirmed: false, pendingEvents: 0, expiryFiled: -1, hashOrig: -1, hashReply: -1,
   };
 }
 

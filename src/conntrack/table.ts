@@ -16,6 +16,9 @@ interface Owner {
   dir: 0 | 1;
 }
 
+/** zone, l3 and proto as one number, for the hash memo. */
+const memoKey = (zone: number, l3: L3, proto: number): number => (zone * 256 + proto) * 2 + (l3 === 'ipv4' ? 0 : 1);
+
 const dirTuple = (e: CtEntry, dir: 0 | 1): CtTuple => (dir === 0 ? e.orig : e.reply);
 
 /** Does `e`'s direction `dir` have this key? */
@@ -38,11 +41,34 @@ export class CtTable {
   private clock = -Infinity;
   /** Where the incremental sweep goes on (Set iterators survive deletions). */
   private sweeper: Iterator<CtEntry> | undefined;
+  /**
+   * The hashes of the last two tuples find() looked up, by tuple object (tuples are never
+   * edited): a commit inserts the very tuples its packet just looked up (orig, then reply
+   * by taken()), so insert() hashes neither again.
+   */
+  private readonly memoT: (CtTuple | undefined)[] = [undefined, undefined];
+  private readonly memoK = [0, 0];
+  private readonly memoH = [0, 0];
+  private memoNext = 0;
+
+  /** tupleHash(), or the one find() just made for this same tuple object and key. */
+  private hashOf(zone: number, l3: L3, proto: number, t: CtTuple): number {
+    const k = memoKey(zone, l3, proto);
+    if (this.memoT[0] === t && this.memoK[0] === k) return this.memoH[0]!;
+    if (this.memoT[1] === t && this.memoK[1] === k) return this.memoH[1]!;
+    return tupleHash(zone, l3, proto, t);
+  }
 
   /** Like lookup(), without allocating: the direction is left in lastDir. */
   find(zone: number, l3: L3, proto: number, t: CtTuple, nowMs: number): CtEntry | undefined {
     if (nowMs > this.clock) this.clock = nowMs;
-    const slot = this.byKey.get(tupleHash(zone, l3, proto, t));
+    const h = tupleHash(zone, l3, proto, t);
+    const m = this.memoNext;
+    this.memoT[m] = t;
+    this.memoK[m] = memoKey(zone, l3, proto);
+    this.memoH[m] = h;
+    this.memoNext = m ^ 1;
+    const slot = this.byKey.get(h);
     if (slot === undefined) return undefined;
     let e: CtEntry | undefined;
     if (!Array.isArray(slot)) {
@@ -108,7 +134,10 @@ export class CtTable {
   /** Makes `e` the owner of its direction `dir`'s key. */
   private claim(e: CtEntry, dir: 0 | 1): void {
     const t = dirTuple(e, dir);
-    const h = tupleHash(e.zone, e.l3, e.proto, t);
+    const h = this.hashOf(e.zone, e.l3, e.proto, t);
+    // Kept for release(): the key is found again without hashing.
+    if (dir === 0) e.hashOrig = h;
+    else e.hashReply = h;
     const slot = this.byKey.get(h);
     if (slot === undefined) {
       this.byKey.set(h, e);
@@ -136,13 +165,12 @@ export class CtTable {
   remove(e: CtEntry): void {
     // Keys are claimed only by entries in `all`: one gone from there has none left.
     if (!this.all.delete(e)) return;
-    this.release(e, e.orig);
-    this.release(e, e.reply);
+    this.release(e, e.hashOrig!);
+    this.release(e, e.hashReply!);
   }
 
-  /** Drops the key of `e`'s direction with tuple `t`, if `e` still owns it. */
-  private release(e: CtEntry, t: CtTuple): void {
-    const h = tupleHash(e.zone, e.l3, e.proto, t);
+  /** Drops the key of `e`'s direction claimed under hash `h`, if `e` still owns it. */
+  private release(e: CtEntry, h: number): void {
     const slot = this.byKey.get(h);
     if (slot === e) this.byKey.delete(h);
     else if (Array.isArray(slot)) {
@@ -243,6 +271,8 @@ export function freshEntry(
     confirmed: false,
     pendingEvents: 0,
     expiryFiled: -1,
+    hashOrig: -1,
+    hashReply: -1,
   };
 }
 

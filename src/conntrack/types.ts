@@ -43,6 +43,8 @@ export interface CtTcpFields {
   wscale?: number;
   mss?: number;
   sackPerm?: boolean;
+  /** The payload bytes, when known (FTP helpers read commands from it). */
+  payload?: Uint8Array;
 }
 
 /** The packet embedded in an ICMP error (only the part conntrack reads). */
@@ -75,7 +77,7 @@ export interface CtPacket {
   sport?: number;
   dport?: number;
   tcp?: CtTcpFields;
-  udp?: { len: number };
+  udp?: { len: number; payload?: Uint8Array };
   icmp?: CtIcmpFields;
   /** SCTP common header and chunks (kernel profile; undefined = no chunks given). */
   sctp?: import('./sctp-kernel.js').CtSctpFields;
@@ -174,6 +176,9 @@ export interface CtEntry {
   pendingEvents?: number;
   /** Kernel profile: the time the expiry index filed it under (internal; -1 when not filed). */
   expiryFiled?: number;
+  /** The table's key hashes of orig / reply, kept at insert for the removal (internal; -1 before). */
+  hashOrig?: number;
+  hashReply?: number;
 }
 
 /** A view of one entry for printers and users. */
