@@ -7,6 +7,8 @@
 //         escapes \r \n \t \\ \" \xHH; len= follows from it, or must agree with it)
 //   ICMP  id=4660 seq=1             (echo request / reply)
 //         inner=[proto=17,nw_src=…,nw_dst=…,tp_src=…,tp_dst=…,seq=…]   (errors)
+//   SCTP  vtag=0 chunks=[init] init_tag=268484830 [tflag]   (extra-sctp.ts)
+//   GRE   gre_version=1 gre_key=4369                        (PPTP's call id)
 //
 // Keys are checked against the packet's protocol so a typo or a TCP key on a UDP packet
 // is an error pointing at it, not a silently ignored number.
@@ -15,8 +17,9 @@ import { fail } from '../model/errors.js';
 import { parseIpv4, parseIpv6 } from '../model/values.js';
 import type { PacketExtra } from '../packet/packet.js';
 import { didYouMean } from '../util/suggest.js';
+import { finishSctp, greVersion, newSctpDraft, parseChunks, tag } from './extra-sctp.js';
 
-export type L4 = 'tcp' | 'udp' | 'icmp' | 'other';
+export type L4 = 'tcp' | 'udp' | 'icmp' | 'sctp' | 'gre' | 'other';
 
 /** Which protocols each key applies to. */
 const KEYS = new Map<string, readonly L4[]>([
@@ -30,6 +33,12 @@ const KEYS = new Map<string, readonly L4[]>([
   ['id', ['icmp']],
   ['inner', ['icmp']],
   ['data', ['tcp', 'udp']],
+  ['vtag', ['sctp']],
+  ['chunks', ['sctp']],
+  ['init_tag', ['sctp']],
+  ['tflag', ['sctp']],
+  ['gre_version', ['gre']],
+  ['gre_key', ['gre']],
 ]);
 export const EXTRA_KEYS: readonly string[] = [...KEYS.keys()];
 
@@ -85,6 +94,7 @@ function address(v: string, at: number, key: string): bigint {
 export function parseExtra(text: string, base: number, l4: L4): PacketExtra {
   const x: PacketExtra = {};
   const seen = new Set<string>();
+  const sctp = newSctpDraft();
   for (const t of tokens(text, base, 'packet fields')) {
     const eq = t.text.indexOf('=');
     const key = eq < 0 ? t.text : t.text.slice(0, eq);
@@ -94,9 +104,10 @@ export function parseExtra(text: string, base: number, l4: L4): PacketExtra {
     if (!protos.includes(l4)) fail(`${key}= applies to ${protos.join('/')} packets, this one is ${l4}`, keySpan);
     if (seen.has(key)) fail(`${key}= given twice`, keySpan);
     seen.add(key);
-    if (key === 'sackperm') {
-      if (eq >= 0) fail('sackperm takes no value', { start: t.start, end: t.start + t.text.length });
-      x.sackPerm = true;
+    if (key === 'sackperm' || key === 'tflag') {
+      if (eq >= 0) fail(`${key} takes no value`, { start: t.start, end: t.start + t.text.length });
+      if (key === 'sackperm') x.sackPerm = true;
+      else sctp.tflag = keySpan;
       continue;
     }
     if (eq < 0) fail(`${key} needs a value (${key}=N)`, keySpan);
@@ -118,7 +129,16 @@ export function parseExtra(text: string, base: number, l4: L4): PacketExtra {
       case 'id': x.icmpId = number(v, at, key, 0xffff); break;
       case 'inner': x.inner = parseInner(v, at); break;
       case 'data': x.payload = parsePayload(v, at); break;
+      case 'vtag': sctp.vtag = tag(v, at, key); break;
+      case 'init_tag': sctp.initTag = { n: tag(v, at, key), span: keySpan }; break;
+      case 'chunks': sctp.chunks = parseChunks(v, at); break;
+      case 'gre_version': x.gre = { version: greVersion(v, at), key: x.gre?.key ?? 0 }; break;
+      case 'gre_key': x.gre = { version: x.gre?.version ?? 0, key: tag(v, at, key, 0xffff) }; break;
     }
+  }
+  if (l4 === 'sctp') x.sctp = finishSctp(sctp, { start: base, end: base + Math.max(1, text.length) });
+  if (x.gre && x.gre.version !== 1 && seen.has('gre_key')) {
+    fail("gre_key= is the call id of PPTP's enhanced GRE: it needs gre_version=1", { start: base, end: base + text.length });
   }
   if (x.payload) payloadLength(x, l4, text, base);
   return x;

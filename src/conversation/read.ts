@@ -55,6 +55,8 @@ function l4Of(p: Packet): L4 {
   const t = p.slots.get('dl_type');
   if (t !== ETH_IP && t !== ETH_IPV6) return 'other';
   const proto = Number(p.slots.get('nw_proto') ?? 0n);
+  if (proto === 132) return 'sctp';
+  if (proto === 47) return 'gre';
   return proto === 6 ? 'tcp' : proto === 17 ? 'udp' : proto === 1 || proto === 58 ? 'icmp' : 'other';
 }
 

@@ -26,6 +26,10 @@ export function toCtPacket(p: Packet): CtPacket {
   } else if (proto === 1 || proto === 58) {
     pkt.icmp = { type: sport, code: dport, id: x.icmpId ?? 0, seq: x.icmpSeq ?? 0 };
     if (x.inner) pkt.icmp.inner = { ...x.inner };
+  } else if (proto === 132) {
+    if (x.sctp) pkt.sctp = x.sctp;
+  } else if (proto === 47) {
+    if (x.gre) pkt.gre = x.gre;
   }
   return pkt;
 }

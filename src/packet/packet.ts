@@ -11,6 +11,7 @@ import { fieldByName, fieldNames } from '../model/fields.js';
 import { applyMatchItem, newMatch, setProtocol, valueText } from '../model/match.js';
 import { didYouMean } from '../util/suggest.js';
 import { SlotStore, wordOf } from './slots.js';
+import type { CtSctpFields } from '../conntrack/sctp-kernel.js';
 
 /** Slots a packet has beyond FIELDS: the second VLAN header and the TPIDs of both. */
 export const VLAN_TCI1 = 'vlan_tci1';
@@ -25,6 +26,10 @@ export interface PacketExtra {
   inner?: { proto: number; src: bigint; dst: bigint; sport: number; dport: number; seq?: number };
   /** TCP/UDP payload bytes (conversation `data="..."`), read by conntrack's ALG helpers. */
   payload?: Uint8Array;
+  /** SCTP verification tag and chunks (conversation `vtag= chunks=[…] init_tag= tflag`). */
+  sctp?: CtSctpFields;
+  /** GRE version and PPTP call id (conversation `gre_version= gre_key=`). */
+  gre?: { version: number; key: number };
 }
 
 export interface Packet {
