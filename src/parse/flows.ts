@@ -8,7 +8,7 @@ import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
 import { FlowError } from '../model/errors.js';
 import { buildFlow, newFileMemo, type BuildCtx, type Flow, type LeadingKeys } from '../model/flow.js';
 import { isSpace, newLeadingKeys, readLeadingKeys, skipSpace } from './leading-keys.js';
-import { hashStep, TextTable } from './text-table.js';
+import { hashStep, hasAt, TextTable } from './text-table.js';
 import { IdsTable, idsHashStep } from './ids-table.js';
 import type { Diagnostic } from './diagnostic.js';
 
@@ -129,7 +129,7 @@ function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys, syn: Lin
   // often gives consecutive flows the same actions: that is checked first, without
   // cutting the text out and hashing it.
   const prev = cache.lastActText;
-  let actSyn = text.length - actionsAt === prev.length && text.startsWith(prev, actionsAt) ? cache.lastActSyntax ?? undefined : undefined;
+  let actSyn = text.length - actionsAt === prev.length && hasAt(text, actionsAt, prev) ? cache.lastActSyntax ?? undefined : undefined;
   const actText = actSyn ? prev : text.slice(actionsAt);
   actSyn ??= cache.actions.get(actText);
   if (!actSyn) {

@@ -5,13 +5,14 @@
 // rest). What is read is what
 //   /\s*(?:(cookie|duration|…|importance)=([^\s,=()]+),\s|(send_flow_rem|…|no_byte_counts)\s)/y
 // reads, repeated from the start of the line.
+import { hasAt } from './text-table.js';
 import { LEAD_DECIMAL, LEAD_FRACTION, LEAD_HEX, LEAD_OTHER, type LeadingKeys } from '../model/flow.js';
 
 const VALUED_KEYS = ['cookie', 'duration', 'table', 'n_packets', 'n_bytes', 'idle_timeout', 'hard_timeout', 'idle_age', 'hard_age', 'importance'];
 const FLAG_KEYS = ['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts'];
 /** What may follow a key at the start of a line: a valued key with its `=`, or a flag. */
 interface Candidate { key: string; text: string; valued: boolean }
-// By first character: the few keys to try there (`text.startsWith`, no word cut out).
+// By first character: the few keys to try there (compared in place, no word cut out).
 const BY_FIRST: Candidate[][] = Array.from({ length: 128 }, () => []);
 for (const key of VALUED_KEYS) BY_FIRST[key.charCodeAt(0)].push({ key, text: key + '=', valued: true });
 for (const key of FLAG_KEYS) BY_FIRST[key.charCodeAt(0)].push({ key, text: key, valued: false });
@@ -41,7 +42,7 @@ export function readLeadingKeys(text: string, lead: LeadingKeys): number {
     const at = skipSpace(text, end);
     const candidates = BY_FIRST[text.charCodeAt(at)] ?? NONE;
     let hit: Candidate | null = null;
-    for (const c of candidates) if (text.startsWith(c.text, at)) { hit = c; break; }
+    for (const c of candidates) if (hasAt(text, at, c.text)) { hit = c; break; }
     if (hit === null) return end;
     const i = lead.n;
     const w = at + hit.text.length;

@@ -2,6 +2,15 @@
 // a line's match items in it without cutting each item out of the line first (a dump
 // holds hundreds of thousands of items, a few thousand of them distinct).
 
+/** Whether `text` holds `key` at `at`. String.prototype.startsWith with a position is a
+ *  builtin call each time; a loop over character codes is what the optimiser inlines (the
+ *  reader asks this several times per line). */
+export function hasAt(text: string, at: number, key: string): boolean {
+  if (at + key.length > text.length) return false;
+  for (let j = 0; j < key.length; j++) if (text.charCodeAt(at + j) !== key.charCodeAt(j)) return false;
+  return true;
+}
+
 /** The hash TextTable expects, one character at a time: h = step(h, charCode). */
 export const hashStep = (h: number, c: number): number => (Math.imul(h, 31) + c) | 0;
 
@@ -26,7 +35,7 @@ export class TextTable<T> {
     for (let i = slotOf(hash) & mask; ; i = (i + 1) & mask) {
       const k = this.keys[i];
       if (k === undefined) return undefined;
-      if (this.hashes[i] === hash && k.length === end - start && text.startsWith(k, start)) return this.values[i];
+      if (this.hashes[i] === hash && k.length === end - start && hasAt(text, start, k)) return this.values[i];
     }
   }
 
