@@ -14,11 +14,6 @@ import { addedWith, readOne as one, SWITCH_DEPENDENT_ALL } from './corpus-lines.
 /** Lines whose OF1.3 dump depends on the recording switch, not on the flow text. */
 const SWITCH_DEPENDENT = new Map(SWITCH_DEPENDENT_ALL);
 
-/** Lines added over OpenFlow 1.2+ whose OF1.3 form ctflow cannot tell from their text. */
-const PROVENANCE = new Map<string, string>([
-  ['OpenFlow13 actions=set_field:0x1003->vlan_tci', 'ctflow holds a set_field on vlan_tci as the OpenFlow 1.0 actions it becomes when added over OF1.0'],
-]);
-
 const OF11_INSTRUCTIONS = new Set(['goto_table', 'write_actions', 'clear_actions', 'meter']);
 
 type Entry = CorpusEntry & { of13?: string | null };
@@ -28,8 +23,7 @@ type Entry = CorpusEntry & { of13?: string | null };
 for (const group of [...CORPUS_GROUPS.filter((g) => g !== 'errors'), 'protocols']) {
   describe(`corpus ${group} (OpenFlow 1.3 dump)`, () => {
     const entries = (loadCorpus(group) as Entry[]).filter((e) => !e.error && typeof e.canonical === 'string'
-      && typeof e.of13 === 'string' && e.via !== 'add-flows' && !SWITCH_DEPENDENT.has(e.input)
-      && !PROVENANCE.has(`${e.protocol} ${e.input}`));
+      && typeof e.of13 === 'string' && e.via !== 'add-flows' && !SWITCH_DEPENDENT.has(e.input));
     it.each(entries.map((e) => [e.input, e] as const))('%s', (input, e) => {
       const flow = one(input, addedWith(e));
       // Added over OpenFlow 1.0, instructions reach the switch in their OF1.0 form (goto_table

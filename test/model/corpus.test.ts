@@ -8,19 +8,14 @@ import { CORPUS_GROUPS, loadCorpus } from '../helpers/corpus.js';
 import { addedWith, readOne as one, SWITCH_DEPENDENT_ALL } from './corpus-lines.js';
 
 /** Lines whose canonical form depends on the recording switch, not on the flow text. */
-const SWITCH_DEPENDENT = new Map<string, string>([
-  ...SWITCH_DEPENDENT_ALL,
-  // Added with -O OpenFlow13, these actions reach the switch as set_field / set_queue+output
-  // (each line is read as added with its protocol, but ctflow keeps these actions as written).
-  ['OpenFlow13 actions=set_tunnel:0x1234,set_tunnel64:0x9876', 'added with OpenFlow13'],
-  ['OpenFlow13 actions=enqueue:1:2', 'added with OpenFlow13'],
-  ['OpenFlow13 mpls,actions=set_mpls_label(10),set_mpls_tc(3),set_mpls_ttl(4),dec_mpls_ttl', 'added with OpenFlow13'],
-]);
+const SWITCH_DEPENDENT = new Map<string, string>(SWITCH_DEPENDENT_ALL);
 
-for (const group of CORPUS_GROUPS.filter((g) => g !== 'errors')) {
+// `protocols`: the same writes added over OpenFlow 1.0-1.5 (set_tunnel, enqueue,
+// set_mpls_label over 1.2+ reach the switch as set_field / set_queue+output+pop_queue).
+for (const group of [...CORPUS_GROUPS.filter((g) => g !== 'errors'), 'protocols']) {
   describe(`corpus ${group}`, () => {
     const entries = loadCorpus(group).filter((e) => !e.error && typeof e.canonical === 'string' && e.via !== 'add-flows'
-      && !SWITCH_DEPENDENT.has(e.input) && !SWITCH_DEPENDENT.has(`${e.protocol} ${e.input}`));
+      && !SWITCH_DEPENDENT.has(e.input));
     it.each(entries.map((e) => [e.input, e] as const))('%s', (input, e) => {
       expect(countParses(closeParens(input.trim()))).toBe(1);
       const flow = one(input, addedWith(e));
