@@ -1,6 +1,8 @@
 // ct(...)'s parsed arguments (src/model/actions/ct.ts) as the interpreter's CtRequest.
+import { actionByName } from '../model/actions/index.js';
 import type { CtArgs } from '../model/actions/ct.js';
 import type { NatArgs } from '../model/actions/nat.js';
+import type { Action } from '../model/actions/types.js';
 import type { NatSpec } from '../conntrack/index.js';
 import type { CtRequest } from './exec.js';
 import { wordRef } from '../packet/field-io.js';
@@ -40,11 +42,13 @@ export function ctRequest(a: CtArgs): CtRequest {
 }
 
 function makeRequest(a: CtArgs): CtRequest {
-  const natAction = a.actions.find((x) => x.name === 'nat');
+  // ct()'s nat sets up the ct() (its spec says so); the other nested actions run in exec().
+  const natOf = (x: Action): NatArgs | undefined => actionByName(x.name)?.ctNat?.(x.args);
+  const nat = a.actions.map(natOf).find((n) => n !== undefined);
   return {
     zone: a.zone, commit: a.commit, force: a.force, table: a.table,
-    nat: natAction ? natSpec(natAction.args as NatArgs) : null,
-    exec: a.actions.filter((x) => x.name !== 'nat'),
+    nat: nat ? natSpec(nat) : null,
+    exec: a.actions.filter((x) => natOf(x) === undefined),
     alg: a.alg ? ALG_NAMES.get(a.alg) ?? String(a.alg) : null,
     zoneRef: typeof a.zone === 'number' ? null : wordRef(a.zone.field, a.zone.ofs, a.zone.bits),
     odp: { head: a.commit ? (a.force ? 'force_commit' : 'commit') : '', tail4: null, tail6: null, lastKey: -1, lastMask: 0, lastMark: 0, last: '' },

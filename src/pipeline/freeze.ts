@@ -13,9 +13,11 @@
 //
 // The freeze is finished (hash + recirc emitted) where OVS finishes it: at the end of
 // the translation, of a group bucket or of a clone(): what follows those is not frozen.
+import { actionByName } from '../model/actions/index.js';
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import type { Packet } from '../packet/packet.js';
+import { groupAction, resubmitAction } from './built.js';
 import { sentFrame } from './ct-nat.js';
 import { hash5Tuple, hashInt, hashSymmetricL3L4 } from './hash.js';
 import type { Xlate } from './xlate.js';
@@ -39,23 +41,14 @@ export interface Frozen {
 
 const FREEZING = new WeakMap<Xlate, Frozen>();
 
-const NO_SPAN = { start: 0, end: 0 };
-
-/** Actions that report table and cookie (packet-ins): a marker goes before them. */
-function needsUnroll(a: Action): boolean {
-  switch (a.name) {
-    case 'output': case 'group': case 'controller': case 'dec_ttl': case 'dec_mpls_ttl': case 'dec_nsh_ttl':
-      return true;
-    case 'resubmit': return (a.args as { table: number | null }).table === null; // the current table
-    default: return false;
-  }
-}
-
 function put(x: Xlate, f: Frozen, a: Action): void {
-  if (a.name === 'note' || a.name === 'conjunction') return; // nothing to resume
-  if (a.name === 'goto_table') {
-    a = { name: 'resubmit', args: { inPort: null, table: (a.args as { table: number }).table, ct: false }, span: a.span };
-  } else if (needsUnroll(a) && (!f.last || f.last.table !== x.table || (f.last.flow?.cookie ?? 0n) !== (x.flow?.cookie ?? 0n))) {
+  const spec = actionByName(a.name);
+  if (spec?.notRestored) return; // nothing to resume
+  // An instruction cannot be resumed: goto_table becomes a resubmit to its table.
+  const goto = spec?.jumps?.(a.args, x.table).find((j) => j.kind === 'goto_table');
+  if (goto) {
+    a = { ...resubmitAction(goto.table), span: a.span };
+  } else if (spec?.reportsTable?.(a.args) && (!f.last || f.last.table !== x.table || (f.last.flow?.cookie ?? 0n) !== (x.flow?.cookie ?? 0n))) {
     f.last = { table: x.table, flow: x.flow };
     f.items.push({ unroll: f.last });
   }
@@ -66,8 +59,7 @@ function put(x: Xlate, f: Frozen, a: Action): void {
 export function startFreezing(x: Xlate, alg: 'l4' | 'sym_l4', basis: number, groupId: number): void {
   const f: Frozen = { alg, basis, items: [], last: null, actionSet: null, stack: [], at: { table: x.table, group: groupId } };
   const cur = x.curList[x.curIndex];
-  const a = cur?.name === 'group' && (cur.args as { group: number }).group === groupId
-    ? cur : { name: 'group', args: { group: groupId }, span: NO_SPAN };
+  const a = cur && actionByName(cur.name)?.groupId?.(cur.args) === groupId ? cur : groupAction(groupId);
   put(x, f, a);
   FREEZING.set(x, f);
   x.exited = true;

@@ -2,6 +2,7 @@
 import type { LearnArgs } from '../model/actions/learn.js';
 import type { Action } from '../model/actions/types.js';
 import { ones } from '../model/bits.js';
+import { outputAction, writeAction } from './built.js';
 import type { Flow } from '../model/flow.js';
 import { newMatch, setSubfield } from '../model/match.js';
 import type { ExecCtx } from './exec.js';
@@ -9,7 +10,6 @@ import type { ExecCtx } from './exec.js';
 export function learnedFlow(l: LearnArgs, x: ExecCtx): Flow {
   const match = newMatch();
   const actions: Action[] = [];
-  const span = { start: 0, end: 0 };
   for (const s of l.specs) {
     switch (s.kind) {
       case 'match': setSubfield(match, s.dst.field, s.dst.ofs, s.dst.bits, s.value); break;
@@ -17,11 +17,11 @@ export function learnedFlow(l: LearnArgs, x: ExecCtx): Flow {
       case 'load': case 'load_field': {
         const v = s.kind === 'load' ? s.value : x.read(s.src);
         const sh = BigInt(s.dst.ofs);
-        actions.push({ name: 'load', args: { field: s.dst.field, value: (v & ones(s.dst.bits)) << sh, mask: ones(s.dst.bits) << sh, load: true }, span });
+        actions.push(writeAction({ field: s.dst.field, value: (v & ones(s.dst.bits)) << sh, mask: ones(s.dst.bits) << sh }));
         break;
       }
       case 'output':
-        actions.push({ name: 'output', args: { kind: 'port', port: Number(x.read(s.src)), maxLen: 0 }, span });
+        actions.push(outputAction(Number(x.read(s.src))));
         break;
     }
   }

@@ -1,4 +1,5 @@
 // A pipeline: the flow tables (a classifier), the groups and the ports of one bridge.
+import { actionByName } from '../model/actions/index.js';
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import type { FieldSpec } from '../model/fields.js';
@@ -67,20 +68,12 @@ export interface Pipeline {
   meters?: number[];
 }
 
-/**
- * Reads `conjunction(id,k/n)` out of a flow. The conjunction action's arguments are read
- * by shape (`id`, clause `k` of `n`) so the classifier does not depend on its printer.
- */
+/** The conjunctive clauses a flow supplies (`conjunction(id,k/n)`: its actions' clause facet); null when none. */
 export function conjunctionsOf(flow: Flow): Conjunction[] | null {
   let out: Conjunction[] | null = null;
   for (const a of flow.actions) {
-    if (a.name !== 'conjunction') continue;
-    const x = a.args as Record<string, unknown>;
-    const id = Number(x.id), clause = Number(x.k ?? x.clause), n = Number(x.n ?? x.nClauses);
-    if (!Number.isInteger(id) || !Number.isInteger(clause) || !Number.isInteger(n)) {
-      throw new Error('internal: conjunction arguments not understood');
-    }
-    (out ??= []).push({ id, clause, nClauses: n });
+    const c = actionByName(a.name)?.clause?.(a.args);
+    if (c) (out ??= []).push({ id: c.id, clause: c.clause, nClauses: c.nClauses });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // The translation's less common actions: clone, VLAN push/pop, dec_ttl, controller,
 // ct/ct_clear (with recirculation), groups and learn.
+import { actionByName } from '../model/actions/index.js';
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import { CS, type CtOptions } from '../conntrack/index.js';
@@ -398,9 +399,11 @@ export function dpMeterId(pp: Pipeline, id: number): number {
     const ids = new Set<number>();
     const walk = (acts: readonly Action[]) => {
       for (const a of acts) {
-        if (a.name === 'meter') ids.add((a.args as { meter: number }).meter);
-        const nested = (a.args as { actions?: Action[] } | null)?.actions;
-        if (Array.isArray(nested)) walk(nested);
+        const spec = actionByName(a.name);
+        const m = spec?.meterId?.(a.args);
+        if (m !== undefined) ids.add(m);
+        const nested = spec?.nested?.(a.args);
+        if (nested) walk(nested);
       }
     };
     for (const e of pp.classifier.entries()) walk(e.flow.actions);

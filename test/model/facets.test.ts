@@ -5,14 +5,17 @@
 // learn, the matching hook must be declared and answer for that line. The printing is
 // the spec's own (corpus.test.ts holds it equal to what real ovs-ofctl printed), in both
 // the OpenFlow 1.0 and 1.5 dialects. Forgetting a hook in a new action fails here.
+// The translation's facets (TranslationFacets) are held to what OVS 3.1 does with each
+// action and to what the action's own execute() does.
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, actionByName } from '../../src/model/actions/index.js';
-import { FACET_HOOKS, type ActionFacets } from '../../src/model/actions/facets.js';
+import { ACTION_SET_RANK, FACET_HOOKS, type ActionFacets, type FieldWrite } from '../../src/model/actions/facets.js';
 import type { Action, ActionSpec, FormatCtx } from '../../src/model/actions/types.js';
 import { subfieldByName, type FieldSpec } from '../../src/model/fields.js';
 import { formatActions } from '../../src/model/print-flow.js';
 import { readFlows } from '../../src/parse/flows.js';
 import { resubmit } from '../../src/model/actions/resubmit.js';
+import type { CtRequest, ExecCtx } from '../../src/pipeline/exec.js';
 import { CORPUS_GROUPS, CORPUS_PORTS, loadCorpus } from '../helpers/corpus.js';
 
 type Spec = ActionSpec & ActionFacets<unknown>;
@@ -72,15 +75,15 @@ function missing(a: Action, table: number, specOf: (a: Action) => Spec): string[
 const registry = (a: Action): Spec => actionByName(a.name)!;
 
 /** Every action the corpus lines build, nested ones included, with their flow's table. */
-const uses: Array<{ a: Action; table: number; line: string }> = [];
+const uses: Array<{ a: Action; table: number; line: string; outer: string | null }> = [];
 for (const g of CORPUS_GROUPS) {
   for (const e of loadCorpus(g)) {
     for (const f of readFlows(e.input, 'corpus', { ports: CORPUS_PORTS }).flows) {
-      const walk = (list: readonly Action[]) => list.forEach((a) => {
-        uses.push({ a, table: f.table, line: e.input });
-        walk(registry(a).nested?.(a.args) ?? []);
+      const walk = (list: readonly Action[], outer: string | null) => list.forEach((a) => {
+        uses.push({ a, table: f.table, line: e.input, outer });
+        walk(registry(a).nested?.(a.args) ?? [], a.name);
       });
-      walk(f.actions);
+      walk(f.actions, null);
     }
   }
 }
@@ -107,5 +110,100 @@ describe('actions declare what lint reads', () => {
     const rs = uses.filter((u) => u.a.name === 'resubmit');
     expect(rs.length).toBeGreaterThan(0);
     for (const u of rs) expect(missing(u.a, u.table, specOf).join()).toMatch(/declares no jumps \(resubmit\)/);
+  });
+});
+
+/**
+ * What OVS 3.1 admits to an action set (ofp-actions.c, action_set_classify), by ctflow's
+ * names; set_field also stands for load and the OpenFlow 1.0 field actions.
+ */
+const IN_ACTION_SET = ['strip_vlan', 'pop_mpls', 'decap', 'encap', 'push_mpls', 'push_vlan', 'dec_ttl', 'dec_mpls_ttl',
+  'dec_nsh_ttl', 'output', 'group', 'set_field', 'load', 'move', 'mod_dl_src', 'mod_dl_dst', 'mod_nw_src', 'mod_nw_dst',
+  'mod_nw_tos', 'mod_nw_ecn', 'mod_nw_ttl', 'mod_tp_src', 'mod_tp_dst', 'mod_vlan_vid', 'mod_vlan_pcp', 'set_mpls_label',
+  'set_mpls_tc', 'set_mpls_ttl', 'set_queue', 'set_tunnel', 'set_tunnel64'];
+/** OVS's "final" actions of an action set: ctflow does not emulate their rule and refuses them there (action-set.ts). */
+const FINAL_NOT_EMULATED = ['ct', 'ct_clear', 'resubmit'];
+/** Before these OVS's freeze puts unroll_xlate (ofproto-dpif-xlate.c, freeze_unroll_actions): they may send a packet-in. */
+const REPORTS_TABLE = ['output', 'group', 'controller', 'dec_ttl', 'dec_mpls_ttl', 'dec_nsh_ttl'];
+/** What a frozen translation does not copy (the same function). */
+const NOT_RESTORED = ['note', 'conjunction'];
+
+/** The ExecCtx calls an action's execute() makes (reads answer 0; nothing else happens). */
+function calls(spec: Spec, args: unknown): Array<{ m: string; args: unknown[] }> {
+  const out: Array<{ m: string; args: unknown[] }> = [];
+  const x = new Proxy({}, {
+    get: (_t, m) => (...a: unknown[]) => { out.push({ m: String(m), args: a }); return m === 'read' || m === 'readField' ? 0n : undefined; },
+  }) as ExecCtx;
+  spec.execute?.(args, x);
+  return out;
+}
+
+describe('actions declare what the translation asks', () => {
+  it('the name lists name registry actions', () => {
+    for (const n of [...IN_ACTION_SET, ...FINAL_NOT_EMULATED, ...REPORTS_TABLE, ...NOT_RESTORED]) expect(actionByName(n)?.name, n).toBe(n);
+  });
+
+  it.each(ACTIONS.map((a) => [a.name, a as Spec] as const))('%s: an action set rank exactly when OVS admits it to an action set', (name, spec) => {
+    expect(spec.actionSetRank !== undefined, `${name}: actionSetRank`).toBe(IN_ACTION_SET.includes(name));
+    if (spec.actionSetRank !== undefined) expect(Object.values(ACTION_SET_RANK)).toContain(spec.actionSetRank);
+    if (spec.actionSetKey) expect(spec.actionSetRank, `${name}: actionSetKey without a rank`).toBeDefined();
+  });
+
+  it('every action the corpus writes to an action set has a rank (or is refused there loudly)', () => {
+    const inSets = uses.filter((u) => u.outer === 'write_actions');
+    expect(inSets.length).toBeGreaterThan(10);
+    const unranked = inSets.filter((u) => registry(u.a).actionSetRank === undefined && !FINAL_NOT_EMULATED.includes(u.a.name));
+    expect(unranked.map((u) => `${u.a.name}: ${u.line}`)).toEqual([]);
+  });
+
+  it.each(ACTIONS.map((a) => a.name))('%s: reportsTable and notRestored as OVS freezes it', (name) => {
+    const spec = actionByName(name)! as Spec;
+    expect(spec.notRestored === true, `${name}: notRestored`).toBe(NOT_RESTORED.includes(name));
+    for (const u of uses.filter((v) => v.a.name === name)) {
+      const want = REPORTS_TABLE.includes(name) || (name === 'resubmit' && (u.a.args as { table: number | null }).table === null);
+      expect(spec.reportsTable?.(u.a.args) ?? false, `${name}: reportsTable for ${u.line}`).toBe(want);
+    }
+  });
+
+  it('each from… builder is declared by one action and agrees with its other facets', () => {
+    for (const hook of ['fromWrite', 'fromPort', 'fromTable', 'fromGroupId'] as const) {
+      expect(ACTIONS.filter((a) => (a as Spec)[hook]).map((a) => a.name), hook).toHaveLength(1);
+    }
+    const by = (hook: keyof Spec) => ACTIONS.find((a) => (a as Spec)[hook]) as Spec;
+    const writes = uses.map((u) => registry(u.a).fieldWrite?.(u.a.args)).filter((w): w is FieldWrite => w !== undefined);
+    expect(writes.length).toBeGreaterThan(10);
+    for (const w of writes) {
+      const built = by('fromWrite');
+      const back = built.fieldWrite!(built.fromWrite!(w));
+      expect([back.field, back.value, back.mask]).toEqual([w.field, w.value, w.mask]);
+    }
+    for (const p of [1, 0xfffe, 0xfffa]) expect(by('fromPort').outputPort!(by('fromPort').fromPort!(p))).toBe(p);
+    for (const t of [0, 7, 254]) {
+      const r = by('fromTable'), args = r.fromTable!(t);
+      expect(r.jumps!(args, 3)).toEqual([{ table: t, kind: 'resubmit' }]);
+      expect(r.jump!(args)).toEqual({ inPort: null, table: t, ct: false });
+    }
+    for (const g of [1, 0xffffff00]) expect(by('fromGroupId').groupId!(by('fromGroupId').fromGroupId!(g))).toBe(g);
+  });
+
+  it('meterId, groupId and ctNat agree with what execute() does', () => {
+    let meters = 0, nats = 0;
+    for (const u of uses) {
+      const spec = registry(u.a);
+      const made = calls(spec, u.a.args);
+      const meter = made.find((c) => c.m === 'meter'), group = made.find((c) => c.m === 'group');
+      expect(spec.meterId?.(u.a.args), `${u.a.name}: meterId for ${u.line}`).toBe(meter?.args[0]);
+      if (group) expect(spec.groupId?.(u.a.args), `${u.a.name}: groupId for ${u.line}`).toBe(group.args[0]);
+      if (meter) meters++;
+      // ct(): its request has a nat exactly when a nested action declares ctNat and OVS prints one.
+      const ct = made.find((c) => c.m === 'conntrack')?.args[0] as CtRequest | undefined;
+      if (ct) {
+        const text = printed(u.a, spec, false);
+        expect(ct.nat !== null, `nat of ${text}`).toBe(/[(,]nat\b/.test(text));
+        if (ct.nat) nats++;
+      }
+    }
+    expect(meters).toBeGreaterThan(0);
+    expect(nats).toBeGreaterThan(5);
   });
 });

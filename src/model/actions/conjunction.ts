@@ -12,6 +12,7 @@ const SYNTAX = '"conjunction" syntax is "conjunction(id,i/n)"';
 export const conjunction: ActionSpec<ConjunctionArgs> = {
   name: 'conjunction',
   clause: (a) => a,
+  notRestored: true,
   parse(item: Item) {
     const s = slots(item);
     if (s.length !== 2 || s[0].kind !== 'item' || s[1].kind !== 'item') fail(SYNTAX, item.span);

@@ -60,6 +60,7 @@ export const controller: ActionSpec<ControllerArgs> = {
   inert: true,
   // Dumps print the plain form as `CONTROLLER:N`; reading a dump back must accept it.
   aliases: ['CONTROLLER'],
+  reportsTable: () => true,
   parse,
   execute: (c, x) => x.controller({ reason: c.reason, maxLen: c.maxLen, controllerId: c.id, userdata: c.userdata, pause: c.pause, meterId: c.meterId }),
   format(c) {

@@ -3,6 +3,7 @@
 import { fail } from '../errors.js';
 import { args, itemText } from './args.js';
 import type { ActionSpec } from './types.js';
+import { ACTION_SET_RANK } from './facets.js';
 
 /** null: plain dec_ttl (ids [0] implied, printed without parentheses). */
 export interface DecTtlArgs { ids: number[] | null }
@@ -12,6 +13,8 @@ const atoi = (t: string): number => { const m = /^\s*([+-]?\d+)/.exec(t); return
 export const dec_ttl: ActionSpec<DecTtlArgs> = {
   name: 'dec_ttl',
   inert: true,
+  actionSetRank: ACTION_SET_RANK.decTtl,
+  reportsTable: () => true,
   parse(item, ctx) {
     if (item.eq || item.colon) fail('dec_ttl: expected dec_ttl or dec_ttl(id,...)', item.span);
     const ids = args(item).map((it) => atoi(itemText(it)) >>> 0 & 0xffff);

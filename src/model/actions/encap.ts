@@ -8,6 +8,7 @@ import { parseNumber } from '../values.js';
 import { args, itemText } from './args.js';
 import { hexish } from './mf-format.js';
 import type { ActionSpec, CheckCtx } from './types.js';
+import { ACTION_SET_RANK } from './facets.js';
 
 /** packet_type after encap(HEADER): (namespace << 16) | type; namespace 1 = an ethertype. */
 const NEW_PACKET_TYPE = new Map<string, bigint>([
@@ -62,6 +63,7 @@ function num(it: Item | undefined, max: bigint, what: string, span: Item['span']
 export const encap: ActionSpec<EncapArgs> = {
   name: 'encap',
   inert: true,
+  actionSetRank: ACTION_SET_RANK.push,
   parse(item) {
     const a = args(item);
     const h = a[0];
@@ -97,6 +99,7 @@ export interface DecapArgs { ns: number; type: number }
 export const decap: ActionSpec<DecapArgs> = {
   name: 'decap',
   inert: true,
+  actionSetRank: ACTION_SET_RANK.pop,
   parse(item) {
     const a = args(item);
     // No argument: decap to whatever the next header is (OVS's "use next protocol", ns=1 type=0xfffe).

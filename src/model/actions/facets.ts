@@ -3,10 +3,12 @@
 // tracking. Each action declares these beside its parse, check, format and execute, so
 // lint reads the registry and never names an action (design.md, rule 1). An action that
 // declares none says so with `inert: true`; test/model/facets.test.ts holds every action
-// to one of the two and checks the hooks against the corpus.
+// to one of the two and checks the hooks against the corpus. The translation (src/pipeline/)
+// asks the registry the same way: TranslationFacets below.
 import { ones } from '../bits.js';
 import type { FieldSpec } from '../fields.js';
 import type { Subfield } from './args.js';
+import type { NatArgs } from './nat.js';
 import type { Action } from './types.js';
 
 /** A field access: the field and the bits of it (as a mask over the field). */
@@ -30,7 +32,7 @@ export type CtUse = { kind: 'track'; zone: number | Subfield; commit: boolean } 
 /** A conjunctive match clause: this flow is clause `clause` of `nClauses` of conjunction `id`. */
 export interface Clause { id: number; clause: number; nClauses: number }
 
-export interface ActionFacets<A> {
+export interface ActionFacets<A> extends TranslationFacets<A> {
   /** The action list this action runs inside the flow (clone, write_actions, ct's nat/exec). */
   nested?(args: A): readonly Action[];
   /** The nested list runs on a copy of the packet: what it changes stays inside (clone). */
@@ -55,6 +57,51 @@ export interface ActionFacets<A> {
    * pushes, pops or decrements (VLAN/MPLS tags, TTLs, NAT).
    */
   inert?: true;
+}
+
+/**
+ * The places of the OpenFlow 1.1+ action set, in the order the set runs (ctflow's order,
+ * held to recorded traces): pops, pushes, TTL decrements, field writes, the queue, then
+ * the group or, without one, the output. A group replaces the output.
+ */
+export const ACTION_SET_RANK = { pop: 1, pushMpls: 2, push: 3, decTtl: 5, write: 6, queue: 7, group: 8, output: 9 } as const;
+
+/** A constant write of the bits `mask` of `field` (what set_field and load do). */
+export interface FieldWrite { field: FieldSpec; value: bigint; mask: bigint }
+
+/**
+ * What the translation (src/pipeline/) asks of an action besides executing it, so that it
+ * never names one. The `from…` hooks build an action the translation makes itself (the
+ * flows learn adds, a frozen translation's actions); one action of the registry declares
+ * each (test/model/facets.test.ts).
+ */
+export interface TranslationFacets<A> {
+  /** Its place in the action set (ACTION_SET_RANK); an action without one may not be written there. */
+  actionSetRank?: number;
+  /** The action set's slot it fills (the set keeps one action per slot); default: the action's name. */
+  actionSetKey?(args: A): string;
+  /** The port it outputs to, when one fixed port (the action set keeps it in actset_output). */
+  outputPort?(args: A): number | null;
+  /**
+   * It may send a packet-in, which carries the table and cookie it runs under, or it
+   * looks up the table it runs in (resubmit without a table): a frozen translation
+   * restores both before it resumes the action (freeze.ts).
+   */
+  reportsTable?(args: A): boolean;
+  /** A frozen translation need not keep it: resuming it would do nothing (note, conjunction). */
+  notRestored?: true;
+  /** The meter it sends the packet through (the datapath numbers meters by first use). */
+  meterId?(args: A): number;
+  /** It is ct()'s nat: it sets up the ct() it is nested in rather than running on its own. */
+  ctNat?(args: A): NatArgs;
+  /** Builds the action writing `w` (the flows learn adds load their values with it). */
+  fromWrite?(w: FieldWrite): A;
+  /** Builds the action outputting to `port` (learn's output:SRC in the flows it adds). */
+  fromPort?(port: number): A;
+  /** Builds the action resubmitting to `table` (a frozen goto_table resumes as one). */
+  fromTable?(table: number): A;
+  /** Builds the action running group `id` (a frozen translation resumes at it). */
+  fromGroupId?(id: number): A;
 }
 
 /** The hooks of ActionFacets, for tests that walk the registry. */

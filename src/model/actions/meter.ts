@@ -9,6 +9,7 @@ export const meter: ActionSpec<MeterArgs> = {
   name: 'meter',
   inert: true,
   instruction: true,
+  meterId: (a) => a.meter,
   parse: (item) => ({ meter: intArg(colonText(item), 32, 'meter', (item.colon ?? item.eq)!.span) }),
   format: (a, ctx) => (ctx.ofVersion >= 13 ? `meter:${a.meter}` : ''),
   // Meters only limit rates; one packet is never over a band here, but the datapath

@@ -11,7 +11,7 @@ import { parseIpv4, parseMac, parseNumber } from '../values.js';
 import { arrivesAsLoad, checkSetField, formatSetField, set_field, type SetFieldArgs } from './set_field.js';
 import type { ActionSpec } from './types.js';
 import { ipProto } from './vlan-state.js';
-import { wholeField } from './facets.js';
+import { ACTION_SET_RANK, wholeField } from './facets.js';
 
 /** The text after `name:` (OVS also takes `name=` in action lists). */
 export function argText(item: Item): { text: string; span: Item['span'] } {
@@ -36,6 +36,8 @@ export function legacyWrite(name: string, field: string, read: (text: string) =>
     check: checkSetField,
     format: formatSetField,
     writes: set_field.writes,
+    actionSetRank: set_field.actionSetRank,
+    actionSetKey: set_field.actionSetKey,
     execute: (a, x) => x.setField(a),
   };
 }
@@ -83,6 +85,7 @@ function l4(name: string, dst: boolean): ActionSpec<L4PortArgs> {
       if (!L4.has(a.proto ?? -1)) ctx.inconsistent(`${name} on a flow that does not match tcp, udp or sctp`);
     },
     execute: (a, x) => x.write(mustField(a.dst ? 'tcp_dst' : 'tcp_src'), BigInt(a.port), 0xffffn),
+    actionSetRank: ACTION_SET_RANK.write,
     writes: (a) => [wholeField(mustField(`${L4.get(a.proto ?? -1) ?? 'tcp'}_${a.dst ? 'dst' : 'src'}`))],
     format(a, ctx) {
       const proto = L4.get(a.proto ?? -1);

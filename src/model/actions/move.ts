@@ -3,7 +3,7 @@ import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { formatSubfield, subfieldFromAtoms, type Subfield } from './args.js';
 import type { ActionSpec } from './types.js';
-import { subfieldAccess } from './facets.js';
+import { ACTION_SET_RANK, subfieldAccess } from './facets.js';
 
 export interface MoveArgs { src: Subfield; dst: Subfield }
 
@@ -23,5 +23,6 @@ export const move: ActionSpec<MoveArgs> = {
   execute: (a, x) => x.move(a),
   reads: (a) => [subfieldAccess(a.src)],
   writes: (a) => [subfieldAccess(a.dst)],
+  actionSetRank: ACTION_SET_RANK.write,
   format: (a) => `move:${formatSubfield(a.src)}->${formatSubfield(a.dst)}`,
 };

@@ -7,10 +7,8 @@ import { valueText } from '../match.js';
 import { parseNumber } from '../values.js';
 import { args, itemText } from './args.js';
 import type { ActionSpec, CheckCtx } from './types.js';
-import { wholeField } from './facets.js';
+import { ACTION_SET_RANK, wholeField } from './facets.js';
 import { mustField } from '../fields.js';
-import { ones } from '../bits.js';
-import { formatSetField } from './set_field.js';
 
 const setDlType = (ctx: CheckCtx, t: number) => {
   ctx.match.values.set('dl_type', BigInt(t));
@@ -28,6 +26,7 @@ function ethertype(item: Item, name: string): number {
 export const push_mpls: ActionSpec<{ ethertype: number }> = {
   name: 'push_mpls',
   inert: true,
+  actionSetRank: ACTION_SET_RANK.pushMpls,
   parse(item) {
     const t = ethertype(item, 'push_mpls');
     // ovs-ofctl takes any value; the switch refuses a non-MPLS one (OFPBAC_BAD_ARGUMENT).
@@ -42,6 +41,7 @@ export const push_mpls: ActionSpec<{ ethertype: number }> = {
 export const pop_mpls: ActionSpec<{ ethertype: number }> = {
   name: 'pop_mpls',
   inert: true,
+  actionSetRank: ACTION_SET_RANK.pop,
   parse: (item) => ({ ethertype: ethertype(item, 'pop_mpls') }),
   check(a, ctx) { setDlType(ctx, a.ethertype); },
   execute: (_a, x) => x.unsupported('pop_mpls (the headers under the label are not known offline)'),
@@ -58,20 +58,14 @@ function number(item: Item, max: number, what: string): number {
   return Number(n);
 }
 
-/**
- * set_mpls_label / set_mpls_tc added over OpenFlow 1.2+ reach the switch as a set_field
- * (`setField`), which OF1.0 dumps print as a load; over 1.0/1.1 they stay themselves.
- */
-function mplsSet(name: string, max: number, what: string, field: string, hasSetField: boolean): ActionSpec<{ value: number; setField?: boolean }> {
+function mplsSet(name: string, max: number, what: string, field: string, hasSetField: boolean): ActionSpec<{ value: number }> {
   return {
     name,
     writes: () => [wholeField(mustField(field))],
-    parse: (item, ctx) => (hasSetField && !ctx.dump && (ctx.ofVersion ?? 10) >= 12
-      ? { value: number(item, max, what), setField: true } : { value: number(item, max, what) }),
+    actionSetRank: ACTION_SET_RANK.write,
+    parse: (item) => ({ value: number(item, max, what) }),
     execute: (a, x) => x.setMpls(name, a.value),
-    format: (a, ctx) => (ctx.ofVersion >= 12 && hasSetField ? `set_field:${a.value}->${field}`
-      : a.setField ? formatSetField({ field: mustField(field), value: BigInt(a.value), mask: ones(mustField(field).bits), load: false }, ctx)
-        : `${name}(${a.value})`),
+    format: (a, ctx) => (ctx.ofVersion >= 12 && hasSetField ? `set_field:${a.value}->${field}` : `${name}(${a.value})`),
   };
 }
 
@@ -82,6 +76,8 @@ export const set_mpls_ttl = mplsSet('set_mpls_ttl', 255, 'MPLS TTL', 'mpls_ttl',
 export const dec_mpls_ttl: ActionSpec<null> = {
   name: 'dec_mpls_ttl',
   inert: true,
+  actionSetRank: ACTION_SET_RANK.decTtl,
+  reportsTable: () => true,
   parse(item) {
     if (item.eq || item.colon || item.args) fail('dec_mpls_ttl takes no argument', item.span);
     return null;

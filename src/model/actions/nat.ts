@@ -117,6 +117,7 @@ export function formatNat(n: NatArgs): string {
 export const nat: ActionSpec<NatArgs> = {
   name: 'nat',
   inert: true,
+  ctNat: (a) => a,
   parse: parseNat,
   // ct's check handles the nat nested in it; one reaching here stands alone.
   check: (_a, ctx) => ctx.fail('Cannot have NAT action outside of "ct" action'),

@@ -9,6 +9,7 @@ export interface NoteArgs { bytes: number[] }
 export const note: ActionSpec<NoteArgs> = {
   name: 'note',
   inert: true,
+  notRestored: true,
   parse(item) {
     if (item.args || item.eq) fail('note: expected note:HEX.BYTES', item.span);
     const text = item.colon ? valueText(item.colon) : '';

@@ -5,10 +5,13 @@ import { fieldByName, fieldNames, type FieldSpec } from '../fields.js';
 import { didYouMean } from '../../util/suggest.js';
 import { argText } from './mod_fields.js';
 import type { ActionSpec } from './types.js';
+import { ACTION_SET_RANK } from './facets.js';
 
 export const dec_nsh_ttl: ActionSpec<null> = {
   name: 'dec_nsh_ttl',
   inert: true,
+  actionSetRank: ACTION_SET_RANK.decTtl,
+  reportsTable: () => true,
   parse(item) {
     if (item.eq || item.colon || item.args) fail('dec_nsh_ttl takes no argument', item.span);
     return null;

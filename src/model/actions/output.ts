@@ -7,7 +7,7 @@ import { valueText } from '../match.js';
 import { formatPort, isValidPort, parsePort, ValueError } from '../values.js';
 import { args, formatSubfield, intArg, keyValues, subfieldFromAtoms, type Subfield } from './args.js';
 import type { ActionSpec, ParseCtx } from './types.js';
-import { subfieldAccess } from './facets.js';
+import { ACTION_SET_RANK, subfieldAccess } from './facets.js';
 
 export type OutputArgs =
   | { kind: 'port'; port: number; maxLen: number }
@@ -63,6 +63,10 @@ function parse(item: Item, ctx: ParseCtx): OutputArgs {
 export const output: ActionSpec<OutputArgs> = {
   name: 'output',
   reads: (a) => (a.kind === 'reg' ? [subfieldAccess(a.src)] : []),
+  actionSetRank: ACTION_SET_RANK.output,
+  outputPort: (a) => (a.kind === 'port' ? a.port : null),
+  reportsTable: () => true,
+  fromPort: (port) => ({ kind: 'port', port, maxLen: 0 }),
   parse,
   execute(a, x) {
     if (a.kind === 'reg') x.outputField(a.src);

@@ -1,7 +1,5 @@
 // Output queues: set_queue:N, pop_queue, and enqueue (OpenFlow 1.0's output-to-queue),
-// which OpenFlow 1.1+ has no action for: OF1.1+ dumps print it as set_queue, output,
-// pop_queue, and added over OpenFlow 1.1+ it reaches the switch as those three, so OF1.0
-// dumps print them too (test/corpus/protocols.json).
+// which OpenFlow 1.1+ has no action for: OF1.5 dumps print it as set_queue, output, pop_queue.
 import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { valueText } from '../match.js';
@@ -9,6 +7,7 @@ import { formatPort, parseNumber } from '../values.js';
 import { args, itemText } from './args.js';
 import { output, tryPort } from './output.js';
 import type { ActionSpec } from './types.js';
+import { ACTION_SET_RANK } from './facets.js';
 
 const OFPP_MAX = 0xff00, OFPP_IN_PORT = 0xfff8, OFPP_LOCAL = 0xfffe;
 
@@ -18,12 +17,7 @@ function queueId(text: string, span: Item['span']): number {
   return Number(n);
 }
 
-export interface EnqueueArgs {
-  port: number;
-  queue: number;
-  /** Added over OpenFlow 1.1+: the switch holds set_queue, output, pop_queue. */
-  split?: boolean;
-}
+export interface EnqueueArgs { port: number; queue: number }
 const ENQUEUE_SYNTAX = '"enqueue" syntax is "enqueue:PORT:QUEUE" or "enqueue(PORT,QUEUE)"';
 
 export const enqueue: ActionSpec<EnqueueArgs> = {
@@ -39,12 +33,11 @@ export const enqueue: ActionSpec<EnqueueArgs> = {
     if (port >= OFPP_MAX && port !== OFPP_IN_PORT && port !== OFPP_LOCAL) {
       fail(`enqueue to port ${parts[0].text} is not allowed: actions are invalid with specified match (OFPBAC_BAD_OUT_PORT)`, parts[0].span);
     }
-    const queue = queueId(parts[1].text, parts[1].span);
-    return !ctx.dump && (ctx.ofVersion ?? 10) >= 11 ? { port, queue, split: true } : { port, queue };
+    return { port, queue: queueId(parts[1].text, parts[1].span) };
   },
   execute(a, x) { x.setQueue(a.queue); x.output(a.port); x.popQueue(); },
   format(a, ctx) {
-    if (ctx.ofVersion < 11 && !a.split) return `enqueue:${formatPort(BigInt(a.port), ctx.portNames)}:${a.queue}`;
+    if (ctx.ofVersion < 11) return `enqueue:${formatPort(BigInt(a.port), ctx.portNames)}:${a.queue}`;
     return `set_queue:${a.queue},${output.format({ kind: 'port', port: a.port, maxLen: 0 }, ctx)},pop_queue`;
   },
 };
@@ -52,6 +45,7 @@ export const enqueue: ActionSpec<EnqueueArgs> = {
 export const set_queue: ActionSpec<{ queue: number }> = {
   name: 'set_queue',
   inert: true,
+  actionSetRank: ACTION_SET_RANK.queue,
   parse(item) {
     const v = item.colon ?? item.eq;
     return { queue: queueId(v ? valueText(v) : '', v?.span ?? item.span) };

@@ -47,6 +47,9 @@ export const resubmit: ActionSpec<ResubmitArgs> = {
   },
   execute: (a, x) => x.resubmit(a.inPort, a.table, a.ct),
   jump: (a) => a,
+  // Without a table it looks up the table it runs in.
+  reportsTable: (a) => a.table === null,
+  fromTable: (table) => ({ inPort: null, table, ct: false }),
   format(a, ctx) {
     const port = a.inPort === null ? '' : formatPort(BigInt(a.inPort), ctx.portNames);
     if (a.table === null && !a.ct) return `resubmit:${port}`;

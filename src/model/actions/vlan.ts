@@ -8,6 +8,7 @@ import { argText, legacyWrite, uint } from './mod_fields.js';
 import type { SetFieldArgs } from './set_field.js';
 import type { ActionSpec } from './types.js';
 import { hasVlan, popVlan, setVlanTci } from './vlan-state.js';
+import { ACTION_SET_RANK } from './facets.js';
 
 const vid = uint(0xffff, (t) => `invalid VLAN VID "${t}"`);
 const pcp = uint(0xff, (t) => `invalid VLAN PCP "${t}"`);
@@ -29,6 +30,7 @@ export const strip_vlan: ActionSpec<null> = {
   name: 'strip_vlan',
   inert: true,
   aliases: ['pop_vlan'],
+  actionSetRank: ACTION_SET_RANK.pop,
   parse(item) {
     if (item.eq || item.colon || item.args) fail(`${item.key.text} takes no argument`, item.span);
     return null;
@@ -46,6 +48,7 @@ export interface PushVlanArgs { ethertype: number }
 export const push_vlan: ActionSpec<PushVlanArgs> = {
   name: 'push_vlan',
   inert: true,
+  actionSetRank: ACTION_SET_RANK.push,
   parse(item) {
     const { text, span } = argText(item);
     const n = parseNumber(text);
