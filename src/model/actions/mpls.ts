@@ -9,6 +9,8 @@ import { args, itemText } from './args.js';
 import type { ActionSpec, CheckCtx } from './types.js';
 import { ACTION_SET_RANK, wholeField } from './facets.js';
 import { mustField } from '../fields.js';
+import { ones } from '../bits.js';
+import { formatSetField } from './set_field.js';
 
 const setDlType = (ctx: CheckCtx, t: number) => {
   ctx.match.values.set('dl_type', BigInt(t));
@@ -58,14 +60,21 @@ function number(item: Item, max: number, what: string): number {
   return Number(n);
 }
 
-function mplsSet(name: string, max: number, what: string, field: string, hasSetField: boolean): ActionSpec<{ value: number }> {
+/**
+ * set_mpls_label / set_mpls_tc added over OpenFlow 1.2+ reach the switch as a set_field
+ * (`setField`), which OF1.0 dumps print as a load; over 1.0/1.1 they stay themselves.
+ */
+function mplsSet(name: string, max: number, what: string, field: string, hasSetField: boolean): ActionSpec<{ value: number; setField?: boolean }> {
   return {
     name,
     writes: () => [wholeField(mustField(field))],
     actionSetRank: ACTION_SET_RANK.write,
-    parse: (item) => ({ value: number(item, max, what) }),
+    parse: (item, ctx) => (hasSetField && !ctx.dump && (ctx.ofVersion ?? 10) >= 12
+      ? { value: number(item, max, what), setField: true } : { value: number(item, max, what) }),
     execute: (a, x) => x.setMpls(name, a.value),
-    format: (a, ctx) => (ctx.ofVersion >= 12 && hasSetField ? `set_field:${a.value}->${field}` : `${name}(${a.value})`),
+    format: (a, ctx) => (ctx.ofVersion >= 12 && hasSetField ? `set_field:${a.value}->${field}`
+      : a.setField ? formatSetField({ field: mustField(field), value: BigInt(a.value), mask: ones(mustField(field).bits), load: false }, ctx)
+        : `${name}(${a.value})`),
   };
 }
 

@@ -1,5 +1,7 @@
 // Output queues: set_queue:N, pop_queue, and enqueue (OpenFlow 1.0's output-to-queue),
-// which OpenFlow 1.1+ has no action for: OF1.5 dumps print it as set_queue, output, pop_queue.
+// which OpenFlow 1.1+ has no action for: OF1.1+ dumps print it as set_queue, output,
+// pop_queue, and added over OpenFlow 1.1+ it reaches the switch as those three, so OF1.0
+// dumps print them too (test/corpus/protocols.json).
 import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { valueText } from '../match.js';
@@ -17,7 +19,12 @@ function queueId(text: string, span: Item['span']): number {
   return Number(n);
 }
 
-export interface EnqueueArgs { port: number; queue: number }
+export interface EnqueueArgs {
+  port: number;
+  queue: number;
+  /** Added over OpenFlow 1.1+: the switch holds set_queue, output, pop_queue. */
+  split?: boolean;
+}
 const ENQUEUE_SYNTAX = '"enqueue" syntax is "enqueue:PORT:QUEUE" or "enqueue(PORT,QUEUE)"';
 
 export const enqueue: ActionSpec<EnqueueArgs> = {
@@ -33,11 +40,12 @@ export const enqueue: ActionSpec<EnqueueArgs> = {
     if (port >= OFPP_MAX && port !== OFPP_IN_PORT && port !== OFPP_LOCAL) {
       fail(`enqueue to port ${parts[0].text} is not allowed: actions are invalid with specified match (OFPBAC_BAD_OUT_PORT)`, parts[0].span);
     }
-    return { port, queue: queueId(parts[1].text, parts[1].span) };
+    const queue = queueId(parts[1].text, parts[1].span);
+    return !ctx.dump && (ctx.ofVersion ?? 10) >= 11 ? { port, queue, split: true } : { port, queue };
   },
   execute(a, x) { x.setQueue(a.queue); x.output(a.port); x.popQueue(); },
   format(a, ctx) {
-    if (ctx.ofVersion < 11) return `enqueue:${formatPort(BigInt(a.port), ctx.portNames)}:${a.queue}`;
+    if (ctx.ofVersion < 11 && !a.split) return `enqueue:${formatPort(BigInt(a.port), ctx.portNames)}:${a.queue}`;
     return `set_queue:${a.queue},${output.format({ kind: 'port', port: a.port, maxLen: 0 }, ctx)},pop_queue`;
   },
 };

@@ -37,6 +37,10 @@ export interface SetFieldArgs {
   /** Read from a switch's dump: the switch accepted it, and its OF1.2+ dumps print OF1.0 actions
    *  (mod_nw_src, set_mpls_label...) as set_field even where the match lacks the prerequisite. */
   dumped?: boolean;
+  /** Added over OpenFlow 1.2+ (or read from a dump) as a set_field: the switch holds the
+   *  set_field itself, which its 1.2+ dumps print as written (set_field:0x1003->vlan_tci),
+   *  not as the OpenFlow 1.0 actions OF1.0 dumps show (mod_vlan_vid, mod_vlan_pcp). */
+  setField?: boolean;
   /** Set by check: whether the packet had a VLAN tag here (OF1.5 dumps add push_vlan if not). */
   flowHasVlan?: boolean;
 }
@@ -87,6 +91,7 @@ const NATIVE = new Map<string, Native>([
   // CFI set: modify VID and PCP (pushing a tag if needed); CFI clear: strip the tag.
   ['vlan_tci', (v, of12, a) => {
     const vid = v & 0xfffn, pcp = (v >> 13n) & 7n;
+    if (of12 && a.setField) return sf('vlan_tci', hexish(v));
     if (!(v & 0x1000n)) return of12 ? 'pop_vlan' : 'strip_vlan';
     return of12 ? `${pushIfNeeded(a)}${sf('vlan_vid', String(vid | 0x1000n))},${sf('vlan_pcp', String(pcp))}`
       : `mod_vlan_vid:${vid},mod_vlan_pcp:${pcp}`;
@@ -151,8 +156,9 @@ function parseSetField(item: Item, ctx: ParseCtx): SetFieldArgs {
     // its mask on the way to the switch: the whole field gets the value as written.
     const of10 = (ctx.ofVersion ?? 10) < 12 && !ctx.dump && NATIVE.has(f.name);
     const mask = text.includes('/') && !of10 ? m.mask : ones(f.bits);
-    if (ctx.dump) return { field: f, value: m.value, mask, load: false, dumped: true };
-    return { field: f, value: m.value, mask, load: arrivesAsLoad(f, mask, false, ctx) };
+    if (ctx.dump) return { field: f, value: m.value, mask, load: false, dumped: true, setField: true };
+    const load = arrivesAsLoad(f, mask, false, ctx);
+    return !load && (ctx.ofVersion ?? 10) >= 12 ? { field: f, value: m.value, mask, load, setField: true } : { field: f, value: m.value, mask, load };
   } catch (e) {
     if (e instanceof ValueError) fail(e.message, span);
     throw e;
