@@ -29,9 +29,15 @@
 //   binding follows each profile's rules, with a fixed hash where the real one is random;
 //   bare `nat` applies an existing binding. ICMP errors get both their outer header and
 //   the packet they quote translated.
-// - Not modelled: SCTP/DCCP/GRE state machines (tracked as generic protocols, no ports),
-//   ALG helpers, zone limits, [DESTROY] events for entries flushed with `conntrack -F`,
-//   kernel IPv6 fragment handling.
+// - SCTP (kernel): ports, the chunk-driven state machine and verification tags
+//   (sctp-kernel.ts); GRE (kernel): its two timeouts and PPTP call-id keys (gre-kernel.ts);
+//   DCCP: generic, as Linux 6.18 has no DCCP tracker. The userspace profile tracks all
+//   three as OVS 3.1 does: "other" protocols, ports/keys 0, udp_* timeouts.
+// - Not modelled: ALG helpers (so no PPTP key map: a PPTP call's two directions are two
+//   entries, as recorded without the helper), zone limits, [DESTROY] events for entries
+//   flushed with `conntrack -F`, kernel IPv6 fragment handling, DCCP tracking of kernels
+//   before 6.16 (they had a DCCP state machine), SCTP multi-homing beyond the heartbeat
+//   vtag rules, CRC checks (packets are taken as well-formed).
 
 import { KernelTracker } from './kernel.js';
 import { formatKernelList, formatUserDump, remainingSec } from './print.js';

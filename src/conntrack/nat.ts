@@ -11,7 +11,7 @@
 
 import type { Profile } from './types.js';
 import type { CtTable } from './table.js';
-import { hasPorts, isIcmp, sameTuple } from './tuple.js';
+import { hasPorts, isIcmp, kernelPorts, sameTuple } from './tuple.js';
 import { CS, type CtEntry, type CtIcmpInner, type CtPacket, type CtTuple, type NatSpec } from './types.js';
 
 /** A packet's addresses/ports after translation; `inner`: the packet an ICMP error quotes. */
@@ -119,7 +119,7 @@ function bindKernel(table: CtTable, e: CtEntry, spec: NatSpec, nowMs: number): C
   const snat = spec.kind === 'src';
   const o = e.orig;
   const origAddr = snat ? o.src : o.dst, origPort = snat ? o.sport : o.dport;
-  const ported = hasPorts(e.proto) && !isIcmp(e.l3, e.proto);
+  const ported = kernelPorts(e.proto) && !isIcmp(e.l3, e.proto);
   const ranged = spec.portMin !== undefined;
   const lo = spec.portMin ?? 0, hi = spec.portMax ?? lo;
   const free = (t: CtTuple) => (table.taken(e.zone, e.l3, e.proto, t, nowMs) ? undefined : t);
@@ -210,7 +210,8 @@ export function applyNat(
   }
   if (e.nat.kind === 'none') return { stateBits: 0, exhausted: false };
   const out: NatPacket = { src: pkt.src, dst: pkt.dst, sport: pkt.sport, dport: pkt.dport };
-  const ported = hasPorts(e.proto);
+  // SCTP ports are NATed by the kernel only (OVS userspace keeps them out of the tuple).
+  const ported = profile === 'kernel' ? kernelPorts(e.proto) : hasPorts(e.proto);
   // Which side of the packet changes: SNAT rewrites the original source and, on the way
   // back, the destination; DNAT the other way round.
   const rewriteSource = (e.nat.kind === 'src') === (dir === 0);
@@ -222,7 +223,7 @@ export function applyNat(
   // DNAT clash, and the packet must then carry it too (the other port is unchanged otherwise).
   if (ported && !related) { out.sport = from.dport; out.dport = from.sport; }
   const inner = related ? pkt.icmp?.inner : undefined;
-  if (inner) out.inner = translateQuoted(e, dir, inner, !rewriteSource);
+  if (inner) out.inner = translateQuoted(e, dir, inner, !rewriteSource, ported);
   const stateBits = rewriteSource ? CS.snat : CS.dnat;
   return { stateBits, packet: out, exhausted: false };
 }
@@ -232,17 +233,17 @@ export function applyNat(
  * side opposite to the outer header's, so the receiver sees the packet it once sent
  * (both trackers do this; recorded through OVS userspace: snat-icmp-error).
  */
-function translateQuoted(e: CtEntry, dir: 0 | 1, q: CtIcmpInner, sourceSide: boolean): CtIcmpInner {
+function translateQuoted(e: CtEntry, dir: 0 | 1, q: CtIcmpInner, sourceSide: boolean, ported: boolean): CtIcmpInner {
   // The quoted packet is of direction 1 - dir, as its sender saw it: that direction's tuple.
   const t = dir === 1 ? e.orig : e.reply;
   const out = { ...q };
   const icmp = isIcmp(e.l3, e.proto);
   if (sourceSide) {
     out.src = t.src;
-    if (hasPorts(e.proto)) out.sport = t.sport;
+    if (ported) out.sport = t.sport;
   } else {
     out.dst = t.dst;
-    if (hasPorts(e.proto)) out.dport = t.dport;
+    if (ported) out.dport = t.dport;
   }
   if (icmp && q.icmpId !== undefined) out.icmpId = t.sport;
   return out;

@@ -13,7 +13,7 @@ function replay(dir: string, name: string): string[] {
 }
 
 describe.each([
-  ['kernel-sctp', 14],
+  ['kernel-sctp', 22],
   ['kernel-gre', 4],
   ['kernel-dccp', 1],
 ])('kernel profile against recorded nf_conntrack: %s', (dir, count) => {
