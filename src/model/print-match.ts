@@ -47,13 +47,18 @@ function unmarkAll(): void {
 }
 const present = (ix: number): boolean => PRESENT[ix] === 1;
 
-/** A field as printed under a name, with its slots' numbers worked out once. */
-interface Shown { name: string; f: FieldSpec; ix: number[]; whole: boolean }
+/** A field as printed under a name, with its slots' numbers worked out once. `texts`: its
+ *  `name=value` by value, for values matched exactly (a dump repeats `metadata=0x1`,
+ *  `reg15=0x3`, ... across thousands of matches: each is formatted once). */
+interface Shown { name: string; f: FieldSpec; ix: number[]; whole: boolean; texts: Map<bigint, string> }
 const shown = (name: string, f: FieldSpec): Shown => ({
   name, f, ix: f.segs.map((g) => slotIx(g.slot)),
   // A field that is a whole slot (most are) is that slot's value: no bit shuffling.
   whole: f.segs.length === 1 && f.segs[0].shift === 0 && f.segs[0].bits === (SLOTS.get(f.segs[0].slot) ?? -1),
+  texts: new Map(),
 });
+// Per field: past this many distinct values, the rest are formatted each time.
+const TEXTS_MAX = 4096;
 
 /** `name=value` in the format of the field's kind and width, or null when wildcarded. */
 function kv(k: Shown, m: Match): string | null {
@@ -66,11 +71,21 @@ function kv(k: Shown, m: Match): string | null {
     for (const i of ix) if (present(i)) { any = true; break; }
     if (!any) return null;
   }
-  const { name, f } = k;
+  const f = k.f;
   const value = k.whole ? (m.values.get(f.segs[0].slot) ?? 0n) & ones(f.bits) : readSegs(m.values, f.segs);
   const mask = k.whole ? (m.masks.get(f.segs[0].slot) ?? 0n) & ones(f.bits) : readSegs(m.masks, f.segs);
   if (mask === 0n) return null;
-  const full = mask === ones(f.bits);
+  if (mask !== ones(f.bits)) return kvText(k, value, mask, false);
+  let text = k.texts.get(value);
+  if (text === undefined) {
+    text = kvText(k, value, mask, true);
+    if (k.texts.size < TEXTS_MAX) k.texts.set(value, text);
+  }
+  return text;
+}
+
+function kvText(k: Shown, value: bigint, mask: bigint, full: boolean): string {
+  const { name, f } = k;
   switch (f.kind) {
     case 'ipv4': return `${name}=${addr(value, mask, 32, formatIpv4)}`;
     case 'ipv6': return `${name}=${addr(value, mask, 128, formatIpv6)}`;
