@@ -64,7 +64,8 @@ export function runConversation(flowsFile: string, convFile: string, o: RunOpts)
     of15: flows.ofVersion >= 15, controllerConnected: o.controller ?? false,
   });
   let verdicts;
-  try { verdicts = replay({ pipeline, conntrack, trace: o.trace ?? false }, conv.packets); } catch (e) {
+  // --json gives each pass's packet and lookups (PacketResult.passes); the text does not.
+  try { verdicts = replay({ pipeline, conntrack, trace: o.trace ?? false, passes: o.json ?? false }, conv.packets); } catch (e) {
     if (e instanceof ExecError) { process.stderr.write(`ctflow: ${e.message}\n`); return EXIT_BAD_INPUT; }
     throw e;
   }

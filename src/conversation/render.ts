@@ -5,6 +5,7 @@ import { formatIpv4, formatIpv6 } from '../model/values.js';
 import { ETH_IP, ETH_IPV6, type Packet } from '../packet/packet.js';
 import { formatPacketFlow } from '../packet/format.js';
 import { ctStateText } from '../pipeline/run.js';
+import type { PassResult } from '../pipeline/run-types.js';
 import { traceToJson } from '../trace/json.js';
 import { formatTraceText } from '../trace/text.js';
 import type { PacketVerdict } from './replay.js';
@@ -140,6 +141,34 @@ export function summaryLine(verdicts: PacketVerdict[]): string {
   return `${packets}: ${output} output, ${verdicts.length - output} dropped; ${entries} at the end${where}`;
 }
 
+/**
+ * What a pass adds to its `passes` entry in `run --json` when the run kept the passes as
+ * data (RunOptions.passes):
+ *
+ *   "start": {"kind": "received"}                                 first pass, from table 0
+ *          | {"kind": "recirc", "table": T, "ct_source": "tracker"} after ct(table=T)
+ *          | {"kind": "thaw", "table": T, "group": G}              after a dp_hash select
+ *                                        group's hash(),recirc(): resumes at group G, in T
+ *   "flow": "recirc_id=0x1,ct_state=new|trk,ct_zone=1,…"         the packet as it started
+ *   "final_flow": "…"                     the packet at the end of the pass's translation
+ *   "ct_zone": 1
+ *   "lookups": [{"table": 0, "flow": {"line": 12, "priority": 100, "cookie": "0x0"}},
+ *               {"table": 68, "flow": null}, …]                  in order; null = miss
+ */
+function passJson(p: PassResult, names?: Map<number, string>): Record<string, unknown> {
+  const s = p.start;
+  return {
+    start: s.kind === 'received' ? { kind: s.kind } : s.kind === 'recirc' ? { kind: s.kind, table: s.table, ct_source: s.ctSource } : { kind: s.kind, table: s.table, group: s.group },
+    flow: formatPacketFlow(p.packet, names),
+    final_flow: formatPacketFlow(p.final, names),
+    ct_zone: p.ctZone,
+    lookups: p.lookups.map((l) => ({
+      table: l.table,
+      flow: l.flow && { line: l.flow.line, priority: l.flow.priority, cookie: '0x' + l.flow.cookie.toString(16) },
+    })),
+  };
+}
+
 /** One JSON document; `ct_state`/`outputs` are those of the whole packet, `passes` per recirculation. */
 export function renderJson(verdicts: PacketVerdict[], o: RenderOpts = {}): unknown {
   return {
@@ -163,6 +192,7 @@ export function renderJson(verdicts: PacketVerdict[], o: RenderOpts = {}): unkno
           ct_state: p.ctState,
           datapath_actions: r.datapathActions[i] ?? p.datapathActions,
           outputs: p.outputs,
+          ...(r.passes ? passJson(r.passes[i], o.portNames) : {}),
         })),
         conntrack: v.conntrack,
         events: r.events,
