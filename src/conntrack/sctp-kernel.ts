@@ -54,7 +54,10 @@ const C = Object.fromEntries(SCTP_CHUNK_TYPES) as Record<string, number>;
 
 export interface KernelSctp {
   state: SctpState;
-  /** The verification tag packets of each direction must carry (0 = not known yet). */
+  /**
+   * The verification tag packets of each direction must carry (0 = not known yet; -1 =
+   * restored from a saved table, which does not show tags: taken from the next packet).
+   */
   vtag: [number, number];
   /** Which side sent an INIT that no COOKIE_ACK settled yet (for INIT collisions). */
   init: [boolean, boolean];
@@ -62,12 +65,17 @@ export interface KernelSctp {
   hbMismatch: -1 | 0 | 1;
 }
 
-// Next state by chunk type, from each current state (in STATES order), for a chunk seen in
-// the original direction and in the reply direction. '--' = the packet is invalid there.
-const STATES: SctpState[] = [
+export const SCTP_STATE_NAMES: ReadonlySet<string> = new Set<SctpState>([
   'NONE', 'CLOSED', 'COOKIE_WAIT', 'COOKIE_ECHOED', 'ESTABLISHED',
   'SHUTDOWN_SENT', 'SHUTDOWN_RECD', 'SHUTDOWN_ACK_SENT', 'HEARTBEAT_SENT',
-];
+]);
+
+/** An entry read back from `conntrack -L`: its state, tags to be learnt (see vtag). */
+export const restoredSctp = (state: SctpState): KernelSctp => ({ state, vtag: [-1, -1], init: [false, false], hbMismatch: -1 });
+
+// Next state by chunk type, from each current state (in STATES order), for a chunk seen in
+// the original direction and in the reply direction. '--' = the packet is invalid there.
+const STATES = [...SCTP_STATE_NAMES] as SctpState[];
 const CODE = new Map<string, SctpState>([
   ['no', 'NONE'], ['cl', 'CLOSED'], ['cw', 'COOKIE_WAIT'], ['ce', 'COOKIE_ECHOED'], ['es', 'ESTABLISHED'],
   ['ss', 'SHUTDOWN_SENT'], ['sr', 'SHUTDOWN_RECD'], ['sa', 'SHUTDOWN_ACK_SENT'], ['hs', 'HEARTBEAT_SENT'],
@@ -169,6 +177,7 @@ export function kernelSctpPacket(
 ): SctpOutcome {
   if (!p || !wellFormed(p)) return INVALID;
   const other = (1 - dir) as 0 | 1;
+  if (s.vtag[dir] === -1 && !has(p, C.init!)) s.vtag[dir] = p.vtag;
   if (!OWN_TAG_RULES.some((t) => has(p, t!)) && p.vtag !== s.vtag[dir]) return INVALID;
   let changed = false;
   let setAssured = false;

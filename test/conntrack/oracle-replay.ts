@@ -63,8 +63,8 @@ export function kernelStep(ct: Conntrack, name: string, s: any, out: string[]): 
   return [...r1.events, ...r2.events];
 }
 
-export function replayKernel(name: string): string[] {
-  const c = readCase('kernel', name);
+export function replayKernel(name: string, dir = 'kernel'): string[] {
+  const c = readCase(dir, name);
   const ct = kernelFor(c);
   const out: string[] = [];
   for (const s of c.steps) compareLines(`${name} step ${s.step} events`, kernelStep(ct, name, s, out), s.events, out);
@@ -80,8 +80,8 @@ function userspaceKnobs(c: any): Map<string, number> {
   return m;
 }
 
-export function replayUserspace(name: string): string[] {
-  const c = readCase('ovs-userspace', name);
+export function replayUserspace(name: string, dir = 'ovs-userspace'): string[] {
+  const c = readCase(dir, name);
   const ct = newConntrack({ profile: 'userspace', sysctls: userspaceKnobs(c) });
   const out: string[] = [];
   for (const s of c.steps) {
