@@ -1,6 +1,7 @@
 // The connection table: one map from (zone, tuple) to entry, both directions,
 // with lazy expiry. Profile-specific packet processing lives in kernel.ts / userspace.ts.
 
+import { EntryList } from './entry-list.js';
 import { invertTuple, sameTuple, tupleHash } from './tuple.js';
 import { CS, type CtEntry, type CtPacket, type CtResult, type CtTuple, type L3, type NatBinding } from './types.js';
 
@@ -34,13 +35,11 @@ export class CtTable {
    */
   private readonly byKey = new Map<number, CtEntry | Owner[]>();
   /** Insertion order, so dumps are stable. */
-  private readonly all = new Set<CtEntry>();
+  private readonly all = new EntryList();
   /** Direction of the entry the last find() returned. */
   lastDir: 0 | 1 = 0;
   /** Latest time any lookup was made at: entries expired by then are dead for good. */
   private clock = -Infinity;
-  /** Where the incremental sweep goes on (Set iterators survive deletions). */
-  private sweeper: Iterator<CtEntry> | undefined;
   /**
    * The hashes of the last two tuples find() looked up, by tuple object (tuples are never
    * edited): a commit inserts the very tuples its packet just looked up (orig, then reply
@@ -121,13 +120,9 @@ export class CtTable {
    */
   private sweep(n: number): void {
     for (let i = 0; i < n; i++) {
-      this.sweeper ??= this.all.values();
-      const r = this.sweeper.next();
-      if (r.done) {
-        this.sweeper = undefined;
-        return;
-      }
-      if (this.clock >= r.value.expiresMs) this.remove(r.value);
+      const e = this.all.sweepNext();
+      if (e === undefined) return;
+      if (this.clock >= e.expiresMs) this.remove(e);
     }
   }
 
@@ -189,7 +184,7 @@ export class CtTable {
   live(nowMs: number): CtEntry[] {
     if (nowMs > this.clock) this.clock = nowMs;
     const out: CtEntry[] = [];
-    // Deleting from a Set while iterating it is safe: later members are still visited.
+    // Deleting the entry just visited is safe: the walk goes on after it.
     for (const e of this.all) {
       if (nowMs >= e.expiresMs) this.remove(e);
       else out.push(e);
@@ -273,6 +268,9 @@ export function freshEntry(
     expiryFiled: -1,
     hashOrig: -1,
     hashReply: -1,
+    listOwner: undefined,
+    listPrev: undefined,
+    listNext: undefined,
   };
 }
 
