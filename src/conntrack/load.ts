@@ -1,6 +1,8 @@
 // Reads a saved table back into entries: kernel `conntrack -L` lines (and `conntrack -E`
 // lines) or OVS `dpctl/dump-conntrack [-m] [-s]` lines. A dump has no sequence numbers,
-// so restored TCP entries re-learn each side's window from its next packet.
+// so restored TCP entries re-learn each side's window from its next packet, and restored
+// SCTP entries (whose verification tags `conntrack -L` does not show) take each side's tag
+// from its next packet.
 // Bad input raises CtParseError with file:line:col.
 
 import { parseIp } from './addr.js';
@@ -11,6 +13,8 @@ import { USER_TCP_STATES, type UserTcp, type UserTcpPeer, type UserTcpStateName 
 import type { KernelSide, KernelTcp } from './tcp-kernel.js';
 import { NAT_NONE } from './table.js';
 import { isIcmp } from './tuple.js';
+import { IPPROTO_GRE } from './gre-kernel.js';
+import { restoredSctp, SCTP_STATE_NAMES, type SctpState } from './sctp-kernel.js';
 import { IPPROTO, type CtEntry, type CtTuple, type L3 } from './types.js';
 
 export interface LoadOptions {
@@ -60,8 +64,16 @@ function tupleFrom(cur: Cursor, l3Box: { l3?: L3 }, proto: number, kv: [string, 
     const id = num('id', 65535);
     return { src, dst, sport: id, dport: id, icmpType: num('type', 255), icmpCode: num('code', 255, 0) };
   }
-  if (proto === IPPROTO.tcp || proto === IPPROTO.udp || proto === IPPROTO.udplite) {
+  if (proto === IPPROTO.tcp || proto === IPPROTO.udp || proto === IPPROTO.udplite || proto === IPPROTO.sctp) {
     return { src, dst, sport: num('sport', 65535), dport: num('dport', 65535) };
+  }
+  if (proto === IPPROTO_GRE && m.has('srckey')) {
+    const key = (k: string): number => {
+      const it = m.get(k) ?? cur.fail(col, `tuple has no ${k}=`);
+      if (!/^0x[0-9a-f]{1,4}$/i.test(it.v)) cur.fail(it.c, `${k}= expects a 16-bit hex key like 0x1f, got '${it.v}'`);
+      return Number(it.v);
+    };
+    return { src, dst, sport: key('srckey'), dport: key('dstkey') };
   }
   return { src, dst, sport: 0, dport: 0 };
 }
@@ -95,7 +107,10 @@ function kernelLine(cur: Cursor, text: string, nowMs: number): CtEntry {
   i += 3;
   let state: KernelTcpStateName | undefined;
   if (toks[i] && /^[A-Z_0-9]+$/.test(toks[i]!.t)) {
-    if (!KERNEL_STATES.has(toks[i]!.t as KernelTcpStateName)) cur.fail(toks[i]!.c, `unknown TCP state '${toks[i]!.t}'`);
+    const sctp = proto === IPPROTO.sctp;
+    if (!(sctp ? SCTP_STATE_NAMES : KERNEL_STATES).has(toks[i]!.t as never)) {
+      cur.fail(toks[i]!.c, `unknown ${sctp ? 'SCTP' : 'TCP'} state '${toks[i]!.t}'`);
+    }
     state = toks[i]!.t as KernelTcpStateName;
     i++;
   }
@@ -115,7 +130,7 @@ function kernelLine(cur: Cursor, text: string, nowMs: number): CtEntry {
       const k = t.slice(0, eq);
       const v = t.slice(eq + 1);
       if (k === 'src') tuples.push([]);
-      if (['src', 'dst', 'sport', 'dport', 'type', 'code', 'id'].includes(k)) {
+      if (['src', 'dst', 'sport', 'dport', 'type', 'code', 'id', 'srckey', 'dstkey'].includes(k)) {
         if (tuples.length === 0) cur.fail(c, `'${k}=' before the first src=`);
         tuples[tuples.length - 1]!.push([k, v, c + eq + 1]);
       } else if (k === 'zone') zone = intValue(cur, c + eq + 1, k, v, 65535);
@@ -142,6 +157,8 @@ function kernelLine(cur: Cursor, text: string, nowMs: number): CtEntry {
   } else if (proto === IPPROTO.udp || proto === IPPROTO.udplite) {
     // Creation time is unknown: treat the 2-second stream delay as over.
     e.proto_ = { kind: 'udp-kernel', streamTsMs: nowMs - 1 };
+  } else if (proto === IPPROTO.sctp) {
+    e.proto_ = { kind: 'sctp-kernel', s: restoredSctp((state ?? 'ESTABLISHED') as SctpState) };
   }
   return e;
 }
