@@ -39,6 +39,9 @@ export interface FlowSyntax {
   /** Set by the file reader: which items `match` holds, as a number the reader gives each
    *  distinct sequence of items (0, 1, 2, ...); lines with the same key have the same items. */
   matchKey?: number;
+  /** Set by the file reader: the number it gave each item of `match` (equal numbers, equal
+   *  items); only the first match.length count. */
+  matchIds?: number[];
 }
 
 const tokSpan = (t: Token): Span => ({ start: t.offset, end: t.offset + t.text.length });

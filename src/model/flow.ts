@@ -6,8 +6,9 @@ import { checkActions } from './actions/check.js';
 import { hasVlan, ipProto } from './actions/vlan-state.js';
 import type { ParseCtx } from './actions/types.js';
 import { fail, FlowError } from './errors.js';
-import { fieldByName, fieldNames } from './fields.js';
-import { applyMatchItemCached, MaskTable, newMatch, NotingMap, PROTOCOLS, ReadNotes, setProtocol, valueText, type Match } from './match.js';
+import { fieldByName, fieldNames, type FieldSpec } from './fields.js';
+import { applyWrites, matchItemWrites, newMatch, PROTOCOLS, setProtocol, valueText, type Match } from './match.js';
+import { checkOnce, copyCounters, matchMemo, type FileMemo, type ItemFacts } from './flow-memo.js';
 import { parsePort, ValueError } from './values.js';
 import { ctTupleAllowed, normalizeMatch } from './normalize.js';
 import { didYouMean } from '../util/suggest.js';
@@ -83,7 +84,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
   if (lead) for (let i = 0; i < lead.n; i++) applyLeadKey(flow, lead, i, ctx);
   // Match items may come from a cache with spans relative to their own text (matchBases).
   const items = syn.match;
-  const memo = ctx.memo && syn.matchKey !== undefined ? matchMemo(ctx.memo, syn.matchKey, items) : null;
+  const memo = ctx.memo && syn.matchKey !== undefined ? matchMemo(ctx.memo, syn.matchKey, items, syn.matchIds) : null;
   if (memo?.match) {
     // The same items, in the same order, were built and checked before: only the flow
     // keys among them (priority, …) are applied again.
@@ -93,11 +94,20 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
     flow.match = memo.match;
   } else {
     flow.match = memo ? { values: new Map(), masks: ctx.memo!.masks.scratch() } : newMatch();
+    // A field item the file applied before is applied by its writes, found by the item's
+    // number (no name lookups); the others, and every item the first time, the long way.
+    const facts = memo ? ctx.memo!.facts : null, ids = syn.matchIds;
     for (let i = 0; i < items.length; i++) {
-      try { applyFlowItem(flow, items[i], ctx); } catch (e) { throw shifted(e, syn.matchBases?.[i] ?? 0); }
+      const known = facts && ids ? facts[ids[i]] : undefined;
+      if (known !== undefined) { applyWrites(flow.match, known.writes); continue; }
+      try {
+        const learnt = applyFlowItem(flow, items[i], ctx);
+        if (learnt && facts && ids) facts[ids[i]] = learnt;
+      } catch (e) { throw shifted(e, syn.matchBases?.[i] ?? 0); }
     }
     for (let i = 0; i < items.length; i++) {
-      try { checkMatchable(flow, items[i]); } catch (e) { throw shifted(e, syn.matchBases?.[i] ?? 0); }
+      const f = (facts && ids ? facts[ids[i]]?.field : undefined) ?? fieldByName(items[i].key.text);
+      try { if (f) checkMatchable(flow, f, items[i]); } catch (e) { throw shifted(e, syn.matchBases?.[i] ?? 0); }
     }
     normalizeMatch(flow.match);
     if (memo) { ctx.memo!.masks.share(flow.match); memo.match = flow.match; }
@@ -144,28 +154,6 @@ function resetCounters(): void {
   countersRead = false;
 }
 
-const copyCounters = (c: FlowStats): FlowStats => Object.freeze({
-  duration: c.duration, n_packets: c.n_packets, n_bytes: c.n_bytes, idle_age: c.idle_age, hard_age: c.hard_age,
-});
-
-const mix = (h: number, x: number | undefined): number => (Math.imul(h, 31) + (x === undefined ? -1 : (x * 1000) | 0)) & 0x3fffffff;
-const sameStats = (a: FlowStats, b: FlowStats): boolean => a.duration === b.duration && a.n_packets === b.n_packets
-  && a.n_bytes === b.n_bytes && a.idle_age === b.idle_age && a.hard_age === b.hard_age;
-
-/** Frozen FlowStats, one per distinct set of counters. */
-class StatsTable {
-  private readonly byHash = new Map<number, FlowStats[]>();
-
-  get(c: FlowStats): FlowStats {
-    const h = mix(mix(mix(mix(mix(0, c.duration), c.n_packets), c.n_bytes), c.idle_age), c.hard_age);
-    const bucket = this.byHash.get(h) ?? [];
-    for (const s of bucket) if (sameStats(s, c)) return s;
-    if (bucket.length === 0) this.byHash.set(h, bucket);
-    bucket.push(copyCounters(c));
-    return bucket[bucket.length - 1];
-  }
-}
-
 // Most flows have no flags: they share one empty list (a flag makes the flow its own copy).
 const NO_FLAGS: string[] = Object.freeze([]) as unknown as string[];
 const NO_ACTIONS: Action[] = Object.freeze([]) as unknown as Action[];
@@ -188,56 +176,6 @@ function addFlag(flow: Flow, k: string): void {
   if (!flow.flags.includes(k)) flow.flags = [...flow.flags, k];
 }
 
-/**
- * What a file reader's flows share. `matches`: by the reader's key for a line's match items
- * (FlowSyntax.matchKey), what those items built: flows with the same items share one Match
- * object (matches are never changed once built). `stats`: the counters of the file's
- * flows, one object per distinct set. `masks`: the masks maps of the file's matches, one
- * per distinct content.
- */
-export interface FileMemo {
-  matches: MatchMemo[];
-  /** Per action list, the slots its checks read for the matches they passed (checkOnce). */
-  passed: Map<Action[], Passed[]>;
-  masks: MaskTable;
-  stats: StatsTable;
-}
-/** `keys`: which of the items are flow keys (priority, …), applied to every flow.
- *  `checkedActions`/`checkedKey`, then `moreChecked` side by side: the (action list,
- *  table * 256 + version) pairs that passed checkActions with
- *  this match, side by side (a match meets few action lists). */
-export interface MatchMemo {
-  match: Match | null; keys: readonly number[];
-  checkedActions: Action[] | null; checkedKey: number; moreChecked: Array<Action[] | number> | null;
-}
-
-export const newFileMemo = (): FileMemo => ({ matches: [], passed: new Map(), masks: new MaskTable(), stats: new StatsTable() });
-
-// Most flows have their priority first and no other flow key among their items: the
-// commonest lists of flow-key positions are shared (fewer objects for the collector).
-const KEYS_NONE: readonly number[] = Object.freeze([]), KEYS_FIRST: readonly number[] = Object.freeze([0]);
-const sharedKeys = (keys: number[]): readonly number[] =>
-  keys.length === 0 ? KEYS_NONE : keys.length === 1 && keys[0] === 0 ? KEYS_FIRST : keys;
-
-function matchMemo(memo: FileMemo, key: number, items: Item[]): MatchMemo {
-  let m = memo.matches[key];
-  if (!m) {
-    const keys: number[] = [];
-    for (let i = 0; i < items.length; i++) if (!isMatchItem(items[i])) keys.push(i);
-    m = { match: null, keys: sharedKeys(keys), checkedActions: null, checkedKey: 0, moreChecked: null };
-    memo.matches[key] = m;
-  }
-  return m;
-}
-
-/** An item that only changes the match (a field or a protocol shorthand). */
-function isMatchItem(it: Item): boolean {
-  const k = it.key.text;
-  if (it.colon || it.args) return false;
-  if (it.key.subscript === null && !it.eq && PROTOCOLS.has(k)) return true;
-  return fieldByName(k) !== undefined;
-}
-
 // A dump repeats the same action list thousands of times and the reader hands out one
 // syntax array per distinct text: the built actions are shared too. Checks record a little
 // state in the args (the VLAN tag and IP protocol the list starts from, used when printing),
@@ -255,65 +193,31 @@ function sharedActions(items: Item[], flow: Flow, ctx: BuildCtx): Action[] {
   return built;
 }
 
-// Flows share matches and action lists: a (match, action list, table, version) that passed
-// checkActions once passes again (checks depend on nothing else), so a file reader's memo
-// remembers it (per file: a global cache would keep an entry per match alive). Checks
-// read a few slots (dl_type, nw_proto, the VLAN tag, ct_state…): run over NotingMaps, they
-// say which, and a match with the same values and masks in those slots passes too without
-// running them again (what checks write into the args is fixed per shared action list:
-// sharedActions keys lists by the VLAN tag and IP protocol).
-function checkOnce(actions: Action[], match: Match, table: number, ofVersion: number, dump: boolean, memo: MatchMemo | null, file?: FileMemo): void {
-  if (!memo || !file) { checkActions(actions, match, table, ofVersion, dump); return; }
-  const key = (table * 256 + ofVersion) * 2 + (dump ? 1 : 0);
-  if (memo.checkedActions === actions && memo.checkedKey === key) return;
-  const more = memo.moreChecked;
-  if (more) for (let i = 0; i < more.length; i += 2) if (more[i] === actions && more[i + 1] === key) return;
-  if (!passedBefore(file, actions, key, match)) {
-    const notes = new ReadNotes();
-    checkActions(actions, { values: new NotingMap(match.values, notes), masks: new NotingMap(match.masks, notes) }, table, ofVersion, dump);
-    remember(file, actions, key, match, notes);
-  }
-  if (memo.checkedActions === null) { memo.checkedActions = actions; memo.checkedKey = key; } else (memo.moreChecked ??= []).push(actions, key);
-}
-
-/** The slots an action list's checks read and what they held when the checks passed. */
-interface Passed { key: number; slots: string[]; values: Array<bigint | undefined>; masks: Array<bigint | undefined> }
-const PASSED_MAX = 32; // per action list: past that, checks simply run
-
-function passedBefore(file: FileMemo, actions: Action[], key: number, m: Match): boolean {
-  return file.passed.get(actions)?.some((p) => p.key === key
-    && p.slots.every((slot, i) => m.values.get(slot) === p.values[i] && m.masks.get(slot) === p.masks[i])) ?? false;
-}
-
-function remember(file: FileMemo, actions: Action[], key: number, m: Match, notes: ReadNotes): void {
-  let list = file.passed.get(actions);
-  if (!list) file.passed.set(actions, (list = []));
-  if (notes.all || list.length >= PASSED_MAX) return;
-  const slots = [...notes.slots];
-  list.push({ key, slots, values: slots.map((k) => m.values.get(k)), masks: slots.map((k) => m.masks.get(k)) });
-}
-
-function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): void {
+/** Applies one item; for a field item, returns what it does (for the file's facts). */
+function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): ItemFacts | null {
   const k = it.key.text;
   if (it.key.subscript === null && !it.eq && !it.args && !it.colon) {
-    if (setProtocol(flow.match, k)) return;
-    if (FLOW_FLAGS.includes(k)) { addFlag(flow, k); return; }
-    if (IGNORED.includes(k)) return;
+    if (setProtocol(flow.match, k)) return null;
+    if (FLOW_FLAGS.includes(k)) { addFlag(flow, k); return null; }
+    if (IGNORED.includes(k)) return null;
   }
   if (it.colon || it.args) fail(`${k}: expected ${k}=value in a match`, it.span);
   const f = fieldByName(k);
   if (f) {
-    try { applyMatchItemCached(flow.match, f, it, ctx); } catch (e) {
+    let writes;
+    try { writes = matchItemWrites(f, it, ctx); } catch (e) {
       if (e instanceof ValueError) fail(e.message, it.eq?.span ?? it.span);
       throw e;
     }
-    return;
+    applyWrites(flow.match, writes);
+    return { field: f, writes };
   }
   if (!STATS_KEYS.includes(k) && (!it.eq || valueText(it.eq) === '')) {
     if (FLOW_KEYS.includes(k)) fail(`field ${k} missing value`, it.span);
     unknown(k, it.key.span);
   }
   applyFlowKey(flow, k, it.eq ? valueText(it.eq) : '', it, ctx);
+  return null;
 }
 
 /** Where errors about a flow key's value point: the item's value, or for a leading key
@@ -367,9 +271,7 @@ function shifted(e: unknown, base: number): unknown {
 }
 
 /** Fields OVS refuses in a table: datapath-only fields, ct tuple fields without a valid ct_state. */
-function checkMatchable(flow: Flow, it: Item): void {
-  const f = fieldByName(it.key.text);
-  if (!f) return;
+function checkMatchable(flow: Flow, f: FieldSpec, it: Item): void {
   // recirc_id=0 is what every OpenFlow table lookup has: OVS lets a flow say so.
   if (f.unmatchable && !(f.name === 'recirc_id' && !flow.match.values.get('recirc_id'))) {
     fail(`${f.name} ${f.unmatchable}`, it.key.span);

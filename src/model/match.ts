@@ -140,7 +140,7 @@ export function applyMatchItem(m: Match, f: FieldSpec, it: Item, ctx: ValueCtx):
  * `mask` bits. A dump repeats items (`metadata=0x1`) thousands of times and the reader
  * shares their syntax objects, so the effect is worked out once per item object.
  */
-interface SlotWrite { slot: string; area: bigint; value: bigint; mask: bigint }
+export interface SlotWrite { slot: string; area: bigint; value: bigint; mask: bigint }
 const EFFECTS = new WeakMap<Item, SlotWrite[]>();
 
 function effectOf(f: FieldSpec, it: Item, ctx: ValueCtx): SlotWrite[] {
@@ -159,10 +159,15 @@ function effectOf(f: FieldSpec, it: Item, ctx: ValueCtx): SlotWrite[] {
   return writes;
 }
 
-/** applyMatchItem, with the effect of each item object computed once. */
-export function applyMatchItemCached(m: Match, f: FieldSpec, it: Item, ctx: ValueCtx): void {
+/** What a `field=value` item does to a match (worked out once per item object). */
+export function matchItemWrites(f: FieldSpec, it: Item, ctx: ValueCtx): readonly SlotWrite[] {
   let writes = EFFECTS.get(it);
   if (!writes) { writes = effectOf(f, it, ctx); EFFECTS.set(it, writes); }
+  return writes;
+}
+
+/** Applies an item's writes (matchItemWrites) to a match. */
+export function applyWrites(m: Match, writes: readonly SlotWrite[]): void {
   for (const w of writes) {
     const oldMask = m.masks.get(w.slot), oldValue = m.values.get(w.slot);
     if (oldMask === undefined && oldValue === undefined && w.mask !== 0n) {
@@ -177,6 +182,11 @@ export function applyMatchItemCached(m: Match, f: FieldSpec, it: Item, ctx: Valu
     m.masks.set(w.slot, mask);
     m.values.set(w.slot, (((oldValue ?? 0n) & ~w.area) | w.value) & mask);
   }
+}
+
+/** applyMatchItem, with the effect of each item object computed once. */
+export function applyMatchItemCached(m: Match, f: FieldSpec, it: Item, ctx: ValueCtx): void {
+  applyWrites(m, matchItemWrites(f, it, ctx));
 }
 
 /**

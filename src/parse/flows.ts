@@ -6,7 +6,8 @@ import { parseFlowSyntax, SyntaxError_ } from '../../grammar/parse.js';
 import * as S from '../../grammar/syntax.js';
 import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
 import { FlowError } from '../model/errors.js';
-import { buildFlow, newFileMemo, type BuildCtx, type Flow, type LeadingKeys } from '../model/flow.js';
+import { buildFlow, type BuildCtx, type Flow, type LeadingKeys } from '../model/flow.js';
+import { newFileMemo } from '../model/flow-memo.js';
 import { isSpace, newLeadingKeys, readLeadingKeys, skipSpace } from './leading-keys.js';
 import { hashStep, hasAt, TextTable } from './text-table.js';
 import { IdsTable, idsHashStep } from './ids-table.js';
@@ -191,6 +192,7 @@ function matchItems(text: string, from: number, to: number, syn: LineSyntax, cac
   const out = (BY_COUNT[n] ??= new Array<Item>(n));
   for (let i = 0; i < n; i++) out[i] = ITEMS[i];
   syn.match = out;
+  syn.matchIds = IDS;
   return cache.matches.intern(IDS, n, idsHash);
 }
 // What a character is to the match-item scanner: separators , space tab; " ( [ ) ].
