@@ -9,15 +9,14 @@ import { formatActions, formatCtx } from '../model/print-flow.js';
 import { formatMatch } from '../model/print-match.js';
 import type { Flow } from '../model/flow.js';
 import { clonePacket, isIp, type Packet } from '../packet/packet.js';
-import { orSegs, readSegs, wordRef, writeSegs } from '../packet/field-io.js';
+import { orSegs } from '../packet/field-io.js';
 import { SlotStore, wordOf } from '../packet/slots.js';
 import type { MatchedFlow, TraceEvent } from '../trace/events.js';
-import type { Entry } from './classifier.js';
 import { ExecError, type LearnLimits, type ControllerRequest, type CtRequest, type ExecCtx, type SubfieldRef } from './exec.js';
 import { executeActionSet, writeToActionSet } from './action-set.js';
 import { commitOdp, nothingToCommit } from './odp.js';
 import { finishFreezing, unrollFrozen } from './freeze.js';
-import { applySet, moveWords, setPlanOf, type SetArgs, type WordWrites } from './writes.js';
+import { applySet, type SetArgs } from './writes.js';
 import { prepare, type PreparedList } from './prepared.js';
 import {
   dpPort, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_MAX, OFPP_NONE, OFPP_NORMAL,
@@ -26,6 +25,8 @@ import {
 import type { PacketRun } from './run-types.js';
 import { EMPTY, fresh } from './alloc.js';
 import * as more from './xlate-more.js';
+import * as fields from './xlate-fields.js';
+import * as resub from './xlate-resubmit.js';
 import * as lb from './xlate-group.js';
 import { commitEncap, encap as encapPacket, type EncapState } from './encap.js';
 import { normal } from './normal.js';
@@ -33,10 +34,6 @@ import { flood } from './flood.js';
 import type { BundleArgs } from '../model/actions/bundle.js';
 import type { MultipathArgs } from '../model/actions/multipath.js';
 import type { EncapArgs } from '../model/actions/encap.js';
-
-/** OVS's limits: nesting depth of resubmits, and resubmits per translation (64 × 64). */
-export const MAX_DEPTH = 64;
-export const MAX_RESUBMITS = MAX_DEPTH * MAX_DEPTH;
 
 /** The trace text of flows and actions, printed once per pipeline (a packet meets the same ones again and again). */
 interface Texts { flows: WeakMap<Flow, MatchedFlow>; actions: WeakMap<Action, string> }
@@ -101,7 +98,8 @@ export class Xlate implements ExecCtx {
   flow: Flow | null = null;
   exited = false;
   stopList = false;   // dec_ttl exception: stop the current action list
-  private pendingGoto: number | null = null;
+  /** goto_table's table, looked up when the flow's instructions are done. */
+  pendingGoto: number | null = null;
   failure: string | null = null;
   /** Set by the first encap(): headers pushed but not yet committed (encap.ts). */
   encapState: EncapState | null = null;
@@ -140,64 +138,19 @@ export class Xlate implements ExecCtx {
     }
   }
 
-  /**
-   * One table lookup and the matched flow's instructions. A resubmit that is the flow's
-   * last action, and a goto_table, continue here as the next turn of the loop rather than
-   * a call deeper: each still counts as a resubmit (enter()), and the levels it deepens
-   * are given back when the chain ends, as the nested calls would.
-   */
+  /** One table lookup and the matched flow's instructions (xlate-resubmit.ts). */
   lookupAndExecute(table: number, depth: number, inPort: number | null = null, ct = false): void {
-    let levels = 0;
-    for (;;) {
-      // resubmit(port,…) changes in_port for the lookup only (OVS restores it before the
-      // flow's actions run).
-      const w = this.slots.w;
-      const oldIn = w[IN_PORT];
-      if (inPort !== null) w[IN_PORT] = inPort;
-      if (ct) more.swapCtTuple(this); // resubmit(,T,ct): look up with the connection's tuple
-      const entry: Entry | null = this.run.pipeline.classifier.lookup(table, this.slots);
-      if (ct) more.swapCtTuple(this);
-      w[IN_PORT] = oldIn;
-      if (this.run.trace) this.ev({ kind: 'table', depth, table, flow: entry ? this.describe(entry.flow) : null });
-      this.run.lookups?.push({ table, flow: entry ? entry.flow : null }); // RunOptions.passes
-      if (!entry) break; // table miss: drop (OVS 3.1's default miss behaviour)
-      this.wcFlows.push(entry.flow);
-      const savedTable = this.table, savedFlow = this.flow;
-      this.table = table;
-      this.flow = entry.flow;
-      this.executeList(entry.flow.actions, depth + 1, (entry.prep ??= prepare(entry.flow.actions)), true);
-      const goto = this.pendingGoto;
-      this.pendingGoto = null;
-      this.table = savedTable;
-      this.flow = savedFlow;
-      if (goto !== null) {
-        if (this.exited) break;
-        this.enter(false); // goto_table goes to a later table: no level deeper
-        table = goto;
-        if (!this.actionSetEmpty) depth++;
-        inPort = null;
-        ct = false;
-      } else if (this.tailTable >= 0) {
-        // resubmit() counted the resubmit (enter) when it ran.
-        if (this.tailDeepens) levels++;
-        table = this.tailTable;
-        depth = this.tailDepth;
-        inPort = this.tailPort;
-        ct = this.tailCt;
-        this.tailTable = -1;
-      } else break;
-    }
-    this.recursion -= levels;
+    resub.lookupAndExecute(this, table, depth, inPort, ct);
   }
 
   /** A resubmit ending a flow's actions, left for lookupAndExecute's loop: table (-1: none), depth, in_port, ct. */
-  private tailTable = -1;
-  private tailDepth = 0;
-  private tailPort: number | null = null;
-  private tailCt = false;
-  private tailDeepens = false;
+  tailTable = -1;
+  tailDepth = 0;
+  tailPort: number | null = null;
+  tailCt = false;
+  tailDeepens = false;
   /** The list executing is a flow's own actions, run by lookupAndExecute (not a clone's, a bucket's…). */
-  private flowList = false;
+  flowList = false;
 
   describe(f: Flow): MatchedFlow {
     const pp = this.run.pipeline;
@@ -272,7 +225,7 @@ export class Xlate implements ExecCtx {
   curList: readonly Action[] = NO_ACTIONS;
   curIndex = 0;
   /** curList prepared (null outside executeList). */
-  private curPrep: PreparedList | null = null;
+  curPrep: PreparedList | null = null;
 
   execute(a: Action): void { this.executeSpec(a, actionByName(a.name) ?? null); }
 
@@ -281,63 +234,14 @@ export class Xlate implements ExecCtx {
     spec.execute(a.args, this);
   }
 
-  // ---- fields ------------------------------------------------------------------------------
-  readField(f: FieldSpec): bigint {
-    const r = f.segs.length === 1 ? wordRef(f, 0, f.bits) : null;
-    if (r) return BigInt(((this.slots.w[r.word] >>> r.shift) & r.mask) >>> 0);
-    return readSegs(this.slots, f.segs);
-  }
-  read(sf: SubfieldRef): bigint {
-    const r = wordRef(sf.field, sf.ofs, sf.bits);
-    if (r) return BigInt(((this.slots.w[r.word] >>> r.shift) & r.mask) >>> 0);
-    return (this.readField(sf.field) >> BigInt(sf.ofs)) & ones(sf.bits);
-  }
-
-  write(f: FieldSpec, value: bigint, mask: bigint): void {
-    const set = f.set;
-    if (!set) {
-      // A field inside one word (a register, an IPv4 address, a port): integer arithmetic.
-      const r = f.segs.length === 1 ? wordRef(f, 0, f.bits) : null;
-      if (r) {
-        const m = (Number(mask) & r.mask) << r.shift, w = this.slots.w;
-        w[r.word] = (w[r.word] & ~m) | ((Number(value) << r.shift) & m);
-        this.wc.w[r.word] |= m;
-        return;
-      }
-      // Registers viewed wide (xreg, xxreg) and wide slots: only the bits of the mask are written.
-      writeSegs(this.slots, f.segs, value, mask);
-      orSegs(this.wc, f.segs, mask);
-      return;
-    }
-    const cur = this.readField(f);
-    // A field that owns only some bits of its container (nw_tos: DSCP; dl_vlan_pcp: PCP
-    // and the tag-present bit) says how a whole-field value lands in it.
-    if (mask === ones(f.bits)) ({ value, mask } = set({ value: cur, mask: 0n }, value));
-    writeSegs(this.slots, f.segs, (cur & ~mask) | (value & mask), ones(f.bits));
-    orSegs(this.wc, f.segs, mask);
-  }
-
-  setField(a: SetArgs): void {
-    // The action executing is the prepared list's action curIndex (unless an action runs another's execute):
-    // its compiled writes are kept beside it.
-    const i = this.curIndex, prep = this.curPrep;
-    let p: WordWrites | null | undefined;
-    if (prep !== null && prep.args[i] === a) { p = prep.sets[i]; if (p === undefined) p = prep.sets[i] = setPlanOf(a); } else p = setPlanOf(a);
-    if (p !== null) applySet(p, this.slots, this.wc); else this.write(a.field, a.value, a.mask);
-  }
-  move(a: { src: SubfieldRef; dst: SubfieldRef }): void {
-    if (!moveWords(a, this.slots, this.wc)) this.writeSub(a.dst, this.read(a.src));
-  }
-
-  writeSub(sf: SubfieldRef, value: bigint): void {
-    const sh = BigInt(sf.ofs);
-    this.write(sf.field, (value & ones(sf.bits)) << sh, ones(sf.bits) << sh);
-  }
-
-  writeMetadata(value: bigint, mask: bigint): void {
-    const m = this.slots.get('metadata');
-    this.slots.set('metadata', (m & ~mask) | (value & mask));
-  }
+  // ---- fields: xlate-fields.ts ----------------------------------------------------------------
+  readField(f: FieldSpec): bigint { return fields.readField(this, f); }
+  read(sf: SubfieldRef): bigint { return fields.read(this, sf); }
+  write(f: FieldSpec, value: bigint, mask: bigint): void { fields.write(this, f, value, mask); }
+  setField(a: SetArgs): void { fields.setField(this, a); }
+  move(a: { src: SubfieldRef; dst: SubfieldRef }): void { fields.move(this, a); }
+  writeSub(sf: SubfieldRef, value: bigint): void { fields.writeSub(this, sf, value); }
+  writeMetadata(value: bigint, mask: bigint): void { fields.writeMetadata(this, value, mask); }
 
   // ---- trace helpers -----------------------------------------------------------------------
   detail(text: string): void { this.ev({ kind: 'detail', depth: this.depth, text }); }
@@ -399,60 +303,12 @@ export class Xlate implements ExecCtx {
     orSegs(this.wc, sf.field.segs, ones(sf.bits) << BigInt(sf.ofs));
   }
 
-  // ---- resubmit / goto ---------------------------------------------------------------------
+  // ---- resubmit / goto: xlate-resubmit.ts ------------------------------------------------------
   /** Runs `body` one resubmit level deeper, enforcing OVS's two limits. */
-  recurse(body: () => void): void {
-    this.enter(true);
-    try { body(); } finally { this.recursion--; }
-  }
-
-  /**
-   * Checks OVS's limits before a lookup and counts it. Only a resubmit to the same or an
-   * earlier table `deepens` the nesting (OVS's xlate_recursively): a chain of resubmits
-   * to later tables, as OVN's pipeline is, may be longer than 64 (recorded: a loop of
-   * table 0 → 1 → 0 stops after 129 lookups, a self loop after 65).
-   */
-  private enter(deepens: boolean): void {
-    if (this.recursion >= MAX_DEPTH) {
-      this.error(`over max translation depth ${MAX_DEPTH}`);
-      throw new XlateFailure('Recursion too deep');
-    }
-    if (++this.resubmits > MAX_RESUBMITS) {
-      this.error(`over ${MAX_RESUBMITS} resubmit actions`);
-      throw new XlateFailure('Too many resubmits');
-    }
-    if (deepens) this.recursion++;
-  }
-
-  private lookupDeeper(table: number, depth: number, inPort: number | null, ct: boolean, deepens: boolean): void {
-    this.enter(deepens);
-    try { this.lookupAndExecute(table, depth, inPort, ct); } finally { if (deepens) this.recursion--; }
-  }
-
+  recurse(body: () => void): void { resub.recurse(this, body); }
   /** goto_table: looked up once the current flow's instructions are done. */
   gotoTable(table: number): void { this.pendingGoto = table; }
-
-  resubmit(inPort: number | null, table: number | null, ct: boolean): void {
-    const depth = this.tail && this.actionSetEmpty ? this.depth - 1 : this.depth;
-    const t = table ?? this.table;
-    if (ct && !more.ctTupleUsable(this)) {
-      this.error('resubmit(ct) with non-tracked or non-IP packet!');
-      return;
-    }
-    const port = inPort !== null && inPort !== OFPP_IN_PORT ? inPort : null;
-    const deepens = t <= this.table;
-    if (this.tail && this.flowList && this.pendingGoto === null) {
-      // The flow's last action: its lookupAndExecute goes on with this lookup.
-      this.enter(deepens);
-      this.tailDeepens = deepens;
-      this.tailTable = t;
-      this.tailDepth = depth;
-      this.tailPort = port;
-      this.tailCt = ct;
-      return;
-    }
-    this.lookupDeeper(t, depth, port, ct, deepens);
-  }
+  resubmit(inPort: number | null, table: number | null, ct: boolean): void { resub.resubmit(this, inPort, table, ct); }
 
   writeActions(actions: Action[]): void { writeToActionSet(this, actions); }
   clearActions(): void {
