@@ -150,6 +150,26 @@ describe('ctflow run --json', () => {
     expect(doc.packets[0].events).toEqual([]);
     expect(Object.keys(doc.packets[0])).toEqual(expect.arrayContaining(['time', 'ct_state', 'outputs', 'datapath_actions', 'conntrack', 'events']));
   });
+
+  it('gives each pass as data: how it started, its packet, its lookups (the LB VIP SYN, against the recording)', () => {
+    const r = capture(() => runConversation(F('ovn-acl.flows'), F('conversations/tcp-vm1-lb-vip.conv'), { ...OVN, json: true }));
+    const passes = JSON.parse(r.out).packets[0].passes;
+    expect(passes.map((p: any) => p.start)).toEqual([
+      { kind: 'received' }, { kind: 'recirc', table: 15, ct_source: 'tracker' }, { kind: 'thaw', table: 20, group: 1 },
+      { kind: 'recirc', table: 21, ct_source: 'tracker' }, { kind: 'recirc', table: 45, ct_source: 'tracker' },
+    ]);
+    expect(passes.map((p: any) => p.ct_zone)).toEqual([0, 1, 1, 1, 8]);
+    const rec = recorded('tcp-vm1-lb-vip').steps[0];
+    // The first pass as real ofproto/trace shows it: its flow and its lookups (table, priority, cookie).
+    const trace: string = rec.trace.split(/^={20,}$/m)[0];
+    expect(passes[0].flow).toBe(/^Flow: (.*)$/m.exec(trace)![1].replace('in_port=1', 'in_port=vm1'));
+    expect(passes[0].lookups.map((l: any) => `${l.table} ${l.flow.priority} ${l.flow.cookie}`))
+      .toEqual([...trace.matchAll(/^ *(\d+)\. .*, priority (\d+), cookie (0x[0-9a-f]+)$/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`));
+    // The thawed pass ran with the dp_hash of the megaflow OVS installed for it.
+    const thawed = rec.datapath_flows.find((l: string) => l.includes('dp_hash('));
+    expect(passes[2].flow).toContain(`dp_hash=${/dp_hash\((0x[0-9a-f]+)\//.exec(thawed)![1]},`);
+    expect(passes[2].lookups).toEqual([]); // it resumes at the group: no lookup before its ct(…,table=21)
+  });
 });
 
 describe('ctflow run errors', () => {
