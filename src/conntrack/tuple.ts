@@ -2,6 +2,7 @@
 // the key the table uses. Zones are part of the key, so zones never mix.
 
 import { greKeys, IPPROTO_GRE } from './gre-kernel.js';
+import { low32 } from './addr.js';
 import { IPPROTO, type CtIcmpInner, type CtPacket, type CtTuple, type L3, type Profile } from './types.js';
 
 // Echo-style ICMP types and their answers (v4: echo, timestamp, info, address mask).
@@ -48,9 +49,7 @@ export function invertTuple(l3: L3, proto: number, t: CtTuple): CtTuple | undefi
 
 /** An address folded to 32 bits; IPv4 (< 2^32) needs no BigInt arithmetic at all. */
 function addrHash(a: bigint): number {
-  // Number() of anything at or above 2^32 stays there, so this test is exact.
-  const n = Number(a);
-  if (n >= 0 && n <= 0xffffffff) return n;
+  if (BigInt.asUintN(32, a) === a) return low32(a);
   // IPv6: one BigInt remainder by a prime below 2^53 keeps every bit in play.
   const r = Number(a % 9007199254740881n);
   return Math.imul((r / 4294967296) | 0, 0x9e3779b1) ^ (r | 0);
