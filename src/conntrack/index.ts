@@ -33,7 +33,13 @@
 //   (sctp-kernel.ts); GRE (kernel): its two timeouts and PPTP call-id keys (gre-kernel.ts);
 //   DCCP: generic, as Linux 6.18 has no DCCP tracker. The userspace profile tracks all
 //   three as OVS 3.1 does: "other" protocols, ports/keys 0, udp_* timeouts.
-// - Not modelled: ALG helpers (so no PPTP key map: a PPTP call's two directions are two
+// - ALGs (alg*.ts): ct(commit,alg=ftp|tftp) attaches the FTP or TFTP helper; PORT / 227
+//   (kernel also EPRT / 229) and TFTP read/write requests (payload: CtTcpFields.payload,
+//   a conversation's data="...") file expectations; the expected connection is +rel with
+//   its master's mark, label and tuple, `helper=` / `parent=` in the listings. Each
+//   profile's rules as recorded (test/oracle/alg-*). ALG + NAT and FTP over IPv6 throw
+//   CtUnsupportedError.
+// - Not modelled: the PPTP helper (no key map: a PPTP call's two directions are two
 //   entries, as recorded without the helper), zone limits, [DESTROY] events for entries
 //   flushed with `conntrack -F`, kernel IPv6 fragment handling, DCCP tracking of kernels
 //   before 6.16 (they had a DCCP state machine), SCTP multi-homing beyond the heartbeat
@@ -45,9 +51,12 @@ import { makeConfig, type CtConfig } from './profiles.js';
 import { CtTable, clearCtPacketCache, newCtPacketCache, type CtPacketCache } from './table.js';
 import type { CtEntry, CtEntryView, CtOptions, CtPacket, CtResult, Profile } from './types.js';
 import { UserspaceTracker } from './userspace.js';
+import { userCtlType } from './alg-user.js';
+import { formatKernelExpect } from './alg.js';
 import { CS } from './types.js';
 
 export * from './types.js';
+export { CtUnsupportedError, type AlgName } from './alg.js';
 export { CtConfigError, CtParseError } from './errors.js';
 export { KNOB_NAMES } from './profiles.js';
 export { formatKernelList, formatKernelEvent, formatUserDump, remainingSec } from './print.js';
@@ -73,6 +82,8 @@ export interface Conntrack {
   flush(zone?: number): void;
   /** Adds entries (e.g. from loadEntries) as if committed. */
   restore(entries: CtEntry[]): void;
+  /** Kernel: the live FTP/TFTP expectations as `conntrack -L expect` prints them (OVS userspace has no such listing: []). */
+  dumpExpectations(nowMs: number): string[];
 }
 
 function checkZone(zone: number): void {
@@ -92,7 +103,8 @@ export function newConntrack(o: ConntrackOptions): Conntrack {
     execute(pkt, opts, nowMs, cache) {
       checkZone(opts.zone);
       const c = cache ?? newCtPacketCache();
-      const again = c.tracked && c.zone === opts.zone && !opts.force;
+      // OVS userspace runs an FTP/TFTP control packet through again at each ct() (alg-user.ts).
+      const again = c.tracked && c.zone === opts.zone && !opts.force && (kernel !== null || userCtlType(pkt) === undefined);
       // Entering another zone starts from scratch (OVS resets ct_state there too).
       if (!again) clearCtPacketCache(c);
       if (kernel === null) return again ? user!.reuse(pkt, opts, nowMs, c) : user!.process(pkt, opts, nowMs, c);
@@ -107,12 +119,15 @@ export function newConntrack(o: ConntrackOptions): Conntrack {
     dump(nowMs, d = {}) {
       const live = table.live(nowMs).filter((e) => d.zone === undefined || e.zone === d.zone);
       return live.map((e) =>
-        config.profile === 'kernel' ? formatKernelList(e, nowMs) : formatUserDump(e, nowMs, d.more, d.stats),
+        kernel !== null ? formatKernelList(e, nowMs, e.alg?.helper ? kernel.alg.useCount(e, live) : 1) : formatUserDump(e, nowMs, d.more, d.stats),
       );
     },
     flush(zone) {
       table.flush(zone);
       kernel?.expiry.clear((e) => table.has(e));
+    },
+    dumpExpectations(nowMs) {
+      return kernel ? kernel.alg.exp.live(nowMs, (e, t) => table.has(e) && t < e.expiresMs).map((x) => formatKernelExpect(x, nowMs)) : [];
     },
     restore(entries) {
       for (const e of entries) {

@@ -4,6 +4,8 @@
 // delivered as `conntrack -E` lines when the entry is (or becomes) confirmed.
 
 import { kernelIcmpNew, kernelIcmpPacket } from './icmp.js';
+import { KernelAlg } from './alg-kernel.js';
+import { expectedView, refuseNat } from './alg.js';
 import { ExpiryIndex } from './expiry.js';
 import { IPPROTO_GRE, kernelGrePacket } from './gre-kernel.js';
 import { kernelSctpNew, kernelSctpPacket } from './sctp-kernel.js';
@@ -25,6 +27,8 @@ export class KernelTracker {
   readonly expiry = new ExpiryIndex();
   /** Scratch list for expire() (emptied after each use, so it holds no entry alive). */
   private readonly due: CtEntry[] = [];
+  /** FTP/TFTP helpers and their expectations (alg-kernel.ts). */
+  readonly alg = new KernelAlg((e, nowMs) => this.table.has(e) && nowMs < e.expiresMs);
 
   constructor(
     readonly cfg: KernelConfig,
@@ -94,6 +98,15 @@ export class KernelTracker {
       track(cache, opts.zone, st, e, dir);
       return this.finish(pkt, opts, nowMs, cache, e, st, events);
     }
+    if (!opts.commit && this.alg.exp.size > 0) {
+      // OVS's kernel module answers a lookup an expectation waits for itself: +new+rel
+      // with the master's mark, label and tuple, and no entry (the commit makes it).
+      const x = this.alg.expected(opts.zone, pkt, view.tuple, nowMs);
+      if (x) {
+        cache.tracked = false;
+        return resultFor(opts.zone, CS.trk | CS.new | CS.rel, expectedView(x, x.master.mark, x.master.label), events);
+      }
+    }
     let hit = this.table.find(opts.zone, pkt.l3, pkt.proto, view.tuple, nowMs);
     let dir = this.table.lastDir;
     if (hit && opts.force && dir === 1) {
@@ -105,12 +118,19 @@ export class KernelTracker {
       if (!hit) {
         const e = this.create(pkt, opts.zone, view.tuple, nowMs);
         if (!e) return this.invalid(opts.zone, cache, events);
-        track(cache, opts.zone, CS.trk | CS.new, e, 0);
+        // A commit an expectation waits for: RELATED to its master (used up when committed).
+        const x = this.alg.exp.size > 0 ? this.alg.expected(opts.zone, pkt, view.tuple, nowMs) : undefined;
+        if (x) this.alg.relate(e, x);
+        const st0 = CS.trk | CS.new | (x ? CS.rel : 0);
+        track(cache, opts.zone, st0, e, 0);
         this.note(e, EV.new);
-        return this.finish(pkt, opts, nowMs, cache, e, CS.trk | CS.new, events);
+        return this.finish(pkt, opts, nowMs, cache, e, st0, events);
       }
       const e = hit;
-      const st = CS.trk | (dir === 1 ? CS.est | CS.rpl : e.status.seenReply ? CS.est : CS.new);
+      // OVS keeps +rel on every packet of a connection an expectation made (its ctinfo
+      // is RELATED, not NEW, until the reply).
+      const rel = e.alg?.master ? CS.rel : 0;
+      const st = CS.trk | rel | (dir === 1 ? CS.est | CS.rpl : e.status.seenReply ? CS.est : rel ? 0 : CS.new);
       const verdict = this.update(e, dir, pkt, nowMs);
       if (verdict === 'invalid') return this.invalid(opts.zone, cache, events);
       if (verdict === 'reopen') {
@@ -130,6 +150,8 @@ export class KernelTracker {
         e.status.seenReply = true;
         this.note(e, EV.reply);
       }
+      // The helper reads each packet of a committed connection on its first pass.
+      if (e.alg?.helper && this.alg.run(e, dir, pkt, st, nowMs) === 'drop') return this.invalid(opts.zone, cache, events);
       return this.finish(pkt, opts, nowMs, cache, e, st, events);
     }
     return this.invalid(opts.zone, cache, events);
@@ -171,6 +193,7 @@ export class KernelTracker {
       }
       cache.natted = nat.stateBits !== 0;
       cache.natPkt = nat.packet;
+      if (e.alg && e.nat.kind !== 'none') refuseNat('an FTP/TFTP helper connection');
     }
     if (opts.commit) {
       const ch = applyMarkLabel(e, opts.setMark, opts.setLabel);
@@ -179,8 +202,13 @@ export class KernelTracker {
           // Another entry already owns the reply tuple: the kernel drops such a packet.
           return resultFor(opts.zone, CS.trk | CS.inv, undefined, events);
         }
+        // ct(commit,alg=…) attaches its helper, which reads this first committed packet.
+        if ((opts.helper !== undefined || e.alg !== undefined) && this.alg.commit(e, opts.helper, pkt, st, nowMs) === 'drop') {
+          return this.invalid(opts.zone, cache, events);
+        }
         this.table.insert(e);
         this.expiry.set(e);
+        if (e.alg?.pending) this.alg.confirmed(e);
       } else {
         if (ch.mark) this.note(e, EV.mark);
         if (ch.label) this.note(e, EV.label);

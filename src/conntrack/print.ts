@@ -64,10 +64,10 @@ function kernelTail(e: CtEntry, withState: boolean): string {
 }
 
 /** One `conntrack -L` line. */
-export function formatKernelList(e: CtEntry, nowMs: number): string {
-  // conntrack pads the protocol name to 8 columns.
+export function formatKernelList(e: CtEntry, nowMs: number, use = 1): string {
+  // conntrack pads the protocol name to 8 columns. `use`: a helper's master counts its related entries.
   const head = `${kernelProtoName(e.proto).padEnd(8)} ${e.proto} ${remainingSec(e, nowMs)} ${kernelTail(e, true)}`;
-  return `${head} mark=${e.mark}${e.zone ? ` zone=${e.zone}` : ''} use=1`;
+  return `${head} mark=${e.mark}${e.zone ? ` zone=${e.zone}` : ''}${e.alg?.helper ? ` helper=${e.alg.helper}` : ''} use=${use}`;
 }
 
 /** One `conntrack -E` line. `withState`: the event carries protocol info (state name). */
@@ -84,7 +84,8 @@ export function formatKernelEvent(
   const timeout = kind === 'DESTROY' && left === 0 ? '' : ` ${left}`;
   const mark = e.mark || markEvent ? ` mark=${e.mark}` : '';
   const zone = e.zone ? ` zone=${e.zone}` : '';
-  return `[${kind}] ${kernelProtoName(e.proto)} ${e.proto}${timeout} ${kernelTail(e, withState)}${mark}${zone}`;
+  const helper = e.alg?.helper ? ` helper=${e.alg.helper}` : '';
+  return `[${kind}] ${kernelProtoName(e.proto)} ${e.proto}${timeout} ${kernelTail(e, withState)}${mark}${zone}${helper}`;
 }
 
 function userTuple(e: CtEntry, t: CtTuple): string {
@@ -122,5 +123,8 @@ export function formatUserDump(e: CtEntry, nowMs: number, more = false, stats = 
   if (e.mark) parts.push(`mark=${e.mark}`);
   if (e.label) parts.push(`labels=${formatLabelHex(e.label)}`);
   if (e.proto_.kind === 'tcp-userspace') parts.push(userProtoinfo(e.proto_.s, more));
+  // ALGs (recorded): the helper, then (-m) the tuple of the connection an expectation came from.
+  if (e.alg?.helper) parts.push(`helper=${e.alg.helper}`);
+  if (more && e.alg?.parent) parts.push(`parent=(${userTuple(e, e.alg.parent.orig)})`);
   return parts.join(',');
 }

@@ -287,15 +287,17 @@ export function resultFor(zone: number, ctState: number, entry: CtEntry | undefi
     events,
   };
   if (entry && !(ctState & CS.inv)) {
-    const o = entry.orig;
-    if (entry.l3 === 'ipv4') {
+    // A connection an FTP/TFTP expectation made answers with its master's tuple.
+    const src = entry.alg?.parent ?? entry;
+    const o = src.orig;
+    if (src.l3 === 'ipv4') {
       r.ct_nw_src = o.src;
       r.ct_nw_dst = o.dst;
     } else {
       r.ct_ipv6_src = o.src;
       r.ct_ipv6_dst = o.dst;
     }
-    r.ct_nw_proto = entry.proto;
+    r.ct_nw_proto = src.proto;
     // For ICMP OVS puts the type and code where the ports would be.
     r.ct_tp_src = o.icmpType ?? o.sport;
     r.ct_tp_dst = o.icmpType !== undefined ? (o.icmpCode ?? 0) : o.dport;

@@ -104,6 +104,8 @@ export interface CtOptions {
   nat?: NatSpec;
   setMark?: { value: number; mask: number };
   setLabel?: { value: bigint; mask: bigint };
+  /** ct(commit,alg=ftp|tftp): the helper a connection committed here gets (alg.ts). */
+  helper?: import('./alg.js').AlgName;
 }
 
 /** One direction of a connection. For ICMP, sport = echo id, dport = id too; type/code kept apart. */
@@ -179,6 +181,8 @@ export interface CtEntry {
   /** The table's key hashes of orig / reply, kept at insert for the removal (internal; -1 before). */
   hashOrig?: number;
   hashReply?: number;
+  /** FTP/TFTP helper state: its helper, or the master it is RELATED to (alg.ts; absent on most entries). */
+  alg?: import('./alg.js').AlgState;
 }
 
 /** A view of one entry for printers and users. */

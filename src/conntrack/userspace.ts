@@ -4,6 +4,8 @@
 
 import { userIcmpUpdate, userIcmpValidNew } from './icmp.js';
 import { applyNat } from './nat.js';
+import { UserAlg } from './alg-user.js';
+import { expectedView } from './alg.js';
 import type { UserspaceConfig } from './profiles.js';
 import { CtTable, applyMarkLabel, freshEntry, resultFor, track, type CtPacketCache } from './table.js';
 import { userTcpNew, userTcpUpdate, userTcpValidNew, type UserUpdate } from './tcp-userspace.js';
@@ -13,6 +15,9 @@ import { CS, IPPROTO, type CtEntry, type CtOptions, type CtPacket, type CtResult
 import { userOtherUpdate } from './udp.js';
 
 export class UserspaceTracker {
+  /** FTP/TFTP helpers and their expectations (alg-user.ts). */
+  readonly alg = new UserAlg((e, nowMs) => this.table.has(e) && nowMs < e.expiresMs);
+
   constructor(
     readonly cfg: UserspaceConfig,
     readonly table: CtTable,
@@ -86,15 +91,25 @@ export class UserspaceTracker {
     }
     if (hit) {
       const res = this.update(hit, dir === 1, pkt, nowMs);
+      // A connection an expectation made is +rel on every packet (OVS conn_update_state).
+      const rel = hit.alg?.parent ? CS.rel : 0;
       if (res === 'valid') {
-        return this.done(pkt, opts, nowMs, cache, CS.trk | CS.est | (dir === 1 ? CS.rpl : 0), hit, dir, events);
+        return this.done(pkt, opts, nowMs, cache, CS.trk | CS.est | rel | (dir === 1 ? CS.rpl : 0), hit, dir, events);
       }
       if (res === 'invalid') return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, hit, dir, events);
-      if (res === 'valid_new') return this.done(pkt, opts, nowMs, cache, CS.trk | CS.new, hit, dir, events);
+      if (res === 'valid_new') return this.done(pkt, opts, nowMs, cache, CS.trk | CS.new | rel, hit, dir, events);
       // 'new': a SYN on a closed connection replaces it.
       this.table.remove(hit);
     }
     if (!this.validNew(pkt)) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, undefined, 0, events);
+    // A new connection an expectation waits for is +new+rel (the expectation stays).
+    const x = this.alg.expected(opts.zone, pkt, view.tuple, nowMs);
+    if (!opts.commit && x) {
+      const r = resultFor(opts.zone, CS.trk | CS.new | CS.rel, expectedView(x, x.mark, x.label), events);
+      cache.tracked = false;
+      cache.ctState = r.ctState;
+      return r;
+    }
     if (!opts.commit) {
       // A lookup remembers nothing: the packet will be looked at afresh by ct(commit).
       const r = this.finish(pkt, opts, nowMs, cache, CS.trk | CS.new, undefined, events);
@@ -103,6 +118,7 @@ export class UserspaceTracker {
     }
     const e = this.newConn(pkt, opts.zone, view.tuple, nowMs);
     if (!e) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, undefined, 0, events);
+    if (opts.helper || x) this.alg.created(e, opts.helper, pkt, x, opts.nat?.kind !== undefined);
     if (opts.nat) {
       const n = applyNat(this.table, e, 0, pkt, opts.nat, true, nowMs, false, 'userspace');
       if (n.exhausted) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.new, undefined, 0, events);
@@ -110,13 +126,13 @@ export class UserspaceTracker {
       track(cache, opts.zone, CS.trk | CS.new | n.stateBits, e, 0);
       cache.natted = true;
       cache.natPkt = n.packet;
-      applyMarkLabel(e, opts.setMark, opts.setLabel);
+      if (!e.alg?.parent) applyMarkLabel(e, opts.setMark, opts.setLabel);
       const r = resultFor(opts.zone, CS.trk | CS.new | n.stateBits, e, events);
       if (n.packet) r.natted = n.packet;
-      return r;
+      return this.runHelper(r, e, pkt, 0, nowMs, cache);
     }
     this.table.insert(e);
-    return this.done(pkt, opts, nowMs, cache, CS.trk | CS.new, e, 0, events);
+    return this.done(pkt, opts, nowMs, cache, CS.trk | CS.new | (x ? CS.rel : 0), e, 0, events);
   }
 
   /** Records the verdict in the packet cache, then finishes. */
@@ -131,7 +147,17 @@ export class UserspaceTracker {
     events: string[],
   ): CtResult {
     track(cache, opts.zone, st, e, dir);
-    return this.finish(pkt, opts, nowMs, cache, st, e, events);
+    const r = this.finish(pkt, opts, nowMs, cache, st, e, events);
+    return e ? this.runHelper(r, e, pkt, dir, nowMs, cache) : r;
+  }
+
+  /** OVS handle_alg_ctl, after the verdict: the connection's helper reads the packet (may add +inv). */
+  private runHelper(r: CtResult, e: CtEntry, pkt: CtPacket, dir: 0 | 1, nowMs: number, cache: CtPacketCache): CtResult {
+    if (e.alg?.helper && this.alg.run(e, pkt, dir === 1, nowMs)) {
+      r.ctState |= CS.trk | CS.inv;
+      cache.ctState = r.ctState;
+    }
+    return r;
   }
 
   /** The packet already went through ct() in this zone: reuse (OVS process_one_fast). */
@@ -155,7 +181,8 @@ export class UserspaceTracker {
       cache.natted = true;
       cache.natPkt = n.packet;
     }
-    if (e && opts.commit) applyMarkLabel(e, opts.setMark, opts.setLabel);
+    // A RELATED connection keeps the mark and label it took from its master.
+    if (e && opts.commit && !e.alg?.parent) applyMarkLabel(e, opts.setMark, opts.setLabel);
     const r = resultFor(opts.zone, st | bits, e, events);
     if (cache.natPkt) r.natted = cache.natPkt;
     cache.ctState = r.ctState;

@@ -3,14 +3,14 @@
 import { actionByName } from '../model/actions/index.js';
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
-import { CS, type CtOptions } from '../conntrack/index.js';
+import { CS, CtUnsupportedError, type AlgName, type CtOptions } from '../conntrack/index.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
 import { toCtPacket } from '../packet/ct.js';
 import { slotInfo } from '../packet/slots.js';
 import { ctNote } from './ct-notes.js';
 import { applyNatResult, getDpNat, hasDpNat, natText, sentFrame, setDpNat } from './ct-nat.js';
 import { finishFreezing } from './freeze.js';
-import type { ControllerRequest, CtRequest, LearnLimits, SubfieldRef } from './exec.js';
+import { ExecError, type ControllerRequest, type CtRequest, type LearnLimits, type SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
 import type { Pipeline } from './pipeline.js';
 
@@ -212,8 +212,15 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     if (req.nat) opts.nat = req.nat.kind && req.nat.addrMin === undefined ? {} : req.nat;
     if (req.commit && markMask) opts.setMark = { value: Number(ns.get('ct_mark') ?? 0n), mask: Number(markMask) };
     if (req.commit && labelMask) opts.setLabel = { value: ns.get('ct_label') ?? 0n, mask: labelMask };
+    // alg=ftp|tftp (the only names ct() parses): the tracker's helper (src/conntrack/alg*.ts).
+    if (req.alg) opts.helper = req.alg as AlgName;
     const ctPkt = toCtPacket(next);
-    const r = run.conntrack.execute(ctPkt, opts, run.nowMs, run.ctCache);
+    let r;
+    try { r = run.conntrack.execute(ctPkt, opts, run.nowMs, run.ctCache); } catch (e) {
+      // ALG uses the tracker does not emulate (with NAT, FTP over IPv6) stop the run, named.
+      if (e instanceof CtUnsupportedError) throw new ExecError(e.message);
+      throw e;
+    }
     if (run.trace) x.note(ctNote(run.conntrack, zone, ctPkt, r.ctState, req.commit, run.packetNo));
     run.ctEvents.push(...r.events);
     run.ctStates.push(r.ctState);

@@ -1,0 +1,182 @@
+// Reading FTP control lines for an expectation, once per profile: the two implementations
+// accept different texts, and what they accept is the behaviour (a line one of them takes
+// and the other refuses changes whether the data connection is RELATED).
+
+/** What OVS 3.1 userspace makes of a control packet's payload. */
+export type UserFtp =
+  | { kind: 'other' }
+  | { kind: 'invalid' }
+  | { kind: 'port' | 'pasv'; addr: number; port: number };
+
+/** What the kernel's FTP helper makes of a line: 1 found, 0 nothing, -1 half a command (dropped). */
+export interface KernelFtp {
+  found: -1 | 0 | 1;
+  /** The announced IPv4 address (undefined for EPSV, which names none) and port. */
+  addr?: number;
+  port?: number;
+}
+
+const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
+const lower = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
+
+/** Case-insensitive prefix test on bytes (`strncasecmp` over `n` bytes, stopping at a NUL). */
+function prefixIs(b: Uint8Array, text: string, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const c = b[i] ?? 0;
+    if (lower(c) !== lower(text.charCodeAt(i))) return false;
+    if (c === 0) return true;
+  }
+  return true;
+}
+
+/** A dotted quad as inet_pton reads it: four 0-255 parts, no leading zeros. */
+function dottedQuad(s: string): number | undefined {
+  const p = s.split('.');
+  if (p.length !== 4 || !p.every((x) => /^(0|[1-9]\d{0,2})$/.test(x) && Number(x) <= 255)) return undefined;
+  return p.reduce((a, x) => a * 256 + Number(x), 0);
+}
+
+/**
+ * OVS userspace: the message is the payload's first bytes up to its last one (a 128-byte
+ * window copied with strlcpy, which keeps one byte for the terminator) or its first NUL.
+ * IPv4 looks at `PORT` commands and `227` replies only.
+ */
+export function userFtpLine(payload: Uint8Array): UserFtp {
+  const end = Math.min(payload.length, 128) - 1;
+  let msg = '';
+  for (let i = 0; i < end && payload[i] !== 0; i++) msg += String.fromCharCode(payload[i]!);
+  const port = msg.slice(0, 4).toUpperCase() === 'PORT';
+  if (!port && !msg.startsWith('227')) return { kind: 'other' };
+  let i = msg.indexOf(' ', port ? 4 : 3);
+  if (i < 0) return { kind: 'invalid' };
+  while (i < msg.length && !isDigit(msg.charCodeAt(i))) i++;
+  if (i >= msg.length) return { kind: 'invalid' };
+  // Four commas end the address; the port's two numbers follow.
+  const start = i;
+  let commas = 0;
+  while (commas < 4 && i < msg.length) if (msg[i++] === ',') commas++;
+  if (commas !== 4) return { kind: 'invalid' };
+  const addr = dottedQuad(msg.slice(start, i - 1).replaceAll(',', '.'));
+  if (addr === undefined) return { kind: 'invalid' };
+  // The high byte: a run of at most four digits; then one character is skipped, whatever it is.
+  let j = i;
+  while (j < msg.length && isDigit(msg.charCodeAt(j)) && j - i <= 3) j++;
+  const hi = msg.slice(i, j);
+  if (hi === '' || Number(hi) > 255) return { kind: 'invalid' };
+  let k = j + 1;
+  const loStart = k;
+  while (k < msg.length && isDigit(msg.charCodeAt(k))) k++;
+  const lo = msg.slice(loStart, k);
+  if (lo === '' || Number(lo) > 255) return { kind: 'invalid' };
+  return { kind: port ? 'port' : 'pasv', addr, port: Number(hi) * 256 + Number(lo) };
+}
+
+/** `n` numbers separated by `sep`, ended by `term` (0: by any other character); returns the length used, 0 on failure. */
+function numbers(b: Uint8Array, at: number, n: number, sep: number, term: number, out: number[]): number {
+  out.length = 0;
+  for (let k = 0; k < n; k++) out.push(0);
+  let i = 0;
+  for (let len = 0; at + len < b.length && i < n; len++) {
+    const c = b[at + len]!;
+    if (isDigit(c)) out[i] = (out[i]! * 10 + c - 48) >>> 0;
+    else if (c === sep) i++;
+    else return (c === term || term === 0) && i === n - 1 ? len : 0;
+  }
+  return 0;
+}
+
+/** The port up to the delimiter (`|6446|`); returns the index after it, 0 on failure. */
+function portUpTo(b: Uint8Array, start: number, delim: number, out: { port?: number }): number {
+  let p = 0;
+  for (let i = start; i < b.length; i++) {
+    const c = b[i]!;
+    if (c === delim) {
+      if (p === 0) return 0;
+      out.port = p;
+      return i + 1;
+    }
+    if (!isDigit(c)) return 0;
+    p = (p * 10 + c - 48) & 0xffff;
+  }
+  return 0;
+}
+
+type GetNum = (b: Uint8Array, at: number, term: number, r: KernelFtp) => number;
+
+const rfc959: GetNum = (b, at, term, r) => {
+  const a: number[] = [];
+  const len = numbers(b, at, 6, 44, term, a);
+  if (len === 0) return 0;
+  r.addr = ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
+  r.port = ((a[4]! << 8) | a[5]!) & 0xffff;
+  return len;
+};
+
+/** 227 replies: the numbers start at the first digit, wherever it is. */
+const rfc1123: GetNum = (b, at, _term, r) => {
+  let i = at;
+  while (i < b.length && !isDigit(b[i])) i++;
+  return i === b.length ? 0 : rfc959(b, i, 0, r);
+};
+
+/** `EPRT |1|a.b.c.d|port|` (IPv4 connections only; IPv6 is refused before this). */
+const eprt: GetNum = (b, at, _term, r) => {
+  if (b.length - at <= 3) return 0;
+  const d = b[at]!;
+  if (isDigit(d) || d < 33 || d > 126 || b[at + 2] !== d || b[at + 1] !== 49) return 0;
+  const a: number[] = [];
+  const len = numbers(b, at + 3, 4, 46, d, a);
+  if (len === 0) return 0;
+  r.addr = ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
+  return portUpTo(b, at + 3 + len + 1, d, r);
+};
+
+/** `229 ... (|||port|)`: no address, the expectation goes to the server's. */
+const epsv: GetNum = (b, at, _term, r) => {
+  if (b.length - at <= 3) return 0;
+  const d = b[at]!;
+  if (isDigit(d) || d < 33 || d > 126 || b[at + 1] !== d || b[at + 2] !== d) return 0;
+  return portUpTo(b, at + 3, d, r);
+};
+
+interface Pattern { text: string; skip: number; term: number; get: GetNum }
+
+/** Per direction (0 from the client, 1 from the server), the commands the kernel looks for. */
+const PATTERNS: [Pattern[], Pattern[]] = [
+  [{ text: 'PORT', skip: 32, term: 13, get: rfc959 }, { text: 'EPRT', skip: 32, term: 13, get: eprt }],
+  [{ text: '227 ', skip: 0, term: 0, get: rfc1123 }, { text: '229 ', skip: 40, term: 41, get: epsv }],
+];
+
+function findPattern(b: Uint8Array, p: Pattern): KernelFtp {
+  const plen = p.text.length;
+  // A payload no longer than the command word: half a command if it starts like one.
+  if (b.length <= plen) return { found: prefixIs(b, p.text, b.length) ? -1 : 0 };
+  if (!prefixIs(b, p.text, plen)) return { found: 0 };
+  let i = plen;
+  if (p.skip) {
+    for (; b[i] !== p.skip; i++) if (i === b.length - 1) return { found: -1 };
+    i++;
+  }
+  const r: KernelFtp = { found: 1 };
+  return p.get(b, i, p.term, r) ? r : { found: -1 };
+}
+
+/** The kernel helper's reading of one line in direction `dir`. */
+export function kernelFtpLine(payload: Uint8Array, dir: 0 | 1): KernelFtp {
+  for (const p of PATTERNS[dir]) {
+    const r = findPattern(payload, p);
+    if (r.found !== 0) return r;
+  }
+  return { found: 0 };
+}
+
+/** Kernel: remembers `seq` as a position just after a newline (two per direction, the newest kept). */
+export function rememberNewline(list: number[], seq: number): void {
+  if (list.includes(seq)) return;
+  if (list.length < 2) {
+    list.push(seq);
+    return;
+  }
+  const oldest = ((list[0]! - list[1]!) | 0) < 0 ? 0 : 1;
+  if (((seq - list[oldest]!) | 0) > 0) list[oldest] = seq;
+}

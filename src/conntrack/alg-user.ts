@@ -1,0 +1,80 @@
+// Userspace profile helpers: OVS 3.1 lib/conntrack.c. Which handler reads a packet
+// depends on its ports (TCP to or from 21: FTP; UDP to 69: TFTP), and it runs when the
+// packet's connection has any helper; ct(commit,alg=…) gives a new connection its helper
+// unless the packet's ports name the other one. Such "control" packets skip the shortcut
+// a second ct() in the same zone otherwise takes (they are processed again). Recorded in
+// test/oracle/alg-userspace.
+
+import { ExpectTable, type Liveness, parentOf, refuseFtp6, refuseNat, type AlgName, type Expectation } from './alg.js';
+import { userFtpLine } from './alg-ftp.js';
+import { IPPROTO, type CtEntry, type CtPacket } from './types.js';
+
+/** The helper a packet's ports call for (OVS get_alg_ctl_type with no ports given in the action). */
+export function userCtlType(pkt: CtPacket): AlgName | undefined {
+  if (pkt.proto === IPPROTO.udp && pkt.dport === 69) return 'tftp';
+  if (pkt.proto === IPPROTO.tcp && (pkt.sport === 21 || pkt.dport === 21)) return 'ftp';
+  return undefined;
+}
+
+export class UserAlg {
+  readonly exp = new ExpectTable();
+
+  constructor(private readonly live: Liveness) {}
+
+  /** The expectation a packet starting a new connection matches (they stay until their master goes). */
+  expected(zone: number, pkt: CtPacket, t: CtEntry['orig'], nowMs: number): Expectation | undefined {
+    return this.exp.size ? this.exp.find(zone, pkt.l3, pkt.proto, t, nowMs, this.live) : undefined;
+  }
+
+  /** A connection committed now: its helper (ct_verify_helper) and, if expected, its parent. */
+  created(e: CtEntry, helper: AlgName | undefined, pkt: CtPacket, x: Expectation | undefined, nat: boolean): void {
+    const ctl = userCtlType(pkt);
+    const own = helper && (ctl === undefined || ctl === helper) ? helper : undefined;
+    if (own && nat) refuseNat(`ct(alg=${own})`);
+    if (x && nat) refuseNat('a connection an FTP/TFTP expectation made');
+    if (!own && !x) return;
+    if (own === 'ftp' && e.l3 === 'ipv6') refuseFtp6();
+    e.alg = {};
+    if (own) e.alg.helper = own;
+    if (x) {
+      e.alg.parent = parentOf(x.master);
+      e.mark = x.mark;
+      e.label = x.label;
+    }
+  }
+
+  /**
+   * Runs the handler the packet's ports call for, on a connection that has a helper;
+   * returns true when the packet is to be marked +inv (an FTP address line OVS refuses).
+   */
+  run(e: CtEntry, pkt: CtPacket, reply: boolean, nowMs: number): boolean {
+    const ctl = userCtlType(pkt);
+    if (!ctl || !e.alg?.helper) return false;
+    if (e.nat.kind !== 'none') refuseNat(`ct(alg=${e.alg.helper})`);
+    if (ctl === 'tftp') {
+      this.expect(e, 'tftp', e.orig.sport, reply, nowMs);
+      return false;
+    }
+    if (e.l3 === 'ipv6') refuseFtp6();
+    const line = userFtpLine(pkt.tcp?.payload ?? new Uint8Array());
+    if (line.kind === 'other') return false;
+    if (line.kind === 'invalid') return true;
+    // The address must be the client's (PORT) or the server's (227), as the connection knows them.
+    const ok = line.kind === 'port' ? [e.orig.src, e.reply.dst] : [e.orig.dst, e.reply.src];
+    if (!ok.includes(BigInt(line.addr))) return true;
+    this.expect(e, 'ftp', line.port, reply, nowMs);
+    return false;
+  }
+
+  /** OVS expectation_create without NAT: from the side that did not send the line, to the one that did. */
+  private expect(m: CtEntry, helper: AlgName, dport: number, reply: boolean, nowMs: number): void {
+    const [src, dst] = reply ? [m.orig.src, m.orig.dst] : [m.reply.src, m.reply.dst];
+    const x: Expectation = {
+      zone: m.zone, l3: m.l3, proto: m.proto, src, dst, dport, master: m, helper,
+      mark: m.mark, label: m.label, createdMs: nowMs, expiresMs: Infinity,
+    };
+    // An expectation already filed for the same tuple stays as it is.
+    const old = this.exp.get(this.exp.keyOf(x));
+    if (!old || !this.live(old.master, nowMs)) this.exp.set(x);
+  }
+}
