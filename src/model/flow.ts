@@ -131,7 +131,7 @@ function applyLeadKey(flow: Flow, lead: LeadingKeys, i: number, ctx: BuildCtx): 
   if (lead.v0[i] < 0) { addFlag(flow, k); return; }
   switch (k) {
     case 'duration': case 'n_packets': case 'n_bytes': case 'idle_age': case 'hard_age':
-      if (form === LEAD_DECIMAL || form === LEAD_FRACTION) { COUNTERS[k] = n; countersRead = true; return; }
+      if (form === LEAD_DECIMAL || form === LEAD_FRACTION) { setCounter(k, n); return; }
       break;
     case 'table':
       if (form === LEAD_DECIMAL && !ctx.tables && n < 254) { flow.table = n | 0; return; } // | 0: a small integer field, not a boxed double
@@ -148,6 +148,18 @@ function applyLeadKey(flow: Flow, lead: LeadingKeys, i: number, ctx: BuildCtx): 
 // flow of the file with the same counters (a dump repeats `n_packets=0, n_bytes=0`).
 const COUNTERS: FlowStats = { duration: undefined, n_packets: undefined, n_bytes: undefined, idle_age: undefined, hard_age: undefined };
 let countersRead = false;
+
+/** One counter by name: a store per name, not a keyed store whose names vary line by line. */
+function setCounter(k: string, n: number): void {
+  switch (k) {
+    case 'duration': COUNTERS.duration = n; break;
+    case 'n_packets': COUNTERS.n_packets = n; break;
+    case 'n_bytes': COUNTERS.n_bytes = n; break;
+    case 'idle_age': COUNTERS.idle_age = n; break;
+    default: COUNTERS.hard_age = n; break;
+  }
+  countersRead = true;
+}
 
 function resetCounters(): void {
   COUNTERS.duration = COUNTERS.n_packets = COUNTERS.n_bytes = COUNTERS.idle_age = COUNTERS.hard_age = undefined;
@@ -239,8 +251,7 @@ function applyFlowKey(flow: Flow, k: string, text: string, src: Item | number, c
   if (STATS_KEYS.includes(k)) {
     const n = Number.parseFloat(text);
     if (!Number.isFinite(n)) fail(`${k}: expected a number`, valueSpan(k, text, src));
-    COUNTERS[k as keyof FlowStats] = n;
-    countersRead = true;
+    setCounter(k, n);
     return;
   }
   switch (k) {

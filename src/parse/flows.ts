@@ -284,7 +284,7 @@ export function readFlows(text: string, file: string, opts: ReadOpts = {}): Flow
     try {
       const line = parseLine(src.text, cache, lead, syn);
       // ovs-ofctl indents every line it dumps: such a line is a switch's dump, not hand-written.
-      const dump = src.text.startsWith(' ');
+      const dump = src.text.charCodeAt(0) === 32;
       res.flows.push(buildFlow(line, dump ? dumpCtx : ctx, src.line, line.actionsBase, lead, skipSpace(src.text, 0) + 1));
     } catch (e) {
       if (e instanceof SyntaxError_ || e instanceof FlowError) {
