@@ -1,5 +1,6 @@
 // File reading and error reporting for the CLI: the only place (with main.ts) that does I/O.
 import { existsSync, readFileSync } from 'node:fs';
+import { CtParseError, loadEntries, type Conntrack } from '../conntrack/index.js';
 import { PortsFileError, portsFromNames, readPortsFile, type BridgePorts } from '../conversation/ports.js';
 import { formatDiagnostic, type Diagnostic } from '../parse/diagnostic.js';
 
@@ -14,8 +15,10 @@ export function exitWith(run: () => number): void {
   try {
     process.exitCode = run();
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`ctflow: ${e.message}\n`);
+    // Input nested deeper than the stack (thousands of clone(clone(...))) is still bad input.
+    const deep = e instanceof RangeError && /call stack/.test(e.message);
+    if (!(e instanceof UsageError) && !deep) throw e;
+    process.stderr.write(`ctflow: ${deep ? 'input nested too deeply to read (the stack ran out)' : (e as Error).message}\n`);
     process.exitCode = EXIT_BAD_INPUT;
   }
 }
@@ -26,7 +29,8 @@ export function readText(path: string): string {
   try {
     return readFileSync(path === '-' ? 0 : path, 'utf8');
   } catch (e: any) {
-    throw new UsageError(`${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message;
+    throw new UsageError(`${path}: ${why}`);
   }
 }
 
@@ -45,7 +49,12 @@ export function parsePortsOption(spec: string | undefined): Map<string, number> 
     if (eq <= 0 || !Number.isInteger(num) || num < 0 || num > 0xffff) {
       throw new UsageError(`--ports: expected NAME=NUMBER[,NAME=NUMBER...], got '${part}'`);
     }
-    m.set(part.slice(0, eq), num);
+    const name = part.slice(0, eq);
+    // One name per port and one port per name, as on a bridge.
+    if (m.has(name)) throw new UsageError(`--ports: ${name} given twice`);
+    const other = [...m].find(([, n]) => n === num);
+    if (other) throw new UsageError(`--ports: ${name} and ${other[0]} are both port ${num}`);
+    m.set(name, num);
   }
   return m;
 }
@@ -72,4 +81,17 @@ export const portNamesOption = (spec: string | undefined): Map<string, number> =
 /** JSON with bigints as decimal strings. */
 export function toJson(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x), 2);
+}
+
+/**
+ * `--conntrack FILE`: the saved entries into the tracker. A bad line is reported with its
+ * place and gives false (the caller exits with EXIT_BAD_INPUT).
+ */
+export function restoreConntrack(conntrack: Conntrack, file: string): boolean {
+  try { conntrack.restore(loadEntries(readText(file), 0, { file })); } catch (e) {
+    if (!(e instanceof CtParseError)) throw e;
+    process.stderr.write(e.message + '\n');
+    return false;
+  }
+  return true;
 }

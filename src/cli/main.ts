@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // ctflow command line: commander commands only; the work is in the pure core.
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { runFmt, runParseJson } from './fmt.js';
 import { runTrace } from './trace.js';
 import { runCommand } from './run.js';
 import { lintCommand } from './lint.js';
 import { testCommand } from './test.js';
-import { exitWith, portNamesOption } from './io.js';
+import { EXIT_BAD_INPUT, exitWith, portNamesOption } from './io.js';
 
 const program = new Command();
 program
@@ -49,4 +49,10 @@ program.addCommand(runCommand());
 program.addCommand(lintCommand());
 program.addCommand(testCommand());
 
-program.parseAsync(process.argv);
+// commander's own usage errors (unknown option or command, missing argument) exit with
+// EXIT_BAD_INPUT like ctflow's: its default 1 is what `lint` means by "found warnings".
+for (const c of [program, ...program.commands]) c.exitOverride();
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (!(e instanceof CommanderError)) throw e;
+  process.exitCode = e.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+});

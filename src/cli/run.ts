@@ -2,7 +2,7 @@
 // real connection tracker. Reads the files, hands them to the pure core
 // (src/conversation/), prints the verdicts.
 import { Command } from 'commander';
-import { CtConfigError, CtParseError, loadEntries, newConntrack, type Profile } from '../conntrack/index.js';
+import { CtConfigError, newConntrack, type Profile } from '../conntrack/index.js';
 import { readConversation } from '../conversation/read.js';
 import { renderJson, renderText } from '../conversation/render.js';
 import { replay } from '../conversation/replay.js';
@@ -11,7 +11,7 @@ import { readFlows } from '../parse/flows.js';
 import { readGroups } from '../parse/groups.js';
 import { ExecError } from '../pipeline/exec.js';
 import { buildPipeline, openPorts } from '../pipeline/pipeline.js';
-import { bridgePorts, EXIT_BAD_INPUT, exitWith, readText, reportDiagnostics, toJson, UsageError } from './io.js';
+import { bridgePorts, EXIT_BAD_INPUT, exitWith, readText, reportDiagnostics, restoreConntrack, toJson, UsageError } from './io.js';
 
 export interface RunOpts {
   profile: string;
@@ -52,12 +52,8 @@ export function runConversation(flowsFile: string, convFile: string, o: RunOpts)
   const conv = readConversation(readText(convFile), convFile, { ports: names });
   const diagnostics = [...flows.diagnostics, ...(groups?.diagnostics ?? []), ...conv.diagnostics];
   if (diagnostics.length) { reportDiagnostics(diagnostics); return EXIT_BAD_INPUT; }
-  if (o.conntrack) {
-    try { conntrack.restore(loadEntries(readText(o.conntrack), 0, { file: o.conntrack })); } catch (e) {
-      if (e instanceof CtParseError) { process.stderr.write(e.message + '\n'); return EXIT_BAD_INPUT; }
-      throw e;
-    }
-  }
+  if (!conv.packets.length) throw new UsageError(`${convFile}: no packets (one per line: [@SECONDS|+SECONDS] FLOW-SYNTAX  seq=… ack=… win=… len=…)`);
+  if (o.conntrack && !restoreConntrack(conntrack, o.conntrack)) return EXIT_BAD_INPUT;
   const portNames = names.size ? new Map([...names].map(([n, v]) => [v, n])) : undefined;
   const pipeline = buildPipeline(flows.flows, {
     groups: groups?.groups ?? [], ports: bp?.ports ?? openPorts(), portNames,

@@ -1,5 +1,5 @@
 // `ctflow trace FLOWS 'PACKET'`: one packet through the tables, printed like ofproto/trace.
-import { newConntrack, loadEntries, type Conntrack } from '../conntrack/index.js';
+import { newConntrack, type Conntrack } from '../conntrack/index.js';
 import { dummyLocalPort } from '../conversation/ports.js';
 import { formatDiagnostic } from '../parse/diagnostic.js';
 import { readFlows } from '../parse/flows.js';
@@ -10,7 +10,7 @@ import { parseCtNext, runPacket, RecirculationError } from '../pipeline/run.js';
 import { ExecError } from '../pipeline/exec.js';
 import { formatTraceText } from '../trace/text.js';
 import { traceToJson } from '../trace/json.js';
-import { bridgePorts, EXIT_BAD_INPUT, readText, reportDiagnostics, toJson, UsageError } from './io.js';
+import { bridgePorts, EXIT_BAD_INPUT, readText, reportDiagnostics, restoreConntrack, toJson, UsageError } from './io.js';
 
 export interface TraceOpts {
   /** `--ports`: NAME=NUMBER pairs or a file of `ovs-ofctl show` / `dpif/show` output. */
@@ -26,6 +26,8 @@ export interface TraceOpts {
 
 export function runTrace(flowsFile: string, packetText: string, o: TraceOpts): number {
   if (o.profile !== 'kernel' && o.profile !== 'userspace') throw new UsageError(`--profile: expected kernel or userspace, got '${o.profile}'`);
+  // ofproto/trace refuses an empty flow too; an all-defaults packet must be asked for (`in_port=1`).
+  if (!packetText.trim()) throw new UsageError("empty packet: give it in OVS flow syntax, e.g. 'tcp,in_port=1,nw_dst=10.0.0.2,tp_dst=22'");
   const bridge = o.bridge ?? 'br0';
   const bp = bridgePorts(o.ports, bridge);
   const names = bp?.names ?? new Map<string, number>();
@@ -61,7 +63,7 @@ export function runTrace(flowsFile: string, packetText: string, o: TraceOpts): n
   }
   if (!o.ctNext.length) {
     conntrack = newConntrack({ profile: o.profile });
-    if (o.conntrack) conntrack.restore(loadEntries(readText(o.conntrack), 0, { file: o.conntrack }));
+    if (o.conntrack && !restoreConntrack(conntrack, o.conntrack)) return EXIT_BAD_INPUT;
   } else if (o.conntrack) throw new UsageError('--ct-next and --conntrack exclude each other');
   let result;
   try { result = runPacket({ pipeline, conntrack, ctNext, trace: true }, packet, 0); } catch (e) {
