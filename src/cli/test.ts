@@ -84,7 +84,7 @@ function load(file: string, cache: Map<string, Built | null>, ds: Diagnostic[]):
       of15: flows.ofVersion >= 15, controllerConnected: h.controller,
     };
     const pipeline = () => buildPipeline(flows.flows, opts);
-    built = { pipeline, ports: names, portNames, flowTables: new Map(flows.flows.map((f) => [f.line, f.table])) };
+    built = { pipeline, portNames, flowTables: new Map(flows.flows.map((f) => [f.line, f.table])) };
     cache.set(key, built);
   }
   return { scenarios, env: { ...built, conntrack: tracker(h, entries) } };

@@ -15,7 +15,6 @@ export interface ScenarioEnv {
   pipeline: () => Pipeline;
   /** A new tracker for each scenario (preloaded when the file says `conntrack`). */
   conntrack: () => Conntrack;
-  ports: Map<string, number>;
   portNames?: Map<number, string>;
   /** Flow file line → table, to explain a `table T flow at line N` that cannot hold. */
   flowTables?: Map<number, number>;

@@ -62,7 +62,7 @@ function replayOvn(name: string, what: 'state' | 'datapath'): string[] {
   expect(conv.diagnostics).toEqual([]);
   const rec = JSON.parse(read(join(CONV, `${name}.json`)));
   expect(conv.packets.length).toBe(rec.steps.length);
-  const replay = new Replay({ pipeline, conntrack: newConntrack({ profile: 'userspace' }), trace: what === 'datapath' });
+  const replay = new Replay({ pipeline, conntrack: newConntrack({ profile: 'userspace' }), passes: what === 'datapath' });
   const out: string[] = [];
   conv.packets.forEach((p, i) => {
     const s = rec.steps[i];
@@ -88,7 +88,7 @@ function replayOvn(name: string, what: 'state' | 'datapath'): string[] {
     // Where a megaflow matches dp_hash (the pass after a dp_hash select group's hash()),
     // ctflow's pass ran with the same value (later passes keep it but do not match it).
     const wantHash = recordedPasses(s.datapath_flows, 'dp_hash');
-    const gotHash = v.result.trace.passes.map((p, k) => (wantHash[k] ? /(?:^|,)dp_hash=(0x[0-9a-f]+)/.exec(p.flow)?.[1] ?? '' : ''));
+    const gotHash = v.result.passes!.map((p, k) => (wantHash[k] ? '0x' + p.packet.slots.get('dp_hash').toString(16) : ''));
     if (JSON.stringify(gotHash) !== JSON.stringify(wantHash)) {
       out.push(`${where}: dp_hash per pass ${JSON.stringify(gotHash)}, OVS megaflows ${JSON.stringify(wantHash)}`);
     }
