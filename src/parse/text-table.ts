@@ -21,55 +21,84 @@ function slotOf(h: number): number {
   return h ^ (h >>> 13);
 }
 
+// Keys are kept as character codes side by side in one array, not as strings: checking a
+// hit reads them from there rather than from a slice of some earlier line far away in
+// the file (the check was as costly as scanning the line itself).
 export class TextTable<T> {
-  private keys: Array<string | undefined> = new Array<string | undefined>(1024).fill(undefined);
-  private hashes = new Int32Array(1024);
-  private values: Array<T | undefined> = new Array<T | undefined>(1024).fill(undefined);
+  /** Open addressing: slot -> entry + 1 (0: free). */
+  private slots = new Int32Array(1024);
+  private hashes = new Int32Array(512);
+  private keyAt = new Int32Array(512);
+  private keyLen = new Int32Array(512);
+  private chars = new Uint16Array(8192);
+  private used = 0;
+  private values: Array<T | undefined> = [];
   private count = 0;
 
   get size(): number { return this.count; }
 
   /** The value for text[start, end), whose hash (hashStep from 0 over it) is `hash`. */
   get(text: string, start: number, end: number, hash: number): T | undefined {
-    const mask = this.keys.length - 1;
+    const mask = this.slots.length - 1, len = end - start;
     for (let i = slotOf(hash) & mask; ; i = (i + 1) & mask) {
-      const k = this.keys[i];
-      if (k === undefined) return undefined;
-      if (this.hashes[i] === hash && k.length === end - start && hasAt(text, start, k)) return this.values[i];
+      const e = this.slots[i] - 1;
+      if (e < 0) return undefined;
+      if (this.hashes[e] === hash && this.keyLen[e] === len && this.sameChars(e, text, start, len)) return this.values[e];
     }
   }
 
   /** Adds `key` (not in the table yet) with its hash. */
   set(key: string, hash: number, value: T): void {
-    if ((this.count + 1) * 2 > this.keys.length) this.grow();
-    this.put(key, hash, value);
-    this.count++;
+    const e = this.count++;
+    if (e >= this.hashes.length) this.growEntries();
+    if (this.used + key.length > this.chars.length) this.chars = grown16(this.chars, (this.used + key.length) * 2);
+    for (let j = 0; j < key.length; j++) this.chars[this.used + j] = key.charCodeAt(j);
+    this.keyAt[e] = this.used;
+    this.keyLen[e] = key.length;
+    this.used += key.length;
+    this.hashes[e] = hash;
+    this.values[e] = value;
+    if (this.count * 2 > this.slots.length) this.slots = new Int32Array(this.slots.length * 2);
+    else { this.place(e); return; }
+    for (let k = 0; k < this.count; k++) this.place(k);
   }
 
   clear(): void {
-    this.keys.fill(undefined);
-    this.values.fill(undefined);
+    this.slots.fill(0);
+    this.values = [];
     this.count = 0;
+    this.used = 0;
   }
 
-  private put(key: string, hash: number, value: T): void {
-    const mask = this.keys.length - 1;
-    let i = slotOf(hash) & mask;
-    while (this.keys[i] !== undefined) i = (i + 1) & mask;
-    this.keys[i] = key;
-    this.hashes[i] = hash;
-    this.values[i] = value;
+  private sameChars(e: number, text: string, start: number, len: number): boolean {
+    const a = this.keyAt[e], chars = this.chars;
+    for (let j = 0; j < len; j++) if (text.charCodeAt(start + j) !== chars[a + j]) return false;
+    return true;
   }
 
-  private grow(): void {
-    const { keys, hashes, values } = this;
-    const n = keys.length * 2;
-    this.keys = new Array<string | undefined>(n).fill(undefined);
-    this.hashes = new Int32Array(n);
-    this.values = new Array<T | undefined>(n).fill(undefined);
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i];
-      if (k !== undefined) this.put(k, hashes[i], values[i] as T);
-    }
+  private place(e: number): void {
+    const mask = this.slots.length - 1;
+    let i = slotOf(this.hashes[e]) & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.slots[i] = e + 1;
   }
+
+  private growEntries(): void {
+    const n = this.hashes.length * 2;
+    this.hashes = grown32(this.hashes, n);
+    this.keyAt = grown32(this.keyAt, n);
+    this.keyLen = grown32(this.keyLen, n);
+  }
+}
+
+function grown32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+
+function grown16(a: Uint16Array<ArrayBuffer>, n: number): Uint16Array<ArrayBuffer> {
+  const b = new Uint16Array(n);
+  b.set(a);
+  return b;
 }

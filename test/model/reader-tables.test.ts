@@ -1,8 +1,9 @@
-// IdsTable numbers sequences of item numbers for the flows reader: equal sequences must get
-// the same number and different ones different numbers, through collisions and growth.
+// The reader's tables: IdsTable numbers sequences of item numbers, TextTable finds item texts by
+// a range of a line. Equal keys must find the same entry, others never, through collisions and growth.
 import { describe, expect, it } from 'vitest';
 import { IdsTable, idsHashStep } from '../../src/parse/ids-table.js';
 import { readFlows } from '../../src/parse/flows.js';
+import { hashStep, TextTable } from '../../src/parse/text-table.js';
 
 const hashOf = (ids: number[]): number => ids.reduce(idsHashStep, 0);
 
@@ -51,5 +52,31 @@ describe('flows with the same match items share one match', () => {
     expect(f3.match).not.toBe(f1.match); // another order: built on its own, equal in content
     expect(new Map(f3.match.values)).toEqual(new Map(f1.match.values));
     expect(f4.match.values.get('nw_src')).not.toBe(f1.match.values.get('nw_src'));
+  });
+});
+
+describe('TextTable', () => {
+  const hashOfText = (t: string, a = 0, b = t.length): number => {
+    let h = 0;
+    for (let i = a; i < b; i++) h = hashStep(h, t.charCodeAt(i));
+    return h;
+  };
+  it('finds every key by a range of a longer text, across growth, and nothing else', () => {
+    const t = new TextTable<number>();
+    const keys = Array.from({ length: 3000 }, (_, i) => `reg${i % 16}=0x${i.toString(16)}${i % 3 ? ',x' : ''}`);
+    keys.forEach((k, i) => t.set(k, hashOfText(k), i));
+    expect(t.size).toBe(3000);
+    keys.forEach((k, i) => {
+      const line = `priority=1,${k} actions=drop`;
+      expect(t.get(line, 11, 11 + k.length, hashOfText(line, 11, 11 + k.length))).toBe(i);
+    });
+    // Same hash, other text (forced): no hit; a prefix of a key: no hit.
+    expect(t.get('reg0=0x1', 0, 8, hashOfText(keys[0]))).toBeUndefined();
+    expect(t.get(keys[5], 0, keys[5].length - 1, hashOfText(keys[5], 0, keys[5].length - 1))).toBeUndefined();
+    t.clear();
+    expect(t.size).toBe(0);
+    expect(t.get(keys[7], 0, keys[7].length, hashOfText(keys[7]))).toBeUndefined();
+    t.set('in_port=1', hashOfText('in_port=1'), 42);
+    expect(t.get('x,in_port=1', 2, 11, hashOfText('in_port=1'))).toBe(42);
   });
 });
