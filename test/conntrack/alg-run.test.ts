@@ -1,0 +1,35 @@
+// `ctflow run` with ct(commit,alg=ftp): the pipeline hands the helper to the tracker, the
+// conversation's data="..." reaches it, and the data connection the PORT command
+// announced comes back +rel in both profiles (the rule recorded in test/oracle/alg-*).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const EX = join(ROOT, 'test', 'oracle', 'alg-userspace');
+interface Ran { status: number | null; stdout: string; stderr: string }
+const ctflow = (...args: string[]) => new Promise<Ran>((resolve) => {
+  execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8' },
+    (err, stdout, stderr) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }));
+});
+
+describe('ctflow run with an FTP helper', () => {
+  it.each(['kernel', 'userspace'])('%s: the announced data connection is RELATED and let through', async (profile) => {
+    const r = await ctflow('run', '--profile', profile, join(EX, 'example-ftp.flows'), join(EX, 'example-ftp.conv'));
+    expect(r.stderr).toBe('');
+    const last = r.stdout.split('\n').find((l) => l.startsWith('#7 '))!;
+    expect(last).toContain('ct: zone 1: new|rel|trk, new|rel|trk+commit | output 1');
+    expect(r.stdout).toMatch(profile === 'kernel' ? /dport=21 .*mark=21 zone=1 helper=ftp use=2/ : /dport=21\).*,mark=21,protoinfo=\(state=ESTABLISHED\),helper=ftp/);
+  }, 30_000);
+
+  it('ct(commit,alg=ftp,nat(...)) stops the run naming what is not emulated', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctflow-alg-'));
+    const flows = join(dir, 'nat.flows');
+    writeFileSync(flows, 'table=0,tcp,actions=ct(commit,alg=ftp,nat(src=10.0.0.99)),output:2\n');
+    const r = await ctflow('run', flows, join(EX, 'example-ftp.conv'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('ctflow: ct(alg=ftp) together with NAT');
+  }, 30_000);
+});
