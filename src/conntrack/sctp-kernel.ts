@@ -6,6 +6,7 @@
 // The OVS userspace tracker has none of this: it tracks SCTP as an "other" protocol
 // (addresses only, udp_* timeouts), which userspace.ts already does.
 
+import { CtUnsupportedError } from './alg.js';
 import type { KernelTimeouts } from './timeouts.js';
 
 export type SctpState =
@@ -124,14 +125,27 @@ function wellFormed(p: CtSctpFields): boolean {
 const has = (p: CtSctpFields, type: number): boolean => p.chunks.some((c) => c.type === type);
 
 /**
+ * A packet that says nothing of its chunks (a trace's packet text has no place for them)
+ * cannot be tracked: the kernel would judge it by chunks and tag. Fail, naming the way out.
+ */
+function fields(p: CtSctpFields | undefined): CtSctpFields {
+  if (p) return p;
+  throw new CtUnsupportedError(
+    'the kernel profile tracks SCTP by its chunks and verification tag, and this SCTP packet gives neither ' +
+      '(a conversation line says them: vtag=N chunks=[init,...] init_tag=N); use --ct-next or --profile userspace to trace without them',
+  );
+}
+
+/**
  * A packet that would start an entry. Out-of-the-blue ABORT, SHUTDOWN_COMPLETE and
  * COOKIE_ACK never do; every chunk must be one that may open an association from NONE
  * (INIT, HEARTBEAT, SHUTDOWN_ACK, ...; not DATA). The tags known so far: an INIT's initiate
  * tag is what the reply side must carry, a HEARTBEAT's own vtag is the original side's,
  * an out-of-the-blue SHUTDOWN_ACK's vtag is what the answer will carry.
  */
-export function kernelSctpNew(p: CtSctpFields | undefined): KernelSctp | undefined {
-  if (!p || !wellFormed(p)) return undefined;
+export function kernelSctpNew(given: CtSctpFields | undefined): KernelSctp | undefined {
+  const p = fields(given);
+  if (!wellFormed(p)) return undefined;
   if (has(p, C.abort!) || has(p, C.shutdown_complete!) || has(p, C.cookie_ack!)) return undefined;
   const s: KernelSctp = { state: 'NONE', vtag: [0, 0], init: [false, false], hbMismatch: -1 };
   for (const ch of p.chunks) {
@@ -170,12 +184,13 @@ const OWN_TAG_RULES = [C.init, C.shutdown_complete, C.cookie_echo, C.abort, C.sh
 export function kernelSctpPacket(
   s: KernelSctp,
   dir: 0 | 1,
-  p: CtSctpFields | undefined,
+  given: CtSctpFields | undefined,
   confirmed: boolean,
   assured: boolean,
   T: KernelTimeouts,
 ): SctpOutcome {
-  if (!p || !wellFormed(p)) return INVALID;
+  const p = fields(given);
+  if (!wellFormed(p)) return INVALID;
   const other = (1 - dir) as 0 | 1;
   if (s.vtag[dir] === -1 && !has(p, C.init!)) s.vtag[dir] = p.vtag;
   if (!OWN_TAG_RULES.some((t) => has(p, t!)) && p.vtag !== s.vtag[dir]) return INVALID;

@@ -1,7 +1,7 @@
 // SCTP / GRE sysctl knobs per profile, and SCTP / GRE entries read back from a saved
 // `conntrack -L` table (load.ts).
 import { describe, expect, it } from 'vitest';
-import { CtConfigError, formatCtState, loadEntries, newConntrack, newCtPacketCache } from '../../src/conntrack/index.js';
+import { CtConfigError, CtUnsupportedError, formatCtState, loadEntries, newConntrack, newCtPacketCache } from '../../src/conntrack/index.js';
 import { readCase } from './oracle-replay.js';
 import { parsePacketLine } from './packet-line.js';
 
@@ -62,5 +62,19 @@ describe('saved SCTP / GRE entries', () => {
     ct.restore(loadEntries(lines.join('\n'), 0, { file: 'saved' }));
     expect(ct.dump(0)).toEqual(lines);
     expect(run(ct, 'kernel-gre', 'gre-v1-pptp', [3, 2], 1000)).toEqual(['+new+trk', '+new+trk']);
+  });
+});
+
+describe('an SCTP packet that gives no chunks', () => {
+  const pkt = { ...parsePacketLine(readCase('kernel-sctp', 'sctp-init').steps[0].flow), sctp: undefined };
+  it('stops the kernel profile, naming what is missing', () => {
+    const ct = newConntrack({ profile: 'kernel' });
+    const run = () => ct.execute(pkt, { zone: 1, commit: true, force: false }, 0);
+    expect(run).toThrow(CtUnsupportedError);
+    expect(run).toThrow('the kernel profile tracks SCTP by its chunks and verification tag');
+  });
+  it('is an "other" packet to the userspace profile, which reads no chunks', () => {
+    const ct = newConntrack({ profile: 'userspace' });
+    expect(formatCtState(ct.execute(pkt, { zone: 1, commit: true, force: false }, 0).ctState)).toBe('+new+trk');
   });
 });
