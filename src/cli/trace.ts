@@ -6,7 +6,7 @@ import { readFlows } from '../parse/flows.js';
 import { readGroups } from '../parse/groups.js';
 import { parsePacket, PacketError } from '../packet/packet.js';
 import { buildPipeline, openPorts, type PortMap } from '../pipeline/pipeline.js';
-import { parseCtNext, runPacket, RecirculationError } from '../pipeline/run.js';
+import { ctStateText, parseCtNext, runPacket, RecirculationError } from '../pipeline/run.js';
 import { ExecError } from '../pipeline/exec.js';
 import { formatTraceText } from '../trace/text.js';
 import { traceToJson } from '../trace/json.js';
@@ -57,7 +57,7 @@ export function runTrace(flowsFile: string, packetText: string, o: TraceOpts): n
   // --ct-next bypasses the tracker, as ofproto/trace does; otherwise ct() runs the tracker.
   let conntrack: Conntrack | null = null;
   let ctNext: number[] = [];
-  try { ctNext = o.ctNext.map(parseCtNext); } catch (e) {
+  try { ctNext = o.ctNext.map(ctNextOption); } catch (e) {
     if (e instanceof RecirculationError) throw new UsageError(e.message);
     throw e;
   }
@@ -72,4 +72,23 @@ export function runTrace(flowsFile: string, packetText: string, o: TraceOpts): n
   }
   process.stdout.write(o.json ? toJson(traceToJson(result.trace)) + '\n' : formatTraceText(result.trace, bridge));
   return 0;
+}
+
+const [TRK, NEW, EST, RPL, INV] = ['trk', 'new', 'est', 'rpl', 'inv'].map(parseCtNext);
+
+/**
+ * One `--ct-next` value, held to what ofproto/trace takes: flag names separated by commas
+ * (`trk,est`; an empty value is ct_state 0) making a state a connection can be in. OVS
+ * refuses the others (observed with OVS 3.1: `est`, `trk,new,est`, `trk,inv,new`,
+ * `trk|est`, `+trk`), so a trace with them would show a packet that cannot exist.
+ */
+function ctNextOption(text: string): number {
+  if (/[|+]/.test(text)) throw new UsageError(`--ct-next: '${text}': separate the flags with ',' (e.g. trk,est)`);
+  const bits = parseCtNext(text);
+  const clash = bits && !(bits & TRK) ? 'any flag needs "trk"'
+    : bits & INV && bits & ~(TRK | INV) ? '"inv" goes with "trk" only'
+      : bits & NEW && bits & EST ? '"new" and "est" exclude each other'
+        : bits & NEW && bits & RPL ? '"new" and "rpl" exclude each other' : null;
+  if (clash) throw new UsageError(`--ct-next: ${ctStateText(bits)} is not a connection state: ${clash}`);
+  return bits;
 }

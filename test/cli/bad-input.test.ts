@@ -44,6 +44,13 @@ const CASES: Array<[string, string[], string]> = [
   ['trace: empty --ports file', ['trace', '--ports', empty, flows, 'in_port=1'], 'no ports found'],
   ['trace: a name given twice in --ports', ['trace', '--ports', 'vm1=1,vm1=2', flows, 'in_port=1'], 'ctflow: --ports: vm1 given twice'],
   ['trace: two names for one port in --ports', ['trace', '--ports', 'vm1=1,vm2=1', flows, 'in_port=1'], 'ctflow: --ports: vm2 and vm1 are both port 1'],
+  // ofproto/trace (OVS 3.1) refuses these --ct-next values too.
+  ['trace: --ct-next est without trk', ['trace', '--ct-next', 'est', flows, 'in_port=1'], 'ctflow: --ct-next: est is not a connection state: any flag needs "trk"'],
+  ['trace: --ct-next new and est', ['trace', '--ct-next', 'trk,new,est', flows, 'in_port=1'], '"new" and "est" exclude each other'],
+  ['trace: --ct-next inv and new', ['trace', '--ct-next', 'trk,inv,new', flows, 'in_port=1'], '"inv" goes with "trk" only'],
+  ['trace: --ct-next new and rpl', ['trace', '--ct-next', 'trk,new,rpl', flows, 'in_port=1'], '"new" and "rpl" exclude each other'],
+  ['trace: --ct-next with |', ['trace', '--ct-next', 'trk|est', flows, 'in_port=1'], "separate the flags with ','"],
+  ['trace: --ct-next with +', ['trace', '--ct-next', '+trk', flows, 'in_port=1'], "separate the flags with ','"],
   ['trace: too many arguments', ['trace', flows, 'in_port=1', 'extra'], 'too many arguments'],
   ['run: binary conversation', ['run', flows, binary], `${binary}:1:`],
   ['run: empty conversation', ['run', flows, empty], `ctflow: ${empty}: no packets`],
