@@ -2,6 +2,7 @@
 // with lazy expiry. Profile-specific packet processing lives in kernel.ts / userspace.ts.
 
 import { EntryList } from './entry-list.js';
+import { KeyIndex } from './key-index.js';
 import { invertTuple, sameTuple, tupleHash } from './tuple.js';
 import { CS, type CtEntry, type CtPacket, type CtResult, type CtTuple, type L3, type NatBinding } from './types.js';
 
@@ -33,7 +34,7 @@ export class CtTable {
    * when they hash alike). Only a slot shared by different keys holds an Owner list.
    * As with one key per direction, the last insert of a key takes it over.
    */
-  private readonly byKey = new Map<number, CtEntry | Owner[]>();
+  private readonly byKey = new KeyIndex<CtEntry | Owner[]>();
   /** Insertion order, so dumps are stable. */
   private readonly all = new EntryList();
   /** Direction of the entry the last find() returned. */
