@@ -34,10 +34,31 @@ const arbPacket: fc.Arbitrary<CtPacket> = fc.oneof(
     l3: fc.constantFrom('ipv4' as const),
     src: fc.constantFrom(...ADDRS),
     dst: fc.constantFrom(...ADDRS),
-    proto: fc.constantFrom(17, 47, 132),
+    proto: fc.constantFrom(17, 47),
     sport: fc.constantFrom(53, 5001),
     dport: fc.constantFrom(53, 5001),
     udp: fc.constant({ len: 8 }),
+    gre: fc.option(fc.record({ version: fc.constantFrom(0, 1), key: fc.constantFrom(0, 0x1111) }), { nil: undefined }),
+  }),
+  fc.record({
+    l3: fc.constantFrom('ipv4' as const),
+    src: fc.constantFrom(...ADDRS),
+    dst: fc.constantFrom(...ADDRS),
+    proto: fc.constant(132),
+    sport: fc.constantFrom(2905, 40000),
+    dport: fc.constantFrom(2905, 40000),
+    // Every chunk type the tracker knows, DATA/SACK, and one it does not (192).
+    sctp: fc.record({
+      vtag: fc.constantFrom(0, 0x1000, 0x2000, 0xdead),
+      chunks: fc.array(
+        fc.record({
+          type: fc.constantFrom(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 192),
+          t: fc.option(fc.boolean(), { nil: undefined }),
+          initTag: fc.option(fc.constantFrom(0x1000, 0x2000), { nil: undefined }),
+        }),
+        { maxLength: 3 },
+      ),
+    }),
   }),
   fc.record({
     l3: fc.constant('ipv4' as const),
@@ -50,7 +71,7 @@ const arbPacket: fc.Arbitrary<CtPacket> = fc.oneof(
       id: fc.constantFrom(1, 2),
       inner: fc.option(
         fc.record({
-          proto: fc.constantFrom(1, 6, 17),
+          proto: fc.constantFrom(1, 6, 17, 132),
           src: fc.constantFrom(...ADDRS),
           dst: fc.constantFrom(...ADDRS),
           sport: fc.constantFrom(22, 40000, 5001),
