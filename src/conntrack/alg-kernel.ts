@@ -69,8 +69,11 @@ export class KernelAlg {
     const seq = pkt.tcp!.seq >>> 0;
     const nl = (e.alg!.nl ??= [[], []]);
     let verdict: HelperVerdict = 'accept';
-    // A command is read only where a line starts: right after a newline this side sent.
-    if (nl[dir].includes(seq)) {
+    // A command is read only where a line starts: right after a newline this side sent
+    // (or anywhere, once, on an entry restored from a listing).
+    const pickup = e.alg!.pickup?.[dir] === true;
+    if (pickup) e.alg!.pickup![dir] = false;
+    if (pickup || nl[dir].includes(seq)) {
       const r = kernelFtpLine(b, dir);
       if (r.found === -1) return 'drop';
       const own = dir === 0 ? e.orig : e.reply;

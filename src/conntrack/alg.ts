@@ -44,6 +44,8 @@ export interface AlgState {
   pending?: Expectation;
   /** Kernel FTP: sequence numbers just after a newline, per direction (at most two each). */
   nl?: [number[], number[]];
+  /** Kernel FTP, a restored entry: read the next line each way wherever it starts. */
+  pickup?: [boolean, boolean];
 }
 
 export interface Expectation {

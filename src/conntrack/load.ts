@@ -16,6 +16,13 @@ import { isIcmp } from './tuple.js';
 import { IPPROTO_GRE } from './gre-kernel.js';
 import { restoredSctp, SCTP_STATE_NAMES, type SctpState } from './sctp-kernel.js';
 import { IPPROTO, type CtEntry, type CtTuple, type L3 } from './types.js';
+import type { AlgName } from './alg.js';
+
+/** helper=NAME of a listed entry: the helpers ctflow emulates, anything else refused. */
+function helperName(cur: Cursor, col: number, v: string): AlgName {
+  if (v !== 'ftp' && v !== 'tftp') cur.fail(col, `helper=${v}: ctflow emulates only the ftp and tftp helpers`);
+  return v;
+}
 
 export interface LoadOptions {
   /** Name used in error messages. */
@@ -119,6 +126,7 @@ function kernelLine(cur: Cursor, text: string, nowMs: number): CtEntry {
   let assured = false;
   let zone = 0;
   let mark = 0;
+  let helper: AlgName | undefined;
   for (; i < toks.length; i++) {
     const { t, c } = toks[i]!;
     if (t === '[UNREPLIED]') unreplied = true;
@@ -135,7 +143,8 @@ function kernelLine(cur: Cursor, text: string, nowMs: number): CtEntry {
         tuples[tuples.length - 1]!.push([k, v, c + eq + 1]);
       } else if (k === 'zone') zone = intValue(cur, c + eq + 1, k, v, 65535);
       else if (k === 'mark') mark = intValue(cur, c + eq + 1, k, v, 0xffffffff);
-      else if (!['use', 'secctx', 'labels', 'helper', 'packets', 'bytes', 'delta-time'].includes(k)) {
+      else if (k === 'helper') helper = helperName(cur, c + eq + 1, v);
+      else if (!['use', 'secctx', 'labels', 'packets', 'bytes', 'delta-time'].includes(k)) {
         cur.fail(c, `unknown field '${k}='`);
       }
     }
@@ -146,6 +155,9 @@ function kernelLine(cur: Cursor, text: string, nowMs: number): CtEntry {
   const reply = tupleFrom(cur, box, proto, tuples[1]!, 1);
   const e = baseEntry(zone, box.l3!, proto, orig, reply, nowMs, Number(to.t));
   e.mark = mark;
+  // A restored FTP master reads the next line each way wherever it starts (as the kernel
+  // does for entries inserted over ctnetlink).
+  if (helper) e.alg = { helper, pickup: [true, true] };
   e.status = { seenReply: !unreplied, assured };
   if (proto === IPPROTO.tcp) {
     const s: KernelTcp = {
@@ -201,6 +213,8 @@ function userLine(cur: Cursor, text: string, nowMs: number): CtEntry {
   let timeout: number | undefined;
   let mark = 0;
   let label = 0n;
+  let helper: AlgName | undefined;
+  let parent: CtTuple | undefined;
   let info: Map<string, { v: string; c: number }> | undefined;
   for (const { t, c } of items.slice(1)) {
     const eq = t.indexOf('=');
@@ -227,12 +241,16 @@ function userLine(cur: Cursor, text: string, nowMs: number): CtEntry {
       if (!/^(0x[0-9a-fA-F]{1,32}|0)$/.test(v)) cur.fail(vc, `labels= expects a hex number, got '${v}'`);
       label = BigInt(v);
     } else if (k === 'protoinfo') info = new Map(pairs().map(([a, b, cc]) => [a, { v: b, c: cc }]));
-    else if (!['id', 'status', 'helper', 'start', 'stop', 'packets', 'bytes'].includes(k)) cur.fail(c, `unknown field '${k}='`);
+    else if (k === 'helper') helper = helperName(cur, vc, v);
+    else if (k === 'parent') parent = tupleFrom(cur, box, proto, pairs(), vc);
+    else if (!['id', 'status', 'start', 'stop', 'packets', 'bytes'].includes(k)) cur.fail(c, `unknown field '${k}='`);
   }
   if (!orig || !reply) cur.fail(text.length, 'expected orig=(...) and reply=(...)');
   const e = baseEntry(zone, box.l3!, proto, orig, reply, nowMs, 0);
   e.mark = mark;
   e.label = label;
+  // helper= and (-m) parent=: the ALG state a dump shows; an expectation's own state is not listed.
+  if (helper || parent) e.alg = { ...(helper ? { helper } : {}), ...(parent ? { parent: { l3: box.l3!, proto, orig: parent } } : {}) };
   const T = userspaceDefaults();
   if (proto === IPPROTO.tcp) {
     const st = (key: string, dflt?: UserTcpStateName): UserTcpStateName => {
