@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { CtParseError, loadEntries, type Conntrack } from '../conntrack/index.js';
 import { PortsFileError, portsFromNames, readPortsFile, type BridgePorts } from '../conversation/ports.js';
 import { formatDiagnostic, type Diagnostic } from '../parse/diagnostic.js';
+import { OFPP_LOCAL } from '../pipeline/pipeline.js';
 
 /** Exit status for bad input (as the brief asks) and for usage / missing files. */
 export const EXIT_BAD_INPUT = 2;
@@ -73,6 +74,11 @@ export function bridgePorts(spec: string | undefined, bridge?: string): BridgePo
   }
   if (!spec.includes('=')) throw new UsageError(`--ports: ${spec}: no such file (or give NAME=NUMBER[,NAME=NUMBER...])`);
   return portsFromNames(parsePortsOption(spec), bridge);
+}
+
+/** The bridge's name: `--bridge`, else LOCAL's name in `--ports` (`LOCAL(br-int)`), else br0. */
+export function bridgeName(given: string | undefined, bp: BridgePorts | null): string {
+  return given ?? [...bp?.names ?? []].find(([, n]) => n === OFPP_LOCAL)?.[0] ?? 'br0';
 }
 
 /** Port names from `--ports` (either form). */

@@ -42,7 +42,7 @@ program.command('trace')
   .option('--conntrack <file>', 'start from a saved conntrack table (conntrack -L / dpctl/dump-conntrack lines)')
   .option('--json', 'print the trace as JSON')
   .option('--profile <profile>', 'conntrack profile: kernel or userspace', 'kernel')
-  .option('--bridge <name>', 'bridge name shown in the trace (OVN: br-int)', 'br0')
+  .option('--bridge <name>', "bridge name shown in the trace (default: LOCAL's name in --ports, else br0)")
   .action((flows: string, packet: string, o) => exitWith(() => runTrace(flows, packet, { ports: o.ports, groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile, bridge: o.bridge })));
 
 program.addCommand(runCommand());

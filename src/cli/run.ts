@@ -11,7 +11,7 @@ import { readFlows } from '../parse/flows.js';
 import { readGroups } from '../parse/groups.js';
 import { ExecError } from '../pipeline/exec.js';
 import { buildPipeline, openPorts } from '../pipeline/pipeline.js';
-import { bridgePorts, EXIT_BAD_INPUT, exitWith, readText, reportDiagnostics, restoreConntrack, toJson, UsageError } from './io.js';
+import { bridgeName, bridgePorts, EXIT_BAD_INPUT, exitWith, readText, reportDiagnostics, restoreConntrack, toJson, UsageError } from './io.js';
 
 export interface RunOpts {
   profile: string;
@@ -65,7 +65,7 @@ export function runConversation(flowsFile: string, convFile: string, o: RunOpts)
     if (e instanceof ExecError) { process.stderr.write(`ctflow: ${e.message}\n`); return EXIT_BAD_INPUT; }
     throw e;
   }
-  const ro = { portNames, trace: o.trace, bridge: o.bridge };
+  const ro = { portNames, trace: o.trace, bridge: bridgeName(o.bridge, bp) };
   process.stdout.write(o.json ? toJson(renderJson(verdicts, ro)) + '\n' : renderText(verdicts, ro));
   return 0;
 }
@@ -83,7 +83,7 @@ export function runCommand(): Command {
     .option('--groups <file>', 'groups (dump-groups output or add-groups syntax)')
     .option('--conntrack <file>', 'start from a saved conntrack table (conntrack -L / dpctl/dump-conntrack lines)')
     .option('--ports <map|file>', 'port names NAME=NUMBER[,...], or a file of `ovs-ofctl show` / `dpif/show` output')
-    .option('--bridge <name>', 'bridge name shown in traces', 'br0')
+    .option('--bridge <name>', "bridge name shown in traces (default: LOCAL's name in --ports, else br0)")
     .option('--controller', 'a controller is connected (packet-ins are sent: dont_send=0), as ovn-controller is')
     .action((flows: string, conversation: string, o: RunOpts) => exitWith(() => runConversation(flows, conversation, o)));
 }

@@ -10,7 +10,7 @@ import { ctStateText, parseCtNext, runPacket, RecirculationError } from '../pipe
 import { ExecError } from '../pipeline/exec.js';
 import { formatTraceText } from '../trace/text.js';
 import { traceToJson } from '../trace/json.js';
-import { bridgePorts, EXIT_BAD_INPUT, readText, reportDiagnostics, restoreConntrack, toJson, UsageError } from './io.js';
+import { bridgeName, bridgePorts, EXIT_BAD_INPUT, readText, reportDiagnostics, restoreConntrack, toJson, UsageError } from './io.js';
 
 export interface TraceOpts {
   /** `--ports`: NAME=NUMBER pairs or a file of `ovs-ofctl show` / `dpif/show` output. */
@@ -28,8 +28,8 @@ export function runTrace(flowsFile: string, packetText: string, o: TraceOpts): n
   if (o.profile !== 'kernel' && o.profile !== 'userspace') throw new UsageError(`--profile: expected kernel or userspace, got '${o.profile}'`);
   // ofproto/trace refuses an empty flow too; an all-defaults packet must be asked for (`in_port=1`).
   if (!packetText.trim()) throw new UsageError("empty packet: give it in OVS flow syntax, e.g. 'tcp,in_port=1,nw_dst=10.0.0.2,tp_dst=22'");
-  const bridge = o.bridge ?? 'br0';
-  const bp = bridgePorts(o.ports, bridge);
+  const bp = bridgePorts(o.ports, o.bridge);
+  const bridge = bridgeName(o.bridge, bp);
   const names = bp?.names ?? new Map<string, number>();
   const flows = readFlows(readText(flowsFile), flowsFile, { ports: names });
   if (flows.diagnostics.length) { reportDiagnostics(flows.diagnostics); return EXIT_BAD_INPUT; }
