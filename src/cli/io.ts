@@ -67,7 +67,7 @@ export function parsePortsOption(spec: string | undefined): Map<string, number> 
 export function bridgePorts(spec: string | undefined, bridge?: string): BridgePorts | null {
   if (!spec) return null;
   if (existsSync(spec)) {
-    try { return readPortsFile(readText(spec), spec); } catch (e) {
+    try { return readPortsFile(readText(spec), spec, bridge); } catch (e) {
       if (e instanceof PortsFileError) throw new UsageError(e.message);
       throw e;
     }

@@ -19,35 +19,59 @@ export interface BridgePorts {
 }
 
 const OFCTL_SHOW = /^\s*(\d+|LOCAL)\(([^)]+)\): addr:/;
+const DPIF_BRIDGE = /^ {2}(\S+):$/;
 const DPIF_SHOW = /^\s+(\S+) (\d+)\/(\d+):/;
 
 export class PortsFileError extends Error {}
 
-export function readPortsFile(text: string, file: string): BridgePorts {
+interface DpifPort { name: string; of: number; dp: number }
+
+/**
+ * `bridge` (`--bridge`) picks one bridge's ports out of a `dpif/show` that lists several
+ * (they share one datapath, so their OpenFlow numbers collide); `ovs-ofctl show` lines
+ * name theirs (`LOCAL(br-int)`).
+ */
+export function readPortsFile(text: string, file: string, bridge?: string): BridgePorts {
   const names = new Map<string, number>();
-  const dpPorts = new Map<number, number>();
-  let local: number | null = null;
-  let bridge: string | null = null;
+  const sections = new Map<string, DpifPort[]>();
+  let section = '';
+  let shown: string | null = null;
   for (const line of text.split(/\r?\n/)) {
     const s = OFCTL_SHOW.exec(line);
     if (s) {
       names.set(s[2], s[1] === 'LOCAL' ? OFPP_LOCAL : Number(s[1]));
-      if (s[1] === 'LOCAL') bridge = s[2];
+      if (s[1] === 'LOCAL') shown = s[2];
       continue;
     }
+    const b = DPIF_BRIDGE.exec(line);
+    if (b) { section = b[1]; continue; }
     const d = DPIF_SHOW.exec(line);
     if (d) {
-      const of = Number(d[2]), dp = Number(d[3]);
-      if (of === OFPP_LOCAL) local = dp;
-      else dpPorts.set(of, dp);
-      if (!names.has(d[1])) names.set(d[1], of);
+      if (!sections.has(section)) sections.set(section, []);
+      sections.get(section)!.push({ name: d[1], of: Number(d[2]), dp: Number(d[3]) });
     }
+  }
+  const wanted = bridge ?? shown;
+  let listed = [...sections.values()][0] ?? [];
+  if (sections.size > 1) {
+    const bridges = [...sections.keys()].filter(Boolean).join(', ');
+    if (wanted === null) throw new PortsFileError(`${file}: dpif/show lists bridges ${bridges}: name one with --bridge`);
+    const mine = sections.get(wanted);
+    if (!mine) throw new PortsFileError(`${file}: no bridge ${wanted} in dpif/show (it lists ${bridges})`);
+    listed = mine;
+  }
+  const dpPorts = new Map<number, number>();
+  let local: number | null = null;
+  for (const p of listed) {
+    if (p.of === OFPP_LOCAL) local = p.dp;
+    else dpPorts.set(p.of, p.dp);
+    if (!names.has(p.name)) names.set(p.name, p.of);
   }
   const ofPorts = new Set([...names.values()].filter((n) => n !== OFPP_LOCAL));
   if (!ofPorts.size) {
     throw new PortsFileError(`${file}: no ports found (expected \`ovs-ofctl show\` lines like " 1(vm1): addr:…" or \`dpif/show\` lines like "    vm1 1/2: (dummy)")`);
   }
-  if (local === null) local = dummyLocalPort(bridge ?? 'br0', [...ofPorts].map((p) => dpPorts.get(p) ?? p));
+  if (local === null) local = dummyLocalPort(wanted ?? 'br0', [...ofPorts].map((p) => dpPorts.get(p) ?? p));
   return { names, ports: { ofPorts, dpPorts, local } };
 }
 

@@ -56,6 +56,29 @@ describe('LOCAL on a named-port bridge of the dummy datapath', () => {
     });
   }
 
+  // two-bridges.txt: br0 and br-int on one datapath, so br-int's ports are numbered after
+  // br0's; the listing holds both bridges' OpenFlow ports 1 and 2.
+  const two = readFileSync(join(ROOT, 'test/oracle/trace/local-port/two-bridges.txt'), 'utf8');
+  const [twoDpif, ...twoTraces] = two.split(/^\$ ovs-appctl ofproto\/trace /m);
+  const twoFile = join(dir, 'two-bridges.ports');
+  writeFileSync(twoFile, twoDpif);
+  const twoFlows = join(dir, 'two.flows');
+  writeFileSync(twoFlows, 'in_port=1 actions=LOCAL\nin_port=2 actions=output:1\n');
+  for (const t of twoTraces) {
+    const [cmd, ...out] = t.split('\n');
+    const packet = cmd.split(' ')[1];
+    it(`two bridges, --bridge br-int, ${packet}: ${lineOf(out.join('\n'), 'Datapath actions: ')}`, () => {
+      const r = ctflow('trace', '--bridge', 'br-int', '--ports', twoFile, twoFlows, packet);
+      expect(r.stderr).toBe('');
+      expect(lineOf(r.stdout, 'Datapath actions: ')).toBe(lineOf(out.join('\n'), 'Datapath actions: '));
+    });
+  }
+  it('two bridges without --bridge: refused, naming both', () => {
+    const r = ctflow('trace', '--ports', twoFile, twoFlows, 'in_port=1');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`ctflow: ${twoFile}: dpif/show lists bridges br-int, br0: name one with --bridge\n`);
+  });
+
   it('prints an output port as its dpif/show datapath number (a is 1/2 there)', () => {
     const abc = cases.find((c) => c.ports.join() === 'a,b,c')!;
     const file = join(dir, 'abc.ports');
