@@ -94,7 +94,8 @@ function checkZone(zone: number): void {
 
 export function newConntrack(o: ConntrackOptions): Conntrack {
   const config = makeConfig(o.profile, o.sysctls);
-  const table = new CtTable();
+  // The kernel's expiry index drops timed-out entries itself: no sweep there (table.ts).
+  const table = new CtTable(config.profile === 'kernel' ? 0 : 2);
   const kernel = config.profile === 'kernel' ? new KernelTracker(config, table) : null;
   const user = config.profile === 'kernel' ? null : new UserspaceTracker(config, table);
   return {

@@ -93,9 +93,14 @@ export class KeyIndex<V> {
   }
 }
 
-/** Pushed one by one: `new Array(n)` of a large n would make a slow (dictionary) array. */
+/**
+ * `n` free pairs (n a power of 2, at least MIN_PAIRS): one block pushed, then doubled by
+ * concat (a copy of the whole block at once); `new Array(n)` of a large n would make a
+ * slow (dictionary) array.
+ */
 function freshPairs<V>(n: number): (number | V | undefined)[] {
-  const p: (number | V | undefined)[] = [];
-  for (let i = 0; i < n; i++) p.push(EMPTY, undefined);
+  let p: (number | V | undefined)[] = [];
+  for (let i = 0; i < MIN_PAIRS; i++) p.push(EMPTY, undefined);
+  while (p.length < 2 * n) p = p.concat(p);
   return p;
 }

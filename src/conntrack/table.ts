@@ -29,6 +29,13 @@ const owns = (e: CtEntry, dir: 0 | 1, zone: number, l3: L3, proto: number, t: Ct
 
 export class CtTable {
   /**
+   * `sweepPerInsert`: entries the sweep looks at per insert (see sweep()). The kernel
+   * profile passes 0: its expiry index removes every timed-out entry at the first ct()
+   * at or after its timeout, before any lookup, so the sweep would never find one.
+   */
+  constructor(private readonly sweepPerInsert = 2) {}
+
+  /**
    * Hash of (zone, l3, proto, tuple) → the entry, with no per-key object: a lone entry
    * stands for "every key of this entry with this hash" (usually one direction, both
    * when they hash alike). Only a slot shared by different keys holds an Owner list.
@@ -111,7 +118,7 @@ export class CtTable {
     this.claim(e, 1);
     this.all.add(e);
     e.confirmed = true;
-    this.sweep(2);
+    if (this.sweepPerInsert > 0) this.sweep(this.sweepPerInsert);
   }
 
   /**
