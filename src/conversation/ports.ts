@@ -55,7 +55,7 @@ export function readPortsFile(text: string, file: string, bridge?: string): Brid
   let listed = [...sections.values()][0] ?? [];
   if (sections.size > 1) {
     const bridges = [...sections.keys()].filter(Boolean).join(', ');
-    if (wanted === null) throw new PortsFileError(`${file}: dpif/show lists bridges ${bridges}: name one with --bridge`);
+    if (wanted === null) throw new PortsFileError(`${file}: dpif/show lists bridges ${bridges}: pick one with --bridge NAME (trace, run) or keep one bridge's lines`);
     const mine = sections.get(wanted);
     if (!mine) throw new PortsFileError(`${file}: no bridge ${wanted} in dpif/show (it lists ${bridges})`);
     listed = mine;

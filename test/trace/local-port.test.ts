@@ -76,7 +76,7 @@ describe('LOCAL on a named-port bridge of the dummy datapath', () => {
   it('two bridges without --bridge: refused, naming both', () => {
     const r = ctflow('trace', '--ports', twoFile, twoFlows, 'in_port=1');
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`ctflow: ${twoFile}: dpif/show lists bridges br-int, br0: name one with --bridge\n`);
+    expect(r.stderr).toBe(`ctflow: ${twoFile}: dpif/show lists bridges br-int, br0: pick one with --bridge NAME (trace, run) or keep one bridge's lines\n`);
   });
 
   it('prints an output port as its dpif/show datapath number (a is 1/2 there)', () => {
