@@ -297,20 +297,24 @@ export function resultFor(zone: number, ctState: number, entry: CtEntry | undefi
   if (entry && !(ctState & CS.inv)) {
     // A connection an FTP/TFTP expectation made answers with its master's tuple.
     const src = entry.alg?.parent ?? entry;
-    const o = src.orig;
-    if (src.l3 === 'ipv4') {
-      r.ct_nw_src = o.src;
-      r.ct_nw_dst = o.dst;
-    } else {
-      r.ct_ipv6_src = o.src;
-      r.ct_ipv6_dst = o.dst;
-    }
-    r.ct_nw_proto = src.proto;
-    // For ICMP OVS puts the type and code where the ports would be.
-    r.ct_tp_src = o.icmpType ?? o.sport;
-    r.ct_tp_dst = o.icmpType !== undefined ? (o.icmpCode ?? 0) : o.dport;
+    fillOrigTuple(r, src.l3, src.proto, src.orig);
   }
   return r;
+}
+
+/** The ct_nw_* / ct_ipv6_* / ct_tp_* fields of a result, from an original-direction tuple. */
+export function fillOrigTuple(r: CtResult, l3: L3, proto: number, o: CtTuple): void {
+  if (l3 === 'ipv4') {
+    r.ct_nw_src = o.src;
+    r.ct_nw_dst = o.dst;
+  } else {
+    r.ct_ipv6_src = o.src;
+    r.ct_ipv6_dst = o.dst;
+  }
+  r.ct_nw_proto = proto;
+  // For ICMP OVS puts the type and code where the ports would be.
+  r.ct_tp_src = o.icmpType ?? o.sport;
+  r.ct_tp_dst = o.icmpType !== undefined ? (o.icmpCode ?? 0) : o.dport;
 }
 
 /** Applies ct(commit, exec(set_field:…->ct_mark / ct_label)); true when something changed. */

@@ -7,7 +7,7 @@ import { applyNat } from './nat.js';
 import { UserAlg } from './alg-user.js';
 import { expectedView } from './alg.js';
 import type { UserspaceConfig } from './profiles.js';
-import { CtTable, applyMarkLabel, freshEntry, resultFor, track, type CtPacketCache } from './table.js';
+import { CtTable, applyMarkLabel, fillOrigTuple, freshEntry, resultFor, track, type CtPacketCache } from './table.js';
 import { userTcpNew, userTcpUpdate, userTcpValidNew, type UserUpdate } from './tcp-userspace.js';
 import type { UserTpAttr } from './timeouts.js';
 import { isIcmp, viewPacket } from './tuple.js';
@@ -113,6 +113,9 @@ export class UserspaceTracker {
     if (!opts.commit) {
       // A lookup remembers nothing: the packet will be looked at afresh by ct(commit).
       const r = this.finish(pkt, opts, nowMs, cache, CS.trk | CS.new, undefined, events);
+      // With no entry OVS still gives the packet its own tuple as the original one (recorded:
+      // test/oracle/alg-userspace ct_fields of each first SYN).
+      fillOrigTuple(r, pkt.l3, pkt.proto, view.tuple);
       cache.tracked = false;
       return r;
     }

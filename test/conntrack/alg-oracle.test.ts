@@ -86,10 +86,9 @@ function replayUserspace(name: string): string[] {
     // Table 0 looks up (the recorded ct_state), table 2 commits all but +inv.
     const r = ct.execute(p, { zone: 1, commit: false, force: false }, s.t_ms, cache);
     if (flags(formatCtState(r.ctState)) !== flags(s.ct_state)) out.push(`${where}: ct_state ${formatCtState(r.ctState)}, recorded ${s.ct_state}`);
-    // The ct fields the packet carries: a RELATED one its master's mark, label and tuple.
-    // (Not for +inv, which the recording cannot look at, nor for a lookup that found no
-    // entry: OVS fills the packet's own tuple there, ctflow none; not an ALG matter.)
-    if (!(r.ctState & 0x10) && s.ct_state !== '+trk+new') {
+    // The ct fields the packet carries: a RELATED one its master's mark, label and tuple; a
+    // lookup that finds no entry its own tuple. (Not for +inv: the recording cannot look.)
+    if (!(r.ctState & 0x10)) {
       const ctl = p.proto === 6 ? { mark: 0x15, tp: 21 } : { mark: 0x45, tp: 69 };
       const got = [
         `mark=${r.ctMark === ctl.mark ? 'ctl' : 'other'}`, `label=${r.ctLabel === 0x2an ? 'ctl' : 'other'}`,
