@@ -5,7 +5,7 @@ import type { Entry } from './classifier.js';
 import { OFPP_IN_PORT } from './pipeline.js';
 import { prepare } from './prepared.js';
 import { XlateFailure, type Xlate } from './xlate.js';
-import * as more from './xlate-more.js';
+import { ctTupleUsable, swapCtTuple } from './xlate-ct.js';
 import { wordOf } from '../packet/slots.js';
 
 const IN_PORT = wordOf('in_port');
@@ -28,9 +28,9 @@ export function lookupAndExecute(x: Xlate, table: number, depth: number, inPort:
     const w = x.slots.w;
     const oldIn = w[IN_PORT];
     if (inPort !== null) w[IN_PORT] = inPort;
-    if (ct) more.swapCtTuple(x); // resubmit(,T,ct): look up with the connection's tuple
+    if (ct) swapCtTuple(x); // resubmit(,T,ct): look up with the connection's tuple
     const entry: Entry | null = x.run.pipeline.classifier.lookup(table, x.slots);
-    if (ct) more.swapCtTuple(x);
+    if (ct) swapCtTuple(x);
     w[IN_PORT] = oldIn;
     if (x.run.trace) x.ev({ kind: 'table', depth, table, flow: entry ? x.describe(entry.flow) : null });
     x.run.lookups?.push({ table, flow: entry ? entry.flow : null }); // RunOptions.passes
@@ -96,7 +96,7 @@ function lookupDeeper(x: Xlate, table: number, depth: number, inPort: number | n
 export function resubmit(x: Xlate, inPort: number | null, table: number | null, ct: boolean): void {
   const depth = x.tail && x.actionSetEmpty ? x.depth - 1 : x.depth;
   const t = table ?? x.table;
-  if (ct && !more.ctTupleUsable(x)) {
+  if (ct && !ctTupleUsable(x)) {
     x.error('resubmit(ct) with non-tracked or non-IP packet!');
     return;
   }

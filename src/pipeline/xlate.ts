@@ -25,6 +25,7 @@ import {
 import type { PacketRun } from './run-types.js';
 import { EMPTY, fresh } from './alloc.js';
 import * as more from './xlate-more.js';
+import * as ct from './xlate-ct.js';
 import * as fields from './xlate-fields.js';
 import * as resub from './xlate-resubmit.js';
 import * as lb from './xlate-group.js';
@@ -333,8 +334,8 @@ export class Xlate implements ExecCtx {
   setVlanPcp(pcp: number, push: boolean): void { more.setVlan(this, 0xe000n, BigInt(pcp) << 13n, push); }
   decTtl(ids: number[]): void { more.decTtl(this, ids); }
   controller(req: ControllerRequest): void { more.controller(this, req); }
-  conntrack(req: CtRequest): void { more.conntrack(this, req); }
-  ctClear(): void { more.ctClear(this); }
+  conntrack(req: CtRequest): void { ct.conntrack(this, req); }
+  ctClear(): void { ct.ctClear(this); }
   group(id: number): void { lb.group(this, id); }
   meter(id: number): void { this.odp.push(`meter(${more.dpMeterId(this.run.pipeline, id)})`); }
   multipath(a: MultipathArgs): void { lb.multipath(this, a); }
