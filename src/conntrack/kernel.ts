@@ -103,6 +103,9 @@ export class KernelTracker {
       // with the master's mark, label and tuple, and no entry (the commit makes it).
       const x = this.alg.expected(opts.zone, pkt, view.tuple, nowMs);
       if (x) {
+        // An entry with the packet's tuple clashes with the expectation: the module deletes it.
+        const old = this.table.find(opts.zone, pkt.l3, pkt.proto, view.tuple, nowMs);
+        if (old) this.destroy(old, nowMs, events);
         cache.tracked = false;
         return resultFor(opts.zone, CS.trk | CS.new | CS.rel, expectedView(x, x.master.mark, x.master.label), events);
       }

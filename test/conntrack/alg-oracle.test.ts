@@ -152,6 +152,18 @@ describe('kernel ALG rules', () => {
     expect(ct.dumpExpectations(1000)).toEqual([]);
   });
 
+  it('a lookup matching an expectation deletes an entry that has its tuple (OVS kernel module)', () => {
+    const ct = newConntrack({ profile: 'kernel' });
+    ftpControl(ct);
+    const data = tcp('s', 20, 40036, 'syn', 9000, 0);
+    ct.execute(data, { zone: 1, commit: true, force: false }, 0, newCtPacketCache());
+    ct.execute(tcp('c', 40001, 21, 'psh|ack', 1009, 5009, 'PORT 172,16,255,130,156,100\\r\\n'), { zone: 1, commit: false, force: false }, 0, newCtPacketCache());
+    const r = ct.execute(data, { zone: 1, commit: false, force: false }, 1000, newCtPacketCache());
+    expect(formatCtState(r.ctState)).toBe('+new+rel+trk');
+    expect(r.events).toEqual([expect.stringMatching(/^\[DESTROY\] tcp 6 .*sport=20 dport=40036 /)]);
+    expect(ct.dump(1000).filter((l) => l.includes('dport=40036'))).toEqual([]);
+  });
+
   it('an expectation times out after 300 s', () => {
     const ct = newConntrack({ profile: 'kernel' });
     ftpControl(ct);
