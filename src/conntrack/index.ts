@@ -104,8 +104,10 @@ export function newConntrack(o: ConntrackOptions): Conntrack {
     execute(pkt, opts, nowMs, cache) {
       checkZone(opts.zone);
       const c = cache ?? newCtPacketCache();
-      // OVS userspace runs an FTP/TFTP control packet through again at each ct() (alg-user.ts).
-      const again = c.tracked && c.zone === opts.zone && !opts.force && (kernel !== null || userCtlType(pkt) === undefined);
+      // OVS userspace runs an FTP/TFTP control packet through again at each ct() (alg-user.ts);
+      // a NATed one is reused as before (OVS would look it up by its reverse key; helpers
+      // with NAT are refused anyway).
+      const again = c.tracked && c.zone === opts.zone && !opts.force && (kernel !== null || c.natted || userCtlType(pkt) === undefined);
       // Entering another zone starts from scratch (OVS resets ct_state there too).
       if (!again) clearCtPacketCache(c);
       if (kernel === null) return again ? user!.reuse(pkt, opts, nowMs, c) : user!.process(pkt, opts, nowMs, c);
