@@ -9,7 +9,7 @@ import { readConversation } from '../../src/conversation/read.js';
 import { toCtPacket } from '../../src/packet/ct.js';
 import { compareLines, ORACLE } from './oracle-replay.js';
 
-const CASES = ['ftp-active', 'ftp-passive', 'ftp-first-line', 'ftp-port-other-address', 'tftp-read'];
+const CASES = ['ftp-active', 'ftp-passive', 'ftp-first-line', 'ftp-port-other-address', 'ftp-eprt-epsv', 'tftp-read'];
 const read = (dir: string, name: string): any => JSON.parse(readFileSync(join(ORACLE, dir, name, 'result.json'), 'utf8'));
 const flags = (s: string): string => s.split('+').filter(Boolean).sort().join('+');
 
