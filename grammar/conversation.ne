@@ -5,6 +5,9 @@
 #   [@S|+S] FLOW-SYNTAX  seq=… ack=…        a packet (its text is read by the flow grammar,
 #                                           FIELDS and src/conversation/extra.ts)
 #   flows PATH | groups PATH | ports X      header directives (scenario files)
+#   @S|+S flows PATH                        from time S on, the flow tables of PATH (conntrack
+#                                           and MAC learning are kept, as when a controller
+#                                           rewrites a live bridge's flows)
 #   scenario NAME                           starts a named scenario
 #   expect WHAT                             an expectation on the packet above
 #
@@ -30,6 +33,8 @@ export type ExpectSyntax =
 export type LineSyntax =
   | { kind: 'packet'; time: Tok | null; text: Tok | null }
   | { kind: 'directive'; name: Tok; arg: Tok | null }
+  /** `@S flows PATH`: the tables change at that time (path null: the reader says it is missing). */
+  | { kind: 'flows'; time: Tok; keyword: Tok; path: Tok | null }
   | { kind: 'scenario'; name: Tok }
   | { kind: 'expect'; keyword: Tok; what: ExpectSyntax; span: { start: number; end: number } };
 
@@ -51,13 +56,15 @@ export const EXPECT_KINDS = ['output', 'drop', 'controller', 'pass', 'table', 'c
 export const lexer = moo.states({
   line: {
     ws: WS,
-    time: { match: /[@+][^ \t]*/, next: 'rest' },
+    time: { match: /[@+][^ \t]*/, next: 'timed' },
     expect: { match: word('expect'), next: 'expect' },
     scenario: { match: word('scenario'), next: 'rest' },
     directive: { match: word(`(?:${DIRECTIVES.join('|')})`), next: 'rest' },
     text: { match: REST, lineBreaks: true },
   },
   rest: { ws: WS, text: { match: REST, lineBreaks: true } },
+  // After a time: a packet, or `flows PATH` (no packet's flow text starts with that word).
+  timed: { ws: WS, flows: { match: word('flows'), next: 'rest' }, text: { match: REST, lineBreaks: true } },
   expect: {
     ws: WS,
     output: { match: word('output'), next: 'ports' },
@@ -86,6 +93,7 @@ line        -> _ body _                      {% (d) => d[1] %}
 _           -> %ws:?                         {% () => null %}
 
 body        -> %time (%ws %text):?           {% (d) => ({ kind: 'packet', time: tok(d[0]), text: d[1] ? tok(d[1][1]) : null }) %}
+             | %time %ws %flows (%ws %text):? {% (d) => ({ kind: 'flows', time: tok(d[0]), keyword: tok(d[2]), path: d[3] ? tok(d[3][1]) : null }) %}
              | %text                         {% (d) => ({ kind: 'packet', time: null, text: tok(d[0]) }) %}
              | %directive (%ws %text):?      {% (d) => ({ kind: 'directive', name: tok(d[0]), arg: d[1] ? tok(d[1][1]) : null }) %}
              | %scenario %ws %text           {% (d) => ({ kind: 'scenario', name: tok(d[2]) }) %}

@@ -5,12 +5,13 @@ import { Command } from 'commander';
 import { CtConfigError, newConntrack, type Profile } from '../conntrack/index.js';
 import { readConversation } from '../conversation/read.js';
 import { renderJson, renderText } from '../conversation/render.js';
-import { replay } from '../conversation/replay.js';
+import { replay, TableChangeError } from '../conversation/replay.js';
 import type { BridgePorts } from '../conversation/ports.js';
-import { readFlows } from '../parse/flows.js';
+import { diagnosticAt, readFlows } from '../parse/flows.js';
 import { readGroups } from '../parse/groups.js';
 import { ExecError } from '../pipeline/exec.js';
 import { buildPipeline, openPorts } from '../pipeline/pipeline.js';
+import { readTableChanges } from './test.js';
 import { bridgeName, bridgePorts, EXIT_BAD_INPUT, exitWith, readText, reportDiagnostics, restoreConntrack, toJson, UsageError } from './io.js';
 
 export interface RunOpts {
@@ -51,6 +52,8 @@ export function runConversation(flowsFile: string, convFile: string, o: RunOpts)
   const groups = o.groups ? readGroups(readText(o.groups), o.groups, { ports: names }) : null;
   const conv = readConversation(readText(convFile), convFile, { ports: names });
   const diagnostics = [...flows.diagnostics, ...(groups?.diagnostics ?? []), ...conv.diagnostics];
+  // `@S flows PATH` lines: their files are read here, the replay swaps the tables.
+  const tables = readTableChanges(convFile, conv.packets.flatMap((p) => p.flowsBefore ?? []), names, diagnostics);
   if (diagnostics.length) { reportDiagnostics(diagnostics); return EXIT_BAD_INPUT; }
   if (!conv.packets.length) throw new UsageError(`${convFile}: no packets (one per line: [@SECONDS|+SECONDS] FLOW-SYNTAX  seq=… ack=… win=… len=…)`);
   if (o.conntrack && !restoreConntrack(conntrack, o.conntrack)) return EXIT_BAD_INPUT;
@@ -61,7 +64,8 @@ export function runConversation(flowsFile: string, convFile: string, o: RunOpts)
   });
   let verdicts;
   // --json gives each pass's packet and lookups (PacketResult.passes); the text does not.
-  try { verdicts = replay({ pipeline, conntrack, trace: o.trace ?? false, passes: o.json ?? false }, conv.packets); } catch (e) {
+  try { verdicts = replay({ pipeline, conntrack, trace: o.trace ?? false, passes: o.json ?? false, tables }, conv.packets); } catch (e) {
+    if (e instanceof TableChangeError) { reportDiagnostics([diagnosticAt(convFile, e.change.src, e.change, e.message)]); return EXIT_BAD_INPUT; }
     if (e instanceof ExecError) { process.stderr.write(`ctflow: ${e.message}\n`); return EXIT_BAD_INPUT; }
     throw e;
   }

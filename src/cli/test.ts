@@ -7,8 +7,11 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { CtParseError, loadEntries, newConntrack, type CtEntry } from '../conntrack/index.js';
 import { portsFromNames, PortsFileError, readPortsFile, type BridgePorts } from '../conversation/ports.js';
+import type { TableChange } from '../conversation/read.js';
 import { readScenarioHeader, readScenarios, type Arg, type Scenario, type ScenarioHeader } from '../conversation/scenario.js';
+import { TableChangeError } from '../conversation/replay.js';
 import { renderScenarioJson, renderScenarioText, runScenario, type ScenarioEnv } from '../conversation/scenario-run.js';
+import type { Flow } from '../model/flow.js';
 import type { Diagnostic } from '../parse/diagnostic.js';
 import { diagnosticAt, readFlows } from '../parse/flows.js';
 import { readGroups } from '../parse/groups.js';
@@ -29,6 +32,29 @@ function fileOf(file: string, a: Arg, ds: Diagnostic[]): string | null {
   if (existsSync(path)) return path;
   ds.push(diagnosticAt(file, a.src, a, `no such file: ${path}`));
   return null;
+}
+
+/**
+ * The flows of every `@S flows PATH` line of a conversation or scenario file (PATH relative
+ * to it). A missing file is a diagnostic at the line naming it; a bad one gives the flow
+ * file's own diagnostics. Each file is read once.
+ */
+export function readTableChanges(file: string, changes: Iterable<TableChange>, names: Map<string, number>, ds: Diagnostic[]): Map<TableChange, Flow[]> {
+  const out = new Map<TableChange, Flow[]>();
+  const byPath = new Map<string, Flow[] | null>();
+  for (const c of changes) {
+    const path = fileOf(file, c, ds);
+    if (!path) continue;
+    let flows = byPath.get(resolve(path));
+    if (flows === undefined) {
+      const r = readFlows(readText(path), path, { ports: names });
+      ds.push(...r.diagnostics);
+      flows = r.diagnostics.length ? null : r.flows;
+      byPath.set(resolve(path), flows);
+    }
+    if (flows) out.set(c, flows);
+  }
+  return out;
 }
 
 function portsOf(file: string, a: Arg, ds: Diagnostic[]): BridgePorts | null {
@@ -59,6 +85,8 @@ function load(file: string, cache: Map<string, Built | null>, ds: Diagnostic[]):
   const names = bp?.names ?? new Map<string, number>();
   const { scenarios, diagnostics: body } = readScenarios(text, file, { ports: names, profile: h.profile });
   mine.push(...body);
+  const changes = scenarios.flatMap((s) => s.steps.flatMap((st) => st.packet.flowsBefore ?? []));
+  const tables = readTableChanges(file, changes, names, mine);
   let entries: CtEntry[] = [];
   if (ctFile) {
     try { entries = loadEntries(readText(ctFile), 0, { file: ctFile }); } catch (e) {
@@ -87,7 +115,7 @@ function load(file: string, cache: Map<string, Built | null>, ds: Diagnostic[]):
     built = { pipeline, portNames, flowTables: new Map(flows.flows.map((f) => [f.line, f.table])) };
     cache.set(key, built);
   }
-  return { scenarios, env: { ...built, conntrack: tracker(h, entries) } };
+  return { scenarios, env: { ...built, conntrack: tracker(h, entries), tables } };
 }
 
 function tracker(h: ScenarioHeader, entries: CtEntry[]): () => ReturnType<typeof newConntrack> {
@@ -108,6 +136,7 @@ export function runTests(files: string[], o: { json?: boolean }): number {
   for (const l of loaded) {
     for (const s of l!.scenarios) {
       try { results.push(runScenario(s, l!.env)); } catch (e) {
+        if (e instanceof TableChangeError) { reportDiagnostics([diagnosticAt(s.file, e.change.src, e.change, e.message)]); return EXIT_BAD_INPUT; }
         if (e instanceof ExecError) { process.stderr.write(`ctflow: ${s.file}: scenario '${s.name}': ${e.message}\n`); return EXIT_BAD_INPUT; }
         throw e;
       }

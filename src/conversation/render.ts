@@ -114,6 +114,9 @@ export function renderText(verdicts: PacketVerdict[], o: RenderOpts = {}): strin
   const out: string[] = [];
   verdicts.forEach((v, i) => {
     if (i) out.push('');
+    for (const c of v.packet.flowsBefore ?? []) {
+      out.push(`@${seconds(c.timeMs)} flows ${c.text}: the OpenFlow tables are replaced (conntrack and MAC learning kept)`);
+    }
     out.push(verdictLine(v, i, o));
     if (o.trace) {
       out.push('', ...formatTraceText(v.result.trace, o.bridge).trimEnd().split('\n').map((l) => (l ? '    ' + l : l)), '');
@@ -178,6 +181,8 @@ export function renderJson(verdicts: PacketVerdict[], o: RenderOpts = {}): unkno
       return {
         line: v.packet.line,
         time: v.packet.timeMs / 1000,
+        // `@S flows PATH` lines met just before this packet.
+        ...(v.packet.flowsBefore ? { flows_before: v.packet.flowsBefore.map((c) => ({ line: c.line, time: c.timeMs / 1000, flows: c.text })) } : {}),
         packet: v.packet.text,
         ct_state: ctStateText(r.ctState),
         ct_states: r.ctStates.map(ctStateText),

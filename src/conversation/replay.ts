@@ -3,12 +3,20 @@
 // earlier packets committed. Per packet it keeps what the run did (passes, outputs,
 // ct_state at every ct()) and the conntrack table right after it.
 //
+// A packet may bring table changes (`@S flows PATH`, read by the caller): the pipeline's
+// OpenFlow tables are replaced before it runs, and everything else of the bridge stays —
+// the tracker, the MAC learning table (kept per pipeline object), the groups and ports —
+// as when a controller such as ovn-controller rewrites the flows of a running switch.
+//
 // Pure: the clock is the packets' own times; the tracker is passed in (so a caller can
 // preload entries, or look at the table between packets).
 import type { Conntrack } from '../conntrack/index.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
+import { actionByName } from '../model/actions/index.js';
+import type { Action } from '../model/actions/types.js';
+import type { Flow } from '../model/flow.js';
+import { buildPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import { runPacket, type PacketResult } from '../pipeline/run.js';
-import type { ConvPacket } from './read.js';
+import type { ConvPacket, TableChange } from './read.js';
 
 export interface ReplayOptions {
   pipeline: Pipeline;
@@ -17,6 +25,21 @@ export interface ReplayOptions {
   trace?: boolean;
   /** Give each pass as data (PacketResult.passes), for expectations and `run --json`. */
   passes?: boolean;
+  /** The flows of each table change the packets name (ConvPacket.flowsBefore). */
+  tables?: ReadonlyMap<TableChange, readonly Flow[]>;
+}
+
+/** Whether an action list (nested ones included) uses a meter. */
+function usesMeter(actions: readonly Action[]): boolean {
+  return actions.some((a) => {
+    const spec = actionByName(a.name);
+    return spec?.meterId?.(a.args) !== undefined || usesMeter(spec?.nested?.(a.args) ?? []);
+  });
+}
+
+/** A table change ctflow cannot carry out faithfully: the message says what, `change` where. */
+export class TableChangeError extends Error {
+  constructor(readonly change: TableChange, message: string) { super(message); }
 }
 
 export interface PacketVerdict {
@@ -38,12 +61,36 @@ export function conntrackLines(ct: Conntrack, nowMs: number): string[] {
 
 export class Replay {
   private lastMs = 0;
-  constructor(readonly o: ReplayOptions) {}
+  /** How many flows the tables had when they were installed: more now means learn() added some. */
+  private installed: number;
+  constructor(readonly o: ReplayOptions) { this.installed = o.pipeline.classifier.size; }
+
+  /**
+   * Replaces the OpenFlow tables (not the pipeline object: the MAC learning table is keyed
+   * by it). Refused when OVS's answer depends on state ctflow does not carry across: flows
+   * learn() installed (OVS keeps or deletes them by their own rules, e.g. delete_learned),
+   * or meters (datapath meter ids are numbered from the flows that use them).
+   */
+  setFlows(flows: readonly Flow[], change: TableChange): void {
+    const pp = this.o.pipeline;
+    const learned = pp.classifier.size - this.installed;
+    if (learned > 0) throw new TableChangeError(change, `table change after learn() installed ${learned} flow${learned === 1 ? '' : 's'}: which learned flows OVS keeps across a flow table change is not emulated`);
+    if (!pp.meters && ([...pp.classifier.entries()].some((e) => usesMeter(e.flow.actions)) || flows.some((f) => usesMeter(f.actions)))) {
+      throw new TableChangeError(change, `table change with meters in the tables: datapath meter numbering across a table change is not emulated`);
+    }
+    pp.classifier = buildPipeline(flows).classifier;
+    this.installed = pp.classifier.size;
+  }
 
   /** Sends one packet. Times must not go backwards (the reader guarantees it for files). */
   send(p: ConvPacket): PacketVerdict {
     if (p.timeMs < this.lastMs) throw new RangeError(`packet at ${p.timeMs} ms is before the previous one (${this.lastMs} ms)`);
     this.lastMs = p.timeMs;
+    for (const c of p.flowsBefore ?? []) {
+      const flows = this.o.tables?.get(c);
+      if (!flows) throw new Error(`internal: the flows of '${c.text}' (line ${c.line}) were not given to the replay`);
+      this.setFlows(flows, c);
+    }
     const result = runPacket(
       { pipeline: this.o.pipeline, conntrack: this.o.conntrack, trace: this.o.trace ?? false, passes: this.o.passes ?? false },
       p.packet,

@@ -3,11 +3,13 @@
 // per scenario, the failures under it) or JSON. Pure: the caller builds the pipeline and
 // says how to make a tracker.
 import type { Conntrack } from '../conntrack/index.js';
+import type { Flow } from '../model/flow.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { ctStateText } from '../pipeline/run.js';
 import { check, passesOf } from './check.js';
 import { verdictLine } from './render.js';
 import { Replay, type PacketVerdict } from './replay.js';
+import type { TableChange } from './read.js';
 import type { Scenario } from './scenario.js';
 
 export interface ScenarioEnv {
@@ -18,6 +20,8 @@ export interface ScenarioEnv {
   portNames?: Map<number, string>;
   /** Flow file line → table, to explain a `table T flow at line N` that cannot hold. */
   flowTables?: Map<number, number>;
+  /** The flows of each `@S flows PATH` line (read by the caller). */
+  tables?: ReadonlyMap<TableChange, readonly Flow[]>;
 }
 
 export interface Failure {
@@ -50,7 +54,7 @@ export function passPaths(v: PacketVerdict): string[] {
 
 export function runScenario(s: Scenario, env: ScenarioEnv): ScenarioResult {
   // No trace text: every expectation reads the passes as data.
-  const replay = new Replay({ pipeline: env.pipeline(), conntrack: env.conntrack(), passes: true });
+  const replay = new Replay({ pipeline: env.pipeline(), conntrack: env.conntrack(), passes: true, tables: env.tables });
   const ctx = { portNames: env.portNames, flowTables: env.flowTables };
   const failures: Failure[] = [];
   let expectations = 0;

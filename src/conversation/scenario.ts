@@ -13,6 +13,7 @@
 //   @0.000 tcp,in_port=vm1,…  seq=1000 ack=0 win=64240 len=0
 //   expect output vm2
 //   expect conntrack zone=1 tcp SYN_SENT count=1
+//   @0.900 flows ../acl-change/deleted.flows   # from then on these tables (conntrack kept)
 //
 // Directives come before the first packet or scenario and apply to every scenario of the
 // file. Each scenario starts at time 0 with a fresh conntrack. Packets before the first
@@ -25,10 +26,9 @@ import { diagnosticAt, sourceLines, type SourceLine } from '../parse/flows.js';
 import { didYouMean } from '../util/suggest.js';
 import { readExpectation, type Expectation } from './expect.js';
 import { DIRECTIVES, LineError, parseLine, type LineSyntax, type Tok } from './line.js';
-import { readPacketLine, type ConvPacket } from './read.js';
+import { readPacketLine, TableChanges, type Arg, type ConvPacket } from './read.js';
 
-/** A directive's argument and where it is (for errors about the file it names). */
-export interface Arg { text: string; line: number; start: number; end: number; src: SourceLine }
+export type { Arg } from './read.js';
 
 export interface ScenarioHeader {
   flows: Arg | null;
@@ -111,7 +111,10 @@ export function readScenarioHeader(text: string, file: string): { header: Scenar
     if (isBody(syn)) { body = true; continue; }
     if (syn.kind !== 'directive') continue;
     try {
-      if (body) throw new LineError(syn.name.start, syn.name.end, `'${syn.name.text}' after the first packet or scenario: directives belong in the header, before them`);
+      if (body) {
+        const later = syn.name.text === 'flows' ? ' (to change the tables at a point in time: @SECONDS flows PATH)' : '';
+        throw new LineError(syn.name.start, syn.name.end, `'${syn.name.text}' after the first packet or scenario: directives belong in the header, before them${later}`);
+      }
       applyDirective(h, src, syn.name, syn.arg, seen, sysctlArgs);
     } catch (e) {
       if (!(e instanceof LineError)) throw e;
@@ -144,10 +147,13 @@ export function readScenarios(text: string, file: string, o: ReadScenariosOpts):
   const names = new Set<string>();
   const starts = new Map<Scenario, { src: SourceLine; span: { start: number; end: number } }>();
   const ctx = { ports: o.ports ?? new Map<string, number>(), profile: o.profile };
+  const changes = new TableChanges();
   for (const { src, syn } of parseLines(text, file, diagnostics)) {
     try {
       if (syn.kind === 'directive') continue;
+      if (syn.kind === 'flows') { prevMs = changes.add(syn, src, prevMs); continue; }
       if (syn.kind === 'scenario') {
+        changes.unused(file, diagnostics);
         if (names.has(syn.name.text)) throw new LineError(syn.name.start, syn.name.end, `scenario '${syn.name.text}' given twice`);
         names.add(syn.name.text);
         cur = { name: syn.name.text, file, line: src.line, steps: [] };
@@ -164,7 +170,8 @@ export function readScenarios(text: string, file: string, o: ReadScenariosOpts):
           names.add(baseName);
           starts.set(cur, { src, span: { start: 0, end: src.text.trimEnd().length } });
         }
-        cur.steps.push({ packet: { line: src.line, ...r }, expects: [] });
+        const flowsBefore = changes.take();
+        cur.steps.push({ packet: { line: src.line, ...r, ...(flowsBefore ? { flowsBefore } : {}) }, expects: [] });
         prevMs = r.timeMs;
         continue;
       }
@@ -177,6 +184,7 @@ export function readScenarios(text: string, file: string, o: ReadScenariosOpts):
       diagnostics.push(diagnosticAt(file, src, e, e.message));
     }
   }
+  changes.unused(file, diagnostics);
   // A scenario that expects nothing cannot fail: refused like a syntax error (unless the
   // file has errors already, which may be why its lines are missing).
   if (diagnostics.length) return { scenarios, diagnostics };

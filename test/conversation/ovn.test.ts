@@ -1,12 +1,15 @@
 // The OVN conversations recorded on real OVS 3.1 (userspace datapath) through real OVN
 // 23.03 tables (flows/, see flows/README.md), replayed as `ctflow run` replays them:
 // per packet, the OpenFlow ports it left by, and the whole conntrack table after it
-// (`dpctl/dump-conntrack -m -s`, all zones; timeouts ±1 s).
+// (`dpctl/dump-conntrack -m -s`, all zones; timeouts ±1 s). A recording whose tables changed
+// mid-conversation (tcp-vm1-vm2-acl-deleted: an ACL deleted, then added back) starts from
+// the table it names and says when the tables changed with `@S flows PATH` lines.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newConntrack } from '../../src/conntrack/index.js';
-import { readConversation } from '../../src/conversation/read.js';
+import { readConversation, type TableChange } from '../../src/conversation/read.js';
+import type { Flow } from '../../src/model/flow.js';
 import { Replay } from '../../src/conversation/replay.js';
 import { readFlows } from '../../src/parse/flows.js';
 import { readGroups } from '../../src/parse/groups.js';
@@ -53,16 +56,33 @@ function normaliseIds(passes: string[]): string[] {
 // (tcp-vm1-lb-vip was one until the dp_hash group's extra pass and ct(mark=V&M/M) agreed.)
 const KNOWN_DP = new Map<string, string>([]);
 
+/** A flow file of the recordings, by its path from the repository root (`flows/...`). */
+function flowsAt(path: string): Flow[] {
+  const flows = readFlows(read(join(FLOWS, '..', path)), path);
+  expect(flows.diagnostics).toEqual([]);
+  return flows.flows;
+}
+
+/** The flows of each `@S flows PATH` line, checked against the recording's table_changes. */
+function tableChanges(conv: ReturnType<typeof readConversation>, rec: any): Map<TableChange, Flow[]> {
+  const written = conv.packets.flatMap((p, i) => (p.flowsBefore ?? []).map((c) => ({ c, beforeStep: i + 1 })));
+  const root = join(FLOWS, '..');
+  const paths = written.map(({ c }) => relative(root, join(CONV, c.text)));
+  expect(written.map(({ c, beforeStep }, i) => ({ t: c.timeMs / 1000, before_step: beforeStep, flows: paths[i] })))
+    .toEqual((rec.table_changes ?? []).map((t: any) => ({ t: t.t, before_step: t.before_step, flows: t.flows })));
+  return new Map(written.map(({ c }, i) => [c, flowsAt(paths[i])]));
+}
+
 function replayOvn(name: string, what: 'state' | 'datapath'): string[] {
-  const flows = readFlows(read(join(FLOWS, 'ovn-acl.flows')), 'ovn-acl.flows');
+  const rec = JSON.parse(read(join(CONV, `${name}.json`)));
   const groups = readGroups(read(join(FLOWS, 'ovn-acl.groups')), 'ovn-acl.groups');
-  expect([...flows.diagnostics, ...groups.diagnostics]).toEqual([]);
-  const pipeline = buildPipeline(flows.flows, { groups: groups.groups, ports: PORTS, controllerConnected: true });
+  expect(groups.diagnostics).toEqual([]);
+  const pipeline = buildPipeline(flowsAt(rec.tables), { groups: groups.groups, ports: PORTS, controllerConnected: true });
   const conv = readConversation(read(join(CONV, `${name}.conv`)), `${name}.conv`);
   expect(conv.diagnostics).toEqual([]);
-  const rec = JSON.parse(read(join(CONV, `${name}.json`)));
   expect(conv.packets.length).toBe(rec.steps.length);
-  const replay = new Replay({ pipeline, conntrack: newConntrack({ profile: 'userspace' }), passes: what === 'datapath' });
+  const tables = tableChanges(conv, rec);
+  const replay = new Replay({ pipeline, conntrack: newConntrack({ profile: 'userspace' }), passes: what === 'datapath', tables });
   const out: string[] = [];
   conv.packets.forEach((p, i) => {
     const s = rec.steps[i];
@@ -98,7 +118,7 @@ function replayOvn(name: string, what: 'state' | 'datapath'): string[] {
 
 describe('ctflow run through the real OVN 23.03 tables (userspace profile)', () => {
   const names = readdirSync(CONV).filter((f) => f.endsWith('.conv')).map((f) => f.slice(0, -5)).sort();
-  it('has the five recorded conversations', () => expect(names.length).toBe(5));
+  it('has the six recorded conversations', () => expect(names.length).toBe(6));
   it.each(names)('%s: output ports and conntrack table after each packet', (name) => expect(replayOvn(name, 'state')).toEqual([]));
   for (const name of names) {
     const known = KNOWN_DP.get(name);
