@@ -91,8 +91,12 @@ export interface ExecCtx {
   /** sample(): no collector is configured offline, so nothing is sampled. */
   sample(): void;
   pushMpls(ethertype: number): void;
-  /** set_mpls_label / set_mpls_tc / set_mpls_ttl (value) and dec_mpls_ttl. */
-  setMpls(action: string, value: number): void;
+  /**
+   * set_mpls_label / set_mpls_tc / set_mpls_ttl: `value` into the bits `mask << shift` of
+   * the outer label stack entry (`action` names it in the trace).
+   */
+  setMplsLse(action: string, shift: number, mask: number, value: number): void;
+  decMplsTtl(): void;
   /** decap() of the Ethernet header: the packet becomes an L3 packet (packet_type). */
   decapEthernet(): void;
   /** encap(HEADER): the packet gets a new outer header (src/pipeline/encap.ts). */

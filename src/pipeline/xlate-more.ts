@@ -179,29 +179,36 @@ export function decap(x: Xlate): void {
   for (const k of ['dl_src', 'dl_dst', 'vlan_tci']) s.delete(k);
 }
 
-const MPLS_PART = new Map<string, { shift: bigint; mask: bigint }>([
-  ['set_mpls_label', { shift: 12n, mask: 0xfffffn }], ['set_mpls_tc', { shift: 9n, mask: 7n }], ['set_mpls_ttl', { shift: 0n, mask: 0xffn }],
-]);
-
-/** The MPLS actions change the outer label stack entry; on a packet without MPLS they do nothing (as OVS). */
-export function setMpls(x: Xlate, action: string, value: number): void {
+/**
+ * The outer label stack entry, or null (after a trace line naming `action`) on a packet
+ * without MPLS: the MPLS actions then do nothing (as OVS).
+ */
+function mplsLse(x: Xlate, action: string): bigint | null {
   const s = x.slots;
   const type = s.get('dl_type') ?? 0n;
-  if (type !== 0x8847n && type !== 0x8848n) { x.detail(`${action}: not an MPLS packet, nothing to do`); return; }
-  const lse = s.get('mpls_lse0') ?? 0n;
-  if (action === 'dec_mpls_ttl') {
-    const ttl = lse & 0xffn;
-    if (ttl <= 1n) {
-      x.warn('MPLS decrement TTL exception');
-      controller(x, { reason: 'invalid_ttl', maxLen: 65535, controllerId: 0, userdata: [], pause: false, meterId: null });
-      x.stopList = true;
-      return;
-    }
-    s.set('mpls_lse0', (lse & ~0xffn) | (ttl - 1n));
+  if (type !== 0x8847n && type !== 0x8848n) { x.detail(`${action}: not an MPLS packet, nothing to do`); return null; }
+  return s.get('mpls_lse0') ?? 0n;
+}
+
+/** set_mpls_label / set_mpls_tc / set_mpls_ttl: `value` into the bits `mask << shift` of the outer entry. */
+export function setMplsLse(x: Xlate, action: string, shift: number, mask: number, value: number): void {
+  const lse = mplsLse(x, action);
+  if (lse === null) return;
+  const m = BigInt(mask), sh = BigInt(shift);
+  x.slots.set('mpls_lse0', (lse & ~(m << sh)) | ((BigInt(value) & m) << sh));
+}
+
+export function decMplsTtl(x: Xlate): void {
+  const lse = mplsLse(x, 'dec_mpls_ttl');
+  if (lse === null) return;
+  const ttl = lse & 0xffn;
+  if (ttl <= 1n) {
+    x.warn('MPLS decrement TTL exception');
+    controller(x, { reason: 'invalid_ttl', maxLen: 65535, controllerId: 0, userdata: [], pause: false, meterId: null });
+    x.stopList = true;
     return;
   }
-  const p = MPLS_PART.get(action)!;
-  s.set('mpls_lse0', (lse & ~(p.mask << p.shift)) | ((BigInt(value) & p.mask) << p.shift));
+  x.slots.set('mpls_lse0', (lse & ~0xffn) | (ttl - 1n));
 }
 
 // ---- check_pkt_larger ------------------------------------------------------------------------------

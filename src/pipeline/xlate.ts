@@ -346,7 +346,8 @@ export class Xlate implements ExecCtx {
   setTunnel(id: bigint): void { this.slots.set('tun_id', id); }
   sample(): void { this.detail('no IPFIX/sFlow collector is configured: nothing is sampled'); }
   pushMpls(ethertype: number): void { more.pushMpls(this, ethertype); }
-  setMpls(action: string, value: number): void { more.setMpls(this, action, value); }
+  setMplsLse(action: string, shift: number, mask: number, value: number): void { more.setMplsLse(this, action, shift, mask, value); }
+  decMplsTtl(): void { more.decMplsTtl(this); }
   decapEthernet(): void { more.decap(this); }
   encap(a: EncapArgs): void { encapPacket(this, a); }
   learn(flow: Flow, limits?: LearnLimits): void { more.learn(this, flow, limits); }

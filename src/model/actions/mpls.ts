@@ -64,23 +64,24 @@ function number(item: Item, max: number, what: string): number {
  * set_mpls_label / set_mpls_tc added over OpenFlow 1.2+ reach the switch as a set_field
  * (`setField`), which OF1.0 dumps print as a load; over 1.0/1.1 they stay themselves.
  */
-function mplsSet(name: string, max: number, what: string, field: string, hasSetField: boolean): ActionSpec<{ value: number; setField?: boolean }> {
+function mplsSet(name: string, max: number, shift: number, what: string, field: string, hasSetField: boolean): ActionSpec<{ value: number; setField?: boolean }> {
   return {
     name,
     writes: () => [wholeField(mustField(field))],
     actionSetRank: ACTION_SET_RANK.write,
     parse: (item, ctx) => (hasSetField && !ctx.dump && (ctx.ofVersion ?? 10) >= 12
       ? { value: number(item, max, what), setField: true } : { value: number(item, max, what) }),
-    execute: (a, x) => x.setMpls(name, a.value),
+    // The field is `max` wide, at bit `shift` of the outer label stack entry.
+    execute: (a, x) => x.setMplsLse(name, shift, max, a.value),
     format: (a, ctx) => (ctx.ofVersion >= 12 && hasSetField ? `set_field:${a.value}->${field}`
       : a.setField ? formatSetField({ field: mustField(field), value: BigInt(a.value), mask: ones(mustField(field).bits), load: false }, ctx)
         : `${name}(${a.value})`),
   };
 }
 
-export const set_mpls_label = mplsSet('set_mpls_label', 0xfffff, 'MPLS label', 'mpls_label', true);
-export const set_mpls_tc = mplsSet('set_mpls_tc', 7, 'MPLS TC', 'mpls_tc', true);
-export const set_mpls_ttl = mplsSet('set_mpls_ttl', 255, 'MPLS TTL', 'mpls_ttl', false);
+export const set_mpls_label = mplsSet('set_mpls_label', 0xfffff, 12, 'MPLS label', 'mpls_label', true);
+export const set_mpls_tc = mplsSet('set_mpls_tc', 7, 9, 'MPLS TC', 'mpls_tc', true);
+export const set_mpls_ttl = mplsSet('set_mpls_ttl', 255, 0, 'MPLS TTL', 'mpls_ttl', false);
 
 export const dec_mpls_ttl: ActionSpec<null> = {
   name: 'dec_mpls_ttl',
@@ -91,6 +92,6 @@ export const dec_mpls_ttl: ActionSpec<null> = {
     if (item.eq || item.colon || item.args) fail('dec_mpls_ttl takes no argument', item.span);
     return null;
   },
-  execute: (_a, x) => x.setMpls('dec_mpls_ttl', 0),
+  execute: (_a, x) => x.decMplsTtl(),
   format: () => 'dec_mpls_ttl',
 };
