@@ -1,6 +1,4 @@
-// Actions the translation makes itself (the flows learn adds, a frozen translation's
-// resubmit and group), built by the registry action that declares the matching from…
-// facet: the pipeline never spells an action's name or the shape of its arguments.
+// Actions the translation makes itself (learned flows, frozen resubmit/group), built via the registry's from… facets.
 import { ACTIONS } from '../model/actions/index.js';
 import type { FieldWrite, TranslationFacets } from '../model/actions/facets.js';
 import type { Action, ActionSpec } from '../model/actions/types.js';

@@ -1,5 +1,4 @@
-// The classifier's lookup plans (one per datapath and protocol), apart from classifier.ts:
-// they are how a lookup is ordered and compared, not what the tables hold.
+// The classifier's lookup plans (per datapath and protocol): how a lookup is ordered, apart from what tables hold.
 import { slotInfo, wordOf, type Words } from '../packet/slots.js';
 import type { Entry, Group, Subtable } from './classifier.js';
 

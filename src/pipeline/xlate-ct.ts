@@ -1,6 +1,4 @@
-// The translation's ct() and ct_clear: the datapath ct() action, the tracker (or, in a
-// trace, the assumed ct_state) and the recirculation, apart from the other actions in
-// xlate-more.ts because of their own state (the conntrack slots, the per-ct() caches).
+// The translation's ct() and ct_clear (datapath action, tracker, recirculation), with their own conntrack-slot state.
 import { CS, CtUnsupportedError, type AlgName, type CtOptions } from '../conntrack/index.js';
 import { ETH_IPV6 } from '../packet/packet.js';
 import { toCtPacket } from '../packet/ct.js';

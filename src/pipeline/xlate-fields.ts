@@ -1,5 +1,4 @@
-// The translation's reads and writes of packet fields: kept apart from xlate.ts (the
-// interpreter's control flow) because every write also marks the megaflow mask (wc).
+// The translation's packet field reads and writes, apart from xlate.ts: each write also marks the megaflow mask (wc).
 import { ones } from '../model/bits.js';
 import type { FieldSpec } from '../model/fields.js';
 import { orSegs, readSegs, wordRef, writeSegs } from '../packet/field-io.js';

@@ -1,6 +1,4 @@
-// The translation's resubmits, goto_table and table lookups, with OVS's limits on them:
-// the loop that runs a flow ending in a resubmit as the next turn rather than a call deeper
-// is the hot path of every OVN pipeline, kept apart from the rest of xlate.ts.
+// The translation's hot lookup loop (resubmit, goto_table) and OVS's limits on it, apart from the rest of xlate.ts.
 import type { Entry } from './classifier.js';
 import { OFPP_IN_PORT } from './pipeline.js';
 import { prepare } from './prepared.js';
