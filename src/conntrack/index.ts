@@ -14,12 +14,14 @@
 //   cache holds the verdict, as the kernel keeps the skb's conntrack and OVS userspace
 //   keeps md.conn). A different zone, or `force`, processes the packet again.
 // - Time is explicit (`nowMs`, expected not to go back); entries expire lazily: an expired
-//   entry is dropped when next looked up, listed, or passed by the small sweep each commit
-//   does over the table (see table.ts), so untouched connections do not pile up. The kernel
-//   profile reports a `[DESTROY]` for every committed entry that timed out, in the events
-//   of the first ct() at or after its timeout (expiry.ts).
-// - Performance shape: one Map from a hash of (zone, tuple) to the entry, both directions;
-//   no per-packet key strings; `npm run bench` reports packets/s and heap bytes per entry.
+//   entry is dropped when next looked up or listed. The kernel profile reports a `[DESTROY]`
+//   for every committed entry that timed out, and removes it, with the first ct() at or
+//   after its timeout (expiry.ts); the userspace profile's table has a small sweep each
+//   commit does instead (table.ts), so untouched connections do not pile up.
+// - Performance shape: one hash index from (zone, tuple) to the entry, both directions
+//   (key-index.ts: open addressing, no object per key); no per-packet key strings; the
+//   table's insertion order threaded through the entries (entry-list.ts); `npm run bench`
+//   reports packets/s and heap bytes per entry.
 // - Printers: formatKernelList (`conntrack -L`), formatKernelEvent (`conntrack -E`,
 //   returned as result.events), formatUserDump (`dpctl/dump-conntrack [-m] [-s]`);
 //   loadEntries() parses those lines back (see load.ts).

@@ -1,5 +1,5 @@
-// The connection table: one map from (zone, tuple) to entry, both directions,
-// with lazy expiry. Profile-specific packet processing lives in kernel.ts / userspace.ts.
+// The connection table: one hash index from (zone, tuple) to entry, both directions
+// (key-index.ts), with lazy expiry. Profile-specific packet processing lives in kernel.ts / userspace.ts.
 
 import { EntryList } from './entry-list.js';
 import { KeyIndex } from './key-index.js';
