@@ -208,6 +208,8 @@ function sharedActions(items: Item[], flow: Flow, ctx: BuildCtx): Action[] {
 /** Applies one item; for a field item, returns what it does (for the file's facts). */
 function applyFlowItem(flow: Flow, it: Item, ctx: BuildCtx): ItemFacts | null {
   const k = it.key.text;
+  // ovs-ofctl keeps a key's quotes: `"in_port"` names no field, protocol or flow key.
+  if (it.key.quoted) fail(it.eq ? `unknown keyword "${k}"` : `field "${k}" missing value`, it.key.span);
   if (it.key.subscript === null && !it.eq && !it.args && !it.colon) {
     if (setProtocol(flow.match, k)) return null;
     if (FLOW_FLAGS.includes(k)) { addFlag(flow, k); return null; }
@@ -299,20 +301,26 @@ function unknown(k: string, span: Span): never {
   return fail(`unknown keyword ${k}${didYouMean(k, known)}`, span);
 }
 
+const MAX_ACTION_DEPTH = 100;
+
 /** Builds an action list; used for flows, nested lists (clone, write_actions) and groups. */
-export function buildActions(items: Item[], ctx: BuildCtx): Action[] {
-  const pctx: ParseCtx = { ports: ctx.ports, dump: ctx.dump, ofVersion: ctx.ofVersion, parseActions: (xs) => buildActions(xs, ctx) };
+export function buildActions(items: Item[], ctx: BuildCtx, depth = 0): Action[] {
+  // ovs-ofctl parses at most 100 levels of action lists (the flow's own is level 0).
+  if (depth >= MAX_ACTION_DEPTH) fail('Action nested too deeply', items[0]?.span ?? null);
+  const pctx: ParseCtx = { ports: ctx.ports, dump: ctx.dump, ofVersion: ctx.ofVersion, parseActions: (xs) => buildActions(xs, ctx, depth + 1) };
   const out: Action[] = [];
   const drop = items.find((it) => it.key.text === 'drop');
   if (drop && items.length > 1) fail('"drop" must not be accompanied by any other action or instruction', drop.key.span);
   for (const it of items) {
-    const spec = actionByName(it.key.text);
+    // A quoted key is never an action name (ovs-ofctl keeps the quotes); it may be a port name.
+    const spec = it.key.quoted ? undefined : actionByName(it.key.text);
     const span = it.span;
     if (spec) { out.push({ name: spec.name, args: spec.parse(it, pctx), span }); continue; }
     if (!it.eq && !it.colon && !it.args && isPort(it.key.text, ctx)) {
       out.push({ name: 'output', args: output.parse(it, pctx), span });
       continue;
     }
+    if (it.key.quoted) fail(`unknown action "${it.key.text}"`, it.key.span);
     fail(`unknown action ${it.key.text}${didYouMean(it.key.text, actionNames())}`, it.key.span);
   }
   return out;

@@ -72,3 +72,25 @@ describe('diagnostics', () => {
     expect(r.diagnostics[0].message).toMatch(/must specify an action/);
   });
 });
+
+describe('the same words as ovs-ofctl where its message is about the flow text', () => {
+  // ovs-ofctl prints `ovs-ofctl: [FILE:LINE: ]MESSAGE`; these lines' MESSAGE is ctflow's too.
+  const SAME_WORDS = [
+    'actions=meter:0', 'actions=meter:4294901761', 'actions=encap(nsh(md_type=3))', 'actions=encap(nsh(md_type=0))',
+    '"in_port"=1,actions=drop', 'priority=1,"ip",actions=drop', 'actions="output":1', 'actions="drop"',
+  ];
+  const recorded = new Map(loadCorpus('errors').map((e) => [e.input, e] as const));
+  const nested = [...recorded.keys()].filter((k) => k.includes('clone('.repeat(49)));
+  it.each([...SAME_WORDS, ...nested].map((input) => [input.slice(0, 60), input] as const))('%s', (_short, input) => {
+    const e = recorded.get(input)!;
+    expect(e.error, 'recorded as refused').toBeTruthy();
+    const r = readFlows(input, 'bad.flows', { ports: CORPUS_PORTS, ofVersion: addedWith(e) });
+    expect(r.diagnostics.map((d) => d.message)).toEqual([e.error!.replace(/^ovs-ofctl: (?:[^:]+:\d+: )?/, '').trim()]);
+  });
+  it('takes 99 levels of nested action lists, as ovs-ofctl does', () => {
+    const input = `actions=${'clone('.repeat(99)}drop${')'.repeat(99)}`;
+    const e = loadCorpus('actions').find((x) => x.input === input)!;
+    expect(e.error).toBeFalsy();
+    expect(readFlows(input, 'deep.flows').diagnostics).toEqual([]);
+  });
+});

@@ -74,7 +74,11 @@ export const encap: ActionSpec<EncapArgs> = {
     if (h.args) {
       if (h.key.text !== 'nsh') fail(`encap(${h.key.text}) takes no properties`, h.span);
       for (const p of args(h)) {
-        if (p.key.text === 'md_type' && p.eq) out.mdType = Number(num({ ...p, eq: null, key: { ...p.key, text: valueText(p.eq) } }, 255n, 'md_type', p.span));
+        if (p.key.text === 'md_type' && p.eq) {
+          out.mdType = Number(num({ ...p, eq: null, key: { ...p.key, text: valueText(p.eq) } }, 255n, 'md_type', p.span));
+          // NSH defines MD types 1 and 2 only; ovs-ofctl refuses any other.
+          if (out.mdType < 1 || out.mdType > 2) fail('invalid md_type', p.eq.span);
+        }
         else if (p.key.text === 'tlv' && p.args) {
           const t = args(p);
           if (t.length !== 3) fail('encap: tlv expects tlv(class,type,value)', p.span);
