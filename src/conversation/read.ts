@@ -176,8 +176,8 @@ export function readConversation(text: string, file: string, opts: ReadConversat
           : `'${at.text}' lines belong in a scenario file (ctflow test), not a conversation`;
         throw new LineError(at.start, at.end, why);
       }
+      const flowsBefore = changes.take(); // a bad packet line drops them: it is reported already
       const r = readPacketLine(syn, prevMs, opts);
-      const flowsBefore = changes.take();
       conv.packets.push({ line: src.line, ...r, ...(flowsBefore ? { flowsBefore } : {}) });
       prevMs = r.timeMs;
     } catch (e) {

@@ -163,6 +163,7 @@ export function readScenarios(text: string, file: string, o: ReadScenariosOpts):
         continue;
       }
       if (syn.kind === 'packet') {
+        const flowsBefore = changes.take(); // a bad packet line drops them: it is reported already
         const r = readPacketLine(syn, prevMs, { ports: o.ports });
         if (!cur) {
           cur = { name: baseName, file, line: 0, steps: [] };
@@ -170,7 +171,6 @@ export function readScenarios(text: string, file: string, o: ReadScenariosOpts):
           names.add(baseName);
           starts.set(cur, { src, span: { start: 0, end: src.text.trimEnd().length } });
         }
-        const flowsBefore = changes.take();
         cur.steps.push({ packet: { line: src.line, ...r, ...(flowsBefore ? { flowsBefore } : {}) }, expects: [] });
         prevMs = r.timeMs;
         continue;

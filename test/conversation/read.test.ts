@@ -78,6 +78,10 @@ describe('readConversation', () => {
     ['tcp,nw_src=10.0.0.0/8', 'e.conv:1:12', 'a packet field cannot be masked: nw_src'],
     ['tcp actions=drop', 'e.conv:1:5', 'a packet has no actions'],
     ['@5 udp\n@4 udp', 'e.conv:2:1', 'time @4 is before the previous packet (5.000 s)'],
+    ['@1 udp\n@2 flows d.flows\n@1.5 udp', 'e.conv:3:1', 'time @1.5 is before the previous packet (2.000 s)'],
+    ['@1 udp\n@2 flows', 'e.conv:2:9', "'flows' needs a flow file (a path relative to this file)"],
+    ['@1 udp\n@2 flows d.flows', 'e.conv:2:10', 'no packet after this table change: it would change nothing'],
+    ['flows d.flows\n@1 udp', 'e.conv:1:1', "'flows' without a time: the first tables are the FLOWS argument; to change them later write @SECONDS flows PATH"],
   ];
   it.each(bad)('%s → %s', (line, where, message) => {
     const c = readConversation(line, 'e.conv');
@@ -85,6 +89,13 @@ describe('readConversation', () => {
     const d = c.diagnostics[0];
     expect(`${d.file}:${d.line}:${d.col}`).toBe(where);
     expect(d.message).toBe(message);
+  });
+
+  it('gives each table change to the packet after it, in order, with its time and place', () => {
+    const c = readConversation('@0 udp len=8\n@0.5 flows a.flows\n+0.5 flows ../b.flows # why\n+0.1 udp len=8\n@2 udp len=8\n', 't.conv');
+    expect(c.diagnostics).toEqual([]);
+    expect(c.packets.map((p) => [p.timeMs, (p.flowsBefore ?? []).map((f) => [f.text, f.timeMs, f.line, f.start])]))
+      .toEqual([[0, []], [1100, [['a.flows', 500, 2, 11], ['../b.flows', 1000, 3, 11]]], [2000, []]]);
   });
 
   it('collects every bad line and keeps the good ones', () => {

@@ -9,7 +9,7 @@ import { folder, FW_FLOWS, ROOT } from './helpers.js';
 const ctflow = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'test', ...args], { cwd: ROOT, encoding: 'utf8' });
 
-const BUNDLED = ['icmp-vm1-vm2-ping', 'icmp-vm1-vm4-routed-ping', 'tcp-vm1-lb-vip', 'tcp-vm1-vm2-http', 'tcp-vm1-vm2-ssh-denied'];
+const BUNDLED = ['icmp-vm1-vm2-ping', 'icmp-vm1-vm4-routed-ping', 'tcp-vm1-lb-vip', 'tcp-vm1-vm2-acl-deleted', 'tcp-vm1-vm2-http', 'tcp-vm1-vm2-ssh-denied'];
 const FAILING = 'test/scenario/fixtures/failing.scenario';
 
 describe('ctflow test', () => {
@@ -17,8 +17,8 @@ describe('ctflow test', () => {
     const r = ctflow(...BUNDLED.map((n) => `flows/scenarios/${n}.scenario`));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^(PASS \S+ \(\d+ packets, \d+ expectations\)\n){5}5 scenarios: 5 passed, 0 failed \(\d+ expectations, 0 failed\)\n$/);
-    expect(r.stdout.split('\n').slice(0, 5).map((l) => l.split(' ')[1])).toEqual(BUNDLED);
+    expect(r.stdout).toMatch(/^(PASS \S+ \(\d+ packets, \d+ expectations\)\n){6}6 scenarios: 6 passed, 0 failed \(\d+ expectations, 0 failed\)\n$/);
+    expect(r.stdout.split('\n').slice(0, 6).map((l) => l.split(' ')[1])).toEqual(BUNDLED);
   });
 
   it('reports a failing scenario with file:line:col, expected, got and the packet, exit 1', () => {

@@ -19,7 +19,7 @@ describe('conversation grammar', () => {
     'expect ct_state=+trk+est', 'expect tcp,reg0=0x1/0x1', 'expect pass 2 ct_state=+new-est+trk,ct_mark=0/0x1', 'expect pass last reg13=8',
     'expect table 46 flow at line 500', 'expect table 46 line 500', 'expect table 20 cookie 0xd42f3e74', 'expect table 69 miss',
     'expect conntrack zone=8 tcp ESTABLISHED count=1', 'expect conntrack udp      17 30 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=2 dport=1 mark=0 zone=1 use=1',
-    '   expect drop   ',
+    '   expect drop   ', '@0.9 flows ../acl-change/deleted.flows', '+1 flows x.flows', '@2 flows',
   ];
   it.each(lines)('%s: exactly one parse', (l) => expect(countLineParses(l)).toBe(1));
 
@@ -34,6 +34,11 @@ describe('conversation grammar', () => {
     expect(parseLine('expect pass 3 ct_mark=0x2')).toMatchObject({ what: { kind: 'fields', pass: { text: '3' }, text: { text: 'ct_mark=0x2' } } });
     expect(parseLine('expect table 46 flow at line 500')).toMatchObject({ what: { kind: 'table', table: { text: '46' }, by: 'line', value: { text: '500' } } });
     expect(parseLine('expect conntrack zone=1 count=0')).toMatchObject({ what: { kind: 'conntrack', text: { text: 'zone=1 count=0' } } });
+    expect(parseLine('@0.9 flows ../d.flows')).toEqual({
+      kind: 'flows', time: { text: '@0.9', start: 0, end: 4 }, keyword: { text: 'flows', start: 5, end: 10 }, path: { text: '../d.flows', start: 11, end: 21 },
+    });
+    // After a time, only the whole word `flows` is a table change.
+    expect(parseLine('@1 flowsx')).toMatchObject({ kind: 'packet', text: { text: 'flowsx' } });
   });
 });
 
@@ -114,6 +119,10 @@ describe('scenario body', () => {
     [`scenario quiet\n${PKT}`, 's.scenario:2:10', "scenario 'quiet' has no expect lines (it could never fail)"],
     ['scenario empty', 's.scenario:2:10', "scenario 'empty' has no packets"],
     [`${PKT}\nexpect drop\nexpct drop`, 's.scenario:4:1', "unknown keyword 'expct' (did you mean 'expect'?)"],
+    [`${PKT}\nexpect drop\n@1 flows`, 's.scenario:4:9', "'flows' needs a flow file (a path relative to this file)"],
+    [`${PKT}\nexpect drop\n@1 flows d.flows`, 's.scenario:4:10', 'no packet after this table change: it would change nothing'],
+    [`scenario a\n${PKT}\nexpect drop\n@1 flows d.flows\nscenario b\n${PKT}\nexpect drop`, 's.scenario:5:10', 'no packet after this table change: it would change nothing'],
+    [`@2 udp len=8\nexpect drop\n@1 flows d.flows\n${PKT}`, 's.scenario:4:1', 'time @1 is before the previous line (2.000 s)'],
   ];
   it.each(bad)('%j → %s', (body, where, message) => {
     const d = read(body).diagnostics.find((x) => x.message === message);

@@ -25,8 +25,8 @@ function megaflows(dump: string[]): string[] {
 }
 
 describe('bundled scenarios', () => {
-  it('cover the five recorded conversations', () => {
-    expect(names.sort()).toEqual(['icmp-vm1-vm2-ping', 'icmp-vm1-vm4-routed-ping', 'tcp-vm1-lb-vip', 'tcp-vm1-vm2-http', 'tcp-vm1-vm2-ssh-denied']);
+  it('cover the six recorded conversations', () => {
+    expect(names.sort()).toEqual(['icmp-vm1-vm2-ping', 'icmp-vm1-vm4-routed-ping', 'tcp-vm1-lb-vip', 'tcp-vm1-vm2-acl-deleted', 'tcp-vm1-vm2-http', 'tcp-vm1-vm2-ssh-denied']);
   });
 
   it.each(names)('%s: every expectation is what the recorded run shows', (name) => {
@@ -34,11 +34,14 @@ describe('bundled scenarios', () => {
     const rec = JSON.parse(readFileSync(join(ROOT, 'flows', 'conversations', `${name}.json`), 'utf8'));
     const { header, diagnostics } = readScenarioHeader(text, name);
     expect(diagnostics).toEqual([]);
-    expect(header).toMatchObject({ flows: { text: '../ovn-acl.flows' }, profile: 'userspace', controller: true });
+    // The tables the recording started from, and each `@S flows PATH` where its tables changed.
+    expect(header).toMatchObject({ flows: { text: rec.tables.replace(/^flows\//, '../') }, profile: 'userspace', controller: true });
     const read = readScenarios(text, name, { ports, profile: 'userspace' });
     expect(read.diagnostics).toEqual([]);
     const steps = read.scenarios[0].steps;
     expect(steps).toHaveLength(rec.steps.length);
+    const changes = steps.flatMap((st, i) => (st.packet.flowsBefore ?? []).map((c) => ({ t: c.timeMs / 1000, before_step: i + 1, flows: c.text })));
+    expect(changes).toEqual((rec.table_changes ?? []).map((c: any) => ({ t: c.t, before_step: c.before_step, flows: c.flows.replace(/^flows\//, '../') })));
     steps.forEach((st, i) => {
       const s = rec.steps[i];
       expect(st.packet.text).toBe(`${s.flow}  ${s.fields}`);

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runTests } from '../../src/cli/test.js';
-import { capture, DNS, folder, FW_HEADER, ROOT, runText, verdicts } from './helpers.js';
+import { capture, DNS, folder, FW_FLOWS, FW_HEADER, ROOT, runText, verdicts } from './helpers.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -100,6 +100,25 @@ describe('scenarios are independent', () => {
       + 'scenario fresh\n@0 udp,in_port=3,tp_dst=8 len=8\nexpect output 2\n';
     const r = runText(text, { files: { 'l.flows': flows } });
     expect(r.out).toBe('PASS learns (2 packets, 2 expectations)\nPASS fresh (1 packet, 1 expectation)\n2 scenarios: 2 passed, 0 failed (3 expectations, 0 failed)\n');
+  });
+});
+
+describe('table changes (@S flows PATH)', () => {
+  /** The firewall without its flow letting port 2 answer (+est): answers go to the controller. */
+  const closed = (fw: string) => fw.split('\n').filter((l) => !l.includes('ct_state=+est+trk')).join('\n');
+
+  it('the packets after the change meet the new tables, the conntrack entry lives on; the next scenario starts from the header tables', () => {
+    const text = `${FW_HEADER}scenario closed\n${DNS[0]}\nexpect output p2\n@0.2 flows closed.flows\n${DNS[1]}\nexpect controller\nexpect conntrack zone=1 udp count=1\n`
+      + `scenario open\n${DNS[0]}\nexpect output p2\n${DNS[1]}\nexpect output p1\n`;
+    const r = runText(text, { files: { 'closed.flows': closed(FW_FLOWS) } });
+    expect(r.err).toBe('');
+    expect(r.out).toBe('PASS closed (2 packets, 3 expectations)\nPASS open (2 packets, 2 expectations)\n2 scenarios: 2 passed, 0 failed (5 expectations, 0 failed)\n');
+  });
+
+  it('a missing flow file is an error at its line (exit 2)', () => {
+    const r = runText(`${FW_HEADER}${DNS[0]}\nexpect output p2\n@0.2 flows gone.flows\n${DNS[1]}\nexpect output p1\n`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${r.file}:${HEAD + 3}:12: no such file: ${join(r.file, '..', 'gone.flows')}\n  @0.2 flows gone.flows\n`);
   });
 });
 
