@@ -14,7 +14,6 @@ tables before the first packet, this run's cookies and zones).
 Output: OUTDIR/tcp-vm1-vm2-acl-deleted.json + .conv (the .conv switches tables with
 `@T flows FILE` lines, FILE relative to the .conv).
 """
-import json
 import os
 import sys
 import time
@@ -101,31 +100,18 @@ def main():
             continue
         rec = cv.run_packet(len(steps) + 1, t, *item)
         steps.append(rec)
-        lines.append(f"@{t:.3f} {rec['flow']}  {rec['fields']}".rstrip())
+        lines.append(cv.packet_line(rec))
         print(f"#{rec['step']} @{t:.3f} -> {','.join(rec['delivered_to']) or 'dropped'}")
     description = ("vm1:40003 -> vm2:80 under ACL 1002 allow-related; the ACL is deleted "
                    "mid-connection (default deny applies), then added back")
-    doc = {
-        "conversation": NAME,
-        "description": description,
-        "lab": "flows/tools/ovn-lab.sh (OVN 23.03.1, OVS 3.1.0, br-int dummy datapath)",
+    cv.save(NAME, description, {
         "clock": "ovs-appctl time/stop, then time/warp before each packet and table change; "
                  "t is seconds since the first packet",
         "tables": "flows/acl-change/start.flows",
         "table_changes": changes,
         "steps": steps,
-    }
-    with open(f"{cv.OUT}/{NAME}.json", "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    with open(f"{cv.OUT}/{NAME}.conv", "w") as f:
-        f.write(f"# {NAME}: {description}\n")
-        f.write("# one packet per line, in order: @seconds, ovs flow syntax (in_port = OpenFlow"
-                " port of br-int), then seq/ack/win/len; `@T flows FILE` = from time T on, the"
-                " tables ovn-controller installed after the ACL change (FILE relative to this"
-                " file)\n")
-        f.write("\n".join(lines) + "\n")
-
+    }, lines, "then seq/ack/win/len; `@T flows FILE` = from time T on, the tables "
+              "ovn-controller installed after the ACL change (FILE relative to this file)")
 
 if __name__ == "__main__":
     main()

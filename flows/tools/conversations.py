@@ -204,25 +204,32 @@ def run(name, description, build):
             appctl("time/warp", str(gap))
             t += gap / 1000
         steps.append(run_packet(len(steps) + 1, t, nxt[0], nxt[1]))
-    doc = {
-        "conversation": name,
-        "description": description,
-        "lab": "flows/tools/ovn-lab.sh (OVN 23.03.1, OVS 3.1.0, br-int dummy datapath)",
+    save(name, description, {
         "clock": f"ovs-appctl time/stop, then time/warp before each packet ({GAP_MS} ms unless a step says otherwise); t is seconds since the first packet",
         "tables": "flows/ovn-acl.flows",
         "steps": steps,
-    }
+    }, [packet_line(s) for s in steps], "then seq/ack/win/len or id/seq")
+    print(f"{name}: {len(steps)} packets, delivered: "
+          + " ".join(f"{s['step']}->{','.join(s['delivered_to']) or 'none'}" for s in steps))
+
+
+def packet_line(step):
+    """A recorded step as a .conv line."""
+    return f"@{step['t']:.3f} {step['flow']}  {step['fields']}".rstrip()
+
+
+def save(name, description, doc, lines, line_format):
+    """Writes OUT/NAME.json (doc after the common keys) and OUT/NAME.conv (lines)."""
+    doc = {"conversation": name, "description": description,
+           "lab": "flows/tools/ovn-lab.sh (OVN 23.03.1, OVS 3.1.0, br-int dummy datapath)", **doc}
     with open(f"{OUT}/{name}.json", "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
     with open(f"{OUT}/{name}.conv", "w") as f:
         f.write(f"# {name}: {description}\n")
         f.write("# one packet per line, in order: @seconds, ovs flow syntax (in_port = OpenFlow"
-                " port of br-int), then seq/ack/win/len or id/seq\n")
-        for s in steps:
-            f.write(f"@{s['t']:.3f} {s['flow']}  {s['fields']}".rstrip() + "\n")
-    print(f"{name}: {len(steps)} packets, delivered: "
-          + " ".join(f"{s['step']}->{','.join(s['delivered_to']) or 'none'}" for s in steps))
+                f" port of br-int), {line_format}\n")
+        f.write("".join(line + "\n" for line in lines))
 
 
 def script(packets):
