@@ -122,17 +122,17 @@ export function thaw(x: Xlate, f: Frozen): void {
   x.stack = [...f.stack];
   if (x.run.trace) {
     const texts = f.items.map((it) => (it.unroll ? unrollText(it.unroll) : x.actionText(it.action!)));
-    x.ev({ kind: 'action', depth: 2, text: `Restoring actions: ${texts.join(',')}` });
+    x.ev({ kind: 'action', depth: 1, text: `Restoring actions: ${texts.join(',')}` });
   }
   let list: Action[] = [];
-  const flush = () => { if (list.length) x.executeList(list, 1); list = []; };
+  const flush = () => { if (list.length) x.executeList(list, 0); list = []; };
   for (const it of f.items) {
     if (!it.unroll) { list.push(it.action); continue; }
     flush();
     if (x.exited) return;
     const u = it.unroll, cookie = swap64(u.flow?.cookie ?? 0n);
-    x.ev({ kind: 'action', depth: 1, text: unrollText(u) });
-    x.ev({ kind: 'action', depth: 1, text: `restored state: table=${u.table}, cookie=${cookie ? '0x' + cookie.toString(16) : '0'}` });
+    x.ev({ kind: 'action', depth: 0, text: unrollText(u) });
+    x.ev({ kind: 'action', depth: 0, text: `restored state: table=${u.table}, cookie=${cookie ? '0x' + cookie.toString(16) : '0'}` });
     x.table = u.table;
     x.flow = u.flow;
   }

@@ -29,11 +29,17 @@ function bucketLive(x: Xlate, b: { watchPort: number | null; watchGroup: number 
 
 const FIELD_ORDER = new Map<FieldSpec, number>(FIELDS.map((f, i) => [f, i]));
 
-/** A bucket's actions run on a copy of the packet; the group action then continues. */
-function runBucket(x: Xlate, g: GroupDesc, b: Bucket): void {
+/**
+ * A bucket's actions run on a copy of the packet; the group action then continues. OVS's
+ * trace says which bucket a select or fast-failover group picked (`picked`) before it.
+ */
+function runBucket(x: Xlate, g: GroupDesc, b: Bucket, picked = false): void {
   const saved = x.slots.clone();
-  const depth = x.depth;
-  x.ev({ kind: 'detail', depth, text: `using bucket ${b.id ?? g.buckets.indexOf(b)}` });
+  const depth = x.depth, id = b.id ?? g.buckets.indexOf(b);
+  if (x.run.trace) {
+    if (picked) x.detail(`using bucket ${id}`);
+    x.ev({ kind: 'bucket', depth, bucket: id });
+  }
   x.recurse(() => x.executeList(b.actions, depth + 1));
   finishFreezing(x); // a freeze inside a bucket resumes that bucket only
   x.exited = false;
@@ -61,13 +67,13 @@ export function group(x: Xlate, id: number): void {
     case 'indirect': if (g.buckets[0]) runBucket(x, g, g.buckets[0]); return;
     case 'ff': {
       const b = g.buckets.find((c) => bucketLive(x, c));
-      if (b) runBucket(x, g, b); else x.detail('no live bucket');
+      if (b) runBucket(x, g, b, true); else x.detail('no live bucket');
       return;
     }
     case 'select': {
       const b = pickSelect(x, g);
       if (!b || b === 'frozen') { x.detail('no live bucket'); return; } // OVS says so when it freezes too
-      runBucket(x, g, b);
+      runBucket(x, g, b, true);
       return;
     }
   }

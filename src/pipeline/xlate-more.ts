@@ -26,7 +26,7 @@ export function clone(x: Xlate, actions: Action[]): void {
   // The nesting depth goes on inside a clone, as in OVS: OVN's hop from one logical
   // datapath to the next, a clone(…resubmit(,8)), deepens it by one, its pipeline's
   // resubmits to later tables do not (xlate.ts enter()).
-  x.executeList(actions, depth + 1);
+  x.executeList(actions, depth); // in OVS's trace a clone's actions are its siblings
   finishFreezing(x); // a freeze inside a clone resumes the clone's actions only
   const inner = x.odp;
   x.odp = odp;

@@ -46,7 +46,7 @@ export function lookupAndExecute(x: Xlate, table: number, depth: number, inPort:
       if (x.exited) break;
       enter(x, false); // goto_table goes to a later table: no level deeper
       table = goto;
-      if (!x.actionSetEmpty) depth++;
+      depth++; // the next table's lookup hangs under this one (trace tree level)
       inPort = null;
       ct = false;
     } else if (x.tailTable >= 0) {
@@ -92,7 +92,7 @@ function lookupDeeper(x: Xlate, table: number, depth: number, inPort: number | n
 }
 
 export function resubmit(x: Xlate, inPort: number | null, table: number | null, ct: boolean): void {
-  const depth = x.tail && x.actionSetEmpty ? x.depth - 1 : x.depth;
+  const depth = x.depth; // the lookup hangs under the resubmit's table (trace tree level)
   const t = table ?? x.table;
   if (ct && !ctTupleUsable(x)) {
     x.error('resubmit(ct) with non-tracked or non-IP packet!');

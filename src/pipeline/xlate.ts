@@ -92,7 +92,7 @@ export class Xlate implements ExecCtx {
   /** Whether the action set is empty, without making one. */
   get actionSetEmpty(): boolean { return this.actionSet_ === null || this.actionSet_.size === 0; }
   stack: Array<{ value: bigint; bits: number }> = fresh();
-  depth = 0;          // indentation level of the current action
+  depth = 0;          // trace tree level of the current action (src/trace/events.ts)
   recursion = 0;      // resubmit nesting
   resubmits = 0;
   table = 0;          // the table whose flow is executing
@@ -126,8 +126,8 @@ export class Xlate implements ExecCtx {
     try {
       if (thaw) thaw(this); else this.lookupAndExecute(table, 0);
       if (!this.exited && !this.actionSetEmpty) {
-        this.ev({ kind: 'action-set', depth: 0 });
-        executeActionSet(this, 1);
+        this.ev({ kind: 'action-set', depth: 1 }); // under the pass's first lookup, as in OVS
+        executeActionSet(this, 2);
       }
       finishFreezing(this); // a dp_hash select group froze the translation
     } catch (e) {
@@ -181,7 +181,7 @@ export class Xlate implements ExecCtx {
     return t;
   }
 
-  /** Executes an action list; `depth` is the indentation of its actions in the trace. */
+  /** Executes an action list; `depth` is the trace tree level of its actions. */
   executeList(actions: readonly Action[], depth: number, prep = prepare(actions), flowList = false): void {
     const savedStop = this.stopList, savedList = this.curList, savedIndex = this.curIndex, savedPrep = this.curPrep;
     const savedFlowList = this.flowList;

@@ -11,8 +11,12 @@ export interface MatchedFlow {
   line: number;     // source line in the flow file (0 when learned or built in memory)
 }
 
+// `depth` is the event's place in ofproto/trace's tree, not its indentation: a table
+// lookup, a group bucket and the action set hold the events one level deeper that follow
+// them (a lookup's actions, a bucket's actions); everything else holds nothing. The text
+// renderer derives OVS's indentation from the tree (text.ts).
 export type TraceEvent =
-  /** A lookup: the flow it found, or null for a table miss. `depth` is the nesting level. */
+  /** A lookup: the flow it found, or null for a table miss. */
   | { kind: 'table'; depth: number; table: number; flow: MatchedFlow | null; learned?: boolean }
   /** An action executed (its canonical text). */
   | { kind: 'action'; depth: number; text: string }
@@ -25,7 +29,9 @@ export type TraceEvent =
   /** ctflow's own explanation where ofproto/trace has none. */
   | { kind: 'note'; depth: number; text: string }
   /** The action set executed at the end of the pipeline. */
-  | { kind: 'action-set'; depth: number };
+  | { kind: 'action-set'; depth: number }
+  /** A group bucket whose actions follow, OVS's `bucket N` lines. */
+  | { kind: 'bucket'; depth: number; bucket: number };
 
 /** How a recirculated pass got its ct_state. */
 export type CtSource = 'tracker' | 'ct-next' | 'default';

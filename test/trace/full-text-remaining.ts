@@ -2,8 +2,6 @@
 // with the first reason it differs (full-text.test.ts fails when one starts agreeing).
 const OF13 = 'actions printed in their OpenFlow 1.0 form although the flows were added over OpenFlow 1.1+';
 const CT = "ct()'s nested actions (exec, nat, `drop` for none) not printed as ofproto/trace does";
-const NEST = 'clone/check_pkt_larger actions indented one level deeper than OVS prints them';
-const RESUBMIT = "a resubmit's table and actions indented as OVS does not (OVS nests a lookup that is not the flow's last action two levels)";
 const GROUP = 'group buckets: OVS prints a `bucket N` line (and why a bucket is not live), ctflow a `-> using bucket N` detail';
 const LEARN = 'learn: OVS prints the learned flow (or that trace suppressed it), ctflow a summary';
 const MOVE = 'move/pop/bundle_load: OVS prints `-> FIELD is now VALUE` after the action, ctflow not';
@@ -12,21 +10,14 @@ const WIDE = 'a 128-bit load: OVS prints each 64-bit half as an action line of i
 const PORTNAMES = 'NORMAL learning names the port (p1): the oracle harness gives ctflow no port names';
 const SAMPLE = 'sample: ctflow adds a detail line (no collector) where OVS prints none';
 const PAUSE = 'controller(pause): ctflow adds a detail line where OVS prints none';
-const EMPTY = 'a flow without actions: OVS prints `drop`, ctflow nothing';
 const PARTIAL = 'OVS added the flows before the refused one; the harness treats a refused file as empty';
 const QUEUE = 'pop_queue: OVS prints `-> queue = 0`, ctflow not';
 
 export const REMAINING = new Map<string, string>([
   ['arp-responder-ovn-style', MOVE],
   ['bundle-load', MOVE],
-  ['check-pkt-larger-ovn-mtu', NEST],
-  ['check-pkt-larger-small', NEST],
-  ['check-pkt-larger-tiny-threshold', NEST],
   ['clear-actions-of13', OF13],
   ['clear-actions-then-write-of13', OF13],
-  ['clone-basic', NEST],
-  ['clone-nested-vlan', NEST],
-  ['clone-resubmit', NEST],
   ['clone-with-ct', CT],
   ['controller-after-ct-recirc', CT],
   ['controller-reason-id-pause', PAUSE],
@@ -65,23 +56,18 @@ export const REMAINING = new Map<string, string>([
   ['ct-two-recirculations', CT],
   ['ct-two-recirculations-default', CT],
   ['ct-zone-from-reg', CT],
-  ['drop-empty-actions', EMPTY],
   ['encap-ethernet-on-ethernet-of13', OF13],
   ['encap-mpls-ethernet-of13', OF13],
   ['encap-mpls-of13', OF13],
-  ['exit-in-clone', NEST],
-  ['exit-in-resubmit', RESUBMIT],
   ['exit-with-write-actions-of13', OF13],
   ['goto-table-apply-then-goto-of13', OF13],
   ['goto-table-of13', OF13],
   ['group-all', GROUP],
   ['group-all-bucket-modifies-independent', GROUP],
   ['group-chained', GROUP],
-  ['group-ff-first-live', GROUP],
   ['group-ff-none-live', GROUP],
   ['group-ff-watch-nonexistent', GROUP],
   ['group-indirect', GROUP],
-  ['group-select-hash', GROUP],
   ['group-select-ovn-lb', CT],
   ['group-select-ovn-lb-hash', CT],
   ['ipv6-nd-responder-ovn-style', MOVE],
@@ -107,14 +93,9 @@ export const REMAINING = new Map<string, string>([
   ['normal-learn-vlan-generate', PORTNAMES],
   ['normal-self-dst-generate', PORTNAMES],
   ['reject-flow-in-table-254-partial-add', PARTIAL],
-  ['resubmit-chain-modifications', RESUBMIT],
   ['resubmit-ct-form-new', CT],
   ['resubmit-ct-form-tracked', CT],
   ['resubmit-ct-form-trk-inv', CT],
-  ['resubmit-fanout-many', RESUBMIT],
-  ['resubmit-port-form-in-port-restored', RESUBMIT],
-  ['resubmit-table', RESUBMIT],
-  ['resubmit-table-253', RESUBMIT],
   ['sample-basic', SAMPLE],
   ['sample-half', SAMPLE],
   ['set-field-masked-mac-of15', OF13],
@@ -123,7 +104,6 @@ export const REMAINING = new Map<string, string>([
   ['stack-push-partial-pop', MOVE],
   ['stack-push-pop', MOVE],
   ['stack-push-pop-swap', MOVE],
-  ['table-miss-after-resubmit', RESUBMIT],
   ['table-miss-goto-empty-table-of13', OF13],
   ['table-miss-goto-of13', OF13],
   ['vlan-pop-of13', OF13],
