@@ -8,7 +8,8 @@ import { prereqMet } from '../model/actions/field-prereq.js';
 import { parseFlowSyntax, SyntaxError_ } from '../../grammar/parse.js';
 import { FlowError, fail } from '../model/errors.js';
 import { fieldByName, fieldNames } from '../model/fields.js';
-import { applyMatchItem, newMatch, setProtocol, valueText } from '../model/match.js';
+import { applyMatchItem, newMatch, PROTOCOLS, setProtocol, valueText } from '../model/match.js';
+import { readSegs } from '../model/bits.js';
 import { didYouMean } from '../util/suggest.js';
 import { SlotStore, wordOf } from './slots.js';
 import type { CtSctpFields } from '../conntrack/sctp-kernel.js';
@@ -81,11 +82,22 @@ export function parsePacket(text: string, ports: Map<string, number> = new Map()
   for (const it of syn.match) {
     const k = it.key.text;
     if (!it.eq && !it.colon && !it.args && it.key.subscript === null) {
-      if (setProtocol(m, k)) continue;
+      const proto = PROTOCOLS.get(k);
+      if (proto) {
+        // As ofproto/trace: a packet's Ethernet type (and IP protocol) is given once.
+        if (m.values.get('dl_type')) throw new PacketError('Ethernet type set multiple times', it.key.span);
+        if (proto[1] !== null && m.values.get('nw_proto')) throw new PacketError('network protocol set multiple times', it.key.span);
+        setProtocol(m, k);
+        continue;
+      }
       if (k === 'eth') continue;
     }
     const f = fieldByName(k);
     if (!f) throw new PacketError(`unknown field ${k}${didYouMean(k, fieldNames())}`, it.key.span);
+    // ofproto/trace refuses a field given twice, telling it by a non-zero value (as OVS does:
+    // `nw_ttl=0,nw_ttl=5` passes). The VLAN fields share vlan_tci's CFI bit (their `set`):
+    // they are not checked.
+    if (!f.set && readSegs(m.values, f.segs) !== 0n) throw new PacketError(`field ${k} set multiple times`, it.key.span);
     // Unlike a match, a packet may not carry a field its protocol lacks (OVS: "prerequisites
     // not met"), nor flags written as +flag/-flag (a packet has every bit set or clear).
     // tp_src/tp_dst stay accepted for UDP and SCTP too: recorded conversations write them so.
