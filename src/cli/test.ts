@@ -9,9 +9,8 @@ import { CtParseError, loadEntries, newConntrack, type CtEntry } from '../conntr
 import { portsFromNames, PortsFileError, readPortsFile, type BridgePorts } from '../conversation/ports.js';
 import type { TableChange } from '../conversation/read.js';
 import { readScenarioHeader, readScenarios, type Arg, type Scenario, type ScenarioHeader } from '../conversation/scenario.js';
-import { TableChangeError } from '../conversation/replay.js';
+import { TableChangeError, type NewTables } from '../conversation/replay.js';
 import { renderScenarioJson, renderScenarioText, runScenario, type ScenarioEnv } from '../conversation/scenario-run.js';
-import type { Flow } from '../model/flow.js';
 import type { Diagnostic } from '../parse/diagnostic.js';
 import { diagnosticAt, readFlows } from '../parse/flows.js';
 import { readGroups } from '../parse/groups.js';
@@ -39,9 +38,9 @@ function fileOf(file: string, a: Arg, ds: Diagnostic[]): string | null {
  * to it). A missing file is a diagnostic at the line naming it; a bad one gives the flow
  * file's own diagnostics. Each file is read once.
  */
-export function readTableChanges(file: string, changes: Iterable<TableChange>, names: Map<string, number>, ds: Diagnostic[]): Map<TableChange, Flow[]> {
-  const out = new Map<TableChange, Flow[]>();
-  const byPath = new Map<string, Flow[] | null>();
+export function readTableChanges(file: string, changes: Iterable<TableChange>, names: Map<string, number>, ds: Diagnostic[]): Map<TableChange, NewTables> {
+  const out = new Map<TableChange, NewTables>();
+  const byPath = new Map<string, NewTables | null>();
   for (const c of changes) {
     const path = fileOf(file, c, ds);
     if (!path) continue;
@@ -49,7 +48,7 @@ export function readTableChanges(file: string, changes: Iterable<TableChange>, n
     if (flows === undefined) {
       const r = readFlows(readText(path), path, { ports: names });
       ds.push(...r.diagnostics);
-      flows = r.diagnostics.length ? null : r.flows;
+      flows = r.diagnostics.length ? null : { flows: r.flows, of15: r.ofVersion >= 15 };
       byPath.set(resolve(path), flows);
     }
     if (flows) out.set(c, flows);

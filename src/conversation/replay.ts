@@ -25,9 +25,12 @@ export interface ReplayOptions {
   trace?: boolean;
   /** Give each pass as data (PacketResult.passes), for expectations and `run --json`. */
   passes?: boolean;
-  /** The flows of each table change the packets name (ConvPacket.flowsBefore). */
-  tables?: ReadonlyMap<TableChange, readonly Flow[]>;
+  /** The tables of each change the packets name (ConvPacket.flowsBefore). */
+  tables?: ReadonlyMap<TableChange, NewTables>;
 }
+
+/** A change's flows, and whether its file is an OpenFlow 1.5 dump (printed with set_field). */
+export interface NewTables { flows: readonly Flow[]; of15: boolean }
 
 /** Whether an action list (nested ones included) uses a meter. */
 function usesMeter(actions: readonly Action[]): boolean {
@@ -71,8 +74,9 @@ export class Replay {
    * learn() installed (OVS keeps or deletes them by their own rules, e.g. delete_learned),
    * or meters (datapath meter ids are numbered from the flows that use them).
    */
-  setFlows(flows: readonly Flow[], change: TableChange): void {
+  setFlows({ flows, of15 }: NewTables, change: TableChange): void {
     const pp = this.o.pipeline;
+    if (of15 !== pp.of15) throw new TableChangeError(change, `${of15 ? 'an OpenFlow 1.5 dump' : 'not an OpenFlow 1.5 dump'} after tables that ${pp.of15 ? 'are' : 'are not'}: a run prints actions one way (use dumps of one kind)`);
     const learned = pp.classifier.size - this.installed;
     if (learned > 0) throw new TableChangeError(change, `table change after learn() installed ${learned} flow${learned === 1 ? '' : 's'}: which learned flows OVS keeps across a flow table change is not emulated`);
     if (!pp.meters && ([...pp.classifier.entries()].some((e) => usesMeter(e.flow.actions)) || flows.some((f) => usesMeter(f.actions)))) {
@@ -87,9 +91,9 @@ export class Replay {
     if (p.timeMs < this.lastMs) throw new RangeError(`packet at ${p.timeMs} ms is before the previous one (${this.lastMs} ms)`);
     this.lastMs = p.timeMs;
     for (const c of p.flowsBefore ?? []) {
-      const flows = this.o.tables?.get(c);
-      if (!flows) throw new Error(`internal: the flows of '${c.text}' (line ${c.line}) were not given to the replay`);
-      this.setFlows(flows, c);
+      const tables = this.o.tables?.get(c);
+      if (!tables) throw new Error(`internal: the flows of '${c.text}' (line ${c.line}) were not given to the replay`);
+      this.setFlows(tables, c);
     }
     const result = runPacket(
       { pipeline: this.o.pipeline, conntrack: this.o.conntrack, trace: this.o.trace ?? false, passes: this.o.passes ?? false },

@@ -3,12 +3,11 @@
 // per scenario, the failures under it) or JSON. Pure: the caller builds the pipeline and
 // says how to make a tracker.
 import type { Conntrack } from '../conntrack/index.js';
-import type { Flow } from '../model/flow.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { ctStateText } from '../pipeline/run.js';
 import { check, passesOf } from './check.js';
 import { verdictLine } from './render.js';
-import { Replay, type PacketVerdict } from './replay.js';
+import { Replay, type NewTables, type PacketVerdict } from './replay.js';
 import type { TableChange } from './read.js';
 import type { Scenario } from './scenario.js';
 
@@ -21,7 +20,7 @@ export interface ScenarioEnv {
   /** Flow file line → table, to explain a `table T flow at line N` that cannot hold. */
   flowTables?: Map<number, number>;
   /** The flows of each `@S flows PATH` line (read by the caller). */
-  tables?: ReadonlyMap<TableChange, readonly Flow[]>;
+  tables?: ReadonlyMap<TableChange, NewTables>;
 }
 
 export interface Failure {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { newConntrack } from '../../src/conntrack/index.js';
 import { readConversation, type TableChange } from '../../src/conversation/read.js';
 import type { Flow } from '../../src/model/flow.js';
-import { Replay } from '../../src/conversation/replay.js';
+import { Replay, type NewTables } from '../../src/conversation/replay.js';
 import { readFlows } from '../../src/parse/flows.js';
 import { readGroups } from '../../src/parse/groups.js';
 import { buildPipeline } from '../../src/pipeline/pipeline.js';
@@ -64,13 +64,13 @@ function flowsAt(path: string): Flow[] {
 }
 
 /** The flows of each `@S flows PATH` line, checked against the recording's table_changes. */
-function tableChanges(conv: ReturnType<typeof readConversation>, rec: any): Map<TableChange, Flow[]> {
+function tableChanges(conv: ReturnType<typeof readConversation>, rec: any): Map<TableChange, NewTables> {
   const written = conv.packets.flatMap((p, i) => (p.flowsBefore ?? []).map((c) => ({ c, beforeStep: i + 1 })));
   const root = join(FLOWS, '..');
   const paths = written.map(({ c }) => relative(root, join(CONV, c.text)));
   expect(written.map(({ c, beforeStep }, i) => ({ t: c.timeMs / 1000, before_step: beforeStep, flows: paths[i] })))
     .toEqual((rec.table_changes ?? []).map((t: any) => ({ t: t.t, before_step: t.before_step, flows: t.flows })));
-  return new Map(written.map(({ c }, i) => [c, flowsAt(paths[i])]));
+  return new Map(written.map(({ c }, i) => [c, { flows: flowsAt(paths[i]), of15: false }]));
 }
 
 function replayOvn(name: string, what: 'state' | 'datapath'): string[] {

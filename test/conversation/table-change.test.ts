@@ -84,4 +84,12 @@ describe('ctflow run with table changes', () => {
     expect(r.code).toBe(2);
     expect(r.err).toBe(`${join(dir, 'c.conv')}:2:10: table change after learn() installed 1 flow: which learned flows OVS keeps across a flow table change is not emulated\n  @1 flows l.flows\n           ^^^^^^^\n`);
   });
+
+  it('refuses an OpenFlow 1.5 dump after tables that are not one (a run prints actions one way)', () => {
+    const of15 = `OFPST_FLOW reply (OF1.5) (xid=0x2):\n${OPEN.split('\n').filter(Boolean).map((l) => ' ' + l).join('\n')}\n`;
+    const dir = folder({ 'open.flows': OPEN, 'o15.flows': of15, 'c.conv': `@0 ${Q}\n@1 flows o15.flows\n@2 ${A}\n` });
+    const r = capture(() => runConversation(join(dir, 'open.flows'), join(dir, 'c.conv'), KERNEL));
+    expect(r.err).toBe(`${join(dir, 'c.conv')}:2:10: an OpenFlow 1.5 dump after tables that are not: a run prints actions one way (use dumps of one kind)\n  @1 flows o15.flows\n           ^^^^^^^^^\n`);
+    expect(r.code).toBe(2);
+  });
 });
