@@ -49,6 +49,7 @@ function makeRequest(a: CtArgs): CtRequest {
     zone: a.zone, commit: a.commit, force: a.force, table: a.table,
     nat: nat ? natSpec(nat) : null,
     exec: a.actions.filter((x) => natOf(x) === undefined),
+    nested: a.actions,
     alg: a.alg ? ALG_NAMES.get(a.alg) ?? String(a.alg) : null,
     zoneRef: typeof a.zone === 'number' ? null : wordRef(a.zone.field, a.zone.ofs, a.zone.bits),
     odp: { head: a.commit ? (a.force ? 'force_commit' : 'commit') : '', tail4: null, tail6: null, lastKey: -1, lastMask: 0, lastMark: 0, last: '' },

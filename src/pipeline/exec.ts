@@ -20,6 +20,8 @@ export interface CtRequest {
   table: number | null;
   nat: NatSpec | null;       // null: no nat; {} : bare `nat`
   exec: Action[];            // set_field/load of ct_mark / ct_label
+  /** nat and exec()'s actions in the order written: the trace prints them as ct()'s nested list. */
+  nested: readonly Action[];
   alg: string | null;
   /** Where a subfield zone lies inside one packet word (null: an immediate zone, or a wider one). */
   zoneRef: WordRef | null;

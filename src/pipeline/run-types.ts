@@ -24,7 +24,8 @@ export interface PacketRun {
   controllerEvents: ControllerRequest[];
   /** The frame each output sent, as the datapath had it then (see PacketResult.sent). */
   sent: Packet[];
-  queueRecirc(x: Xlate, table: number, packet: Packet, source: CtSource): void;
+  /** `natSim`: the trace's NAT stand-in shown in the pass's header (TracePass.natSim). */
+  queueRecirc(x: Xlate, table: number, packet: Packet, source: CtSource, natSim?: readonly [string, string]): void;
   /** A frozen translation's recirculation (freeze.ts): the next pass runs `resume`, not a
    *  lookup; `at` is where it resumes (for PassResult.start). */
   queueThaw(x: Xlate, packet: Packet, resume: (x: Xlate) => void, at: ThawPoint): void;

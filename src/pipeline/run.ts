@@ -63,6 +63,8 @@ interface Pending {
   /** A thawed pass resumes frozen actions (freeze.ts) instead of looking up `table`. */
   thaw?: (x: Xlate) => void;
   at?: ThawPoint;
+  /** The trace's NAT stand-in for this pass (TracePass.natSim). */
+  natSim?: readonly [string, string];
 }
 
 export class RecirculationError extends Error {}
@@ -125,7 +127,7 @@ class Run implements PacketRun {
     this.queue.push(this.current);
   }
 
-  queueRecirc(x: Xlate, table: number, p: Packet, source: CtSource | null, thaw?: (x: Xlate) => void, at?: ThawPoint): void {
+  queueRecirc(x: Xlate, table: number, p: Packet, source: CtSource | null, natSim?: readonly [string, string], thaw?: (x: Xlate) => void, at?: ThawPoint): void {
     const id = this.nextId++;
     p.slots.w[RECIRC_ID] = id;
     x.odp.push(id < RECIRC_TEXTS.length ? (RECIRC_TEXTS[id] ??= `recirc(0x${id.toString(16)})`) : `recirc(0x${id.toString(16)})`);
@@ -134,10 +136,10 @@ class Run implements PacketRun {
       this.result.failure = `recirculation loop: more than ${MAX_RECIRC_DEPTH} recirculations`;
       return;
     }
-    this.queue.push({ packet: p, table, recircId: id, depth: this.current.depth + 1, source, thaw, at });
+    this.queue.push({ packet: p, table, recircId: id, depth: this.current.depth + 1, source, thaw, at, natSim });
   }
 
-  queueThaw(x: Xlate, p: Packet, resume: (x: Xlate) => void, at: ThawPoint): void { this.queueRecirc(x, 0, p, null, resume, at); }
+  queueThaw(x: Xlate, p: Packet, resume: (x: Xlate) => void, at: ThawPoint): void { this.queueRecirc(x, 0, p, null, undefined, resume, at); }
 
   nextCtState(): { state: number; source: CtSource } {
     const v = this.ctNext.shift();
@@ -178,6 +180,7 @@ function runPass(run: Run, p: Pending): TracePass {
     datapathActions: odpText(x.odp),
     outputs: x.outputs,
     failure: x.failure,
+    natSim: p.natSim,
   };
 }
 

@@ -6,6 +6,7 @@ import { slotInfo } from '../packet/slots.js';
 import { ctNote } from './ct-notes.js';
 import { applyNatResult, hasDpNat, natText, sentFrame } from './ct-nat.js';
 import { ExecError, type CtRequest } from './exec.js';
+import { natSimFlow } from '../trace/nat-sim.js';
 import type { Xlate } from './xlate.js';
 
 const CT_SLOTS = ['ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src',
@@ -73,16 +74,22 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   // Word by word: the saved mask words are put back after exec(), and bigints are made
   // only when exec() wrote ct_mark or ct_label (most ct() have no exec()).
   let markMask = 0n, labelMask = 0n;
+  const nested = req.nested, trace = x.run.trace;
+  // ofproto/trace prints ct()'s nested list as actions beside it: `drop` when empty, a nat
+  // (written before or after exec()) as its own line, exec()'s actions as they run.
+  if (trace && (!nested.length || nested[0] !== req.exec[0])) x.ev({ kind: 'action', depth: x.depth, text: nested.length ? x.actionText(nested[0]) : 'drop' });
   if (req.exec.length) {
     const wc = x.wc.w;
     const saved: number[] = [];
     for (let k = CT_ML_FROM; k < CT_ML_TO; k++) { saved.push(wc[k] | 0); wc[k] = 0; }
-    x.executeList(req.exec, x.depth + 1);
+    x.executeList(req.exec, x.depth);
     // From the words: the 128-bit label's bigint is made only when exec() wrote it.
     markMask = BigInt(wc[MARK.word] >>> 0);
     for (let k = LABEL.word; k < LABEL.word + LABEL.words; k++) if (wc[k]) { labelMask = x.wc.get('ct_label'); break; }
     for (let k = CT_ML_FROM; k < CT_ML_TO; k++) wc[k] = saved[k - CT_ML_FROM];
   }
+  const last = nested[nested.length - 1];
+  if (trace && nested.length > 1 && last !== req.exec[req.exec.length - 1]) x.ev({ kind: 'action', depth: x.depth, text: x.actionText(last) });
   const v6 = x.slots.w[DL_TYPE] === ETH_IPV6_N;
   x.odp.push(ctOdp(x, req, zone, markMask, labelMask, v6));
 
@@ -125,6 +132,9 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     nw[CT_STATE_W] = flags.state | 0; nw[CT_ZONE_W] = zone & 0xffff;
     if (!req.commit) for (let k = CT_ML_FROM; k < CT_ML_TO; k++) nw[k] = 0;
     const n = req.nat;
+    // The recirculation's header shows this stand-in translation (src/trace/nat-sim.ts).
+    const af = n?.addrMin === undefined ? null : v6 ? 6 : 4;
+    const before = n && run.trace ? natSimFlow((f) => ns.get(f), af) : null;
     if (n?.kind && n.addrMin !== undefined) {
       // ofproto/trace shows the recirculated packet translated to the range's first address.
       const dst = n.kind === 'dst';
@@ -133,7 +143,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     }
     run.ctStates.push(flags.state);
     run.ctCalls.push({ zone, commit: req.commit });
-    run.queueRecirc(x, req.table, next, flags.source);
+    run.queueRecirc(x, req.table, next, flags.source, before === null ? undefined : [before, natSimFlow((f) => ns.get(f), af)]);
   }
   if (req.table !== null && run.trace) {
     x.detail(`A clone of the packet is forked to recirculate. The forked pipeline will be resumed at table ${req.table}.`);

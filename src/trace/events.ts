@@ -49,6 +49,8 @@ export interface TracePass {
   datapathActions: string;  // OVS notation, `drop` when empty
   /** OpenFlow ports the pass output to, in order. */
   outputs: number[];
+  /** After ct(nat) without a tracker: the flow's addresses and ports before and after ofproto/trace's stand-in translation (nat-sim.ts). */
+  natSim?: readonly [string, string];
   /** Set when the translation failed (then the datapath actions are `drop`). */
   failure: string | null;
 }

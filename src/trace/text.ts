@@ -83,13 +83,16 @@ function treeLines(out: string[], nodes: Node[]): void {
 function passText(out: string[], p: TracePass, bridge: string): void {
   let nodes: Node[] = p.events;
   if (p.recircId) {
+    // OVS names the default state as a fixed text, in its own flag order.
     const how = p.ctSource === 'default'
-      ? `resume conntrack with default ct_state=${p.ctState} (use --ct-next to customize)`
+      ? 'resume conntrack with default ct_state=trk|new (use --ct-next to customize)'
       : p.ctSource === 'tracker'
         ? `resume conntrack with ct_state=${p.ctState} (from ctflow's conntrack)`
         : `resume conntrack with ct_state=${p.ctState}`;
     // A recirculation that is not conntrack's (a dp_hash select group's) has a bare header.
-    out.push('', RULE, `recirc(0x${p.recircId.toString(16)})${p.ctSource === null ? '' : ' - ' + how}`, RULE, '');
+    out.push('', RULE, `recirc(0x${p.recircId.toString(16)})${p.ctSource === null ? '' : ' - ' + how}`);
+    if (p.natSim) out.push('Replacing src/dst IP/ports to simulate NAT:', ` Initial flow: ${p.natSim[0]}`, ` Modified flow: ${p.natSim[1]}`);
+    out.push(RULE, '');
     nodes = [{ kind: 'thaw', depth: 0, text: 'thaw' }, { kind: 'thaw', depth: 1, text: `Resuming from table ${p.resumeTable}` }, ...p.events];
   }
   out.push(`Flow: ${p.flow}`, '', `bridge("${bridge}")`, '-'.repeat(13 + bridge.length - 3));
