@@ -59,6 +59,10 @@ export function runScenario(s: Scenario, env: ScenarioEnv): ScenarioResult {
   let expectations = 0;
   s.steps.forEach((step, i) => {
     const v = replay.send(step.packet);
+    // After a table change, `flow at line N` means a line of the newest flow file.
+    const newest = step.packet.flowsBefore?.at(-1);
+    const now = newest && env.flowTables ? env.tables?.get(newest) : undefined;
+    if (now) ctx.flowTables = new Map(now.flows.map((f) => [f.line, f.table]));
     for (const e of step.expects) {
       expectations++;
       const miss = check(e, v, ctx);

@@ -115,6 +115,13 @@ describe('table changes (@S flows PATH)', () => {
     expect(r.out).toBe('PASS closed (2 packets, 3 expectations)\nPASS open (2 packets, 2 expectations)\n2 scenarios: 2 passed, 0 failed (5 expectations, 0 failed)\n');
   });
 
+  it('after a change, a failing `flow at line N` is explained with the newest file', () => {
+    // closed.flows has 4 lines (line 4: its controller flow, table 1); line 5 of the header's fw.flows is in table 1.
+    const text = `${FW_HEADER}${DNS[0]}\nexpect output p2\n@0.2 flows closed.flows\n${DNS[1]}\nexpect table 1 flow at line 5\n`;
+    const r = runText(text, { json: true, files: { 'closed.flows': closed(FW_FLOWS) } });
+    expect(JSON.parse(r.out).scenarios[0].failures.map((f: any) => f.got)).toEqual(['table 1: line 4 (priority 5, cookie 0x0) (no flow at line 5 of the flow file)']);
+  });
+
   it('a missing flow file is an error at its line (exit 2)', () => {
     const r = runText(`${FW_HEADER}${DNS[0]}\nexpect output p2\n@0.2 flows gone.flows\n${DNS[1]}\nexpect output p1\n`);
     expect(r.code).toBe(2);
