@@ -5,9 +5,15 @@ import { fail } from './errors.js';
 import { fieldByName, SLOTS, type FieldSpec } from './fields.js';
 import { parseFieldValue, parseNumber, ValueError, type Masked, type ValueCtx } from './values.js';
 
-export interface Match { values: Map<string, bigint>; masks: Map<string, bigint> }
+export interface Match {
+  values: Map<string, bigint>; masks: Map<string, bigint>;
+  /** The match as printed, kept by print-flow.ts (a match is not changed once built). */
+  printed?: PrintedMatch | null;
+}
+/** A printed match: its text for one key (priority and dialect), others in `more`. */
+export interface PrintedMatch { key: number; text: string; more: Map<number, string> | null }
 
-export const newMatch = (): Match => ({ values: new Map(), masks: new Map() });
+export const newMatch = (): Match => ({ values: new Map(), masks: new Map(), printed: null });
 
 export function cloneMatch(m: Match): Match {
   if (m.values instanceof NotingMap && m.masks instanceof NotingMap) return { values: m.values.fork(), masks: m.masks.fork() };

@@ -4,7 +4,6 @@ import { actionByName } from './actions/index.js';
 import type { FormatCtx } from './actions/types.js';
 import { FLOW_FLAGS, type Flow } from './flow.js';
 import { formatMatch } from './print-match.js';
-import type { Match } from './match.js';
 
 export interface FlowPrintOpts {
   /** Print as an OpenFlow 1.5 dump: set_field instead of load (same as ofVersion 15). */
@@ -64,12 +63,17 @@ function actionsText(actions: Action[], opts: FlowPrintOpts): string {
   return lookup(PRINTED, actions, version) ?? remember(PRINTED, actions, version, formatActions(actions, formatCtx(opts)));
 }
 
-const PRINTED_MATCH = new WeakMap<Match, Printed>();
-
 function matchText(flow: Flow, oxm: boolean, portNames?: Map<number, string>): string {
   if (portNames) return formatMatch(flow.match, flow.priority, { portNames, of15: oxm });
-  const key = flow.priority * 2 + (oxm ? 1 : 0);
-  return lookup(PRINTED_MATCH, flow.match, key) ?? remember(PRINTED_MATCH, flow.match, key, formatMatch(flow.match, flow.priority, { of15: oxm }));
+  // Kept on the match itself: a dump's matches are many and each is printed about once.
+  const m = flow.match, key = flow.priority * 2 + (oxm ? 1 : 0);
+  const p = m.printed;
+  const known = p ? (p.key === key ? p.text : p.more?.get(key)) : undefined;
+  if (known !== undefined) return known;
+  const text = formatMatch(m, flow.priority, { of15: oxm });
+  if (!p) m.printed = { key, text, more: null };
+  else (p.more ??= new Map()).set(key, text);
+  return text;
 }
 
 /** One dump-flows line, without the leading space ovs-ofctl puts before it. */
