@@ -62,6 +62,9 @@ export interface Pipeline {
   portNames?: Map<number, string>;
   /** Print actions as OpenFlow 1.5 dumps do (set_field rather than load). */
   of15: boolean;
+  /** The OpenFlow version the flows and the groups were added with (ovs-ofctl -O): the trace prints their actions so (src/trace/of-version.ts). Default: of15 ? 15 : 10. */
+  ofVersion?: number;
+  groupsOfVersion?: number;
   /** Whether a controller listens (packet-ins are then sent: dont_send=0). */
   controllerConnected?: boolean;
   /** Meter ids in the order they were added (OVS numbers datapath meters 0, 1, … in that order). */
@@ -83,6 +86,8 @@ export interface PipelineOpts {
   ports?: PortMap;
   portNames?: Map<number, string>;
   of15?: boolean;
+  ofVersion?: number;
+  groupsOfVersion?: number;
   controllerConnected?: boolean;
   meters?: number[];
 }
@@ -95,7 +100,9 @@ export function buildPipeline(flows: Iterable<Flow>, o: PipelineOpts = {}): Pipe
     groups: new Map((o.groups ?? []).map((g) => [g.id, g])),
     ports: o.ports ?? openPorts(),
     portNames: o.portNames,
-    of15: o.of15 ?? false,
+    of15: o.of15 ?? (o.ofVersion ?? 10) >= 15,
+    ofVersion: o.ofVersion,
+    groupsOfVersion: o.groupsOfVersion,
     controllerConnected: o.controllerConnected ?? false,
     meters: o.meters,
   };

@@ -6,6 +6,7 @@ import type { Action, ActionSpec } from '../model/actions/types.js';
 import { ones } from '../model/bits.js';
 import type { FieldSpec } from '../model/fields.js';
 import { formatActions, formatCtx } from '../model/print-flow.js';
+import { printOpts } from '../trace/of-version.js';
 import { formatMatch } from '../model/print-match.js';
 import type { Flow } from '../model/flow.js';
 import { clonePacket, isIp, type Packet } from '../packet/packet.js';
@@ -166,7 +167,7 @@ export class Xlate implements ExecCtx {
     return {
       table: f.table, priority: f.priority, cookie: '0x' + f.cookie.toString(16),
       match: formatMatch(f.match, 32768, { portNames: pp.portNames }),
-      actions: formatActions(f.actions, formatCtx({ of15: pp.of15, portNames: pp.portNames })), line: f.line,
+      actions: formatActions(f.actions, formatCtx(printOpts(pp))), line: f.line,
     };
   }
 
@@ -175,7 +176,7 @@ export class Xlate implements ExecCtx {
     const texts = textsOf(pp);
     let t = texts.actions.get(a);
     if (t === undefined) {
-      t = formatActions([a], formatCtx({ of15: pp.of15, portNames: pp.portNames }));
+      t = formatActions([a], formatCtx(printOpts(pp, a)));
       texts.actions.set(a, t);
     }
     return t;

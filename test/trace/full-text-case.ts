@@ -1,6 +1,6 @@
 // One recorded ofproto/trace case as two comparable texts: ctflow's trace and OVS's
 // trace.txt, with only what cannot or need not agree taken out (listed in normalise).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTraceText } from '../../src/trace/text.js';
 import { CASES, runCase, sameUpToOutputOrder, type Expect } from './oracle-case.js';
@@ -33,6 +33,7 @@ export function normalise(got: string, want: string, unstable: boolean): [string
 }
 
 export const names = readdirSync(CASES).sort().filter((n) => {
+  if (!existsSync(join(CASES, n, 'expect.json'))) return false; // a case still being recorded
   const e = JSON.parse(readFileSync(join(CASES, n, 'expect.json'), 'utf8')) as Expect;
   return e.trace_rc === 0; // a refused packet has no trace to compare (oracle.test.ts checks them)
 });

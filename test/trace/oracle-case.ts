@@ -23,12 +23,15 @@ export interface CaseOutcome { name: string; diffs: string[]; result: PacketResu
 
 const read = (dir: string, f: string): string | null => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : null);
 
+/** The recorder adds groups with `ovs-ofctl -O OpenFlow15 add-groups` (README). */
+const GROUPS_OF_VERSION = 15;
+
 /** Optional groups reader (src/parse/groups.ts), loaded when present. */
 async function loadGroups(text: string): Promise<GroupDesc[]> {
   const path = '../../src/parse/groups.js';
   const mod = await import(/* @vite-ignore */ path).catch(() => null);
   if (!mod?.readGroups) throw new Error('groups.txt given but no groups reader (src/parse/groups.ts) yet');
-  const r = mod.readGroups(text, 'groups.txt');
+  const r = mod.readGroups(text, 'groups.txt', { ofVersion: GROUPS_OF_VERSION });
   if (r.diagnostics.length) throw new Error(`groups.txt: ${r.diagnostics[0].message}`);
   return r.groups;
 }
@@ -40,7 +43,8 @@ export async function runCase(name: string): Promise<CaseOutcome> {
   const flowsText = read(dir, 'flows.txt') ?? '';
   const proto = /^#\s*protocol:\s*OpenFlow1(\d)/m.exec(flowsText);
   // `# protocol: OpenFlow1N`: the flows were added with ovs-ofctl -O OpenFlow1N.
-  const file = readFlows(flowsText, 'flows.txt', { ofVersion: proto ? 10 + Number(proto[1]) : 10 });
+  const ofVersion = proto ? 10 + Number(proto[1]) : 10;
+  const file = readFlows(flowsText, 'flows.txt', { ofVersion });
   const rejected = file.diagnostics.length > 0;
   if (rejected !== !!expect.setup_errors?.length) {
     diffs.push(rejected ? `ctflow rejects the flows: ${file.diagnostics[0].message}` : `OVS rejected the flows, ctflow accepts them: ${expect.setup_errors![0]}`);
@@ -51,6 +55,7 @@ export async function runCase(name: string): Promise<CaseOutcome> {
   const groups = groupsText && !expect.setup_errors?.length ? await loadGroups(groupsText) : [];
   const pipeline = buildPipeline(rejected || expect.setup_errors?.length ? [] : file.flows, {
     groups, of15: proto !== null && Number(proto[1]) >= 5, meters,
+    ofVersion, groupsOfVersion: GROUPS_OF_VERSION,
     ports: { ofPorts: new Set([1, 2, 3, 4]), dpPorts: new Map(), local: 100 },
   });
   let packet;
