@@ -3,6 +3,7 @@ import { ones } from '../model/bits.js';
 import type { FieldSpec } from '../model/fields.js';
 import { orSegs, readSegs, wordRef, writeSegs } from '../packet/field-io.js';
 import type { SubfieldRef } from './exec.js';
+import { subfieldIsNow } from '../trace/subfield.js';
 import { applySet, moveWords, setPlanOf, type SetArgs, type WordWrites } from './writes.js';
 import type { Xlate } from './xlate.js';
 
@@ -51,6 +52,7 @@ export function setField(x: Xlate, a: SetArgs): void {
 }
 export function move(x: Xlate, a: { src: SubfieldRef; dst: SubfieldRef }): void {
   if (!moveWords(a, x.slots, x.wc)) writeSub(x, a.dst, read(x, a.src));
+  if (x.run.trace) x.detail(subfieldIsNow(a.dst, readField(x, a.dst.field)));
 }
 
 export function writeSub(x: Xlate, sf: SubfieldRef, value: bigint): void {

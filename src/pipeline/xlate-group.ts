@@ -15,6 +15,7 @@ import { hashSymmetricL4 } from './hash.js';
 import { portExists, type Bucket, type GroupDesc } from './pipeline.js';
 import { bestBucket, bundleMember, dpHashBucket, hashFieldsBasis, multipathLink, selectHow } from './select.js';
 import type { Xlate } from './xlate.js';
+import { subfieldIsNow } from '../trace/subfield.js';
 
 function bucketLive(x: Xlate, b: { watchPort: number | null; watchGroup: number | null }, depth = 0): boolean {
   const pp = x.run.pipeline;
@@ -83,7 +84,7 @@ export function group(x: Xlate, id: number): void {
 export function multipath(x: Xlate, a: MultipathArgs): void {
   const link = multipathLink(x.slots, a.fields, a.basis, a.algorithm, a.nLinks, a.arg);
   x.writeSub(a.dst, BigInt(link));
-  x.detail(`${a.dst.field.nxm ?? a.dst.field.name}[${a.dst.ofs}..${a.dst.ofs + a.dst.bits - 1}] is now ${link}`);
+  if (x.run.trace) x.detail(subfieldIsNow(a.dst, x.readField(a.dst.field)));
 }
 
 function member(x: Xlate, a: BundleArgs): number | null {
@@ -99,6 +100,6 @@ export function bundle(x: Xlate, a: BundleArgs): void {
 export function bundleLoad(x: Xlate, a: BundleArgs): void {
   const p = member(x, a) ?? 0xffff;
   x.writeSub(a.dst!, BigInt(p));
-  x.detail(`bundle_load: member ${p}`);
+  if (x.run.trace) x.detail(subfieldIsNow(a.dst!, x.readField(a.dst!.field)));
 }
 

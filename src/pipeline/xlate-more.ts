@@ -9,6 +9,7 @@ import { finishFreezing } from './freeze.js';
 import type { ControllerRequest, LearnLimits, SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
 import type { Pipeline } from './pipeline.js';
+import { subfieldIsNow } from '../trace/subfield.js';
 
 /** Records the frame an output sends (PacketResult.sent); only runs with a tracker need
  *  it (a trace without one applies no NAT, and the copy is not free per output). */
@@ -128,14 +129,19 @@ export function learn(x: Xlate, flow: Flow, limits?: LearnLimits): void {
     const id = `${flow.priority}|${[...flow.match.values].join(';')}|${[...flow.match.masks].join(';')}`;
     if (!key.has(id) && key.size >= limits.limit) {
       x.detail(`learn: limit ${limits.limit} reached, no flow installed`);
-      if (limits.resultDst) x.writeSub(limits.resultDst, 0n);
+      if (limits.resultDst) learnResult(x, limits.resultDst, 0n);
       return;
     }
     key.add(id);
   }
   x.run.pipeline.classifier.add(flow);
   x.detail(`table=${flow.table} gains a learned flow`);
-  if (limits?.resultDst) x.writeSub(limits.resultDst, 1n);
+  if (limits?.resultDst) learnResult(x, limits.resultDst, 1n);
+}
+
+function learnResult(x: Xlate, dst: SubfieldRef, ok: bigint): void {
+  x.writeSub(dst, ok);
+  if (x.run.trace) x.detail(subfieldIsNow(dst, x.readField(dst.field)));
 }
 
 function learnedKey(x: Xlate, action: object): Set<string> {

@@ -7,6 +7,7 @@ import { ones } from '../model/bits.js';
 import type { FieldSpec } from '../model/fields.js';
 import { formatActions, formatCtx } from '../model/print-flow.js';
 import { printOpts } from '../trace/of-version.js';
+import { subfieldIsNow } from '../trace/subfield.js';
 import { formatMatch } from '../model/print-match.js';
 import type { Flow } from '../model/flow.js';
 import { clonePacket, isIp, type Packet } from '../packet/packet.js';
@@ -325,6 +326,7 @@ export class Xlate implements ExecCtx {
     const top = this.stack.pop();
     if (!top) { this.error('stack underflow'); return; }
     this.writeSub(sf, top.value);
+    if (this.run.trace) this.detail(subfieldIsNow(sf, this.readField(sf.field)));
   }
 
   // ---- the rest lives in xlate-more.ts ---------------------------------------------------------
