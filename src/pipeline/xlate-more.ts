@@ -10,6 +10,7 @@ import type { ControllerRequest, LearnLimits, SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
 import type { Pipeline } from './pipeline.js';
 import { subfieldIsNow } from '../trace/subfield.js';
+import { learnedFlowText } from '../trace/learned.js';
 
 /** Records the frame an output sends (PacketResult.sent); only runs with a tracker need
  *  it (a trace without one applies no NAT, and the copy is not free per output). */
@@ -122,20 +123,20 @@ function pushController(x: Xlate, req: ControllerRequest): void {
 const LEARNED = new WeakMap<Pipeline, WeakMap<object, Set<string>>>();
 
 export function learn(x: Xlate, flow: Flow, limits?: LearnLimits): void {
-  if (!x.run.learn) { x.detail('learn: not installed (trace without -generate)'); return; }
+  if (!x.run.learn) { x.warn('suppressing side effects, so learn action ignored'); return; } // ofproto/trace without -generate
+  if (x.run.trace) x.detail(learnedFlowText(flow));
   if (limits?.limit) {
     // limit=N: the action installs at most N distinct flows; result_dst says whether it did.
     const key = learnedKey(x, limits.action);
     const id = `${flow.priority}|${[...flow.match.values].join(';')}|${[...flow.match.masks].join(';')}`;
     if (!key.has(id) && key.size >= limits.limit) {
-      x.detail(`learn: limit ${limits.limit} reached, no flow installed`);
       if (limits.resultDst) learnResult(x, limits.resultDst, 0n);
+      x.detail('Limit exceeded, learn failed');
       return;
     }
     key.add(id);
   }
   x.run.pipeline.classifier.add(flow);
-  x.detail(`table=${flow.table} gains a learned flow`);
   if (limits?.resultDst) learnResult(x, limits.resultDst, 1n);
 }
 
