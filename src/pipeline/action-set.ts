@@ -1,63 +1,92 @@
-// The OpenFlow 1.1+ action set (write_actions / clear_actions): at most one action per
-// slot (one per field for set_field), executed when the pipeline ends, in the order of
-// each action's actionSetRank (src/model/actions/facets.ts): pops, pushes, dec_ttl,
-// set_field, qos, then group or else output.
+// The OpenFlow 1.1+ action set (write_actions / clear_actions), run when the pipeline ends,
+// as OVS 3.1 runs it. Each action's actionSetRank (src/model/actions/facets.ts) gives its
+// class: a kind that keeps one place (pops, decap, encap, pushes, TTL decrements: the last
+// one written holds it), a field write (every one kept, in the order written), or a
+// "final" action (ct, ct_clear, resubmit, output, group). The set runs only when it holds
+// a final action, and then runs just one: the highest class, of one class the last
+// written. So a group replaces the output, and an output wins over a ct().
+//
+// The set is kept as a Map (slot key → action) so that a translation can copy it cheaply:
+// `p<rank>` for a place, `final` for the final action, `w<n>` for the n-th key (unique:
+// keys are only ever added until the set is cleared) for a field write.
 import { actionByName } from '../model/actions/index.js';
-import { ACTION_SET_RANK } from '../model/actions/facets.js';
-import type { Action, ActionSpec } from '../model/actions/types.js';
-import { ExecError } from './exec.js';
+import { ACTION_SET_RANK, actionSetRankOf } from '../model/actions/facets.js';
+import type { Action } from '../model/actions/types.js';
+import { ExecError, type ControllerRequest } from './exec.js';
 import type { Xlate } from './xlate.js';
 
-/** The spec of an action written to the set; one the set does not take fails, naming it. */
-function ranked(a: Action): ActionSpec & { actionSetRank: number } {
-  const spec = actionByName(a.name);
-  if (spec?.actionSetRank === undefined) {
-    // OVS refuses most such actions there (OFPBAC_BAD_TYPE) and runs ct, ct_clear and
-    // resubmit by a rule of their own ("final" actions) that ctflow does not emulate.
-    throw new ExecError(`${a.name} in an action set (write_actions) is not supported by ctflow's interpreter`);
-  }
-  return spec as ActionSpec & { actionSetRank: number };
+const FIRST_FINAL: number = ACTION_SET_RANK.ct;
+const WRITE: number = ACTION_SET_RANK.write;
+
+/** The class of an action in the set. The parser refuses those OVS refuses; any other fails loudly. */
+function rank(a: Action): number {
+  const r = actionSetRankOf(actionByName(a.name), a);
+  if (r === undefined) throw new ExecError(`${a.name}: disallowed action in action set (OFPBAC_BAD_TYPE)`);
+  return r;
 }
 
-const rank = (a: Action): number => actionByName(a.name)!.actionSetRank!;
-
-/** The slot an action fills: one per kind, per field for set_field. */
-function setKey(a: Action): string {
-  const spec = ranked(a);
-  return spec.actionSetKey ? spec.actionSetKey(a.args) : spec.name;
+function put(set: Map<string, Action>, a: Action): void {
+  const r = rank(a);
+  if (r === WRITE) { set.set(`w${set.size}`, a); return; }
+  if (r < FIRST_FINAL) { set.set(`p${r}`, a); return; }
+  const held = set.get('final');
+  if (!held || rank(held) <= r) set.set('final', a);
 }
 
 export function writeToActionSet(x: Xlate, actions: Action[]): void {
-  // OVS keeps the action set's output port in the packet's actset_output field, but only
-  // while the set has no group: a group written (before or in this list, until
-  // clear_actions) leaves actset_output unset, since the group replaces the output.
-  if (!hasGroup(x.actionSet.values())) {
+  // OVS keeps the set's output port in the packet's actset_output field, but only while
+  // the set has no group: a group written (before or in this list, until clear_actions)
+  // leaves actset_output unset, since the group replaces the output.
+  const held = x.actionSet.get('final');
+  if (!held || rank(held) !== ACTION_SET_RANK.group) {
     for (const a of actions) {
-      const spec = ranked(a);
-      if (spec.actionSetRank === ACTION_SET_RANK.group) { x.slots.delete('actset_output'); break; }
-      const port = spec.outputPort?.(a.args);
+      if (rank(a) === ACTION_SET_RANK.group) { x.slots.delete('actset_output'); break; }
+      const port = actionByName(a.name)?.outputPort?.(a.args);
       if (port != null) x.slots.set('actset_output', BigInt(port));
     }
   }
-  for (const a of actions) x.actionSet.set(setKey(a), a);
-  const shown = ordered(x).map((a) => x.actionText(a)).join(',');
-  x.detail(`action set is: ${shown}`);
+  for (const a of actions) put(x.actionSet, a);
+  if (x.run.trace) x.detail(actionSetText(x, 'is'));
 }
 
-function hasGroup(list: Iterable<Action>): boolean {
-  for (const a of list) if (rank(a) === ACTION_SET_RANK.group) return true;
-  return false;
+/** What the set runs, in order: nothing without a final action. */
+function ordered(set: Map<string, Action>): Action[] {
+  const final = set.get('final');
+  if (!final) return [];
+  const places: Array<[number, Action]> = [], writes: Action[] = [];
+  for (const [k, a] of set) {
+    if (k[0] === 'p') places.push([Number(k.slice(1)), a]);
+    else if (k[0] === 'w') writes.push(a);
+  }
+  places.sort((p, q) => p[0] - q[0]);
+  return [...places.map((p) => p[1]), ...writes, final];
 }
 
-function ordered(x: Xlate): Action[] {
-  // Stable sort: within one rank (set_field), the order they were written.
-  return [...x.actionSet.values()].map((a, i) => ({ a, i })).sort((p, q) => rank(p.a) - rank(q.a) || p.i - q.i).map((p) => p.a);
+/** The trace's `action set is: …` / `action set was: …`: what the set would run, or empty. */
+export function actionSetText(x: Xlate, verb: 'is' | 'was'): string {
+  const list = ordered(x.actionSet);
+  return list.length ? `action set ${verb}: ${list.map((a) => x.actionText(a)).join(',')}` : `action set ${verb} empty`;
 }
 
-/** Runs the action set at the end of the pipeline. A group replaces the output. */
+/** True when the set would run something at the end of the pipeline. */
+export const actionSetRuns = (x: Xlate): boolean => !x.actionSetEmpty && x.actionSet.has('final');
+
+/** Translations running their action set (and all it resubmits to). */
+const RUNNING = new WeakSet<Xlate>();
+
+/** Runs the action set at the end of the pipeline. */
 export function executeActionSet(x: Xlate, depth: number): void {
-  let list = ordered(x);
-  if (hasGroup(list)) list = list.filter((a) => rank(a) !== ACTION_SET_RANK.output);
+  const list = ordered(x.actionSet);
   x.actionSet.clear();
-  x.executeList(list, depth);
+  RUNNING.add(x);
+  try { x.executeList(list, depth); } finally { RUNNING.delete(x); }
+}
+
+/**
+ * A packet-in sent while the action set runs, by an output to CONTROLLER (which is what a
+ * plain controller is in OpenFlow 1.1+), gives the reason action_set, as OVS's does.
+ */
+export function packetInFromSet(x: Xlate, req: ControllerRequest): ControllerRequest {
+  const plain = req.reason === 'action' && !req.controllerId && !req.userdata.length && !req.pause && req.meterId === null;
+  return plain && RUNNING.has(x) ? { ...req, reason: 'action_set' } : req;
 }

@@ -9,7 +9,8 @@
 // resubmit led there (each adds its rest as the translation unwinds, see unrollFrozen).
 // Before an action that may send a packet-in (it reports the table and cookie), an
 // `unroll_xlate` marker restores the table and flow it ran under. goto_table becomes a
-// resubmit (instructions cannot be resumed). The action set and the stack go along.
+// resubmit and write_metadata a set_field (instructions cannot be resumed). The action
+// set and the stack go along.
 //
 // The freeze is finished (hash + recirc emitted) where OVS finishes it: at the end of
 // the translation, of a group bucket or of a clone(): what follows those is not frozen.
@@ -45,9 +46,13 @@ function put(x: Xlate, f: Frozen, a: Action): void {
   const spec = actionByName(a.name);
   if (spec?.notRestored) return; // nothing to resume
   // An instruction cannot be resumed: goto_table becomes a resubmit to its table.
+  // For the same reason write_metadata becomes a set_field on metadata.
   const goto = spec?.jumps?.(a.args, x.table).find((j) => j.kind === 'goto_table');
+  const as = spec?.frozenAs?.(a.args);
   if (goto) {
     a = { ...resubmitAction(goto.table), span: a.span };
+  } else if (as) {
+    a = { ...as, span: a.span };
   } else if (spec?.reportsTable?.(a.args) && (!f.last || f.last.table !== x.table || (f.last.flow?.cookie ?? 0n) !== (x.flow?.cookie ?? 0n))) {
     f.last = { table: x.table, flow: x.flow };
     f.items.push({ unroll: f.last });

@@ -15,7 +15,7 @@ import { orSegs } from '../packet/field-io.js';
 import { SlotStore, wordOf } from '../packet/slots.js';
 import type { MatchedFlow, TraceEvent } from '../trace/events.js';
 import { ExecError, type LearnLimits, type ControllerRequest, type CtRequest, type ExecCtx, type SubfieldRef } from './exec.js';
-import { executeActionSet, writeToActionSet } from './action-set.js';
+import { actionSetRuns, actionSetText, executeActionSet, packetInFromSet, writeToActionSet } from './action-set.js';
 import { commitOdp, nothingToCommit } from './odp.js';
 import { finishFreezing, unrollFrozen } from './freeze.js';
 import { applySet, type SetArgs } from './writes.js';
@@ -127,7 +127,7 @@ export class Xlate implements ExecCtx {
     const sentBefore = this.run.sent.length;
     try {
       if (thaw) thaw(this); else this.lookupAndExecute(table, 0);
-      if (!this.exited && !this.actionSetEmpty) {
+      if (!this.exited && actionSetRuns(this)) {
         this.ev({ kind: 'action-set', depth: 1 }); // under the pass's first lookup, as in OVS
         executeActionSet(this, 2);
       }
@@ -315,7 +315,7 @@ export class Xlate implements ExecCtx {
 
   writeActions(actions: Action[]): void { writeToActionSet(this, actions); }
   clearActions(): void {
-    if (!this.actionSetEmpty) this.detail(`action set was: ${[...this.actionSet.values()].map((a) => this.actionText(a)).join(',')}`);
+    if (this.run.trace) this.detail(actionSetText(this, 'was'));
     this.actionSet_?.clear();
     this.slots.delete('actset_output');
   }
@@ -336,7 +336,7 @@ export class Xlate implements ExecCtx {
   setVlanVid(vid: number, push: boolean): void { more.setVlan(this, 0xfffn, BigInt(vid), push); }
   setVlanPcp(pcp: number, push: boolean): void { more.setVlan(this, 0xe000n, BigInt(pcp) << 13n, push); }
   decTtl(ids: number[]): void { more.decTtl(this, ids); }
-  controller(req: ControllerRequest): void { more.controller(this, req); }
+  controller(req: ControllerRequest): void { more.controller(this, packetInFromSet(this, req)); }
   conntrack(req: CtRequest): void { ct.conntrack(this, req); }
   ctClear(): void { ct.ctClear(this); }
   group(id: number): void { lb.group(this, id); }

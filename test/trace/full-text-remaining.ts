@@ -28,5 +28,4 @@ export const REMAINING = new Map<string, string>([
   ['sample-half', SAMPLE],
   ['set-field-masked-mac-of15', 'a masked set_field prints without its mask (the action printer, src/model/actions/set_field.ts)'],
   ['set-queue-pop-queue', QUEUE],
-  ['write-actions-group-beats-output-of13', '`action set is:` lists the output a group in the set overrides; OVS lists the group only'],
 ]);

@@ -5,6 +5,7 @@ import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { valueText } from '../match.js';
 import { args, intArg } from './args.js';
+import { ACTION_SET_RANK } from './facets.js';
 import type { ActionSpec } from './types.js';
 
 export interface ControllerArgs {
@@ -61,6 +62,10 @@ export const controller: ActionSpec<ControllerArgs> = {
   // Dumps print the plain form as `CONTROLLER:N`; reading a dump back must accept it.
   aliases: ['CONTROLLER'],
   reportsTable: () => true,
+  // OpenFlow 1.1+ carries the plain form as an output to CONTROLLER: the action set takes
+  // it as one (and refuses any other form).
+  actionSetRank: (c) => (plain(c) ? ACTION_SET_RANK.output : undefined),
+  outputPort: (c) => (plain(c) ? 0xfffd : null), // OFPP_CONTROLLER
   parse,
   execute: (c, x) => x.controller({ reason: c.reason, maxLen: c.maxLen, controllerId: c.id, userdata: c.userdata, pause: c.pause, meterId: c.meterId }),
   format(c) {

@@ -9,7 +9,7 @@ import { formatNat, natIsBare, parseNat, type NatArgs } from './nat.js';
 import { fieldUsable } from './field-prereq.js';
 import type { Action, ActionSpec, ParseCtx } from './types.js';
 import { ctRequest } from '../../pipeline/ct-args.js';
-import { subfieldAccess } from './facets.js';
+import { ACTION_SET_RANK, subfieldAccess } from './facets.js';
 
 export interface CtArgs {
   commit: boolean;
@@ -96,6 +96,7 @@ const inconsistent = (why: string) => `${why} (actions are invalid with specifie
 
 export const ct: ActionSpec<CtArgs> = {
   name: 'ct',
+  actionSetRank: ACTION_SET_RANK.ct,
   parse,
   nested: (a) => a.actions,
   jumps: (a) => (a.table === null ? [] : [{ table: a.table, kind: 'ct' }]),
@@ -143,6 +144,7 @@ export const ct: ActionSpec<CtArgs> = {
 
 export const ct_clear: ActionSpec<null> = {
   name: 'ct_clear',
+  actionSetRank: ACTION_SET_RANK.ctClear,
   conntrack: () => ({ kind: 'clear' }),
   // ovs-ofctl ignores whatever is written after ct_clear (ct_clear(1) is ct_clear).
   parse: () => null,

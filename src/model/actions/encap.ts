@@ -63,7 +63,7 @@ function num(it: Item | undefined, max: bigint, what: string, span: Item['span']
 export const encap: ActionSpec<EncapArgs> = {
   name: 'encap',
   inert: true,
-  actionSetRank: ACTION_SET_RANK.push,
+  actionSetRank: ACTION_SET_RANK.encap,
   parse(item) {
     const a = args(item);
     const h = a[0];
@@ -103,7 +103,7 @@ export interface DecapArgs { ns: number; type: number }
 export const decap: ActionSpec<DecapArgs> = {
   name: 'decap',
   inert: true,
-  actionSetRank: ACTION_SET_RANK.pop,
+  actionSetRank: ACTION_SET_RANK.decap,
   parse(item) {
     const a = args(item);
     // No argument: decap to whatever the next header is (OVS's "use next protocol", ns=1 type=0xfffe).

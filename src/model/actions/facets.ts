@@ -60,11 +60,24 @@ export interface ActionFacets<A> extends TranslationFacets<A> {
 }
 
 /**
- * The places of the OpenFlow 1.1+ action set, in the order the set runs (ctflow's order,
- * held to recorded traces): pops, pushes, TTL decrements, field writes, the queue, then
- * the group or, without one, the output. A group replaces the output.
+ * The classes of the OpenFlow 1.1+ action set, as OVS 3.1 runs it, in the order it runs
+ * them. Three kinds:
+ * - one place per kind up to dec_nsh_ttl (the last one written holds it), run in this order;
+ * - the "final" actions, ct to group: the set runs at all only when it holds one, and then
+ *   only the one of the highest class (of one class, the last written), after everything else;
+ * - field writes (set_field, move, set_queue…): all of them, in the order they were written.
  */
-export const ACTION_SET_RANK = { pop: 1, pushMpls: 2, push: 3, decTtl: 5, write: 6, queue: 7, group: 8, output: 9 } as const;
+export const ACTION_SET_RANK = {
+  popVlan: 1, popMpls: 2, decap: 3, encap: 4, pushMpls: 5, pushVlan: 6, decTtl: 7, decMplsTtl: 8, decNshTtl: 9,
+  ct: 10, ctClear: 11, resubmit: 12, output: 13, group: 14,
+  write: 15,
+} as const;
+
+/** The class of `a` in the action set, undefined when OVS refuses it there. */
+export function actionSetRankOf(spec: TranslationFacets<unknown> | undefined, a: Action): number | undefined {
+  const r = spec?.actionSetRank;
+  return typeof r === 'function' ? r(a.args) : r;
+}
 
 /** A constant write of the bits `mask` of `field` (what set_field and load do). */
 export interface FieldWrite { field: FieldSpec; value: bigint; mask: bigint }
@@ -76,10 +89,12 @@ export interface FieldWrite { field: FieldSpec; value: bigint; mask: bigint }
  * each (test/model/facets.test.ts).
  */
 export interface TranslationFacets<A> {
-  /** Its place in the action set (ACTION_SET_RANK); an action without one may not be written there. */
-  actionSetRank?: number;
-  /** The action set's slot it fills (the set keeps one action per slot); default: the action's name. */
-  actionSetKey?(args: A): string;
+  /**
+   * Its class in the action set (ACTION_SET_RANK), or a function of its arguments when
+   * they decide it (OpenFlow 1.1+ carries a plain controller as an output to CONTROLLER).
+   * OVS refuses an action without one there (OFPBAC_BAD_TYPE).
+   */
+  actionSetRank?: number | ((args: A) => number | undefined);
   /** The port it outputs to, when one fixed port (the action set keeps it in actset_output). */
   outputPort?(args: A): number | null;
   /**
@@ -90,6 +105,11 @@ export interface TranslationFacets<A> {
   reportsTable?(args: A): boolean;
   /** A frozen translation need not keep it: resuming it would do nothing (note, conjunction). */
   notRestored?: true;
+  /**
+   * The action a frozen translation keeps in place of this instruction (frozen actions are
+   * actions: OVS turns write_metadata into a set_field on metadata).
+   */
+  frozenAs?(args: A): Omit<Action, 'span'>;
   /** The meter it sends the packet through (the datapath numbers meters by first use). */
   meterId?(args: A): number;
   /** It is ct()'s nat: it sets up the ct() it is nested in rather than running on its own. */

@@ -37,7 +37,6 @@ export function legacyWrite(name: string, field: string, read: (text: string) =>
     format: formatSetField,
     writes: set_field.writes,
     actionSetRank: set_field.actionSetRank,
-    actionSetKey: set_field.actionSetKey,
     execute: (a, x) => x.setField(a),
   };
 }

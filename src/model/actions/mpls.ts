@@ -43,7 +43,7 @@ export const push_mpls: ActionSpec<{ ethertype: number }> = {
 export const pop_mpls: ActionSpec<{ ethertype: number }> = {
   name: 'pop_mpls',
   inert: true,
-  actionSetRank: ACTION_SET_RANK.pop,
+  actionSetRank: ACTION_SET_RANK.popMpls,
   parse: (item) => ({ ethertype: ethertype(item, 'pop_mpls') }),
   check(a, ctx) { setDlType(ctx, a.ethertype); },
   execute: (_a, x) => x.unsupported('pop_mpls (the headers under the label are not known offline)'),
@@ -86,7 +86,7 @@ export const set_mpls_ttl = mplsSet('set_mpls_ttl', 255, 0, 'MPLS TTL', 'mpls_tt
 export const dec_mpls_ttl: ActionSpec<null> = {
   name: 'dec_mpls_ttl',
   inert: true,
-  actionSetRank: ACTION_SET_RANK.decTtl,
+  actionSetRank: ACTION_SET_RANK.decMplsTtl,
   reportsTable: () => true,
   parse(item) {
     if (item.eq || item.colon || item.args) fail('dec_mpls_ttl takes no argument', item.span);

@@ -10,7 +10,7 @@ import { ACTION_SET_RANK } from './facets.js';
 export const dec_nsh_ttl: ActionSpec<null> = {
   name: 'dec_nsh_ttl',
   inert: true,
-  actionSetRank: ACTION_SET_RANK.decTtl,
+  actionSetRank: ACTION_SET_RANK.decNshTtl,
   reportsTable: () => true,
   parse(item) {
     if (item.eq || item.colon || item.args) fail('dec_nsh_ttl takes no argument', item.span);

@@ -53,7 +53,7 @@ export const enqueue: ActionSpec<EnqueueArgs> = {
 export const set_queue: ActionSpec<{ queue: number }> = {
   name: 'set_queue',
   inert: true,
-  actionSetRank: ACTION_SET_RANK.queue,
+  actionSetRank: ACTION_SET_RANK.write,
   parse(item) {
     const v = item.colon ?? item.eq;
     return { queue: queueId(v ? valueText(v) : '', v?.span ?? item.span) };

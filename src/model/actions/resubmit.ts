@@ -5,6 +5,7 @@ import { valueText } from '../match.js';
 import { ctTupleAllowed } from '../normalize.js';
 import { formatPort } from '../values.js';
 import { intArg, itemText, slots } from './args.js';
+import { ACTION_SET_RANK } from './facets.js';
 import { tryPort } from './output.js';
 import type { ActionSpec, ParseCtx } from './types.js';
 
@@ -36,6 +37,7 @@ function parse(item: Item, ctx: ParseCtx): ResubmitArgs {
 
 export const resubmit: ActionSpec<ResubmitArgs> = {
   name: 'resubmit',
+  actionSetRank: ACTION_SET_RANK.resubmit,
   parse,
   jumps: (a, table) => [{ table: a.table ?? table, kind: 'resubmit' }],
   // resubmit(,T,ct) looks up with the connection's original tuple: only a flow whose

@@ -43,6 +43,8 @@ export interface SetFieldArgs {
   setField?: boolean;
   /** Set by check: whether the packet had a VLAN tag here (OF1.5 dumps add push_vlan if not). */
   flowHasVlan?: boolean;
+  /** Made by the switch, never encoded (a frozen write_metadata): printed as the action itself, set_field with its mask. */
+  internal?: boolean;
 }
 
 /** Fields OVS holds in a container wider than the field, so a whole-field write still prints a mask. */
@@ -112,6 +114,7 @@ const sfWhole = (a: SetFieldArgs, ctx: FormatCtx) => sf(a.field.name, mfFormat(a
 
 export function formatSetField(a: SetFieldArgs, ctx: FormatCtx): string {
   const version = ctx.ofVersion;
+  if (a.internal) return sfText(a.field, a.value & a.mask, a.mask, ctx);
   const native = a.load ? undefined : NATIVE.get(a.field.name);
   if (native) return native(a.value, version >= 12, a);
   const of11 = a.legacy && !a.load ? OF11.get(a.field.name)?.(a.value, version) : null;
@@ -215,7 +218,6 @@ export const set_field: ActionSpec<SetFieldArgs> = {
   writes: (a) => [{ field: a.field, mask: a.mask }],
   fieldWrite: (a) => a,
   actionSetRank: ACTION_SET_RANK.write,
-  actionSetKey: (a) => `set:${a.field.name}`,
 };
 
 export const load: ActionSpec<SetFieldArgs> = {

@@ -30,7 +30,7 @@ export const strip_vlan: ActionSpec<null> = {
   name: 'strip_vlan',
   inert: true,
   aliases: ['pop_vlan'],
-  actionSetRank: ACTION_SET_RANK.pop,
+  actionSetRank: ACTION_SET_RANK.popVlan,
   parse(item) {
     if (item.eq || item.colon || item.args) fail(`${item.key.text} takes no argument`, item.span);
     return null;
@@ -48,7 +48,7 @@ export interface PushVlanArgs { ethertype: number }
 export const push_vlan: ActionSpec<PushVlanArgs> = {
   name: 'push_vlan',
   inert: true,
-  actionSetRank: ACTION_SET_RANK.push,
+  actionSetRank: ACTION_SET_RANK.pushVlan,
   parse(item) {
     const { text, span } = argText(item);
     const n = parseNumber(text);

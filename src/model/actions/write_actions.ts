@@ -3,6 +3,8 @@
 import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { args } from './args.js';
+import { actionSetRankOf } from './facets.js';
+import { actionByName } from './index.js';
 import type { Action, ActionSpec, ParseCtx } from './types.js';
 
 export interface WriteActionsArgs { actions: Action[] }
@@ -15,7 +17,13 @@ export const write_actions: ActionSpec<WriteActionsArgs> = {
     if (!item.args) fail('write_actions: expected write_actions(ACTIONS)', item.span);
     return { actions: ctx.parseActions(args(item)).filter((a) => a.name !== 'drop') };
   },
-  check: (a, ctx) => ctx.checkActions(a.actions),
+  check(a, ctx) {
+    // What has no place in the action set the switch refuses (OVS: OFPBAC_BAD_TYPE).
+    for (const n of a.actions) {
+      if (actionSetRankOf(actionByName(n.name), n) === undefined) ctx.fail(`${n.name}: disallowed action in action set (OFPBAC_BAD_TYPE)`, n.span);
+    }
+    ctx.checkActions(a.actions);
+  },
   execute: (a, x) => x.writeActions(a.actions),
   format: (a, ctx) => (ctx.ofVersion >= 11 ? `write_actions(${ctx.formatActions(a.actions)})` : ''),
 };

@@ -1,7 +1,8 @@
 // write_metadata:VALUE[/MASK]: the instruction that writes the 64-bit metadata field.
 import { fail } from '../errors.js';
 import { bigArg, colonText } from './args.js';
-import type { ActionSpec } from './types.js';
+import type { SetFieldArgs } from './set_field.js';
+import type { Action, ActionSpec } from './types.js';
 import { mustField } from '../fields.js';
 
 export interface WriteMetadataArgs { value: bigint; mask: bigint }
@@ -12,6 +13,7 @@ const hex = (v: bigint) => (v === 0n ? '0' : '0x' + v.toString(16));
 export const write_metadata: ActionSpec<WriteMetadataArgs> = {
   name: 'write_metadata',
   writes: (a) => [{ field: mustField('metadata'), mask: a.mask }],
+  frozenAs: (a): Omit<Action, 'span'> => ({ name: 'set_field', args: { field: mustField('metadata'), value: a.value, mask: a.mask, load: false, internal: true } satisfies SetFieldArgs }),
   instruction: true,
   parse(item) {
     const text = colonText(item);
