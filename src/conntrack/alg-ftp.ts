@@ -6,7 +6,7 @@
 export type UserFtp =
   | { kind: 'other' }
   | { kind: 'invalid' }
-  | { kind: 'port' | 'pasv'; addr: number; port: number };
+  | { kind: 'port' | 'pasv'; addr: number; port: number; at: number; size: number };
 
 /** What the kernel's FTP helper makes of a line: 1 found, 0 nothing, -1 half a command (dropped). */
 export interface KernelFtp {
@@ -14,6 +14,9 @@ export interface KernelFtp {
   /** The announced IPv4 address (undefined for EPSV, which names none) and port. */
   addr?: number;
   port?: number;
+  /** PORT / 227: where the numbers start in the line and how many bytes they take. */
+  off?: number;
+  len?: number;
 }
 
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
@@ -68,7 +71,7 @@ export function userFtpLine(payload: Uint8Array): UserFtp {
   while (k < msg.length && isDigit(msg.charCodeAt(k))) k++;
   const lo = msg.slice(loStart, k);
   if (lo === '' || Number(lo) > 255) return { kind: 'invalid' };
-  return { kind: port ? 'port' : 'pasv', addr, port: Number(hi) * 256 + Number(lo) };
+  return { kind: port ? 'port' : 'pasv', addr, port: Number(hi) * 256 + Number(lo), at: start, size: i - 1 - start };
 }
 
 /** `n` numbers separated by `sep`, ended by `term` (0: by any other character); returns the length used, 0 on failure. */
@@ -116,6 +119,7 @@ const rfc959: GetNum = (b, at, term, r) => {
 const rfc1123: GetNum = (b, at, _term, r) => {
   let i = at;
   while (i < b.length && !isDigit(b[i])) i++;
+  r.off = i;
   return i === b.length ? 0 : rfc959(b, i, 0, r);
 };
 
@@ -158,7 +162,15 @@ function findPattern(b: Uint8Array, p: Pattern): KernelFtp {
     i++;
   }
   const r: KernelFtp = { found: 1 };
-  return p.get(b, i, p.term, r) ? r : { found: -1 };
+  const len = p.get(b, i, p.term, r);
+  if (!len) return { found: -1 };
+  if (p.get === rfc959 || p.get === rfc1123) {
+    r.off ??= i;
+    r.len = len;
+  } else {
+    r.off = undefined;
+  }
+  return r;
 }
 
 /** The kernel helper's reading of one line in direction `dir`. */

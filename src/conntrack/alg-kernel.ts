@@ -4,8 +4,10 @@
 // connection and on each later packet's first pass through ct() in the zone. Recorded in
 // test/oracle/alg-kernel (nft `ct helper set`, the same helpers).
 
-import { ALG_PROTO, ExpectTable, type Liveness, parentOf, refuseFtp6, refuseNat, type AlgName, type Expectation } from './alg.js';
+import { ALG_PROTO, ExpectTable, type Liveness, parentOf, refuseExtendedNat, refuseFtp6, refuseNat, type AlgName, type Expectation } from './alg.js';
 import { kernelFtpLine, rememberNewline } from './alg-ftp.js';
+import { bindExpected, splice, type ExpectNat, type TcpRewrite } from './alg-nat.js';
+import { kernelFtpNat, kernelSeqAdjSet, kernelSeqAdjust, newKernelSeqAdj } from './alg-nat-kernel.js';
 import { CS, type CtEntry, type CtPacket, type CtTuple } from './types.js';
 
 /** Both helpers: an expectation lives 5 minutes; a master keeps one (a newer one replaces it). */
@@ -15,6 +17,8 @@ export type HelperVerdict = 'accept' | 'drop';
 
 export class KernelAlg {
   readonly exp = new ExpectTable();
+  /** Set by run(): the segment as it leaves, when the connection's lines were rewritten (alg-nat-kernel.ts). */
+  tcpOut: TcpRewrite | undefined;
 
   constructor(private readonly live: Liveness) {}
 
@@ -35,12 +39,17 @@ export class KernelAlg {
     e.mark = m.mark;
     // OVS's kernel module gives a related connection its master's labels.
     e.label = m.label;
+    // A NATed master's expectation DNATs the connection back to the announced address.
+    if (x.nat) {
+      bindExpected(e, x.nat);
+      e.alg.natExpected = true;
+    }
   }
 
   /** At the commit that confirms `e`: attaches ct(alg=…)'s helper, runs it, uses up the expectation. */
   commit(e: CtEntry, helper: AlgName | undefined, pkt: CtPacket, st: number, nowMs: number): HelperVerdict {
     if (helper && !e.alg?.helper && ALG_PROTO.get(helper) === e.proto) {
-      if (e.nat.kind !== 'none') refuseNat(`ct(alg=${helper})`);
+      if (e.nat.kind !== 'none' && helper !== 'ftp') refuseNat(`ct(alg=${helper})`);
       if (helper === 'ftp' && e.l3 === 'ipv6') refuseFtp6();
       e.alg = { ...e.alg, helper };
     }
@@ -58,8 +67,14 @@ export class KernelAlg {
   /** Runs the entry's helper on a packet (direction `dir`, ct_state `st` as OVS maps ctinfo). */
   run(e: CtEntry, dir: 0 | 1, pkt: CtPacket, st: number, nowMs: number): HelperVerdict {
     const h = e.alg!.helper!;
-    if (e.nat.kind !== 'none') refuseNat(`ct(alg=${h})`);
-    return h === 'ftp' ? this.ftp(e, dir, pkt, st, nowMs) : this.tftp(e, pkt, nowMs);
+    this.tcpOut = undefined;
+    if (e.nat.kind !== 'none' && h !== 'ftp') refuseNat(`ct(alg=${h})`);
+    if (h !== 'ftp') return this.tftp(e, pkt, nowMs);
+    const v = this.ftp(e, dir, pkt, st, nowMs);
+    // Every later segment of a connection whose lines were rewritten is shifted.
+    const adj = e.alg!.kadj;
+    if (adj && v === 'accept') this.tcpOut = kernelSeqAdjust(adj, dir, pkt.tcp!, (this.tcpOut as TcpRewrite | undefined)?.payload);
+    return v;
   }
 
   private ftp(e: CtEntry, dir: 0 | 1, pkt: CtPacket, st: number, nowMs: number): HelperVerdict {
@@ -80,7 +95,9 @@ export class KernelAlg {
       const other = dir === 0 ? e.reply : e.orig;
       // A PORT / 227 naming another address than the sender's files nothing (no `loose`).
       if (r.found === 1 && (r.addr === undefined || BigInt(r.addr) === own.src)) {
-        verdict = this.expect(e, 'ftp', other.src, other.dst, r.port!, nowMs);
+        verdict = e.nat.kind === 'none'
+          ? this.expect(e, 'ftp', other.src, other.dst, r.port!, nowMs)
+          : this.natLine(e, dir, b, seq, r.off, r.len, r.port!, nowMs);
       }
     }
     if (b[b.length - 1] === 10) rememberNewline(nl[dir], (seq + b.length) >>> 0);
@@ -96,11 +113,28 @@ export class KernelAlg {
     return this.expect(e, 'tftp', e.reply.src, e.reply.dst, e.reply.dport, nowMs);
   }
 
-  private expect(m: CtEntry, helper: AlgName, src: bigint, dst: bigint, dport: number, nowMs: number): HelperVerdict {
+  /** nf_nat_ftp: the line announces the translated address (and a free port); the rest of the direction is shifted. */
+  private natLine(e: CtEntry, dir: 0 | 1, b: Uint8Array, seq: number, off: number | undefined, len: number | undefined, port: number, nowMs: number): HelperVerdict {
+    if (off === undefined || len === undefined) refuseExtendedNat();
+    const other = dir === 0 ? e.reply : e.orig;
+    const free = (p: number): boolean => {
+      const x = this.exp.find(e.zone, e.l3, e.proto, { src: other.src, dst: other.dst, sport: 0, dport: p }, nowMs, this.live);
+      return !x || x.master === e;
+    };
+    const n = kernelFtpNat(e, dir, port, free);
+    if (!n) return 'drop';
+    const payload = splice(b, off, len, n.text);
+    kernelSeqAdjSet((e.alg!.kadj ??= newKernelSeqAdj()), dir, seq, payload.length - b.length);
+    this.tcpOut = { seq, ack: 0, payload };
+    return this.expect(e, 'ftp', other.src, other.dst, n.port, nowMs, n.nat);
+  }
+
+  private expect(m: CtEntry, helper: AlgName, src: bigint, dst: bigint, dport: number, nowMs: number, nat?: ExpectNat): HelperVerdict {
     const x: Expectation = {
       zone: m.zone, l3: m.l3, proto: helper === 'ftp' ? 6 : 17, src, dst, dport, master: m, helper,
       mark: m.mark, label: m.label, createdMs: nowMs, expiresMs: nowMs + EXPECT_MS,
     };
+    if (nat) x.nat = nat;
     const old = this.exp.get(this.exp.keyOf(x));
     // The same expectation from another live master: the kernel refuses it and drops the packet.
     if (old && old.master !== m && nowMs < old.expiresMs && this.live(old.master, nowMs)) return 'drop';

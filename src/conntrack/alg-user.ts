@@ -7,7 +7,9 @@
 
 import { ExpectTable, type Liveness, parentOf, refuseFtp6, refuseNat, type AlgName, type Expectation } from './alg.js';
 import { userFtpLine } from './alg-ftp.js';
-import { IPPROTO, type CtEntry, type CtPacket } from './types.js';
+import { bindExpected, type ExpectNat, type TcpRewrite } from './alg-nat.js';
+import { userExpectNat, userReplacement, userRewrite, userSeqAdjust } from './alg-nat-user.js';
+import { IPPROTO, type CtEntry, type CtPacket, type NatSpec } from './types.js';
 
 /** The helper a packet's ports call for (OVS get_alg_ctl_type with no ports given in the action). */
 export function userCtlType(pkt: CtPacket): AlgName | undefined {
@@ -18,6 +20,8 @@ export function userCtlType(pkt: CtPacket): AlgName | undefined {
 
 export class UserAlg {
   readonly exp = new ExpectTable();
+  /** Set by run(): the segment as it leaves, when the connection's lines were rewritten (alg-nat-user.ts). */
+  tcpOut: TcpRewrite | undefined;
 
   constructor(private readonly live: Liveness) {}
 
@@ -27,11 +31,11 @@ export class UserAlg {
   }
 
   /** A connection committed now: its helper (ct_verify_helper) and, if expected, its parent. */
-  created(e: CtEntry, helper: AlgName | undefined, pkt: CtPacket, x: Expectation | undefined, nat: boolean): void {
+  created(e: CtEntry, helper: AlgName | undefined, pkt: CtPacket, x: Expectation | undefined, nat: NatSpec | undefined): void {
     const ctl = userCtlType(pkt);
     const own = helper && (ctl === undefined || ctl === helper) ? helper : undefined;
-    if (own && nat) refuseNat(`ct(alg=${own})`);
-    if (x && nat) refuseNat('a connection an FTP/TFTP expectation made');
+    if (own && own !== 'ftp' && nat?.kind) refuseNat(`ct(alg=${own})`);
+    if (x && !x.nat && nat?.kind) refuseNat('a connection a non-NATed master\'s FTP/TFTP expectation made');
     if (!own && !x) return;
     if (own === 'ftp' && e.l3 === 'ipv6') refuseFtp6();
     e.alg = {};
@@ -40,6 +44,11 @@ export class UserAlg {
       e.alg.parent = parentOf(x.master);
       e.mark = x.mark;
       e.label = x.label;
+      // A NATed master's expectation gives its NAT to a connection committed with `nat`.
+      if (x.nat && nat) {
+        bindExpected(e, x.nat);
+        e.alg.natExpected = true;
+      }
     }
   }
 
@@ -47,32 +56,45 @@ export class UserAlg {
    * Runs the handler the packet's ports call for, on a connection that has a helper;
    * returns true when the packet is to be marked +inv (an FTP address line OVS refuses).
    */
-  run(e: CtEntry, pkt: CtPacket, reply: boolean, nowMs: number): boolean {
+  run(e: CtEntry, pkt: CtPacket, reply: boolean, nowMs: number, nat: boolean): boolean {
+    this.tcpOut = undefined;
     const ctl = userCtlType(pkt);
     if (!ctl || !e.alg?.helper) return false;
-    if (e.nat.kind !== 'none') refuseNat(`ct(alg=${e.alg.helper})`);
+    if (e.nat.kind !== 'none' && e.alg.helper !== 'ftp') refuseNat(`ct(alg=${e.alg.helper})`);
     if (ctl === 'tftp') {
       this.expect(e, 'tftp', e.orig.sport, reply, nowMs);
       return false;
     }
     if (e.l3 === 'ipv6') refuseFtp6();
-    const line = userFtpLine(pkt.tcp?.payload ?? new Uint8Array());
-    if (line.kind === 'other') return false;
+    const b = pkt.tcp?.payload ?? new Uint8Array();
+    const line = userFtpLine(b);
+    const dir = reply ? 1 : 0;
+    if (line.kind === 'other') {
+      // Any other segment of a connection with a shift goes out shifted (with `nat` only).
+      if (nat && e.alg.skew) this.tcpOut = userSeqAdjust(e.alg.skew, dir, pkt.tcp!);
+      return false;
+    }
     if (line.kind === 'invalid') return true;
     // The address must be the client's (PORT) or the server's (227), as the connection knows them.
     const ok = line.kind === 'port' ? [e.orig.src, e.reply.dst] : [e.orig.dst, e.reply.src];
     if (!ok.includes(BigInt(line.addr))) return true;
-    this.expect(e, 'ftp', line.port, reply, nowMs);
+    this.expect(e, 'ftp', line.port, reply, nowMs, e.nat.kind !== 'none' ? userExpectNat(e, reply) : undefined);
+    if (nat) {
+      const w = userRewrite(b, line.at, line.size, userReplacement(e, line.kind));
+      this.tcpOut = userSeqAdjust(e.alg.skew, dir, pkt.tcp!, w.payload);
+      if (w.delta !== 0) e.alg.skew = { skew: (e.alg.skew?.skew ?? 0) + w.delta, dir };
+    }
     return false;
   }
 
   /** OVS expectation_create without NAT: from the side that did not send the line, to the one that did. */
-  private expect(m: CtEntry, helper: AlgName, dport: number, reply: boolean, nowMs: number): void {
+  private expect(m: CtEntry, helper: AlgName, dport: number, reply: boolean, nowMs: number, nat?: ExpectNat): void {
     const [src, dst] = reply ? [m.orig.src, m.orig.dst] : [m.reply.src, m.reply.dst];
     const x: Expectation = {
       zone: m.zone, l3: m.l3, proto: m.proto, src, dst, dport, master: m, helper,
       mark: m.mark, label: m.label, createdMs: nowMs, expiresMs: Infinity,
     };
+    if (nat) x.nat = nat;
     // An expectation already filed for the same tuple stays as it is.
     const old = this.exp.get(this.exp.keyOf(x));
     if (!old || !this.live(old.master, nowMs)) this.exp.set(x);

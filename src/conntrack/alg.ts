@@ -14,10 +14,15 @@
 //   userspace  (OVS 3.1 lib/conntrack.c): an expectation lives as long as its master and
 //              may be used by any number of connections; every PORT / 227 is read; a
 //              PORT naming another address makes the packet +inv.
-// Not emulated (a loud CtUnsupportedError): ALGs together with NAT (payload rewriting and
-// TCP sequence adjustment) and FTP over IPv6 (EPRT/EPSV).
+// FTP together with NAT (payload rewriting, TCP sequence adjustment, the data connection
+// NATed back) is emulated for IPv4 PORT / 227 lines (alg-nat*.ts). Not emulated (a loud
+// CtUnsupportedError): TFTP together with NAT, EPRT / 229 lines on a NATed connection, a
+// NATed connection made by a non-NATed master's expectation, and FTP over IPv6 (EPRT/EPSV).
 
 import { formatIp } from './addr.js';
+import type { ExpectNat } from './alg-nat.js';
+import type { KernelSeqAdj } from './alg-nat-kernel.js';
+import type { UserSkew } from './alg-nat-user.js';
 import type { CtEntry, CtTuple, L3 } from './types.js';
 
 export type AlgName = 'ftp' | 'tftp';
@@ -46,6 +51,12 @@ export interface AlgState {
   nl?: [number[], number[]];
   /** Kernel FTP, a restored entry: read the next line each way wherever it starts. */
   pickup?: [boolean, boolean];
+  /** A NATed FTP connection whose lines were rewritten: the kernel's sequence correction. */
+  kadj?: KernelSeqAdj;
+  /** The same in OVS userspace: one shift and its direction. */
+  skew?: UserSkew;
+  /** The entry's NAT came from its expectation (the master was NATed). */
+  natExpected?: boolean;
 }
 
 export interface Expectation {
@@ -64,6 +75,8 @@ export interface Expectation {
   createdMs: number;
   /** Kernel: creation + 300 s; userspace: Infinity (it goes with its master). */
   expiresMs: number;
+  /** A NATed master's expectation: the NAT the connection it makes gets. */
+  nat?: ExpectNat;
 }
 
 /** Is a master still there at `nowMs`? (Its expectations go with it.) */
@@ -151,6 +164,11 @@ export function refuseNat(what: string): never {
   throw new CtUnsupportedError(
     `${what} together with NAT (the FTP/TFTP payload rewriting and TCP sequence adjustment of a NATed ALG connection) is not emulated`,
   );
+}
+
+/** Fails loudly for an EPRT / 229 line on a NATed connection (its rewrite is not emulated). */
+export function refuseExtendedNat(): never {
+  throw new CtUnsupportedError('ct(alg=ftp) with NAT on an EPRT command or 229 (EPSV) reply is not emulated (PORT and 227 are)');
 }
 
 /** Fails loudly for FTP over IPv6 (EPRT / EPSV). */

@@ -39,13 +39,19 @@
 //   (kernel also EPRT / 229) and TFTP read/write requests (payload: CtTcpFields.payload,
 //   a conversation's data="...") file expectations; the expected connection is +rel with
 //   its master's mark, label and tuple, `helper=` / `parent=` in the listings. Each
-//   profile's rules as recorded (test/oracle/alg-*). ALG + NAT and FTP over IPv6 throw
-//   CtUnsupportedError.
-// - Not modelled: the PPTP helper (no key map: a PPTP call's two directions are two
-//   entries, as recorded without the helper), zone limits, [DESTROY] events for entries
-//   flushed with `conntrack -F`, kernel IPv6 fragment handling, DCCP tracking of kernels
-//   before 6.16 (they had a DCCP state machine), SCTP multi-homing beyond the heartbeat
-//   vtag rules, CRC checks (packets are taken as well-formed).
+//   profile's rules as recorded (test/oracle/alg-*). FTP over IPv4 on a NATed connection
+//   (alg-nat*.ts): the PORT / 227 address rewritten in the payload, the rest of the control
+//   connection's seq/ack shifted, the data connection NATed back (result.natted.tcp
+//   carries the segment as it leaves; test/oracle/alg-nat-*).
+// - Not modelled (CtUnsupportedError where reachable): TFTP + NAT, EPRT / 229 lines on a
+//   NATed connection, NAT on a connection a non-NATed master expected, FTP over IPv6;
+//   the kernel's SACK block adjustment and nf_nat_follow_master's SNAT half (a no-op
+//   unless the master has both SNAT and DNAT). The PPTP helper (no key map: a PPTP call's
+//   two directions are two entries, as recorded without the helper), zone limits,
+//   [DESTROY] events for entries flushed with `conntrack -F`, kernel IPv6 fragment
+//   handling, DCCP tracking of kernels before 6.16 (they had a DCCP state machine), SCTP
+//   multi-homing beyond the heartbeat vtag rules, CRC checks (packets are taken as
+//   well-formed).
 
 import { KernelTracker } from './kernel.js';
 import { formatKernelList, formatUserDump, remainingSec } from './print.js';

@@ -6,6 +6,8 @@
 import { kernelIcmpNew, kernelIcmpPacket } from './icmp.js';
 import { KernelAlg } from './alg-kernel.js';
 import { expectedView, refuseNat } from './alg.js';
+import { withTcp, withTcpRewrite } from './alg-nat.js';
+import { kernelTrackedTcp } from './alg-nat-kernel.js';
 import { ExpiryIndex } from './expiry.js';
 import { IPPROTO_GRE, kernelGrePacket } from './gre-kernel.js';
 import { kernelSctpNew, kernelSctpPacket } from './sctp-kernel.js';
@@ -134,7 +136,9 @@ export class KernelTracker {
       // is RELATED, not NEW, until the reply).
       const rel = e.alg?.master ? CS.rel : 0;
       const st = CS.trk | rel | (dir === 1 ? CS.est | CS.rpl : e.status.seenReply ? CS.est : rel ? 0 : CS.new);
-      const verdict = this.update(e, dir, pkt, nowMs);
+      // A connection whose FTP lines were rewritten: acks are compared in the receiver's own numbers.
+      const kadj = e.alg?.kadj;
+      const verdict = this.update(e, dir, kadj ? withTcp(pkt, kernelTrackedTcp(kadj, dir, pkt.tcp!)) : pkt, nowMs);
       if (verdict === 'invalid') return this.invalid(opts.zone, cache, events);
       if (verdict === 'reopen') {
         this.destroy(e, nowMs, events);
@@ -154,8 +158,11 @@ export class KernelTracker {
         this.note(e, EV.reply);
       }
       // The helper reads each packet of a committed connection on its first pass.
-      if (e.alg?.helper && this.alg.run(e, dir, pkt, st, nowMs) === 'drop') return this.invalid(opts.zone, cache, events);
-      return this.finish(pkt, opts, nowMs, cache, e, st, events);
+      const helped = e.alg?.helper !== undefined;
+      if (helped && this.alg.run(e, dir, pkt, st, nowMs) === 'drop') return this.invalid(opts.zone, cache, events);
+      const tcpOut = helped ? this.alg.tcpOut : undefined;
+      const r = this.finish(pkt, opts, nowMs, cache, e, st, events);
+      return tcpOut ? withTcpRewrite(r, cache, pkt, tcpOut) : r;
     }
     return this.invalid(opts.zone, cache, events);
   }
@@ -196,7 +203,9 @@ export class KernelTracker {
       }
       cache.natted = nat.stateBits !== 0;
       cache.natPkt = nat.packet;
-      if (e.alg && e.nat.kind !== 'none') refuseNat('an FTP/TFTP helper connection');
+      if (e.alg && e.nat.kind !== 'none' && (e.alg.helper === 'tftp' || (e.alg.parent && !e.alg.natExpected))) {
+        refuseNat('a TFTP helper connection or a connection a non-NATed master expected');
+      }
     }
     if (opts.commit) {
       const ch = applyMarkLabel(e, opts.setMark, opts.setLabel);

@@ -132,7 +132,7 @@ export interface CtResult {
   ct_tp_src: number;
   ct_tp_dst: number;
   /** The packet after NAT (only when NAT rewrote something). */
-  natted?: { src: bigint; dst: bigint; sport?: number; dport?: number; inner?: CtIcmpInner };
+  natted?: { src: bigint; dst: bigint; sport?: number; dport?: number; inner?: CtIcmpInner; tcp?: import('./alg-nat.js').TcpRewrite };
   /** `conntrack -E` lines this call caused (kernel profile). */
   events: string[];
 }

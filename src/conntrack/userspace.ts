@@ -6,6 +6,8 @@ import { userIcmpUpdate, userIcmpValidNew } from './icmp.js';
 import { applyNat } from './nat.js';
 import { UserAlg } from './alg-user.js';
 import { expectedView } from './alg.js';
+import { withTcp, withTcpRewrite } from './alg-nat.js';
+import { userTrackedTcp } from './alg-nat-user.js';
 import type { UserspaceConfig } from './profiles.js';
 import { CtTable, applyMarkLabel, fillOrigTuple, freshEntry, resultFor, track, type CtPacketCache } from './table.js';
 import { userTcpNew, userTcpUpdate, userTcpValidNew, type UserUpdate } from './tcp-userspace.js';
@@ -90,7 +92,9 @@ export class UserspaceTracker {
       hit = undefined;
     }
     if (hit) {
-      const res = this.update(hit, dir === 1, pkt, nowMs);
+      // With `nat`, a segment against an FTP connection's shift has its ack taken back before tracking.
+      const skew = opts.nat ? hit.alg?.skew : undefined;
+      const res = this.update(hit, dir === 1, skew ? withTcp(pkt, userTrackedTcp(skew, dir, pkt.tcp!)) : pkt, nowMs);
       // A connection an expectation made is +rel on every packet (OVS conn_update_state).
       const rel = hit.alg?.parent ? CS.rel : 0;
       if (res === 'valid') {
@@ -121,18 +125,19 @@ export class UserspaceTracker {
     }
     const e = this.newConn(pkt, opts.zone, view.tuple, nowMs);
     if (!e) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, undefined, 0, events);
-    if (opts.helper || x) this.alg.created(e, opts.helper, pkt, x, opts.nat?.kind !== undefined);
+    if (opts.helper || x) this.alg.created(e, opts.helper, pkt, x, opts.nat);
     if (opts.nat) {
       const n = applyNat(this.table, e, 0, pkt, opts.nat, true, nowMs, false, 'userspace');
       if (n.exhausted) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.new, undefined, 0, events);
       this.table.insert(e);
-      track(cache, opts.zone, CS.trk | CS.new | n.stateBits, e, 0);
+      const st = CS.trk | CS.new | (x ? CS.rel : 0) | n.stateBits;
+      track(cache, opts.zone, st, e, 0);
       cache.natted = true;
       cache.natPkt = n.packet;
       if (!e.alg?.parent) applyMarkLabel(e, opts.setMark, opts.setLabel);
-      const r = resultFor(opts.zone, CS.trk | CS.new | n.stateBits, e, events);
+      const r = resultFor(opts.zone, st, e, events);
       if (n.packet) r.natted = n.packet;
-      return this.runHelper(r, e, pkt, 0, nowMs, cache);
+      return this.runHelper(r, e, pkt, 0, nowMs, cache, true);
     }
     this.table.insert(e);
     return this.done(pkt, opts, nowMs, cache, CS.trk | CS.new | (x ? CS.rel : 0), e, 0, events);
@@ -151,16 +156,17 @@ export class UserspaceTracker {
   ): CtResult {
     track(cache, opts.zone, st, e, dir);
     const r = this.finish(pkt, opts, nowMs, cache, st, e, events);
-    return e ? this.runHelper(r, e, pkt, dir, nowMs, cache) : r;
+    return e ? this.runHelper(r, e, pkt, dir, nowMs, cache, opts.nat !== undefined) : r;
   }
 
   /** OVS handle_alg_ctl, after the verdict: the connection's helper reads the packet (may add +inv). */
-  private runHelper(r: CtResult, e: CtEntry, pkt: CtPacket, dir: 0 | 1, nowMs: number, cache: CtPacketCache): CtResult {
-    if (e.alg?.helper && this.alg.run(e, pkt, dir === 1, nowMs)) {
+  private runHelper(r: CtResult, e: CtEntry, pkt: CtPacket, dir: 0 | 1, nowMs: number, cache: CtPacketCache, nat: boolean): CtResult {
+    if (!e.alg?.helper) return r;
+    if (this.alg.run(e, pkt, dir === 1, nowMs, nat)) {
       r.ctState |= CS.trk | CS.inv;
       cache.ctState = r.ctState;
     }
-    return r;
+    return this.alg.tcpOut ? withTcpRewrite(r, cache, pkt, this.alg.tcpOut) : r;
   }
 
   /** The packet already went through ct() in this zone: reuse (OVS process_one_fast). */

@@ -53,9 +53,21 @@ export function applyNatResult(x: Xlate, next: Packet, n: Natted, v6: boolean, r
   if (recirculates) {
     for (const [slot, v] of changes) next.slots.set(slot, v);
     if (n.inner) next.extra = quotedNat(next.extra, n.inner);
+    if (n.tcp) next.extra = tcpRewritten(next.extra, n.tcp);
   } else {
-    translateInDatapath(x, changes, n.inner && quotedNat(next.extra, n.inner));
+    const extra = n.inner && quotedNat(next.extra, n.inner);
+    translateInDatapath(x, changes, n.tcp ? tcpRewritten(extra ?? next.extra, n.tcp) : extra);
   }
+}
+
+/** The packet's extra fields after an FTP helper on a NATed connection rewrote the segment (seq/ack, payload). */
+export function tcpRewritten(extra: PacketExtra, t: NonNullable<Natted['tcp']>): PacketExtra {
+  const out: PacketExtra = { ...extra, seq: t.seq, ack: t.ack };
+  if (t.payload) {
+    out.payload = t.payload;
+    out.len = t.payload.length;
+  }
+  return out;
 }
 
 /** The ct() datapath action's `nat(...)` argument. */

@@ -24,12 +24,14 @@ describe('ctflow run with an FTP helper', () => {
     expect(r.stdout).toMatch(profile === 'kernel' ? /dport=21 .*mark=21 zone=1 helper=ftp use=2/ : /dport=21\).*,mark=21,protoinfo=\(state=ESTABLISHED\),helper=ftp/);
   }, 30_000);
 
-  it('ct(commit,alg=ftp,nat(...)) stops the run naming what is not emulated', async () => {
+  it('ct(commit,alg=tftp,nat(...)) stops the run naming what is not emulated', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ctflow-alg-'));
     const flows = join(dir, 'nat.flows');
-    writeFileSync(flows, 'table=0,tcp,actions=ct(commit,alg=ftp,nat(src=10.0.0.99)),output:2\n');
-    const r = await ctflow('run', flows, join(EX, 'example-ftp.conv'));
+    writeFileSync(flows, 'table=0,udp,actions=ct(commit,alg=tftp,nat(src=10.0.0.99)),output:2\n');
+    const conv = join(dir, 'tftp.conv');
+    writeFileSync(conv, '@0 udp,in_port=1,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=40001,tp_dst=69  data="\\x00\\x01a\\x00octet\\x00"\n');
+    const r = await ctflow('run', flows, conv);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('ctflow: ct(alg=ftp) together with NAT');
+    expect(r.stderr).toContain('ctflow: ct(alg=tftp) together with NAT');
   }, 30_000);
 });
