@@ -97,3 +97,21 @@ export function outputFrames(passes: readonly PassResult[]): Frame[] {
   }
   return out;
 }
+
+/** `data="..."` as a conversation line writes it (\r \n \t \\ \" escaped, other bytes as \xHH). */
+function dataText(b: Uint8Array): string {
+  const esc = new Map([[13, '\\r'], [10, '\\n'], [9, '\\t'], [92, '\\\\'], [34, '\\"']]);
+  let s = '';
+  for (const c of b) s += esc.get(c) ?? (c >= 32 && c <= 126 ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`);
+  return `data="${s}"`;
+}
+
+/**
+ * What a frame's TCP segment left with when a helper rewrote it (an FTP line on a NATed
+ * connection, the seq/ack shift after it): ` seq=… ack=… len=… data="…"`, or '' when unchanged.
+ */
+export function tcpRewriteText(received: Packet, sent: Packet): string {
+  const a = received.extra, b = sent.extra;
+  if (a === b || (a.seq === b.seq && a.ack === b.ack && a.payload === b.payload)) return '';
+  return ` seq=${b.seq ?? 0} ack=${b.ack ?? 0} len=${b.len ?? 0}` + (b.payload && b.payload !== a.payload ? ' ' + dataText(b.payload) : '');
+}

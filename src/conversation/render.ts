@@ -9,6 +9,7 @@ import type { PassResult } from '../pipeline/run-types.js';
 import { traceToJson } from '../trace/json.js';
 import { formatTraceText } from '../trace/text.js';
 import type { PacketVerdict } from './replay.js';
+import { tcpRewriteText } from './frames.js';
 
 export interface RenderOpts {
   /** OpenFlow port → name, for in_port and outputs. */
@@ -84,7 +85,7 @@ export function destination(v: PacketVerdict, names?: Map<number, string>): stri
     // A frame the datapath translated (ct(nat), mod_nw_*) shows the addresses it left with.
     const received = endpoints(v.packet.packet);
     return 'output ' + r.outputs.map((o, i) => {
-      const sent = r.sent[i] ? endpoints(r.sent[i]) : null;
+      const sent = r.sent[i] ? endpoints(r.sent[i]) + tcpRewriteText(v.packet.packet, r.sent[i]) : null;
       return portName(o, names) + (sent !== null && sent !== received ? ` as ${sent}` : '');
     }).join(', ');
   }

@@ -24,6 +24,17 @@ describe('ctflow run with an FTP helper', () => {
     expect(r.stdout).toMatch(profile === 'kernel' ? /dport=21 .*mark=21 zone=1 helper=ftp use=2/ : /dport=21\).*,mark=21,protoinfo=\(state=ESTABLISHED\),helper=ftp/);
   }, 30_000);
 
+  it.each(['kernel', 'userspace'])('%s: through SNAT, the frame leaves with the PORT line rewritten and later segments shifted (as recorded)', async (profile) => {
+    const nat = join(ROOT, 'test', 'oracle', 'alg-nat-userspace');
+    const r = await ctflow('run', '--profile', profile, join(nat, 'example-ftp-snat.flows'), join(nat, 'example-ftp-snat.conv'));
+    expect(r.stderr).toBe('');
+    const line = (n: number) => r.stdout.split('\n').find((l) => l.startsWith(`#${n} `))!;
+    expect(line(7)).toContain('output 2 as 10.1.2.3:40001 > 172.16.255.131:21 seq=1009 ack=5020 len=22 data="PORT 10,1,2,3,156,69\\r\\n"');
+    expect(line(8)).toContain('output 1 as 172.16.255.131:21 > 172.16.255.130:40001 seq=5020 ack=1037 len=13');
+    expect(line(9)).toContain('output 2 as 10.1.2.3:40001 > 172.16.255.131:21 seq=1031 ack=5033 len=6');
+    expect(line(10)).toContain('new|rel|trk|dnat+commit | output 1 as 172.16.255.131:20 > 172.16.255.130:40005');
+  }, 30_000);
+
   it('ct(commit,alg=tftp,nat(...)) stops the run naming what is not emulated', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ctflow-alg-'));
     const flows = join(dir, 'nat.flows');
