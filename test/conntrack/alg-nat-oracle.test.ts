@@ -56,8 +56,10 @@ function natBits(listed: string[], p: CtPacket, rpl: boolean): string {
   return (snat ? (rpl ? '+dnat' : '+snat') : '') + (dnat ? (rpl ? '+snat' : '+dnat') : '');
 }
 
-function replay(profile: 'kernel' | 'userspace', name: string, ct: Conntrack = newConntrack({ profile })): string[] {
-  const c = read(profile === 'kernel' ? 'alg-nat-kernel' : 'alg-nat-userspace', name);
+const recording = (profile: 'kernel' | 'userspace', name: string): any => read(profile === 'kernel' ? 'alg-nat-kernel' : 'alg-nat-userspace', name);
+
+function replay(profile: 'kernel' | 'userspace', name: string, c: any = recording(profile, name)): string[] {
+  const ct: Conntrack = newConntrack({ profile });
   const out: string[] = [];
   const related = new Set<string>();
   for (const s of c.steps) {
@@ -102,5 +104,33 @@ describe('FTP helper with NAT against real conntrack', () => {
   });
   it.each(CASES)('OVS 3.1 userspace %s', (name) => {
     expect(replay('userspace', name)).toEqual([]);
+  });
+
+  // The comparison sees the shift: a recording whose second command left one byte further
+  // on, or whose rewritten line kept its old text, no longer agrees.
+  it.each(['kernel', 'userspace'] as const)('%s: a frame off by one in seq, or a line left unrewritten, is reported', (profile) => {
+    const c = recording(profile, 'ftp-active-snat');
+    c.steps[8].out = c.steps[8].out.replace('seq=1031', 'seq=1032');
+    c.steps[6].out = c.steps[6].out.replace('len=22 data="PORT 10,1,2,3,156,69', 'len=28 data="PORT 172,16,255,130,156,69');
+    const got = replay(profile, 'ftp-active-snat', c);
+    expect(got).toHaveLength(2);
+    expect(got[0]).toMatch(/^ftp-active-snat step 7: leaves as .*PORT 10,1,2,3,156,69/);
+    expect(got[1]).toMatch(/^ftp-active-snat step 9: leaves as .* seq=1031 .*recorded .* seq=1032/);
+  });
+});
+
+describe('FTP with NAT: what is not emulated fails loudly', () => {
+  const C = '172.16.255.130', S = '172.16.255.131', A = '10.1.2.3';
+  const seg = (from: 'c' | 's', fl: string, seq: number, ack: number, data?: string) =>
+    packet(`tcp,nw_src=${from === 'c' ? C : S},nw_dst=${from === 'c' ? S : A},tp_src=${from === 'c' ? 40001 : 21},tp_dst=${from === 'c' ? 21 : 40001},`
+      + `tcp_flags=${fl}  seq=${seq} ack=${ack} win=64240${data ? ` data="${data}"` : ''}`);
+  it('kernel: an EPRT command on a NATed control connection', () => {
+    const ct = newConntrack({ profile: 'kernel' });
+    const go = (p: CtPacket) => ct.execute(p, opts('snat', p), 0, newCtPacketCache());
+    go(seg('c', 'syn', 1000, 0));
+    go(seg('s', 'syn|ack', 5000, 1001));
+    go(seg('c', 'ack', 1001, 5001));
+    go(seg('c', 'psh|ack', 1001, 5001, 'USER a\\r\\n'));
+    expect(() => go(seg('c', 'psh|ack', 1009, 5001, 'EPRT |1|172.16.255.130|40005|\\r\\n'))).toThrow(/EPRT command or 229 \(EPSV\) reply is not emulated/);
   });
 });
