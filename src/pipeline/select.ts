@@ -7,6 +7,7 @@ import { readSegs } from '../packet/field-io.js';
 import { beBytes, hash2words, hashBytes, hashFields, hashInt, hashUint64 } from './hash.js';
 import type { Bucket, GroupDesc } from './pipeline.js';
 import type { Slots } from './odp.js';
+import { bucketNotLive } from '../trace/bucket.js';
 
 // ---- multipath (lib/multipath.c) -----------------------------------------------------------
 function roundUpPow2(x: number): number {
@@ -113,7 +114,7 @@ const bucketId = (g: GroupDesc, b: Bucket) => b.id ?? g.buckets.indexOf(b);
 export function bestBucket(g: GroupDesc, basis: number, live: (b: Bucket) => boolean, report: (t: string) => void): Bucket | null {
   let best: Bucket | null = null, bestScore = 0;
   for (const b of g.buckets) {
-    if (!live(b)) { report(`bucket ${bucketId(g, b)}: not live`); continue; }
+    if (!live(b)) { report(bucketNotLive(bucketId(g, b), b.watchPort, b.watchGroup)); continue; }
     const score = (hashInt(bucketId(g, b), basis) & 0xffff) * b.weight;
     if (score >= bestScore) { best = b; bestScore = score; }
     report(`bucket ${bucketId(g, b)}: score ${score}`);

@@ -16,6 +16,7 @@ import { portExists, type Bucket, type GroupDesc } from './pipeline.js';
 import { bestBucket, bundleMember, dpHashBucket, hashFieldsBasis, multipathLink, selectHow } from './select.js';
 import type { Xlate } from './xlate.js';
 import { subfieldIsNow } from '../trace/subfield.js';
+import { bucketNotLive } from '../trace/bucket.js';
 
 function bucketLive(x: Xlate, b: { watchPort: number | null; watchGroup: number | null }, depth = 0): boolean {
   const pp = x.run.pipeline;
@@ -48,6 +49,12 @@ function runBucket(x: Xlate, g: GroupDesc, b: Bucket, picked = false): void {
   x.depth = depth;
 }
 
+/** Reports a bucket a fast-failover group passes over (false: go on looking). */
+function notLive(x: Xlate, g: GroupDesc, b: Bucket): false {
+  x.detail(bucketNotLive(b.id ?? g.buckets.indexOf(b), b.watchPort, b.watchGroup));
+  return false;
+}
+
 function pickSelect(x: Xlate, g: GroupDesc): Bucket | null | 'frozen' {
   const live = (b: Bucket) => bucketLive(x, b);
   const report = (t: string) => x.detail(t);
@@ -67,7 +74,7 @@ export function group(x: Xlate, id: number): void {
     case 'all': for (const b of g.buckets) runBucket(x, g, b); return;
     case 'indirect': if (g.buckets[0]) runBucket(x, g, g.buckets[0]); return;
     case 'ff': {
-      const b = g.buckets.find((c) => bucketLive(x, c));
+      const b = g.buckets.find((c) => bucketLive(x, c) || (x.run.trace && notLive(x, g, c)));
       if (b) runBucket(x, g, b, true); else x.detail('no live bucket');
       return;
     }

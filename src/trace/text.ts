@@ -50,6 +50,14 @@ function nodeText(e: Node): string {
 }
 
 /**
+ * An action ctflow holds as one that OVS stores as several, printed as several lines: a
+ * 128-bit load over OpenFlow 1.0 is two 64-bit loads (`load:…[0..63],load:…[64..127]`).
+ */
+function switchActions(text: string): string[] {
+  return text.split(',load:').map((p, i) => (i ? 'load:' + p : p));
+}
+
+/**
  * The lines of a pass's tree. A table without actions holds an implicit `drop` (OVS
  * traces an empty action list so). ctflow's notes are not OVS nodes: they do not make
  * their siblings "followed".
@@ -72,7 +80,9 @@ function treeLines(out: string[], nodes: Node[]): void {
   const base = [0];
   for (let i = 0; i < n; i++) {
     const e = nodes[i], b = base[e.depth] ?? 0, more = followed[i];
-    out.push(pad(b + more) + nodeText(e));
+    if (e.kind === 'action' && e.text.startsWith('load:') && e.text.includes(',load:')) {
+      for (const part of switchActions(e.text)) out.push(pad(b + more) + part);
+    } else out.push(pad(b + more) + nodeText(e));
     base[e.depth + 1] = b + 2 * more;
     if (e.kind === 'table' && (!e.flow || e.flow.actions === 'drop') && !(nodes[i + 1]?.depth > e.depth)) {
       out.push(pad(b + 2 * more + 1) + 'drop');

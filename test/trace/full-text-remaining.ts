@@ -1,8 +1,6 @@
 // Recorded cases whose full trace text ctflow does not (yet) print as OVS 3.1 did, each
 // with the first reason it differs (full-text.test.ts fails when one starts agreeing).
-const CT = "ct()'s nested actions (exec, nat, `drop` for none) not printed as ofproto/trace does";
-const GROUP = 'fast-failover groups: OVS says why each bucket before the live one is not live (`bucket N: not live due to port P`)';
-const WIDE = 'a 128-bit load: OVS prints each 64-bit half as an action line of its own';
+const SLOW = 'OVS ends with a `handled by the userspace slow path` note (an action its datapath cannot run), ctflow not';
 const PORTNAMES = 'NORMAL learning names the port (p1): the oracle harness gives ctflow no port names';
 const SAMPLE = 'sample: ctflow adds a detail line (no collector) where OVS prints none';
 const PAUSE = 'controller(pause): ctflow adds a detail line where OVS prints none';
@@ -10,16 +8,12 @@ const PARTIAL = 'OVS added the flows before the refused one; the harness treats 
 const QUEUE = 'pop_queue: OVS prints `-> queue = 0`, ctflow not';
 
 export const REMAINING = new Map<string, string>([
-  ['arp-responder-ovn-style', 'OVS ends with a `handled by the userspace slow path` note (an action its datapath cannot run), ctflow not'],
+  ['arp-responder-ovn-style', SLOW],
   ['controller-reason-id-pause', PAUSE],
   ['encap-ethernet-on-ethernet-of13', 'encap(ethernet) refused: OVS prints the reason as a plain line, ctflow as a `->` detail'],
   ['exit-with-write-actions-of13', 'exit with an action set: the lookup after goto_table is indented as if no sibling followed'],
-  ['group-ff-none-live', GROUP],
-  ['group-ff-watch-nonexistent', GROUP],
-  ['ipv6-nd-responder-ovn-style', WIDE],
-  ['ipv6-set-field-addresses', WIDE],
+  ['ipv6-nd-responder-ovn-style', SLOW],
   ['learn-mac-learning-ovn-style', "the learned flow lacks the fin_timeout(...) action OVS puts first for fin_idle/hard_timeout (src/pipeline/learn.ts leaves it out)"],
-  ['load-xxreg', WIDE],
   ['normal-learn-generate', PORTNAMES],
   ['normal-learn-vlan-generate', PORTNAMES],
   ['normal-self-dst-generate', PORTNAMES],
