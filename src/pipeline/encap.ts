@@ -54,7 +54,7 @@ export function encap(x: Xlate, a: EncapArgs): void {
   if (a.header === 'ethernet') {
     // Only an L3 packet (packet_type (1,ethertype)) gets an Ethernet header, with zero addresses.
     if (pt >> 16n !== 1n) {
-      x.detail('Dropping packet as encap(ethernet) is not supported for packet type ethernet.');
+      x.ev({ kind: 'action', depth: x.depth, text: 'Dropping packet as encap(ethernet) is not supported for packet type ethernet.' }); // OVS reports it as an action line
       throw new XlateFailure('Unsupported packet type');
     }
     s.set('packet_type', 0n);
@@ -64,7 +64,7 @@ export function encap(x: Xlate, a: EncapArgs): void {
   } else if (a.header === 'nsh') {
     const np = nshNextProto(pt);
     if (np === null) {
-      x.detail(`Dropping packet as encap(nsh) is not supported for packet type (${pt >> 16n},0x${(pt & 0xffffn).toString(16)})`);
+      x.ev({ kind: 'action', depth: x.depth, text: `Dropping packet as encap(nsh) is not supported for packet type (${pt >> 16n},0x${(pt & 0xffffn).toString(16)})` });
       throw new XlateFailure('Unsupported packet type');
     }
     if (a.mdType === 2) x.unsupported('encap(nsh(md_type=2)) (MD type 2 context headers)');

@@ -11,6 +11,7 @@ import type { Xlate } from './xlate.js';
 import type { Pipeline } from './pipeline.js';
 import { subfieldIsNow } from '../trace/subfield.js';
 import { learnedFlowText } from '../trace/learned.js';
+import { hexish } from '../model/actions/mf-format.js';
 
 /** Records the frame an output sends (PacketResult.sent); only runs with a tracker need
  *  it (a trace without one applies no NAT, and the copy is not free per output). */
@@ -100,7 +101,7 @@ export function controller(x: Xlate, req: ControllerRequest): void {
   if (req.pause) {
     // pause freezes the translation for the controller to resume; with no controller
     // listening OVS sends nothing and the rest of the actions never run (recorded).
-    x.detail('pause: the translation is frozen for the controller to continue it');
+    x.note('pause: the translation is frozen for the controller to continue it'); // ofproto/trace says nothing
     if (x.run.pipeline.controllerConnected) pushController(x, req);
     x.freeze();
     return;
@@ -157,7 +158,12 @@ function learnedKey(x: Xlate, action: object): Set<string> {
 /** set_queue: the userspace datapath maps queue N to skb_priority N. */
 export function setQueue(x: Xlate, queue: number): void { x.slots.set('skb_priority', BigInt(queue)); }
 /** pop_queue: back to the priority the packet had when the translation started. */
-export function popQueue(x: Xlate): void { x.slots.set('skb_priority', x.origPriority); }
+export function popQueue(x: Xlate): void {
+  const changed = x.slots.get('skb_priority') !== x.origPriority;
+  x.slots.set('skb_priority', x.origPriority);
+  // OVS reports a queue pop_queue restores (enqueue restores its own silently).
+  if (changed && x.run.trace && x.curList[x.curIndex]?.name === 'pop_queue') x.detail(`queue = ${hexish(x.origPriority)}`);
+}
 
 const L3_SLOTS = ['nw_src', 'nw_dst', 'ipv6_src', 'ipv6_dst', 'ipv6_label', 'nw_proto', 'nw_tos', 'nw_ttl', 'nw_frag',
   'tp_src', 'tp_dst', 'tcp_flags', 'arp_sha', 'arp_tha', 'nd_target'];

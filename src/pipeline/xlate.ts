@@ -127,9 +127,9 @@ export class Xlate implements ExecCtx {
     const sentBefore = this.run.sent.length;
     try {
       if (thaw) thaw(this); else this.lookupAndExecute(table, 0);
-      if (!this.exited && actionSetRuns(this)) {
+      if (actionSetRuns(this)) {
         this.ev({ kind: 'action-set', depth: 1 }); // under the pass's first lookup, as in OVS
-        executeActionSet(this, 2);
+        if (!this.exited) executeActionSet(this, 2); // after exit OVS prints the header and runs nothing
       }
       finishFreezing(this); // a dp_hash select group froze the translation
     } catch (e) {
@@ -347,7 +347,7 @@ export class Xlate implements ExecCtx {
   setQueue(queue: number): void { more.setQueue(this, queue); }
   popQueue(): void { more.popQueue(this); }
   setTunnel(id: bigint): void { this.slots.set('tun_id', id); }
-  sample(): void { this.detail('no IPFIX/sFlow collector is configured: nothing is sampled'); }
+  sample(): void { this.note('no IPFIX/sFlow collector is configured: nothing is sampled'); } // ofproto/trace says nothing
   pushMpls(ethertype: number): void { more.pushMpls(this, ethertype); }
   setMplsLse(action: string, shift: number, mask: number, value: number): void { more.setMplsLse(this, action, shift, mask, value); }
   decMplsTtl(): void { more.decMplsTtl(this); }

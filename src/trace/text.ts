@@ -30,6 +30,10 @@ function tableText(table: number, f: MatchedFlow): string {
   return s;
 }
 
+// OVS's datapath interface has no action for rewriting ARP, ICMP or neighbor discovery
+// fields: a flow whose datapath actions set them runs in userspace, which the trace says.
+const SLOW_SET = /\bset\((?:arp|icmp|icmpv6|nd|nd_ext)\(/;
+
 /** The recirculation's `thaw` node and its `Resuming from table N` child, before the pass's events. */
 type Node = TraceEvent | { kind: 'thaw'; depth: number; text: string };
 
@@ -109,6 +113,7 @@ function passText(out: string[], p: TracePass, bridge: string): void {
   treeLines(out, nodes);
   out.push('', `Final flow: ${p.finalFlow}`, `Datapath actions: ${p.datapathActions}`);
   if (p.failure) out.push(`Translation failed (${p.failure}), packet is dropped.`);
+  else if (SLOW_SET.test(p.datapathActions)) out.push('This flow is handled by the userspace slow path because it:', '  - Uses action(s) not supported by datapath.');
 }
 
 export function formatTraceText(t: Trace, bridge = 'br0'): string {
