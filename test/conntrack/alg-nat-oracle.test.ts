@@ -16,7 +16,7 @@ const read = (dir: string, name: string): any => JSON.parse(readFileSync(join(OR
 const flags = (s: string): string => s.split('+').filter(Boolean).sort().join('+');
 const VIP = 0x0a090909n;
 
-export function packet(line: string): CtPacket {
+function packet(line: string): CtPacket {
   const c = readConversation(line, 'recorded');
   expect(c.diagnostics).toEqual([]);
   return toCtPacket(c.packets[0]!.packet);
