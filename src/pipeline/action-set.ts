@@ -5,6 +5,7 @@
 // "final" action (ct, ct_clear, resubmit, output, group). The set runs only when it holds
 // a final action, and then runs just one: the highest class, of one class the last
 // written. So a group replaces the output, and an output wins over a ct().
+// OVS runs each group bucket's actions by the same rules (bucketAsActionSet).
 //
 // The set is kept as a Map (slot key → action) so that a translation can copy it cheaply:
 // `p<rank>` for a place, `final` for the final action, `w<n>` for the n-th key (unique:
@@ -25,8 +26,7 @@ function rank(a: Action): number {
   return r;
 }
 
-function put(set: Map<string, Action>, a: Action): void {
-  const r = rank(a);
+function put(set: Map<string, Action>, a: Action, r = rank(a)): void {
   if (r === WRITE) { set.set(`w${set.size}`, a); return; }
   if (r < FIRST_FINAL) { set.set(`p${r}`, a); return; }
   const held = set.get('final');
@@ -70,6 +70,28 @@ export function actionSetText(x: Xlate, verb: 'is' | 'was'): string {
 
 /** True when the set would run something at the end of the pipeline. */
 export const actionSetRuns = (x: Xlate): boolean => !x.actionSetEmpty && x.actionSet.has('final');
+
+/**
+ * A group bucket's actions as OVS 3.1 runs them: as an action set of their own (so in the
+ * set's order, only the last of one kind, only one final action, nothing without one).
+ * What an action set cannot hold (note, learn, clone…) the switch keeps in the bucket but
+ * never runs. Kept per bucket: the same list runs for every packet.
+ */
+export function bucketAsActionSet(actions: readonly Action[]): readonly Action[] {
+  let list = BUCKETS.get(actions);
+  if (!list) {
+    const set = new Map<string, Action>();
+    for (const a of actions) {
+      const r = actionSetRankOf(actionByName(a.name), a);
+      if (r !== undefined) put(set, a, r);
+    }
+    list = ordered(set);
+    BUCKETS.set(actions, list);
+  }
+  return list;
+}
+
+const BUCKETS = new WeakMap<readonly Action[], Action[]>();
 
 /** Translations running their action set (and all it resubmits to). */
 const RUNNING = new WeakSet<Xlate>();

@@ -10,6 +10,7 @@
 import type { BundleArgs } from '../model/actions/bundle.js';
 import type { MultipathArgs } from '../model/actions/multipath.js';
 import { FIELDS, type FieldSpec } from '../model/fields.js';
+import { bucketAsActionSet } from './action-set.js';
 import { finishFreezing, startFreezing } from './freeze.js';
 import { hashSymmetricL4 } from './hash.js';
 import { portExists, type Bucket, type GroupDesc } from './pipeline.js';
@@ -42,7 +43,9 @@ function runBucket(x: Xlate, g: GroupDesc, b: Bucket, picked = false): void {
     if (picked) x.detail(`using bucket ${id}`);
     x.ev({ kind: 'bucket', depth, bucket: id });
   }
-  x.recurse(() => x.executeList(b.actions, depth + 1));
+  const list = bucketAsActionSet(b.actions); // OVS runs a bucket as an action set
+  if (!list.length) x.ev({ kind: 'action', depth: depth + 1, text: 'drop' }); // as OVS traces an empty list
+  x.recurse(() => x.executeList(list, depth + 1));
   finishFreezing(x); // a freeze inside a bucket resumes that bucket only
   x.exited = false;
   x.slots.copyFrom(saved);
