@@ -87,11 +87,13 @@ export function bucketAsActionSet(actions: readonly Action[]): readonly Action[]
     }
     list = ordered(set);
     BUCKETS.set(actions, list);
+    BUCKET_LISTS.add(list);
   }
   return list;
 }
 
 const BUCKETS = new WeakMap<readonly Action[], Action[]>();
+const BUCKET_LISTS = new WeakSet<readonly Action[]>();
 
 /** Translations running their action set (and all it resubmits to). */
 const RUNNING = new WeakSet<Xlate>();
@@ -105,10 +107,13 @@ export function executeActionSet(x: Xlate, depth: number): void {
 }
 
 /**
- * A packet-in sent while the action set runs, by an output to CONTROLLER (which is what a
- * plain controller is in OpenFlow 1.1+), gives the reason action_set, as OVS's does.
+ * The reason of a packet-in sent by an output to CONTROLLER (which is what a plain
+ * controller is in OpenFlow 1.1+), as OVS gives it: group when the output is in a bucket's
+ * own list, else action_set while the action set runs (and all it resubmits to).
  */
 export function packetInFromSet(x: Xlate, req: ControllerRequest): ControllerRequest {
   const plain = req.reason === 'action' && !req.controllerId && !req.userdata.length && !req.pause && req.meterId === null;
-  return plain && RUNNING.has(x) ? { ...req, reason: 'action_set' } : req;
+  if (!plain) return req;
+  if (BUCKET_LISTS.has(x.curList)) return { ...req, reason: 'group' };
+  return RUNNING.has(x) ? { ...req, reason: 'action_set' } : req;
 }
