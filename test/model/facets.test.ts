@@ -188,6 +188,14 @@ describe('actions declare what the translation asks', () => {
     }
   });
 
+  it('frozenAs: write_metadata resumes as a set_field on metadata with its value and mask (freeze_unroll_actions)', () => {
+    expect(ACTIONS.filter((a) => (a as Spec).frozenAs).map((a) => a.name)).toEqual(['write_metadata']);
+    const wm = readFlows('# protocol: OpenFlow13\nactions=write_metadata:0x5/0xff\n', 'f').flows[0].actions[0];
+    const as = (actionByName('write_metadata') as Spec).frozenAs!(wm.args);
+    const back = actionByName(as.name)!.fieldWrite!(as.args);
+    expect([as.name, back.field.name, back.value, back.mask]).toEqual(['set_field', 'metadata', 5n, 0xffn]);
+  });
+
   it('each from… builder is declared by one action and agrees with its other facets', () => {
     for (const hook of ['fromWrite', 'fromPort', 'fromTable', 'fromGroupId'] as const) {
       expect(ACTIONS.filter((a) => (a as Spec)[hook]).map((a) => a.name), hook).toHaveLength(1);
