@@ -123,7 +123,7 @@ class Run implements PacketRun {
     this.ctStates = this.result.ctStates;
     this.ctCalls = this.result.ctCalls;
     this.sent = this.result.sent;
-    this.current = this.first = { packet: clonePacket(received), table: 0, recircId: 0, depth: 0, source: null, thaw: undefined };
+    this.current = this.first = { packet: clonePacket(received), table: 0, recircId: 0, depth: 0, source: null, thaw: undefined, at: undefined, natSim: undefined }; // one shape with the queued passes
     this.queue.push(this.current);
   }
 
