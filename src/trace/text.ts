@@ -37,8 +37,8 @@ const SLOW_SET = /\bset\((?:arp|icmp|icmpv6|nd|nd_ext)\(/;
 /** The recirculation's `thaw` node and its `Resuming from table N` child, before the pass's events. */
 type Node = TraceEvent | { kind: 'thaw'; depth: number; text: string };
 
-/** OVS's node types that never hold children: they always count as followed. */
-const TERMINAL = new Set<Node['kind']>(['action', 'detail', 'warn', 'error', 'note', 'bucket']);
+/** OVS's node types that may hold children (the others always count as followed). */
+const holds = (k: Node['kind']): boolean => k === 'table' || k === 'action-set' || k === 'thaw';
 
 function nodeText(e: Node): string {
   switch (e.kind) {
@@ -75,7 +75,7 @@ function treeLines(out: string[], nodes: Node[]): void {
   let top = -1;
   for (let i = n - 1; i >= 0; i--) {
     const e = nodes[i], l = e.depth;
-    followed[i] = TERMINAL.has(e.kind) || later[l] ? 1 : 0;
+    followed[i] = !holds(e.kind) || later[l] ? 1 : 0;
     for (let k = l + 1; k <= top; k++) later[k] = false;
     if (e.kind !== 'note') later[l] = true;
     top = l;
