@@ -65,15 +65,17 @@ export const newFileMemo = (): FileMemo => ({ matches: [], facts: [], passed: ne
 // Most flows have their priority first and no other flow key among their items: the
 // commonest lists of flow-key positions are shared (fewer objects for the collector).
 const KEYS_NONE: readonly number[] = Object.freeze([]), KEYS_FIRST: readonly number[] = Object.freeze([0]);
-const sharedKeys = (keys: number[]): readonly number[] =>
-  keys.length === 0 ? KEYS_NONE : keys.length === 1 && keys[0] === 0 ? KEYS_FIRST : keys;
 
 export function matchMemo(memo: FileMemo, key: number, items: Item[], ids?: number[]): MatchMemo {
   let m = memo.matches[key];
   if (!m) {
-    const keys: number[] = [];
-    for (let i = 0; i < items.length; i++) if (!(ids && memo.facts[ids[i]]) && !isMatchItem(items[i])) keys.push(i);
-    m = { match: null, keys: sharedKeys(keys), checkedActions: null, checkedKey: 0, moreChecked: null };
+    let keys: readonly number[] = KEYS_NONE;
+    for (let i = 0; i < items.length; i++) {
+      if ((ids && memo.facts[ids[i]]) || isMatchItem(items[i])) continue;
+      // The usual flow key is a leading priority: a shared list; others get their own.
+      keys = keys.length === 0 && i === 0 ? KEYS_FIRST : [...keys, i];
+    }
+    m = { match: null, keys, checkedActions: null, checkedKey: 0, moreChecked: null };
     memo.matches[key] = m;
   }
   return m;

@@ -3,6 +3,7 @@ import type { Item, Value, Atom } from '../../grammar/syntax.js';
 import { ones, readSegs, writeSegs } from './bits.js';
 import { fail } from './errors.js';
 import { fieldByName, SLOTS, type FieldSpec } from './fields.js';
+import { IdsTable, idsHashStep } from '../util/ids-table.js';
 import { parseFieldValue, parseNumber, ValueError, type Masked, type ValueCtx } from './values.js';
 
 export interface Match {
@@ -196,28 +197,20 @@ export function applyMatchItemCached(m: Match, f: FieldSpec, it: Item, ctx: Valu
 }
 
 /**
- * Numbers as text for lookup keys: a number below 0x8000 is one character, a larger one
- * two (the first with the top bit set), so a sequence of numbers reads back one way only.
- * Writes n's character codes into out at `at`; returns where the next go.
- */
-export function putKeyChars(out: number[], at: number, n: number): number {
-  if (n < 0x8000) { out[at] = n; return at + 1; }
-  out[at] = 0x8000 | (n >> 15);
-  out[at + 1] = n & 0x7fff;
-  return at + 2;
-}
-
-/**
  * Masks maps, one per distinct content and order, to share between the matches of a file:
  * a dump's matches differ in values far more than in masks (matches are never changed
  * once built, so sharing is safe).
  */
 export class MaskTable {
-  private readonly byKey = new Map<string, Map<string, bigint>>();
+  /** By the number `ids` gives a match's (slot, mask) pairs: the masks map they make. */
+  private readonly maps: Array<Map<string, bigint>> = [];
+  private readonly ids = new IdsTable();
   private readonly maskIds = new Map<bigint, number>();
 
-  private readonly chars: number[] = [];
+  private readonly pairs: number[] = [];
   private readonly work = new Map<string, bigint>();
+  private n = 0;
+  private hash = 0;
 
   /** An empty masks map to build a match in, given back by share() (most matches of a
    *  dump find their masks already there, so no map is made for them). */
@@ -228,19 +221,23 @@ export class MaskTable {
 
   /** m, with its masks map replaced by an equal one seen before (same order too). */
   share(m: Match): void {
-    const chars = this.chars;
-    let n = 0;
-    m.masks.forEach((mask, slot) => {
-      let id = this.maskIds.get(mask);
-      if (id === undefined) { id = this.maskIds.size; this.maskIds.set(mask, id); }
-      n = putKeyChars(chars, putKeyChars(chars, n, slotId(slot)), id);
-    });
-    chars.length = n;
-    const key = String.fromCharCode.apply(null, chars);
-    const seen = this.byKey.get(key);
+    this.n = 0;
+    this.hash = 0;
+    m.masks.forEach(this.addPair, this);
+    const k = this.ids.intern(this.pairs, this.n, this.hash);
+    const seen = this.maps[k];
     if (seen) { m.masks = seen; return; }
     if (m.masks === this.work) m.masks = copyMap(this.work);
-    this.byKey.set(key, m.masks);
+    this.maps[k] = m.masks;
+  }
+
+  private addPair(mask: bigint, slot: string): void {
+    let id = this.maskIds.get(mask);
+    if (id === undefined) { id = this.maskIds.size; this.maskIds.set(mask, id); }
+    const s = slotId(slot);
+    this.pairs[this.n++] = s;
+    this.pairs[this.n++] = id;
+    this.hash = idsHashStep(idsHashStep(this.hash, s), id);
   }
 }
 

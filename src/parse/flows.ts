@@ -10,7 +10,7 @@ import { buildFlow, type BuildCtx, type Flow, type LeadingKeys } from '../model/
 import { newFileMemo } from '../model/flow-memo.js';
 import { isSpace, newLeadingKeys, readLeadingKeys, skipSpace } from './leading-keys.js';
 import { hashStep, hasAt, TextTable } from './text-table.js';
-import { IdsTable, idsHashStep } from './ids-table.js';
+import { IdsTable, idsHashStep } from '../util/ids-table.js';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface FlowFile {

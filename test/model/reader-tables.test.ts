@@ -1,7 +1,7 @@
 // The reader's tables: IdsTable numbers sequences of item numbers, TextTable finds item texts by
 // a range of a line. Equal keys must find the same entry, others never, through collisions and growth.
 import { describe, expect, it } from 'vitest';
-import { IdsTable, idsHashStep } from '../../src/parse/ids-table.js';
+import { IdsTable, idsHashStep } from '../../src/util/ids-table.js';
 import { readFlows } from '../../src/parse/flows.js';
 import { hashStep, TextTable } from '../../src/parse/text-table.js';
 

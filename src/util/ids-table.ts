@@ -1,7 +1,8 @@
-// The reader numbers each distinct sequence of match-item numbers it meets (a line's match
-// items): buildFlow then finds what those items built by index, with no string made and
-// hashed per line (a dump's ~60,000 distinct matches made a Map keyed by strings the
-// slowest single line of the reader: each lookup compared against a key far in memory).
+// Numbers each distinct sequence of numbers it is given (0, 1, 2, ...): the flows reader
+// numbers a line's sequence of match items, the mask table a match's (slot, mask) pairs,
+// and each then finds what it keeps for them by index. No string is made and hashed per
+// lookup (a dump's ~60,000 distinct matches made a Map keyed by strings the slowest
+// single line of the reader: each lookup compared against a key far in memory).
 
 /** hashStep for numbers: h = idsHashStep(h, id), from 0. */
 export const idsHashStep = (h: number, id: number): number => (Math.imul(h, 0x01000193) ^ id) | 0;
