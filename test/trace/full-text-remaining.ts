@@ -1,13 +1,12 @@
 // Recorded cases whose full trace text ctflow does not (yet) print as OVS 3.1 did, each
 // with the first reason it differs (full-text.test.ts fails when one starts agreeing).
 const PORTNAMES = 'NORMAL learning names the port (p1): the oracle harness gives ctflow no port names';
-const PARTIAL = 'OVS added the flows before the refused one; the harness treats a refused file as empty';
 
 export const REMAINING = new Map<string, string>([
   ['learn-mac-learning-ovn-style', "the learned flow lacks the fin_timeout(...) action OVS puts first for fin_idle/hard_timeout (src/pipeline/learn.ts leaves it out)"],
   ['normal-learn-generate', PORTNAMES],
   ['normal-learn-vlan-generate', PORTNAMES],
   ['normal-self-dst-generate', PORTNAMES],
-  ['reject-flow-in-table-254-partial-add', PARTIAL],
+  ['reject-flow-in-table-254-partial-add', "OVS's internal table 254 holds hidden flows (a lookup there matches `recirc_id=0, priority 2`); ctflow's is empty"],
   ['set-field-masked-mac-of15', 'a masked set_field prints without its mask (the action printer, src/model/actions/set_field.ts)'],
 ]);

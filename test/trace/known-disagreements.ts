@@ -6,6 +6,5 @@ const REJECT = 'OVS refuses the flows at add-flows time; ctflow\'s parser accept
 // test/pipeline/normal.test.ts checks that FLOOD/ALL follow OVS's hash buckets.
 
 export const KNOWN = new Map<string, string>([
-  ['reject-flow-in-table-254-partial-add', 'OVS added the flows before the refused one; the harness treats a refused file as empty'],
   ['reject-group-missing', REJECT], ['reject-meter-missing-of13', REJECT],
 ]);
