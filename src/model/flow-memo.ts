@@ -115,8 +115,19 @@ interface Passed { key: number; slots: string[]; values: Array<bigint | undefine
 const PASSED_MAX = 32; // per action list: past that, checks simply run
 
 function passedBefore(file: FileMemo, actions: Action[], key: number, m: Match): boolean {
-  return file.passed.get(actions)?.some((p) => p.key === key
-    && p.slots.every((slot, i) => m.values.get(slot) === p.values[i] && m.masks.get(slot) === p.masks[i])) ?? false;
+  const list = file.passed.get(actions);
+  if (!list) return false;
+  // Plain loops: this runs for each new match of a dump, and callbacks would be made per call.
+  for (const p of list) {
+    if (p.key !== key) continue;
+    let same = true;
+    for (let i = 0; i < p.slots.length && same; i++) {
+      const slot = p.slots[i];
+      same = m.values.get(slot) === p.values[i] && m.masks.get(slot) === p.masks[i];
+    }
+    if (same) return true;
+  }
+  return false;
 }
 
 function remember(file: FileMemo, actions: Action[], key: number, m: Match, notes: ReadNotes): void {
