@@ -1,6 +1,7 @@
 // A table from text to a value, looked up by a range of a longer string: the reader finds
 // a line's match items in it without cutting each item out of the line first (a dump
 // holds hundreds of thousands of items, a few thousand of them distinct).
+import { grownInt32, grownUint16, spreadHash } from '../util/open-addressing.js';
 
 /** Whether `text` holds `key` at `at`. String.prototype.startsWith with a position is a
  *  builtin call each time; a loop over character codes is what the optimiser inlines (the
@@ -14,12 +15,6 @@ export function hasAt(text: string, at: number, key: string): boolean {
 /** The hash TextTable expects, one character at a time: h = step(h, charCode). */
 export const hashStep = (h: number, c: number): number => (Math.imul(h, 31) + c) | 0;
 
-// The low bits pick the slot: mixed so that texts differing in one character spread out.
-function slotOf(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  return h ^ (h >>> 13);
-}
 
 // Keys are kept as character codes side by side in one array, not as strings: checking a
 // hit reads them from there rather than from a slice of some earlier line far away in
@@ -40,7 +35,7 @@ export class TextTable<T> {
   /** The value for text[start, end), whose hash (hashStep from 0 over it) is `hash`. */
   get(text: string, start: number, end: number, hash: number): T | undefined {
     const mask = this.slots.length - 1, len = end - start;
-    for (let i = slotOf(hash) & mask; ; i = (i + 1) & mask) {
+    for (let i = spreadHash(hash) & mask; ; i = (i + 1) & mask) {
       const e = this.slots[i] - 1;
       if (e < 0) return undefined;
       if (this.hashes[e] === hash && this.keyLen[e] === len && this.sameChars(e, text, start, len)) return this.values[e];
@@ -51,7 +46,7 @@ export class TextTable<T> {
   set(key: string, hash: number, value: T): void {
     const e = this.count++;
     if (e >= this.hashes.length) this.growEntries();
-    if (this.used + key.length > this.chars.length) this.chars = grown16(this.chars, (this.used + key.length) * 2);
+    if (this.used + key.length > this.chars.length) this.chars = grownUint16(this.chars, (this.used + key.length) * 2);
     for (let j = 0; j < key.length; j++) this.chars[this.used + j] = key.charCodeAt(j);
     this.keyAt[e] = this.used;
     this.keyLen[e] = key.length;
@@ -78,27 +73,15 @@ export class TextTable<T> {
 
   private place(e: number): void {
     const mask = this.slots.length - 1;
-    let i = slotOf(this.hashes[e]) & mask;
+    let i = spreadHash(this.hashes[e]) & mask;
     while (this.slots[i] !== 0) i = (i + 1) & mask;
     this.slots[i] = e + 1;
   }
 
   private growEntries(): void {
     const n = this.hashes.length * 2;
-    this.hashes = grown32(this.hashes, n);
-    this.keyAt = grown32(this.keyAt, n);
-    this.keyLen = grown32(this.keyLen, n);
+    this.hashes = grownInt32(this.hashes, n);
+    this.keyAt = grownInt32(this.keyAt, n);
+    this.keyLen = grownInt32(this.keyLen, n);
   }
-}
-
-function grown32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
-}
-
-function grown16(a: Uint16Array<ArrayBuffer>, n: number): Uint16Array<ArrayBuffer> {
-  const b = new Uint16Array(n);
-  b.set(a);
-  return b;
 }

@@ -3,6 +3,7 @@
 // and each then finds what it keeps for them by index. No string is made and hashed per
 // lookup (a dump's ~60,000 distinct matches made a Map keyed by strings the slowest
 // single line of the reader: each lookup compared against a key far in memory).
+import { grownInt32, spreadHash } from './open-addressing.js';
 
 /** hashStep for numbers: h = idsHashStep(h, id), from 0. */
 export const idsHashStep = (h: number, id: number): number => (Math.imul(h, 0x01000193) ^ id) | 0;
@@ -22,7 +23,7 @@ export class IdsTable {
    *  before, or the next number (0, 1, 2, ...). */
   intern(ids: number[], n: number, hash: number): number {
     const mask = this.slots.length - 1;
-    let i = spread(hash) & mask;
+    let i = spreadHash(hash) & mask;
     for (; ; i = (i + 1) & mask) {
       const s = this.slots[i];
       if (s === 0) break;
@@ -45,9 +46,9 @@ export class IdsTable {
 
   private append(ids: number[], n: number): void {
     const k = this.count - 1;
-    if (k + 2 > this.start.length) this.start = grown(this.start, (k + 2) * 2);
+    if (k + 2 > this.start.length) this.start = grownInt32(this.start, (k + 2) * 2);
     const a = this.start[k];
-    if (a + n > this.pool.length) this.pool = grown(this.pool, (a + n) * 2);
+    if (a + n > this.pool.length) this.pool = grownInt32(this.pool, (a + n) * 2);
     for (let j = 0; j < n; j++) this.pool[a + j] = ids[j];
     this.start[k + 1] = a + n;
   }
@@ -59,23 +60,10 @@ export class IdsTable {
     const mask = this.slots.length - 1;
     for (let i = 0; i < slots.length; i++) {
       if (slots[i] === 0) continue;
-      let j = spread(hashes[i]) & mask;
+      let j = spreadHash(hashes[i]) & mask;
       while (this.slots[j] !== 0) j = (j + 1) & mask;
       this.slots[j] = slots[i];
       this.hashes[j] = hashes[i];
     }
   }
-}
-
-// The low bits pick the slot: mixed so that sequences differing in one number spread out.
-function spread(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  return h ^ (h >>> 13);
-}
-
-function grown(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
 }
