@@ -5,18 +5,14 @@ import type { Flow } from '../model/flow.js';
 import { formatActions, formatCtx, formatFlowLines } from '../model/print-flow.js';
 import { formatMatch } from '../model/print-match.js';
 import { readFlows } from '../parse/flows.js';
-import { EXIT_BAD_INPUT, readText, reportDiagnostics, toJson, UsageError } from './io.js';
+import { EXIT_BAD_INPUT, protocolVersion, readText, reportDiagnostics, toJson, UsageError } from './io.js';
 
 export interface FmtOpts { ports: Map<string, number>; of15?: boolean; protocol?: string; names?: boolean }
 
-/** The dialects `fmt` prints, checked against recorded dumps of real ovs-ofctl (-O NAME). */
-const PROTOCOLS = new Map([['OpenFlow10', 10], ['OpenFlow13', 13], ['OpenFlow15', 15]]);
-
 /** The OpenFlow version asked for on the command line, or undefined: the dump header says. */
 function askedVersion(opts: FmtOpts): number | undefined {
-  if (opts.protocol === undefined) return opts.of15 ? 15 : undefined;
-  const v = PROTOCOLS.get(opts.protocol);
-  if (v === undefined) throw new UsageError(`--protocol: unsupported ${opts.protocol} (use ${[...PROTOCOLS.keys()].join(', ')})`);
+  const v = protocolVersion(opts.protocol);
+  if (v === undefined) return opts.of15 ? 15 : undefined;
   if (opts.of15 && v !== 15) throw new UsageError(`--of15 contradicts --protocol ${opts.protocol}`);
   return v;
 }

@@ -101,3 +101,15 @@ export function restoreConntrack(conntrack: Conntrack, file: string): boolean {
   }
   return true;
 }
+
+/** The OpenFlow versions `-O/--protocol` takes (the dialects checked against real ovs-ofctl). */
+const PROTOCOLS = new Map([['OpenFlow10', 10], ['OpenFlow13', 13], ['OpenFlow15', 15]]);
+export const PROTOCOL_FLAGS = '-O, --protocol <OpenFlow10|OpenFlow13|OpenFlow15>';
+
+/** `-O NAME` as a version number; undefined when not given (a dump header then says). */
+export function protocolVersion(name: string | undefined): number | undefined {
+  if (name === undefined) return undefined;
+  const v = PROTOCOLS.get(name);
+  if (v === undefined) throw new UsageError(`--protocol: unsupported ${name} (use ${[...PROTOCOLS.keys()].join(', ')})`);
+  return v;
+}

@@ -6,7 +6,7 @@ import { runTrace } from './trace.js';
 import { runCommand } from './run.js';
 import { lintCommand } from './lint.js';
 import { testCommand } from './test.js';
-import { EXIT_BAD_INPUT, exitWith, portNamesOption } from './io.js';
+import { EXIT_BAD_INPUT, exitWith, portNamesOption, PROTOCOL_FLAGS } from './io.js';
 
 const program = new Command();
 program
@@ -21,7 +21,7 @@ program.command('fmt')
   .argument('<files...>', 'add-flows files or pasted dump-flows output ("-" for stdin)')
   .option(...portsOpt)
   .option('--names', 'print port names from --ports, like dump-flows --names')
-  .option('-O, --protocol <OpenFlow10|OpenFlow13|OpenFlow15>', 'print as `ovs-ofctl -O PROTOCOL dump-flows` does (default: as the dump header says, else OpenFlow10)')
+  .option(PROTOCOL_FLAGS, 'print as `ovs-ofctl -O PROTOCOL dump-flows` does (default: as the dump header says, else OpenFlow10)')
   .option('--of15', 'same as --protocol OpenFlow15')
   .action((files: string[], o) => exitWith(() => runFmt(files, { ports: portNamesOption(o.ports), of15: o.of15, protocol: o.protocol, names: o.names })));
 
@@ -43,7 +43,8 @@ program.command('trace')
   .option('--json', 'print the trace as JSON')
   .option('--profile <profile>', 'conntrack profile: kernel or userspace', 'kernel')
   .option('--bridge <name>', "bridge name shown in the trace (default: LOCAL's name in --ports, else br0)")
-  .action((flows: string, packet: string, o) => exitWith(() => runTrace(flows, packet, { ports: o.ports, groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile, bridge: o.bridge })));
+  .option(PROTOCOL_FLAGS, 'the OpenFlow version the flows and groups are added with, as `ovs-ofctl -O` (default: a dump\'s header, else OpenFlow10); the trace prints their actions in it')
+  .action((flows: string, packet: string, o) => exitWith(() => runTrace(flows, packet, { ports: o.ports, groups: o.groups, ctNext: o.ctNext, conntrack: o.conntrack, json: o.json, profile: o.profile, bridge: o.bridge, protocol: o.protocol })));
 
 program.addCommand(runCommand());
 program.addCommand(lintCommand());

@@ -12,7 +12,7 @@ import { readGroups } from '../parse/groups.js';
 import { ExecError } from '../pipeline/exec.js';
 import { buildPipeline, openPorts } from '../pipeline/pipeline.js';
 import { readTableChanges } from './test.js';
-import { bridgeName, bridgePorts, EXIT_BAD_INPUT, exitWith, readText, reportDiagnostics, restoreConntrack, toJson, UsageError } from './io.js';
+import { bridgeName, bridgePorts, EXIT_BAD_INPUT, exitWith, PROTOCOL_FLAGS, protocolVersion, readText, reportDiagnostics, restoreConntrack, toJson, UsageError } from './io.js';
 
 export interface RunOpts {
   profile: string;
@@ -24,6 +24,8 @@ export interface RunOpts {
   ports?: string;
   bridge?: string;
   controller?: boolean;
+  /** `-O`: the OpenFlow version the flows and groups are added with. */
+  protocol?: string;
 }
 
 function sysctls(list: string[]): Map<string, string> {
@@ -48,8 +50,9 @@ export function runConversation(flowsFile: string, convFile: string, o: RunOpts)
     if (e instanceof CtConfigError) throw new UsageError(`--sysctl: ${e.message}`);
     throw e;
   }
-  const flows = readFlows(readText(flowsFile), flowsFile, { ports: names });
-  const groups = o.groups ? readGroups(readText(o.groups), o.groups, { ports: names }) : null;
+  const asked = protocolVersion(o.protocol);
+  const flows = readFlows(readText(flowsFile), flowsFile, { ports: names, ofVersion: asked });
+  const groups = o.groups ? readGroups(readText(o.groups), o.groups, { ports: names, ofVersion: asked }) : null;
   const conv = readConversation(readText(convFile), convFile, { ports: names });
   const diagnostics = [...flows.diagnostics, ...(groups?.diagnostics ?? []), ...conv.diagnostics];
   // `@S flows PATH` lines: their files are read here, the replay swaps the tables.
@@ -60,7 +63,7 @@ export function runConversation(flowsFile: string, convFile: string, o: RunOpts)
   const portNames = names.size ? new Map([...names].map(([n, v]) => [v, n])) : undefined;
   const pipeline = buildPipeline(flows.flows, {
     groups: groups?.groups ?? [], ports: bp?.ports ?? openPorts(), portNames,
-    of15: flows.ofVersion >= 15, controllerConnected: o.controller ?? false,
+    ofVersion: asked ?? flows.ofVersion, groupsOfVersion: groups?.ofVersion, controllerConnected: o.controller ?? false,
   });
   let verdicts;
   // --json gives each pass's packet and lookups (PacketResult.passes); the text does not.
@@ -89,5 +92,6 @@ export function runCommand(): Command {
     .option('--ports <map|file>', 'port names NAME=NUMBER[,...], or a file of `ovs-ofctl show` / `dpif/show` output')
     .option('--bridge <name>', "bridge name shown in traces (default: LOCAL's name in --ports, else br0)")
     .option('--controller', 'a controller is connected (packet-ins are sent: dont_send=0), as ovn-controller is')
+    .option(PROTOCOL_FLAGS, 'the OpenFlow version the flows and groups are added with, as `ovs-ofctl -O` (default: a dump\'s header, else OpenFlow10)')
     .action((flows: string, conversation: string, o: RunOpts) => exitWith(() => runConversation(flows, conversation, o)));
 }

@@ -108,7 +108,7 @@ function load(file: string, cache: Map<string, Built | null>, ds: Diagnostic[]):
     }
     const opts = {
       groups: groups?.groups ?? [], ports: bp?.ports ?? openPorts(), portNames,
-      of15: flows.ofVersion >= 15, controllerConnected: h.controller,
+      ofVersion: flows.ofVersion, groupsOfVersion: groups?.ofVersion, controllerConnected: h.controller,
     };
     const pipeline = () => buildPipeline(flows.flows, opts);
     built = { pipeline, portNames, flowTables: new Map(flows.flows.map((f) => [f.line, f.table])) };

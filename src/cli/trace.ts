@@ -10,7 +10,7 @@ import { ctStateText, parseCtNext, runPacket, RecirculationError } from '../pipe
 import { ExecError } from '../pipeline/exec.js';
 import { formatTraceText } from '../trace/text.js';
 import { traceToJson } from '../trace/json.js';
-import { bridgeName, bridgePorts, EXIT_BAD_INPUT, readText, reportDiagnostics, restoreConntrack, toJson, UsageError } from './io.js';
+import { bridgeName, bridgePorts, EXIT_BAD_INPUT, protocolVersion, readText, reportDiagnostics, restoreConntrack, toJson, UsageError } from './io.js';
 
 export interface TraceOpts {
   /** `--ports`: NAME=NUMBER pairs or a file of `ovs-ofctl show` / `dpif/show` output. */
@@ -22,6 +22,8 @@ export interface TraceOpts {
   profile: string;
   /** The bridge name the trace header shows (OVN's tables live on br-int). */
   bridge?: string;
+  /** `-O`: the OpenFlow version the flows and groups are added with. */
+  protocol?: string;
 }
 
 export function runTrace(flowsFile: string, packetText: string, o: TraceOpts): number {
@@ -31,18 +33,21 @@ export function runTrace(flowsFile: string, packetText: string, o: TraceOpts): n
   const bp = bridgePorts(o.ports, o.bridge);
   const bridge = bridgeName(o.bridge, bp);
   const names = bp?.names ?? new Map<string, number>();
-  const flows = readFlows(readText(flowsFile), flowsFile, { ports: names });
+  const asked = protocolVersion(o.protocol);
+  const flows = readFlows(readText(flowsFile), flowsFile, { ports: names, ofVersion: asked });
   if (flows.diagnostics.length) { reportDiagnostics(flows.diagnostics); return EXIT_BAD_INPUT; }
   let groups: ReturnType<typeof readGroups>['groups'] = [];
+  let groupsOfVersion: number | undefined;
   if (o.groups) {
-    const g = readGroups(readText(o.groups), o.groups, { ports: names });
+    const g = readGroups(readText(o.groups), o.groups, { ports: names, ofVersion: asked });
     if (g.diagnostics.length) { reportDiagnostics(g.diagnostics); return EXIT_BAD_INPUT; }
     groups = g.groups;
+    groupsOfVersion = g.ofVersion;
   }
   // Without a port list every port exists; LOCAL is still numbered as on a fresh switch.
   const ports: PortMap = bp?.ports ?? { ...openPorts(), local: dummyLocalPort(bridge, []) };
   const pipeline = buildPipeline(flows.flows, {
-    groups, ports, of15: flows.ofVersion >= 15,
+    groups, ports, ofVersion: asked ?? flows.ofVersion, groupsOfVersion,
     portNames: names.size ? new Map([...names].map(([n, v]) => [v, n])) : undefined,
   });
   let packet;
