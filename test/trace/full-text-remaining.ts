@@ -8,5 +8,4 @@ export const REMAINING = new Map<string, string>([
   ['normal-learn-vlan-generate', PORTNAMES],
   ['normal-self-dst-generate', PORTNAMES],
   ['reject-flow-in-table-254-partial-add', "OVS's internal table 254 holds hidden flows (a lookup there matches `recirc_id=0, priority 2`); ctflow's is empty"],
-  ['set-field-masked-mac-of15', 'a masked set_field prints without its mask (the action printer, src/model/actions/set_field.ts)'],
 ]);
