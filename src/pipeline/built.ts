@@ -3,7 +3,7 @@ import { ACTIONS } from '../model/actions/index.js';
 import type { FieldWrite, TranslationFacets } from '../model/actions/facets.js';
 import type { Action, ActionSpec } from '../model/actions/types.js';
 
-type Builder = 'fromWrite' | 'fromPort' | 'fromTable' | 'fromGroupId';
+type Builder = 'fromWrite' | 'fromPort' | 'fromTable' | 'fromGroupId' | 'fromFinTimeouts';
 
 const BUILDERS = new Map<Builder, ActionSpec>();
 const NO_SPAN = { start: 0, end: 0 };
@@ -34,3 +34,5 @@ export const outputAction = (port: number): Action => build('fromPort', port);
 export const resubmitAction = (table: number): Action => build('fromTable', table);
 /** The action running group `id` (where a frozen translation resumes). */
 export const groupAction = (id: number): Action => build('fromGroupId', id);
+/** The action giving a learned flow its FIN/RST timeouts. */
+export const finTimeoutAction = (idle: number, hard: number): Action => build('fromFinTimeouts', idle, hard);

@@ -2,14 +2,15 @@
 import type { LearnArgs } from '../model/actions/learn.js';
 import type { Action } from '../model/actions/types.js';
 import { ones } from '../model/bits.js';
-import { outputAction, writeAction } from './built.js';
+import { finTimeoutAction, outputAction, writeAction } from './built.js';
 import type { Flow } from '../model/flow.js';
 import { newMatch, setSubfield } from '../model/match.js';
 import type { ExecCtx } from './exec.js';
 
 export function learnedFlow(l: LearnArgs, x: ExecCtx): Flow {
   const match = newMatch();
-  const actions: Action[] = [];
+  // OVS gives the flow its fin_idle/hard_timeout as a fin_timeout action ahead of the rest.
+  const actions: Action[] = l.finIdleTimeout || l.finHardTimeout ? [finTimeoutAction(l.finIdleTimeout, l.finHardTimeout)] : [];
   for (const s of l.specs) {
     switch (s.kind) {
       case 'match': setSubfield(match, s.dst.field, s.dst.ofs, s.dst.bits, s.value); break;

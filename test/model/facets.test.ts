@@ -7,6 +7,7 @@
 // the OpenFlow 1.0 and 1.5 dialects. Forgetting a hook in a new action fails here.
 // The translation's facets (TranslationFacets) are held to what OVS 3.1 does with each
 // action and to what the action's own execute() does.
+import { formatCtx } from '../../src/model/print-flow.js';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, actionByName } from '../../src/model/actions/index.js';
 import { ACTION_SET_RANK, actionSetRankOf, FACET_HOOKS, type ActionFacets, type FieldWrite } from '../../src/model/actions/facets.js';
@@ -197,7 +198,7 @@ describe('actions declare what the translation asks', () => {
   });
 
   it('each from… builder is declared by one action and agrees with its other facets', () => {
-    for (const hook of ['fromWrite', 'fromPort', 'fromTable', 'fromGroupId'] as const) {
+    for (const hook of ['fromWrite', 'fromPort', 'fromTable', 'fromGroupId', 'fromFinTimeouts'] as const) {
       expect(ACTIONS.filter((a) => (a as Spec)[hook]).map((a) => a.name), hook).toHaveLength(1);
     }
     const by = (hook: keyof Spec) => ACTIONS.find((a) => (a as Spec)[hook]) as Spec;
@@ -215,6 +216,9 @@ describe('actions declare what the translation asks', () => {
       expect(r.jump!(args)).toEqual({ inPort: null, table: t, ct: false });
     }
     for (const g of [1, 0xffffff00]) expect(by('fromGroupId').groupId!(by('fromGroupId').fromGroupId!(g))).toBe(g);
+    // Printed as OVS prints the fin_timeout it puts in learned flows (recorded: learn-mac-learning-ovn-style).
+    const fin = by('fromFinTimeouts');
+    expect(fin.format(fin.fromFinTimeouts!(5, 10), formatCtx())).toBe('fin_timeout(idle_timeout=5,hard_timeout=10)');
   });
 
   it('meterId, groupId and ctNat agree with what execute() does', () => {

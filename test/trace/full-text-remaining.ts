@@ -3,7 +3,6 @@
 const PORTNAMES = 'NORMAL learning names the port (p1): the oracle harness gives ctflow no port names';
 
 export const REMAINING = new Map<string, string>([
-  ['learn-mac-learning-ovn-style', "the learned flow lacks the fin_timeout(...) action OVS puts first for fin_idle/hard_timeout (src/pipeline/learn.ts leaves it out)"],
   ['normal-learn-generate', PORTNAMES],
   ['normal-learn-vlan-generate', PORTNAMES],
   ['normal-self-dst-generate', PORTNAMES],

@@ -122,6 +122,9 @@ export interface TranslationFacets<A> {
   fromTable?(table: number): A;
   /** Builds the action running group `id` (a frozen translation resumes at it). */
   fromGroupId?(id: number): A;
+  /** Builds the action giving a flow FIN/RST timeouts (learn's fin_idle/hard_timeout: OVS
+   *  puts it first among the actions of the flows it adds). */
+  fromFinTimeouts?(idle: number, hard: number): A;
 }
 
 /** The hooks of ActionFacets, for tests that walk the registry. */

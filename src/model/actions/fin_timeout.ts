@@ -24,6 +24,7 @@ export const fin_timeout: ActionSpec<FinTimeoutArgs> = {
   },
   // Changes the timeouts of the flow that ran it; nothing happens to the packet.
   execute: () => {},
+  fromFinTimeouts: (idle, hard) => ({ idle, hard }),
   format(a) {
     const parts = [...(a.idle ? [`idle_timeout=${a.idle}`] : []), ...(a.hard ? [`hard_timeout=${a.hard}`] : [])];
     return `fin_timeout(${parts.join(',')})`;
