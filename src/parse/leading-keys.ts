@@ -5,17 +5,19 @@
 // rest). What is read is what
 //   /\s*(?:(cookie|duration|…|importance)=([^\s,=()]+),\s|(send_flow_rem|…|no_byte_counts)\s)/y
 // reads, repeated from the start of the line.
-import { hasAt } from './text-table.js';
 import { LEAD_DECIMAL, LEAD_FRACTION, LEAD_HEX, LEAD_OTHER, type LeadingKeys } from '../model/flow.js';
 
 const VALUED_KEYS = ['cookie', 'duration', 'table', 'n_packets', 'n_bytes', 'idle_timeout', 'hard_timeout', 'idle_age', 'hard_age', 'importance'];
 const FLAG_KEYS = ['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts'];
-/** What may follow a key at the start of a line: a valued key with its `=`, or a flag. */
-interface Candidate { key: string; text: string; valued: boolean }
+/** What may follow a key at the start of a line: a valued key with its `=`, or a flag.
+ *  `codes`: text's character codes after the first (which picked the candidate). */
+interface Candidate { key: string; text: string; valued: boolean; codes: number[] }
 // By first character: the few keys to try there (compared in place, no word cut out).
 const BY_FIRST: Candidate[][] = Array.from({ length: 128 }, () => []);
-for (const key of VALUED_KEYS) BY_FIRST[key.charCodeAt(0)].push({ key, text: key + '=', valued: true });
-for (const key of FLAG_KEYS) BY_FIRST[key.charCodeAt(0)].push({ key, text: key, valued: false });
+const candidate = (key: string, text: string, valued: boolean): Candidate =>
+  ({ key, text, valued, codes: [...text.slice(1)].map((c) => c.charCodeAt(0)) });
+for (const key of VALUED_KEYS) BY_FIRST[key.charCodeAt(0)].push(candidate(key, key + '=', true));
+for (const key of FLAG_KEYS) BY_FIRST[key.charCodeAt(0)].push(candidate(key, key, false));
 const NONE: Candidate[] = [];
 const SPACE = /\s/;
 // By UTF-16 code (NaN past the end: not a space); what \s matches, the regex deciding
@@ -23,6 +25,13 @@ const SPACE = /\s/;
 export const isSpace = (c: number): boolean => c === 32 || (c > 32 && c < 128 ? false : (c >= 9 && c <= 13) || (c >= 128 && SPACE.test(String.fromCharCode(c))));
 // , = ( ) or a space
 const endsValue = (c: number): boolean => c === 44 || c === 61 || c === 40 || c === 41 || isSpace(c);
+
+/** Whether text continues at `at` with the character codes `codes`. */
+function follows(text: string, at: number, codes: number[]): boolean {
+  if (at + codes.length > text.length) return false;
+  for (let j = 0; j < codes.length; j++) if (text.charCodeAt(at + j) !== codes[j]) return false;
+  return true;
+}
 
 /** Where the first non-space character at or after `i` is (\s as a regex reads it). */
 export function skipSpace(text: string, i: number): number {
@@ -42,7 +51,7 @@ export function readLeadingKeys(text: string, lead: LeadingKeys): number {
     const at = skipSpace(text, end);
     const candidates = BY_FIRST[text.charCodeAt(at)] ?? NONE;
     let hit: Candidate | null = null;
-    for (const c of candidates) if (hasAt(text, at, c.text)) { hit = c; break; }
+    for (let k = 0; k < candidates.length && hit === null; k++) if (follows(text, at + 1, candidates[k].codes)) hit = candidates[k];
     if (hit === null) return end;
     const i = lead.n;
     const w = at + hit.text.length;
