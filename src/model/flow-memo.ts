@@ -58,6 +58,8 @@ export interface FileMemo {
 export interface MatchMemo {
   match: Match | null; keys: readonly number[];
   checkedActions: Action[] | null; checkedKey: number; moreChecked: Array<Action[] | number> | null;
+  /** The VLAN tag and IP protocol the match gives an action list to start from (sharedActions), once known; -1 before. */
+  actionsState: number;
 }
 
 export const newFileMemo = (): FileMemo => ({ matches: [], facts: [], passed: new Map(), masks: new MaskTable(), stats: new StatsTable() });
@@ -75,7 +77,7 @@ export function matchMemo(memo: FileMemo, key: number, items: Item[], ids?: numb
       // The usual flow key is a leading priority: a shared list; others get their own.
       keys = keys.length === 0 && i === 0 ? KEYS_FIRST : [...keys, i];
     }
-    m = { match: null, keys, checkedActions: null, checkedKey: 0, moreChecked: null };
+    m = { match: null, keys, checkedActions: null, checkedKey: 0, moreChecked: null, actionsState: -1 };
     memo.matches[key] = m;
   }
   return m;

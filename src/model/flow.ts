@@ -8,7 +8,7 @@ import type { ParseCtx } from './actions/types.js';
 import { fail, FlowError } from './errors.js';
 import { fieldByName, fieldNames, type FieldSpec } from './fields.js';
 import { applyWrites, matchItemWrites, newMatch, PROTOCOLS, setProtocol, valueText, type Match } from './match.js';
-import { checkOnce, copyCounters, matchMemo, type FileMemo, type ItemFacts } from './flow-memo.js';
+import { checkOnce, copyCounters, matchMemo, type FileMemo, type ItemFacts, type MatchMemo } from './flow-memo.js';
 import { parsePort, ValueError } from './values.js';
 import { ctTupleAllowed, normalizeMatch } from './normalize.js';
 import { didYouMean } from '../util/suggest.js';
@@ -116,7 +116,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
   if (!ctx.dump && flow.stats === null && (ctx.ofVersion ?? 10) <= 11) heldAfterOf10Add(flow);
   if (syn.actions === null) fail('must specify an action (actions=...)', null);
   try {
-    flow.actions = sharedActions(syn.actions, flow, ctx);
+    flow.actions = sharedActions(syn.actions, flow, ctx, memo);
     checkOnce(flow.actions, flow.match, flow.table, ctx.ofVersion ?? 10, !!ctx.dump, memo, ctx.memo);
   } catch (e) { throw shifted(e, actionsBase); }
   return flow;
@@ -194,10 +194,16 @@ function addFlag(flow: Flow, k: string): void {
 // so flows share only when that starting state is the same.
 const BUILT = new WeakMap<Item[], Map<number, Action[]>>();
 
-function sharedActions(items: Item[], flow: Flow, ctx: BuildCtx): Action[] {
+function sharedActions(items: Item[], flow: Flow, ctx: BuildCtx, memo: MatchMemo | null): Action[] {
   const dump = ctx.dump || flow.stats !== null;
-  // The starting state as one number: dump flag, VLAN tag, IP protocol (0..255, or none).
-  const key = (dump ? 1 : 0) | (hasVlan(flow.match) ? 2 : 0) | (((ipProto(flow.match) ?? 256) + 1) << 2);
+  // The starting state as one number: dump flag, VLAN tag, IP protocol (0..255, or none);
+  // the match's part is worked out once per shared match.
+  let state = memo ? memo.actionsState : -1;
+  if (state < 0) {
+    state = (hasVlan(flow.match) ? 2 : 0) | (((ipProto(flow.match) ?? 256) + 1) << 2);
+    if (memo) memo.actionsState = state;
+  }
+  const key = (dump ? 1 : 0) | state;
   let byState = BUILT.get(items);
   if (!byState) { byState = new Map(); BUILT.set(items, byState); }
   let built = byState.get(key);
