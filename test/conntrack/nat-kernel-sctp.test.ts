@@ -2,9 +2,8 @@
 // test/oracle/kernel-sctp-nat): per packet the ct_state, the events, `conntrack -L` and
 // the addresses/ports of the frame that left (the recording's `received`).
 import { describe, expect, it } from 'vitest';
-import { formatCtState, formatIp, newConntrack, newCtPacketCache, parseIp, type CtPacket, type NatSpec } from '../../src/conntrack/index.js';
-import { caseNames, compareLines, readCase } from './oracle-replay.js';
-import { parsePacketLine } from './packet-line.js';
+import { formatCtState, formatIp, newConntrack, parseIp, type CtPacket, type NatSpec } from '../../src/conntrack/index.js';
+import { caseNames, compareLines, natStep, readCase } from './oracle-replay.js';
 
 const DIR = 'kernel-sctp-nat';
 
@@ -29,11 +28,7 @@ function replay(name: string): string[] {
   const ct = newConntrack({ profile: 'kernel' });
   const out: string[] = [];
   for (const s of c.steps) {
-    const now = Math.round(s.t * 1000);
-    const pkt = parsePacketLine(s.flow);
-    const cache = newCtPacketCache();
-    const r1 = ct.execute(pkt, { zone: 1, commit: false, force: false }, now, cache);
-    const r2 = ct.execute(pkt, { zone: 1, commit: true, force: false, nat: spec }, now, cache);
+    const { pkt, r1, r2, now } = natStep(ct, s, spec);
     const where = `${name} step ${s.step}`;
     const want = /:\s*(\S+)/.exec(s.ct_state)![1]!.split('+').filter(Boolean).sort().join('+');
     const got = formatCtState(r2.ctState).split('+').filter((f) => f && f !== 'snat' && f !== 'dnat').sort().join('+');

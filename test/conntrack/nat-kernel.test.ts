@@ -11,9 +11,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatIp, newConntrack, newCtPacketCache, parseIp, type CtPacket, type CtResult, type NatSpec } from '../../src/conntrack/index.js';
-import { compareLines, ORACLE } from './oracle-replay.js';
-import { parsePacketLine } from './packet-line.js';
+import { formatIp, newConntrack, parseIp, type CtPacket, type CtResult, type NatSpec } from '../../src/conntrack/index.js';
+import { compareLines, natStep, ORACLE } from './oracle-replay.js';
 
 const DIR = join(ORACLE, 'kernel-nat');
 const addr = (s: string) => parseIp(s)!.value;
@@ -82,11 +81,7 @@ function replay(name: string, file: string): string[] {
   const [ours, theirs] = [new PortNames(spec, out), new PortNames(spec, out)];
   const mine = (l: string[]) => (random ? ours.rename(l) : l), kernels = (l: string[]) => (random ? theirs.rename(l) : l);
   for (const s of c.steps) {
-    const now = Math.round(s.t * 1000);
-    const pkt = parsePacketLine(s.flow);
-    const cache = newCtPacketCache();
-    const r1 = ct.execute(pkt, { zone: 1, commit: false, force: false }, now, cache);
-    const r2 = ct.execute(pkt, { zone: 1, commit: true, force: false, nat: spec }, now, cache);
+    const { pkt, r1, r2, now } = natStep(ct, s, spec);
     const where = `${name} step ${s.step}`;
     // No free binding: the kernel drops the packet (ctflow: +inv, nothing committed).
     const passed = (r2.ctState & 0x10) === 0;

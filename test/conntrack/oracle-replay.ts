@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatCtState, newConntrack, newCtPacketCache, type Conntrack } from '../../src/conntrack/index.js';
+import { formatCtState, newConntrack, newCtPacketCache, type Conntrack, type CtPacket, type CtResult, type NatSpec } from '../../src/conntrack/index.js';
 import { parsePacketLine } from './packet-line.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -102,4 +102,14 @@ export function replayUserspace(name: string, dir = 'ovs-userspace'): string[] {
     compareLines(`${where} dump -m`, ct.dump(at, { zone: 1, more: true }), s.dump_conntrack_m, out);
   }
   return out;
+}
+
+/** The NAT recordings' step: a ct(zone=1) lookup, then ct(commit,zone=1,nat(SPEC)), at the step's time. */
+export function natStep(ct: Conntrack, s: any, spec: NatSpec): { pkt: CtPacket; r1: CtResult; r2: CtResult; now: number } {
+  const now = Math.round(s.t * 1000);
+  const pkt = parsePacketLine(s.flow);
+  const cache = newCtPacketCache();
+  const r1 = ct.execute(pkt, { zone: 1, commit: false, force: false }, now, cache);
+  const r2 = ct.execute(pkt, { zone: 1, commit: true, force: false, nat: spec }, now, cache);
+  return { pkt, r1, r2, now };
 }
