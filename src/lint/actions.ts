@@ -4,7 +4,7 @@
 // knows no action by name and a new action needs no change here.
 import { actionByName } from '../model/actions/index.js';
 import type { Action, ActionSpec } from '../model/actions/types.js';
-import type { Clause, CtUse, FieldAccess, Jump } from '../model/actions/facets.js';
+import { actionSetRankOf, runsAsActionSet, type Clause, type CtUse, type FieldAccess, type Jump } from '../model/actions/facets.js';
 import type { Subfield } from '../model/actions/args.js';
 import { formatSubfield } from '../model/actions/args.js';
 
@@ -16,13 +16,40 @@ function specOf(a: Action): ActionSpec {
   return s;
 }
 
-/** The action list an action runs inside this flow (clone, write_actions, ct), or null. */
+const setRank = (a: Action): number | undefined => actionSetRankOf(specOf(a), a);
+
+/**
+ * The action list an action runs inside this flow (clone, write_actions, ct), or null.
+ * An instruction's list (OpenFlow's Write-Actions: the flow's own list is Apply-Actions)
+ * goes to the action set, so only what the set would run of it counts, as the pipeline
+ * chooses it (facets.ts, runsAsActionSet): one final action, the last of each place. It
+ * is one part of the set: other tables may add to it, so writes count without a final.
+ */
 export function nestedActions(a: Action): readonly Action[] | null {
-  return specOf(a).nested?.(a.args) ?? null;
+  const spec = specOf(a);
+  const inner = spec.nested?.(a.args);
+  if (!inner) return null;
+  if (!spec.instruction) return inner;
+  let runs = RUNS.get(inner);
+  if (!runs) RUNS.set(inner, (runs = runsAsActionSet(inner, setRank, true)));
+  return runs;
 }
+
+/** A group bucket's actions that run: OVS runs a bucket as a whole action set of its own. */
+export function bucketActions(list: readonly Action[]): readonly Action[] {
+  let runs = RUNS.get(list);
+  if (!runs) RUNS.set(list, (runs = runsAsActionSet(list, setRank)));
+  return runs;
+}
+
+/** Each list's actions that run, kept: lint asks for the same lists once per rule. */
+const RUNS = new WeakMap<readonly Action[], readonly Action[]>();
 
 /** Whether the nested list runs on a copy of the packet (its changes stay inside). */
 export const nestedOnCopy = (a: Action): boolean => specOf(a).nestedOnCopy === true;
+
+/** Whether the nested list runs after the flow's other actions (the action set, at the pipeline's end). */
+export const nestedDeferred = (a: Action): boolean => specOf(a).instruction === true && specOf(a).nested !== undefined;
 
 /** Calls `fn` for every action, nested ones included, in the order they are written. */
 export function eachAction(actions: readonly Action[], fn: (a: Action) => void): void {

@@ -9,7 +9,7 @@
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import type { GroupDesc } from '../pipeline/pipeline.js';
-import { conntrackOf, groupOf, jumps, learnTable, nestedActions, nestedOnCopy, zoneText } from './actions.js';
+import { bucketActions, conntrackOf, groupOf, jumps, learnTable, nestedActions, nestedDeferred, nestedOnCopy, zoneText } from './actions.js';
 import { byTable } from './finding.js';
 import { ctStateOf, matchesTracked, matchesUntracked } from './ct-state.js';
 
@@ -68,13 +68,14 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
       if (g !== null) {
         const desc = groups?.get(g);
         if (!desc) r.unknownGroups.add(g);
-        else for (const b of desc.buckets) walk(flow, b.actions, s);
+        else for (const b of desc.buckets) walk(flow, bucketActions(b.actions), s);
       }
       const lt = learnTable(a);
       if (lt !== null) r.learned.add(lt);
       const inner = nestedActions(a);
-      // clone() runs on a copy: what it does to the state stays inside it.
-      if (inner) { const after = walk(flow, inner, s); if (!nestedOnCopy(a)) s = after; }
+      // clone() runs on a copy: what it does to the state stays inside it. The action set
+      // runs when the pipeline ends: the flow's next actions see the packet as it was.
+      if (inner) { const after = walk(flow, inner, s); if (!nestedOnCopy(a) && !nestedDeferred(a)) s = after; }
       // After ct() the packet goes on untracked (the recirculation is tracked); so after ct_clear.
       if (ct) s = null;
     }

@@ -7,30 +7,19 @@
 // written. So a group replaces the output, and an output wins over a ct().
 // OVS runs each group bucket's actions by the same rules (bucketAsActionSet).
 //
-// The set is kept as a Map (slot key → action) so that a translation can copy it cheaply:
-// `p<rank>` for a place, `final` for the final action, `w<n>` for the n-th key (unique:
-// keys are only ever added until the set is cleared) for a field write.
+// The set is kept as slots (ActionSetSlots); the choice of what runs lives in facets.ts,
+// shared with lint (src/lint/actions.ts), which reads write_actions and buckets the same way.
 import { actionByName } from '../model/actions/index.js';
-import { ACTION_SET_RANK, actionSetRankOf } from '../model/actions/facets.js';
+import { ACTION_SET_RANK, actionSetOrder, actionSetRankOf, putInActionSet, runsAsActionSet } from '../model/actions/facets.js';
 import type { Action } from '../model/actions/types.js';
 import { ExecError, type ControllerRequest } from './exec.js';
 import type { Xlate } from './xlate.js';
-
-const FIRST_FINAL: number = ACTION_SET_RANK.ct;
-const WRITE: number = ACTION_SET_RANK.write;
 
 /** The class of an action in the set. The parser refuses those OVS refuses; any other fails loudly. */
 function rank(a: Action): number {
   const r = actionSetRankOf(actionByName(a.name), a);
   if (r === undefined) throw new ExecError(`${a.name}: disallowed action in action set (OFPBAC_BAD_TYPE)`);
   return r;
-}
-
-function put(set: Map<string, Action>, a: Action, r = rank(a)): void {
-  if (r === WRITE) { set.set(`w${set.size}`, a); return; }
-  if (r < FIRST_FINAL) { set.set(`p${r}`, a); return; }
-  const held = set.get('final');
-  if (!held || rank(held) <= r) set.set('final', a);
 }
 
 export function writeToActionSet(x: Xlate, actions: Action[]): void {
@@ -45,26 +34,13 @@ export function writeToActionSet(x: Xlate, actions: Action[]): void {
       if (port != null) x.slots.set('actset_output', BigInt(port));
     }
   }
-  for (const a of actions) put(x.actionSet, a);
+  for (const a of actions) putInActionSet(x.actionSet, a, rank(a), rank);
   if (x.run.trace) x.detail(actionSetText(x, 'is'));
-}
-
-/** What the set runs, in order: nothing without a final action. */
-function ordered(set: Map<string, Action>): Action[] {
-  const final = set.get('final');
-  if (!final) return [];
-  const places: Array<[number, Action]> = [], writes: Action[] = [];
-  for (const [k, a] of set) {
-    if (k[0] === 'p') places.push([Number(k.slice(1)), a]);
-    else if (k[0] === 'w') writes.push(a);
-  }
-  places.sort((p, q) => p[0] - q[0]);
-  return [...places.map((p) => p[1]), ...writes, final];
 }
 
 /** The trace's `action set is: …` / `action set was: …`: what the set would run, or empty. */
 export function actionSetText(x: Xlate, verb: 'is' | 'was'): string {
-  const list = ordered(x.actionSet);
+  const list = actionSetOrder(x.actionSet);
   return list.length ? `action set ${verb}: ${list.map((a) => x.actionText(a)).join(',')}` : `action set ${verb} empty`;
 }
 
@@ -80,12 +56,7 @@ export const actionSetRuns = (x: Xlate): boolean => !x.actionSetEmpty && x.actio
 export function bucketAsActionSet(actions: readonly Action[]): readonly Action[] {
   let list = BUCKETS.get(actions);
   if (!list) {
-    const set = new Map<string, Action>();
-    for (const a of actions) {
-      const r = actionSetRankOf(actionByName(a.name), a);
-      if (r !== undefined) put(set, a, r);
-    }
-    list = ordered(set);
+    list = runsAsActionSet(actions, (a) => actionSetRankOf(actionByName(a.name), a));
     BUCKETS.set(actions, list);
     BUCKET_LISTS.add(list);
   }
@@ -100,7 +71,7 @@ const RUNNING = new WeakSet<Xlate>();
 
 /** Runs the action set at the end of the pipeline. */
 export function executeActionSet(x: Xlate, depth: number): void {
-  const list = ordered(x.actionSet);
+  const list = actionSetOrder(x.actionSet);
   x.actionSet.clear();
   RUNNING.add(x);
   try { x.executeList(list, depth); } finally { RUNNING.delete(x); }

@@ -5,7 +5,7 @@
 // the last condition keeps that quiet. The connection is then
 // committed in a zone its packets are not looked up in, and later lookups in B keep
 // seeing +new. Zones given by a field compare by the field (reg13[0..15] ≠ reg12[0..15]).
-import { conntrackOf, eachAction, jumpsOf, zoneText } from '../actions.js';
+import { bucketActions, conntrackOf, eachAction, jumpsOf, zoneText } from '../actions.js';
 import { atAction, finding, lineOf } from '../finding.js';
 import type { Action } from '../../model/actions/types.js';
 import type { Flow } from '../../model/flow.js';
@@ -26,7 +26,7 @@ export const commitZoneMismatch: LintRule = {
       if (ct?.kind === 'track' && recirculates(a)) lookedUp.add(zoneText(ct.zone));
     });
     for (const f of ctx.effective) addLookups(f.actions);
-    for (const g of input.groups?.values() ?? []) for (const b of g.buckets) addLookups(b.actions);
+    for (const g of input.groups?.values() ?? []) for (const b of g.buckets) addLookups(bucketActions(b.actions));
     // Per ct(commit): the tracked states it is reached in, by zone. Paths are followed
     // without register values (reach.ts), so one path in the commit's zone clears it.
     const seen = new Map<Action, { flow: Flow; zone: string; zones: Map<string, TrackState> }>();

@@ -3,7 +3,7 @@
 // Registers are 0 when a packet enters the pipeline, so such a read always sees 0:
 // sometimes intended (a flag another controller sets), often a typo in the register.
 import { writeSegs } from '../../model/bits.js';
-import { eachAction, reads, writes, type Access } from '../actions.js';
+import { bucketActions, eachAction, reads, writes, type Access } from '../actions.js';
 import { atAction, atField, finding } from '../finding.js';
 import type { Finding, LintRule, Where } from '../types.js';
 import type { Flow } from '../../model/flow.js';
@@ -27,7 +27,7 @@ export const registerReadNeverWritten: LintRule = {
       for (const w of writes(a)) for (const [s, b] of regBits(w)) written.set(s, (written.get(s) ?? 0n) | b);
     });
     for (const f of input.flows) addWrites(f.actions);
-    for (const g of input.groups?.values() ?? []) for (const b of g.buckets) addWrites(b.actions);
+    for (const g of input.groups?.values() ?? []) for (const b of g.buckets) addWrites(bucketActions(b.actions));
     const out: Finding[] = [];
     const report = (f: Flow, slot: string, bits: bigint, at: Where, how: string) => {
       const unwritten = bits & ~(written.get(slot) ?? 0n);

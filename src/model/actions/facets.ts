@@ -79,6 +79,53 @@ export function actionSetRankOf(spec: TranslationFacets<unknown> | undefined, a:
   return typeof r === 'function' ? r(a.args) : r;
 }
 
+/**
+ * An action set being written, as slots (slot key → action), so that a translation can copy
+ * it cheaply: `p<rank>` for a place, `final` for the final action, `w<n>` for the n-th key
+ * (unique: keys are only ever added until the set is cleared) for a field write.
+ */
+export type ActionSetSlots = Map<string, Action>;
+
+/** Adds `a`, of class `r`, to `set`; `rankOf` gives the class of the final action it holds. */
+export function putInActionSet(set: ActionSetSlots, a: Action, r: number, rankOf: (a: Action) => number): void {
+  if (r === ACTION_SET_RANK.write) { set.set(`w${set.size}`, a); return; }
+  if (r < ACTION_SET_RANK.ct) { set.set(`p${r}`, a); return; }
+  const held = set.get('final');
+  if (!held || rankOf(held) <= r) set.set('final', a);
+}
+
+/**
+ * What `set` runs, in order: places by class, the field writes as written, the final
+ * action. A whole set runs nothing without a final action; a `part` (one write_actions of
+ * several a pipeline may write) keeps the rest, since a later part may bring the final one.
+ */
+export function actionSetOrder(set: ReadonlyMap<string, Action>, part = false): Action[] {
+  const final = set.get('final');
+  if (!final && !part) return [];
+  const places: Array<[number, Action]> = [], writes: Action[] = [];
+  for (const [k, a] of set) {
+    if (k[0] === 'p') places.push([Number(k.slice(1)), a]);
+    else if (k[0] === 'w') writes.push(a);
+  }
+  places.sort((p, q) => p[0] - q[0]);
+  return [...places.map((p) => p[1]), ...writes, ...(final ? [final] : [])];
+}
+
+/**
+ * The actions of `list` that run when it is written to an action set: what `rankOf` gives
+ * no class the set never runs. The pipeline runs a group bucket so (whole); lint reads a
+ * write_actions list so (a part), and each bucket (whole).
+ */
+export function runsAsActionSet(list: readonly Action[], rankOf: (a: Action) => number | undefined, part = false): Action[] {
+  const set: ActionSetSlots = new Map();
+  const known = (a: Action) => rankOf(a) as number;
+  for (const a of list) {
+    const r = rankOf(a);
+    if (r !== undefined) putInActionSet(set, a, r, known);
+  }
+  return actionSetOrder(set, part);
+}
+
 /** A constant write of the bits `mask` of `field` (what set_field and load do). */
 export interface FieldWrite { field: FieldSpec; value: bigint; mask: bigint }
 
