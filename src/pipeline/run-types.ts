@@ -33,7 +33,8 @@ export interface PacketRun {
   lookups: Lookup[] | null;
   /** Trace mode: the ct_state the next recirculation resumes with. */
   nextCtState(): { state: number; source: CtSource };
-  controllerRecircId(): number;
+  /** A packet-in's recirculation id, found or allocated by the state it freezes (run.ts). */
+  controllerRecircId(x: Xlate, userdata: readonly number[]): number;
   /** A recirculation id for a datapath recirculation the run does not follow (dp_hash). */
   newRecircId(): number;
   /** The packet as received (the userspace datapath's RSS hash is computed from it). */

@@ -7,7 +7,8 @@ import { newCtPacketCache, clearCtPacketCache, type Conntrack } from '../conntra
 import { CS } from '../conntrack/index.js';
 import { formatPacketFlow } from '../packet/format.js';
 import { clonePacket, type Packet } from '../packet/packet.js';
-import { wordOf } from '../packet/slots.js';
+import { slotInfo, wordOf } from '../packet/slots.js';
+import { SLOTS } from '../model/fields.js';
 import type { CtSource, Trace, TracePass } from '../trace/events.js';
 import type { Pipeline } from './pipeline.js';
 import type { CtCall, Lookup, PacketRun, PassResult, PassStart, ThawPoint } from './run-types.js';
@@ -74,7 +75,6 @@ export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketR
   const { queue, result } = run;
   while (queue.length) {
     const current = (run.current = queue.shift()!);
-    run.ctrlId = null;
     result.ctState = current.packet.slots.w[CT_STATE] >>> 0;
     const pass = runPass(run, current);
     result.trace.passes.push(pass);
@@ -103,7 +103,8 @@ class Run implements PacketRun {
   current: Pending;
   /** The first pass, from table 0: it starts as the received packet. */
   readonly first: Pending;
-  ctrlId: number | null = null;
+  /** Recirculation ids of the packet-ins so far, by frozen state (frozenKey). */
+  private ctrlIds: Map<string, number> | null = null;
   lookups: Lookup[] | null = null;
   private nextId = 1;
   private readonly ctNext: number[];
@@ -146,9 +147,40 @@ class Run implements PacketRun {
     return v === undefined ? { state: CS.trk | CS.new, source: 'default' } : { state: v, source: 'ct-next' };
   }
 
-  controllerRecircId(): number { return (this.ctrlId ??= this.nextId++); }
+  /**
+   * A packet-in's recirculation id. OVS finds or allocates it by the translation state it
+   * would freeze (ofproto-dpif-rid: equal states share one id, from the same pool as the
+   * recirculations), so a second packet-in with nothing of that state changed reuses the
+   * first's id, and one after a register write or in another table takes the next.
+   */
+  controllerRecircId(x: Xlate, userdata: readonly number[]): number {
+    const key = frozenKey(x, this.current, userdata);
+    const ids = (this.ctrlIds ??= new Map());
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = this.nextId++));
+    return id;
+  }
   newRecircId(): number { return this.nextId++; }
   clearCtCache(): void { clearCtPacketCache(this.ctCache); }
+}
+
+/** Words of the frozen metadata: the tunnel, metadata, the registers and in_port (not the headers). */
+const FROZEN_WORDS: number[] = [...SLOTS.keys()]
+  .filter((n) => n.startsWith('tun_') || /^(metadata|in_port|reg\d+)$/.test(n))
+  .flatMap((n) => { const i = slotInfo(n); return Array.from({ length: i.words }, (_, k) => i.word + k); });
+
+/**
+ * The state a packet-in freezes, as text: the table, whether the pass is conntracked (a
+ * ct() recirculation whose ct_state no later ct()/ct_clear cleared), the userdata, the
+ * stack and the frozen metadata. OVS's mirrors and was_mpls are not emulated (always
+ * equal here).
+ */
+function frozenKey(x: Xlate, p: Pending, userdata: readonly number[]): string {
+  const w = x.pkt.slots.w;
+  const conntracked = p.recircId !== 0 && (w[CT_STATE] & CS.trk) !== 0;
+  let key = `${x.table}|${conntracked ? 1 : 0}|${userdata.join('.')}|${x.stack.map((e) => `${e.bits}:${e.value}`).join(',')}|`;
+  for (const i of FROZEN_WORDS) key += `${w[i] | 0},`;
+  return key;
 }
 
 /** `recirc(0x…)` of the small ids every packet's run counts from 1, made once. */

@@ -112,7 +112,7 @@ export function controller(x: Xlate, req: ControllerRequest): void {
 function pushController(x: Xlate, req: ControllerRequest): void {
   x.commit();
   const cookie = x.flow?.cookie ?? 0n;
-  const id = x.run.controllerRecircId();
+  const id = x.run.controllerRecircId(x, req.userdata);
   // No controller is connected to an offline bridge: OVS marks the packet-in dont_send.
   const dontSend = x.run.pipeline.controllerConnected ? 0 : 1;
   x.odp.push(`userspace(pid=0,controller(reason=${REASONS.get(req.reason) ?? 1},dont_send=${dontSend},continuation=${req.pause ? 1 : 0},recirc_id=${id},rule_cookie=${cookie ? '0x' + cookie.toString(16) : '0'},controller_id=${req.controllerId},max_len=${req.maxLen}))`);
