@@ -3,9 +3,13 @@
 // others never run). The recorded ofproto/trace of test/oracle/trace/cases/actset-* shows
 // it; lint must not count a table reached, a ct() run or a register written by an action
 // that loses.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { keptFlows } from '../../src/lint/match-index.js';
+import { computeReach } from '../../src/lint/reach.js';
+import { readFlows } from '../../src/parse/flows.js';
+import { readGroups } from '../../src/parse/groups.js';
 import { brief, colOf, lintText, table } from './helpers.js';
 
 const CASES = join(import.meta.dirname, '..', 'oracle', 'trace', 'cases');
@@ -82,5 +86,30 @@ describe('group buckets run as action sets of their own', () => {
       { rules: ['register-read-never-written'], groups: `group_id=1,type=all,bucket=actions=${bucket}\n` }));
     expect(seen('set_field:0x1->reg3')).toEqual([`3:${colOf(t, 3, 'reg3')} note register-read-never-written`]);
     expect(seen('set_field:0x1->reg3,output:2')).toEqual([]);
+  });
+});
+
+describe('what lint leaves out, real OVS never ran', () => {
+  // Lint may count too many tables reachable (it follows every flow, and one write_actions
+  // at a time), never too few: every table OVS looked a packet up in, in every recorded
+  // ofproto/trace, is one lint reaches from table 0.
+  it('every table of every recorded trace is reachable for lint', () => {
+    let cases = 0, actset = 0;
+    const missed: string[] = [];
+    for (const name of readdirSync(CASES)) {
+      const at = (f: string) => join(CASES, name, f);
+      if (!existsSync(at('trace.txt')) || !existsSync(at('flows.txt'))) continue;
+      const flows = readFlows(readFileSync(at('flows.txt'), 'utf8'), 'flows.txt');
+      if (flows.diagnostics.length) continue; // a case recording OVS's refusal of the flows
+      const groups = existsSync(at('groups.txt')) ? readGroups(readFileSync(at('groups.txt'), 'utf8'), 'groups.txt').groups : null;
+      const reach = computeReach(keptFlows(flows.flows).kept, groups && new Map(groups.map((g) => [g.id, g])));
+      const looked = [...readFileSync(at('trace.txt'), 'utf8').matchAll(/^\s+(\d+)\. /gm)].map((m) => Number(m[1]));
+      for (const t of looked) if (!reach.tables.has(t)) missed.push(`${name}: table ${t}`);
+      cases++;
+      if (name.startsWith('actset-')) actset++;
+    }
+    expect(missed).toEqual([]);
+    expect(cases).toBeGreaterThan(250);
+    expect(actset).toBeGreaterThanOrEqual(20);
   });
 });
