@@ -125,7 +125,12 @@ function render(p: Packet, portNames?: Map<number, string>): string {
     put(rest, p, 'dl_dst', 48, false);
     put(rest, p, 'dl_type', 16, false);
   }
-  const type = p.slots.get('dl_type') ?? 0n;
+  // An L3 packet's headers are those its packet_type names: after push_mpls on an NSH
+  // packet (dl_type MPLS, packet_type still NSH) OVS prints neither (recorded).
+  const dlType = p.slots.get('dl_type') ?? 0n;
+  const type = pt && (pt & 0xffffn) !== dlType ? 0n : dlType;
+  // NSH's fields print only after their dl_type; dropped again below where packet_type says it.
+  if (pt && type === 0x894fn) put(rest, p, 'dl_type', 16, false);
   const proto = Number(p.slots.get('nw_proto') ?? 0n);
   if (type === ETH_IP || type === ETH_IPV6) {
     if (type === ETH_IP) { put(rest, p, 'nw_src', 32, false); put(rest, p, 'nw_dst', 32, false); } else {
@@ -160,7 +165,9 @@ function render(p: Packet, portNames?: Map<number, string>): string {
   if (a) parts.push(a);
   if ((p.slots.get('recirc_id') ?? 0n) !== 0n) parts.push('eth');
   const items = formatMatch(rest, 32768, { portNames }).split(',');
-  insertInnerVlan(items, p);
+  const nshType = pt && type === 0x894fn ? items.indexOf('dl_type=0x894f') : -1;
+  if (nshType >= 0) items.splice(nshType, 1);
+  if (!pt) insertInnerVlan(items, p);
   if (tunnel) items.splice(items[0] && !items[0].includes('=') ? 1 : 0, 0, ...tunnel);
   // An L3 packet (after decap): its packet_type, then the L3 fields, nw_proto spelled out.
   if (pt) {

@@ -95,6 +95,11 @@ export function commitEncap(x: Xlate, st: EncapState, odp: string[]): void {
   const s = x.slots, base = x.base;
   const pending = st.pending;
   st.pending = null;
+  // push_mpls on an L3 NSH packet keeps its packet_type; committing that packet makes OVS
+  // 3.1's ovs-vswitchd abort (an assertion in its NSH commit, seen while recording).
+  if (s.get('packet_type') === ethertypePt(ETH_NSH) && s.get('dl_type') !== ETH_NSH) {
+    x.unsupported('push_mpls on an NSH packet (L3) reaching the datapath: OVS 3.1 aborts there');
+  }
   // The packet lost the pushed header before it was committed (the encap() was inside a
   // clone() whose packet is gone, or a decap() followed): OVS's bookkeeping differs there.
   if (pending !== null && s.get('packet_type') !== st.packetType) x.unsupported(`encap(${pending}) undone before it reached the datapath (clone or decap)`);
