@@ -48,10 +48,10 @@ const RUNS = new WeakMap<readonly Action[], readonly Action[]>();
 /** Whether the nested list runs on a copy of the packet (its changes stay inside). */
 export const nestedOnCopy = (a: Action): boolean => specOf(a).nestedOnCopy === true;
 
-/** Whether the nested list runs after the flow's other actions (the action set, at the pipeline's end). */
-export const nestedDeferred = (a: Action): boolean => specOf(a).instruction === true && specOf(a).nested !== undefined;
+/** Whether the nested list (of an action that has one) runs after the flow's other actions: the action set, at the pipeline's end. */
+export const nestedDeferred = (a: Action): boolean => specOf(a).instruction === true;
 
-/** Calls `fn` for every action, nested ones included, in the order they are written. */
+/** Calls `fn` for every action that runs, nested ones included (a write_actions list: those it would run, in the set's order). */
 export function eachAction(actions: readonly Action[], fn: (a: Action) => void): void {
   for (const a of actions) {
     fn(a);

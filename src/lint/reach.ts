@@ -6,6 +6,9 @@
 // the conntrack fields after every ct() (ofproto-dpif-xlate.c, compose_conntrack_action).
 // ct_clear makes the packet untracked. A flow whose ct_state cannot hold in a state is not
 // followed from it. Any flow may match: this over-approximates the paths, never misses one.
+// write_actions lists and group buckets count only the actions the action set runs
+// (actions.ts, nestedActions and bucketActions): a ct(table=) or resubmit that loses to an
+// output or group there leads nowhere, as in OVS.
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import type { GroupDesc } from '../pipeline/pipeline.js';
