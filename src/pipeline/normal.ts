@@ -71,8 +71,9 @@ export function macTableOf(pp: Pipeline): MacTable {
   return t;
 }
 
-/** A bundle is named after its port (LOCAL's after the bridge, which ctflow does not know). */
-const portName = (pp: Pipeline, port: number) => pp.portNames?.get(port) ?? (port === OFPP_LOCAL ? 'LOCAL' : String(port));
+/** A bundle is named after its port (LOCAL's after the bridge): the bridge's names, else the --names ones. */
+const portName = (pp: Pipeline, port: number) =>
+  pp.ports.names?.get(port) ?? pp.portNames?.get(port) ?? (port === OFPP_LOCAL ? 'LOCAL' : String(port));
 
 const isMulticast = (mac: bigint) => ((mac >> 40n) & 1n) === 1n;
 const BROADCAST = 0xffffffffffffn;

@@ -22,6 +22,8 @@ export interface PortMap {
   /** OpenFlow port → datapath port (missing: the same number; LOCAL: `local`). */
   dpPorts: ReadonlyMap<number, number>;
   local: number;
+  /** The ports' names (LOCAL's is the bridge's): NORMAL's bundles go by them in a trace. */
+  names?: ReadonlyMap<number, string>;
 }
 
 export const openPorts = (): PortMap => ({ ofPorts: null, dpPorts: new Map(), local: 0 });

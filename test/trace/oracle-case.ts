@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFlows } from '../../src/parse/flows.js';
 import { parsePacket } from '../../src/packet/packet.js';
-import { buildPipeline, type GroupDesc } from '../../src/pipeline/pipeline.js';
+import { buildPipeline, OFPP_LOCAL, type GroupDesc } from '../../src/pipeline/pipeline.js';
 import { parseCtNext, runPacket, type PacketResult } from '../../src/pipeline/run.js';
 
 export const CASES = join(import.meta.dirname, '../oracle/trace/cases');
@@ -17,6 +17,23 @@ export interface Expect {
   setup_errors?: string[];
   /** FLOOD/ALL/NORMAL: OVS emits the ports in an order that changes with every ovs-vswitchd start. */
   output_order_unstable?: boolean;
+  /** `ovs-appctl dpctl/show` of the bridge the case ran on. */
+  dpctl_show?: string;
+}
+
+/**
+ * The bridge's port names, as ofproto/trace knows them, from the recorded `dpctl/show`:
+ * datapath port N is OpenFlow port N (the recorder's ofport_request), port 100 is LOCAL
+ * (named after the bridge), port 0 the datapath's own.
+ */
+function bridgeNames(dpctlShow: string | undefined): Map<number, string> | undefined {
+  if (!dpctlShow) return undefined;
+  const names = new Map<number, string>();
+  for (const [, n, name] of dpctlShow.matchAll(/^\s*port (\d+): (\S+)/gm)) {
+    const dp = Number(n);
+    if (dp !== 0) names.set(dp === 100 ? OFPP_LOCAL : dp, name);
+  }
+  return names;
 }
 
 export interface CaseOutcome { name: string; diffs: string[]; result: PacketResult | null }
@@ -62,7 +79,7 @@ export async function runCase(name: string): Promise<CaseOutcome> {
   const pipeline = buildPipeline(installed, {
     groups, of15: proto !== null && Number(proto[1]) >= 5, meters,
     ofVersion, groupsOfVersion: GROUPS_OF_VERSION,
-    ports: { ofPorts: new Set([1, 2, 3, 4]), dpPorts: new Map(), local: 100 },
+    ports: { ofPorts: new Set([1, 2, 3, 4]), dpPorts: new Map(), local: 100, names: bridgeNames(expect.dpctl_show) },
   });
   let packet;
   try {
