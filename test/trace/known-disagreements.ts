@@ -5,15 +5,10 @@ const REJECT = 'OVS refuses the flows at add-flows time; ctflow\'s parser accept
 // outputs, which OVS itself changes from one ovs-vswitchd start to the next (oracle-case.ts);
 // test/pipeline/normal.test.ts checks that FLOOD/ALL follow OVS's hash buckets.
 
-/** After encap(nsh) a flow's own actions may not push MPLS or set VLAN fields: OVS checks
- *  them against the packet_type encap() leaves (OFPBAC_MATCH_INCONSISTENT); ctflow does not. */
-const NSH_L2 = ['reject-encap-nsh-push-mpls', 'reject-encap-nsh-push-mpls-of13', 'reject-encap-nsh-set-vlan-vid-of13'];
-const NSH_L2_WHY = 'OVS refuses L2 actions after encap(nsh) in the same flow (OFPBAC_MATCH_INCONSISTENT); ctflow\'s parser accepts them';
 /** Reached through resubmit the same flow installs, and OVS ignores the set_field at run time. */
 export const SET_FIELD_PREREQS = "set_field's prerequisites are not checked while translating (OVS: 'unmet prerequisites for vlan_vid, set_field ignored' on an NSH packet)";
 
 export const KNOWN = new Map<string, string>([
   ['reject-group-missing', REJECT], ['reject-meter-missing-of13', REJECT],
-  ...NSH_L2.map((n): [string, string] => [n, NSH_L2_WHY]),
   ['encap-nsh-resubmit-push-vlan-vid-of13', SET_FIELD_PREREQS],
 ]);

@@ -11,14 +11,22 @@ const exact = (m: Match, slot: string, bits: number): bigint | null =>
 
 const IP = 0x0800n, IPV6 = 0x86ddn;
 
+/** The packet has an Ethernet header: its packet_type is Ethernet or not matched (after
+ *  encap(nsh) a flow's later actions see an NSH packet, which has none). */
+export const ethernet = (m: Match): boolean => {
+  const pt = exact(m, 'packet_type', 32);
+  return pt === null || pt === 0n;
+};
+
 export function prereqMet(m: Match, p: Prereq): boolean {
   const dl = exact(m, 'dl_type', 16);
   const proto = exact(m, 'nw_proto', 8);
   const ipAny = dl === IP || dl === IPV6;
   const icmp6Type = () => (dl === IPV6 && proto === 58n ? exact(m, 'tp_src', 16) : null);
   switch (p) {
-    case 'none': case 'eth': return true;
-    case 'vlan': return ((m.values.get('vlan_tci') ?? 0n) & (m.masks.get('vlan_tci') ?? 0n) & 0x1000n) !== 0n;
+    case 'none': return true;
+    case 'eth': return ethernet(m);
+    case 'vlan': return ethernet(m) && ((m.values.get('vlan_tci') ?? 0n) & (m.masks.get('vlan_tci') ?? 0n) & 0x1000n) !== 0n;
     case 'mpls': return dl === 0x8847n || dl === 0x8848n;
     case 'ip': return ipAny;
     case 'ipv4': return dl === IP;

@@ -11,6 +11,7 @@ import { ACTION_SET_RANK, wholeField } from './facets.js';
 import { mustField } from '../fields.js';
 import { ones } from '../bits.js';
 import { formatSetField } from './set_field.js';
+import { ethernet } from './field-prereq.js';
 
 const setDlType = (ctx: CheckCtx, t: number) => {
   ctx.match.values.set('dl_type', BigInt(t));
@@ -35,7 +36,12 @@ export const push_mpls: ActionSpec<{ ethertype: number }> = {
     if (t !== 0x8847 && t !== 0x8848) fail(`push_mpls: 0x${t.toString(16).padStart(4, '0')} is not an MPLS ethertype (0x8847 or 0x8848); the switch answers OFPBAC_BAD_ARGUMENT`, item.colon?.span ?? item.span);
     return { ethertype: t };
   },
-  check(a, ctx) { setDlType(ctx, a.ethertype); },
+  check(a, ctx) {
+    // OVS pushes MPLS only on an Ethernet packet (not after encap(nsh)); no protocol that can
+    // also carry the rest of such a flow is left, so the switch refuses it.
+    if (!ethernet(ctx.match)) ctx.fail('actions are invalid with specified match (OFPBAC_MATCH_INCONSISTENT)');
+    setDlType(ctx, a.ethertype);
+  },
   execute: (a, x) => x.pushMpls(a.ethertype),
   format: (a) => `push_mpls:0x${a.ethertype.toString(16).padStart(4, '0')}`,
 };
