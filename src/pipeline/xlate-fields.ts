@@ -6,6 +6,7 @@ import type { SubfieldRef } from './exec.js';
 import { subfieldIsNow } from '../trace/subfield.js';
 import { applySet, moveWords, setPlanOf, type SetArgs, type WordWrites } from './writes.js';
 import type { Xlate } from './xlate.js';
+import { fieldPrereqOk } from './prereq.js';
 
 export function readField(x: Xlate, f: FieldSpec): bigint {
   const r = f.segs.length === 1 ? wordRef(f, 0, f.bits) : null;
@@ -43,6 +44,12 @@ export function write(x: Xlate, f: FieldSpec, value: bigint, mask: bigint): void
 }
 
 export function setField(x: Xlate, a: SetArgs): void {
+  // A write the switch holds as a set_field (every load and set_field, and the 1.0 actions
+  // added over 1.2+) sets the field only if the packet has it, as OVS's translation does.
+  if (a.field.prereq !== 'none' && a.load !== undefined && (!a.legacy || a.setField) && !fieldPrereqOk(a.field, x.slots)) {
+    if (x.run.trace) x.warn(`unmet prerequisites for ${a.field.name}, set_field ignored`);
+    return;
+  }
   // The action executing is the prepared list's action curIndex (unless an action runs another's execute):
   // its compiled writes are kept beside it.
   const i = x.curIndex, prep = x.curPrep;

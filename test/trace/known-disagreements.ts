@@ -5,10 +5,7 @@ const REJECT = 'OVS refuses the flows at add-flows time; ctflow\'s parser accept
 // outputs, which OVS itself changes from one ovs-vswitchd start to the next (oracle-case.ts);
 // test/pipeline/normal.test.ts checks that FLOOD/ALL follow OVS's hash buckets.
 
-/** Reached through resubmit the same flow installs, and OVS ignores the set_field at run time. */
-export const SET_FIELD_PREREQS = "set_field's prerequisites are not checked while translating (OVS: 'unmet prerequisites for vlan_vid, set_field ignored' on an NSH packet)";
 
 export const KNOWN = new Map<string, string>([
   ['reject-group-missing', REJECT], ['reject-meter-missing-of13', REJECT],
-  ['encap-nsh-resubmit-push-vlan-vid-of13', SET_FIELD_PREREQS],
 ]);

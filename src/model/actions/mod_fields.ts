@@ -31,7 +31,10 @@ export function legacyWrite(name: string, field: string, read: (text: string) =>
       if (typeof v === 'string') fail(v, span);
       // OpenFlow 1.0 has no action for nw_ttl and nw_ecn: ovs-ofctl sends those as a load.
       const load = !ctx.dump && (ctx.ofVersion ?? 10) < 11 && arrivesAsLoad(f, ones(f.bits), false, ctx);
-      return { field: f, value: v, mask: ones(f.bits), load, legacy: true };
+      // Added over OpenFlow 1.2+, the switch holds it as a set_field (no 1.0 action on the wire).
+      return !ctx.dump && (ctx.ofVersion ?? 10) >= 12
+        ? { field: f, value: v, mask: ones(f.bits), load, legacy: true, setField: true }
+        : { field: f, value: v, mask: ones(f.bits), load, legacy: true };
     },
     check: checkSetField,
     format: formatSetField,
