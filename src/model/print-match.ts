@@ -72,8 +72,10 @@ function kv(k: Shown, m: Match): string | null {
     if (!any) return null;
   }
   const f = k.f;
-  const value = k.whole ? (m.values.get(f.segs[0].slot) ?? 0n) & ones(f.bits) : readSegs(m.values, f.segs);
-  const mask = k.whole ? (m.masks.get(f.segs[0].slot) ?? 0n) & ones(f.bits) : readSegs(m.masks, f.segs);
+  // A whole-slot field is its slot's value and mask as stored (never wider than the slot):
+  // no bigint made to cut them to width.
+  const value = k.whole ? m.values.get(f.segs[0].slot) ?? 0n : readSegs(m.values, f.segs);
+  const mask = k.whole ? m.masks.get(f.segs[0].slot) ?? 0n : readSegs(m.masks, f.segs);
   if (mask === 0n) return null;
   if (mask !== ones(f.bits)) return kvText(k, value, mask, false);
   let text = k.texts.get(value);
