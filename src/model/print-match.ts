@@ -252,14 +252,19 @@ function formatMarked(m: Match, priority: number, ctx: PrintCtx): string {
   if (!skipProto && protoMask) out.push(`${isArp ? 'arp_op' : 'nw_proto'}=${proto}`);
   if (isArp) { put(out, m, K_ARP_SHA); put(out, m, K_ARP_THA); }
   const tosMask = maskAt(m, P_NW_TOS, 'nw_tos'), tos = tosMask ? valueOf(m, 'nw_tos') : 0n;
-  if (tosMask & 0xfcn) out.push(`nw_tos=${tos & 0xfcn}`);
-  if (tosMask & 0x03n) out.push(`nw_ecn=${tos & 0x03n}`);
+  // Masks absent from most matches are tested for zero before any bigint is made of them.
+  if (tosMask) {
+    if (tosMask & 0xfcn) out.push(`nw_tos=${tos & 0xfcn}`);
+    if (tosMask & 0x03n) out.push(`nw_ecn=${tos & 0x03n}`);
+  }
   put(out, m, K_NW_TTL);
   const lseMask = maskAt(m, P_MPLS, 'mpls_lse0'), lse = lseMask ? valueOf(m, 'mpls_lse0') : 0n;
-  if (lseMask & 0xfffff000n) out.push(`mpls_label=${lse >> 12n}`);
-  if (lseMask & 0xe00n) out.push(`mpls_tc=${(lse >> 9n) & 7n}`);
-  if (lseMask & 0xffn) out.push(`mpls_ttl=${lse & 0xffn}`);
-  if (lseMask & 0x100n) out.push(`mpls_bos=${(lse >> 8n) & 1n}`);
+  if (lseMask) {
+    if (lseMask & 0xfffff000n) out.push(`mpls_label=${lse >> 12n}`);
+    if (lseMask & 0xe00n) out.push(`mpls_tc=${(lse >> 9n) & 7n}`);
+    if (lseMask & 0xffn) out.push(`mpls_ttl=${lse & 0xffn}`);
+    if (lseMask & 0x100n) out.push(`mpls_bos=${(lse >> 8n) & 1n}`);
+  }
   const fragMask = maskAt(m, P_NW_FRAG, 'nw_frag'), frag = fragMask ? valueOf(m, 'nw_frag') : 0n;
   if (fragMask === 3n) out.push(`nw_frag=${frag & 1n ? (frag & 2n ? 'later' : 'first') : (frag & 2n ? '<error>' : 'no')}`);
   else if (fragMask === 1n) out.push(`nw_frag=${frag & 1n ? 'yes' : 'no'}`);
