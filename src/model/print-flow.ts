@@ -60,8 +60,13 @@ const PRINTED = new WeakMap<Action[], Printed>();
 function actionsText(actions: Action[], opts: FlowPrintOpts): string {
   if (opts.portNames) return formatActions(actions, formatCtx(opts));
   const version = versionOf(opts);
-  return lookup(PRINTED, actions, version) ?? remember(PRINTED, actions, version, formatActions(actions, formatCtx(opts)));
+  // Consecutive flows of a dump often share their action list: the last one is kept aside.
+  if (actions === last.actions && version === last.version) return last.text;
+  const text = lookup(PRINTED, actions, version) ?? remember(PRINTED, actions, version, formatActions(actions, formatCtx(opts)));
+  last.actions = actions; last.version = version; last.text = text;
+  return text;
 }
+const last: { actions: Action[] | null; version: number; text: string } = { actions: null, version: 0, text: '' };
 
 function matchText(flow: Flow, oxm: boolean, portNames?: Map<number, string>): string {
   if (portNames) return formatMatch(flow.match, flow.priority, { portNames, of15: oxm });
