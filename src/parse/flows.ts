@@ -160,33 +160,33 @@ function parseLine(text: string, cache: SyntaxCache, lead: LeadingKeys, syn: Lin
  */
 function matchItems(text: string, from: number, to: number, syn: LineSyntax, cache: SyntaxCache): number {
   let n = 0, idsHash = 0;
-  let depth = 0, quoted = false, start = -1, hash = 0;
-  for (let i = from; i <= to; i++) {
-    const c = i < to ? text.charCodeAt(i) : 44; // ','
-    // Most characters are plain: one table read says so, and only the hash moves on.
-    const cls = c < 128 ? CHAR_CLASS[c] : PLAIN;
-    if (cls === PLAIN && start >= 0) { hash = hashStep(hash, c); continue; }
-    if (cls === SEPARATOR && !quoted && depth === 0) {
-      if (start >= 0) {
-        const cached = matchItem(text, start, i, hash, cache);
-        ITEMS[n] = cached.item;
-        syn.matchBases[n++] = start;
-        IDS[n - 1] = cached.id;
-        idsHash = idsHashStep(idsHash, cached.id);
+  for (let i = from; i < to;) {
+    const c0 = text.charCodeAt(i);
+    if (c0 === 44 || c0 === 32 || c0 === 9) { i++; continue; } // , space tab between items
+    // One item: up to the next separator outside quotes and brackets. Most characters are
+    // plain: one table read says so, and only the hash moves on.
+    const start = i;
+    let hash = 0, depth = 0, quoted = false;
+    for (; i < to; i++) {
+      const c = text.charCodeAt(i);
+      const cls = c < 128 ? CHAR_CLASS[c] : PLAIN;
+      if (cls !== PLAIN) {
+        if (cls === SEPARATOR) { if (!quoted && depth === 0) break; }
+        else if (cls === QUOTE) quoted = !quoted;
+        else if (!quoted) depth += cls === OPEN ? 1 : -1;
       }
-      start = -1;
-      continue;
+      hash = hashStep(hash, c);
     }
-    if (start < 0) { start = i; hash = 0; }
-    hash = hashStep(hash, c);
-    if (cls === QUOTE) quoted = !quoted;
-    else if (!quoted && cls === OPEN) depth++;
-    else if (!quoted && cls === CLOSE) depth--;
-  }
-  // An unclosed ( [ or " leaves the last item open: it is refused by the parser, not dropped.
-  if (start >= 0) {
-    matchItem(text, start, to, hash, cache);
-    throw new SyntaxError_(`unexpected '${text.slice(start, to).trimEnd()}' in the match part`, { start, end: to });
+    if (quoted || depth !== 0) {
+      // An unclosed ( [ or " leaves the item open: it is refused by the parser, not dropped.
+      matchItem(text, start, to, hash, cache);
+      throw new SyntaxError_(`unexpected '${text.slice(start, to).trimEnd()}' in the match part`, { start, end: to });
+    }
+    const cached = matchItem(text, start, i, hash, cache);
+    ITEMS[n] = cached.item;
+    syn.matchBases[n] = start;
+    IDS[n++] = cached.id;
+    idsHash = idsHashStep(idsHash, cached.id);
   }
   // An array of exactly n items, one per count, reused (buildFlow keeps none).
   const out = (BY_COUNT[n] ??= new Array<Item>(n));
