@@ -29,8 +29,7 @@ function compileSet(f: FieldSpec, value: bigint, mask: bigint): WordWrites | nul
   return { ops: Int32Array.from(ops), rare: last >= N_CORE, last };
 }
 
-/** A field write. set_field/load/mod_* args (SetFieldArgs) also say how the switch holds
- *  them (`load` present): those are checked against the packet's prerequisites. */
+/** A field write; set_field/load/mod_* args also say how the switch holds them (heldAsSetField). */
 export type SetArgs = { field: FieldSpec; value: bigint; mask: bigint; load?: boolean; legacy?: boolean; setField?: boolean };
 
 /** The word writes of a set_field/load of a constant (null: not compilable), made once per action. */

@@ -7,6 +7,7 @@ import { subfieldIsNow } from '../trace/subfield.js';
 import { applySet, moveWords, setPlanOf, type SetArgs, type WordWrites } from './writes.js';
 import type { Xlate } from './xlate.js';
 import { fieldPrereqOk } from './prereq.js';
+import { heldAsSetField } from '../model/actions/set_field.js';
 
 export function readField(x: Xlate, f: FieldSpec): bigint {
   const r = f.segs.length === 1 ? wordRef(f, 0, f.bits) : null;
@@ -44,9 +45,8 @@ export function write(x: Xlate, f: FieldSpec, value: bigint, mask: bigint): void
 }
 
 export function setField(x: Xlate, a: SetArgs): void {
-  // A write the switch holds as a set_field (every load and set_field, and the 1.0 actions
-  // added over 1.2+) sets the field only if the packet has it, as OVS's translation does.
-  if (a.field.prereq !== 'none' && a.load !== undefined && (!a.legacy || a.setField) && !fieldPrereqOk(a.field, x.slots)) {
+  // A write the switch holds as a set_field sets the field only if the packet has it.
+  if (a.field.prereq !== 'none' && heldAsSetField(a) && !fieldPrereqOk(a.field, x.slots)) {
     if (x.run.trace) x.warn(`unmet prerequisites for ${a.field.name}, set_field ignored`);
     return;
   }

@@ -47,6 +47,12 @@ export interface SetFieldArgs {
   internal?: boolean;
 }
 
+/** Whether the switch holds the write as a set_field (OFPACT_SET_FIELD: every load and
+ *  set_field, and a 1.0 action added over 1.2+), which OVS's translation applies only to a
+ *  packet that has the field. Writes built elsewhere (set_tunnel, MPLS) carry no `load`. */
+export const heldAsSetField = (a: { load?: boolean; legacy?: boolean; setField?: boolean }): boolean =>
+  a.load !== undefined && (!a.legacy || a.setField === true);
+
 /** Fields OVS holds in a container wider than the field, so a whole-field write still prints a mask. */
 const PARTIAL = new Set(['nw_ecn', 'ip_dscp', 'mpls_label', 'mpls_tc', 'ipv6_label', 'vlan_vid', 'vlan_pcp',
   'tun_erspan_idx', 'tun_erspan_ver', 'tun_erspan_dir', 'tun_erspan_hwid']);
