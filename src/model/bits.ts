@@ -9,7 +9,7 @@ export const ones = (bits: number): bigint => ONES[bits] ?? (1n << BigInt(bits))
 export type SlotValues = Map<string, bigint>;
 
 /** Reads the bits of `segs` from `slots` (absent slots read as 0). */
-export function readSegs(slots: SlotValues, segs: readonly Segment[]): bigint {
+export function readSegs(slots: ReadonlyMap<string, bigint>, segs: readonly Segment[]): bigint {
   let v = 0n;
   for (const s of segs) {
     const w = slots.get(s.slot) ?? 0n;

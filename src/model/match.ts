@@ -197,6 +197,12 @@ export function applyMatchItemCached(m: Match, f: FieldSpec, it: Item, ctx: Valu
 }
 
 /**
+ * The masks maps MaskTable shares between matches (never changed once shared), with what
+ * a printer keeps about each (print-match.ts: how matches with those masks print).
+ */
+export const SHARED_MASKS = new WeakMap<ReadonlyMap<string, bigint>, object | null>();
+
+/**
  * Masks maps, one per distinct content and order, to share between the matches of a file:
  * a dump's matches differ in values far more than in masks (matches are never changed
  * once built, so sharing is safe).
@@ -229,6 +235,7 @@ export class MaskTable {
     if (seen) { m.masks = seen; return; }
     if (m.masks === this.work) m.masks = copyMap(this.work);
     this.maps[k] = m.masks;
+    SHARED_MASKS.set(m.masks, null);
   }
 
   private addPair(mask: bigint, slot: string): void {

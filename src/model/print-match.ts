@@ -2,7 +2,7 @@
 // shorthands (`tcp`, `arp`, ...), and each field's number format.
 import { ones, readSegs } from './bits.js';
 import { FIELDS, mustField, SLOTS, type FieldSpec } from './fields.js';
-import type { Match } from './match.js';
+import { SHARED_MASKS, type Match } from './match.js';
 import {
   CT_STATE_FLAGS, TCP_FLAG_NAMES, formatFlags, formatFlagsMasked, formatIpv4, formatIpv6,
   formatMac, formatPort, prefixLen,
@@ -12,7 +12,6 @@ export interface PrintCtx { portNames?: Map<number, string>; of15?: boolean }
 
 const slotOf = (m: Match, slot: string): [bigint, bigint] => [m.values.get(slot) ?? 0n, m.masks.get(slot) ?? 0n];
 const valueOf = (m: Match, slot: string): bigint => m.values.get(slot) ?? 0n;
-const maskOf = (m: Match, slot: string): bigint => m.masks.get(slot) ?? 0n;
 
 const hexish = (v: bigint): string => (v === 0n ? '0' : '0x' + v.toString(16)); // C's %#x
 
@@ -59,32 +58,6 @@ const shown = (name: string, f: FieldSpec): Shown => ({
 });
 // Per field: past this many distinct values, the rest are formatted each time.
 const TEXTS_MAX = 4096;
-
-/** `name=value` in the format of the field's kind and width, or null when wildcarded. */
-function kv(k: Shown, m: Match): string | null {
-  // Most fields are absent from most matches: the marks say so without reading bits.
-  const ix = k.ix;
-  if (ix.length === 1) {
-    if (!present(ix[0])) return null;
-  } else {
-    let any = false;
-    for (const i of ix) if (present(i)) { any = true; break; }
-    if (!any) return null;
-  }
-  const f = k.f;
-  // A whole-slot field is its slot's value and mask as stored (never wider than the slot):
-  // no bigint made to cut them to width.
-  const value = k.whole ? m.values.get(f.segs[0].slot) ?? 0n : readSegs(m.values, f.segs);
-  const mask = k.whole ? m.masks.get(f.segs[0].slot) ?? 0n : readSegs(m.masks, f.segs);
-  if (mask === 0n) return null;
-  if (mask !== ones(f.bits)) return kvText(k, value, mask, false);
-  let text = k.texts.get(value);
-  if (text === undefined) {
-    text = kvText(k, value, mask, true);
-    if (k.texts.size < TEXTS_MAX) k.texts.set(value, text);
-  }
-  return text;
-}
 
 function kvText(k: Shown, value: bigint, mask: bigint, full: boolean): string {
   const { name, f } = k;
@@ -162,8 +135,6 @@ const P_ASO = slotIx('actset_output'), P_CT_STATE = slotIx('ct_state'), P_CT_NW_
 const P_PACKET_TYPE = slotIx('packet_type'), P_IN_PORT = slotIx('in_port'), P_IPV6_LABEL = slotIx('ipv6_label');
 const P_NW_TOS = slotIx('nw_tos'), P_MPLS = slotIx('mpls_lse0'), P_NW_FRAG = slotIx('nw_frag');
 const P_TCP_FLAGS = slotIx('tcp_flags'), P_VLAN_TCI = slotIx('vlan_tci');
-/** The slot's mask, read only when the match has the slot. */
-const maskAt = (m: Match, ix: number, slot: string): bigint => (present(ix) ? m.masks.get(slot) ?? 0n : 0n);
 
 // Runs of fields printed one after the other, in OVS's order.
 const META_FIELDS = [K_PKT_MARK, K_RECIRC_ID, K_DP_HASH, K_CONJ_ID, K_SKB_PRIORITY];
@@ -172,118 +143,198 @@ const CT_TP_FIELDS = [K_CT_NW_PROTO, K_CT_TP_SRC, K_CT_TP_DST];
 const TUN_FIELDS = [K_TUN_ID, K_TUN_SRC, K_TUN_DST, K_TUN_IPV6_SRC, K_TUN_IPV6_DST];
 const ICMP6_FIELDS = [K_ICMP_TYPE, K_ICMP_CODE, K_ND_TARGET, K_ND_SLL, K_ND_TLL, K_ND_RESERVED, K_ND_OPTIONS_TYPE];
 
-/** Field k as `name=value` into out, when the match has it. */
-function put(out: string[], m: Match, k: Shown): void {
-  const s = kv(k, m);
-  if (s !== null) out.push(s);
-}
+/**
+ * One step of a printed match: pushes its `name=value` items, if any. A match is printed
+ * by a list of steps (a plan) worked out from its masks and its dl_type and nw_proto: which
+ * fields it has, in OVS's order, is all in the masks, and a dump's thousands of matches
+ * share a few hundred masks maps (MaskTable), so most plans are made once and reused.
+ */
+type Piece = (m: Match, ctx: PrintCtx, out: string[]) => void;
+interface Plans { key: number; pieces: Piece[]; more: Map<number, Piece[]> | null }
 
-/** The fields of `ks` the match has, each as `name=value`, into out. */
-function putAll(out: string[], m: Match, ks: readonly Shown[]): void {
-  for (const k of ks) put(out, m, k);
-}
+const PRIORITY_TEXT = new Map<number, string>();
 
 export function formatMatch(m: Match, priority: number, ctx: PrintCtx = {}): string {
+  const out: string[] = [];
+  if (priority !== 32768) {
+    let t = PRIORITY_TEXT.get(priority);
+    if (t === undefined) { t = `priority=${priority}`; PRIORITY_TEXT.set(priority, t); }
+    out.push(t);
+  }
+  const pieces = piecesFor(m);
+  for (let i = 0; i < pieces.length; i++) pieces[i](m, ctx, out);
+  return out.join(',');
+}
+
+function piecesFor(m: Match): Piece[] {
+  const dlType = valueOf(m, 'dl_type'), proto = valueOf(m, 'nw_proto');
+  const note = SHARED_MASKS.get(m.masks) as Plans | null | undefined;
+  // A masks map of one match only may still change: its plan is not kept.
+  if (note === undefined) return plan(m.masks, dlType, proto);
+  const key = Number(dlType) * 0x10000 + Number(proto);
+  if (note !== null && note.key === key) return note.pieces;
+  const known = note?.more?.get(key);
+  if (known) return known;
+  const pieces = plan(m.masks, dlType, proto);
+  if (note === null) SHARED_MASKS.set(m.masks, { key, pieces, more: null } satisfies Plans);
+  else (note.more ??= new Map()).set(key, pieces);
+  return pieces;
+}
+
+function plan(masks: ReadonlyMap<string, bigint>, dlType: bigint, proto: bigint): Piece[] {
   unmarkAll();
-  m.masks.forEach(mark);
+  masks.forEach(mark);
   try {
-    return formatMarked(m, priority, ctx);
+    return planMarked(masks, dlType, proto);
   } finally {
     unmarkAll();
   }
 }
 
-function formatMarked(m: Match, priority: number, ctx: PrintCtx): string {
-  const out: string[] = [];
-  if (priority !== 32768) out.push(`priority=${priority}`);
-  putAll(out, m, META_FIELDS);
-  const asoMask = maskAt(m, P_ASO, 'actset_output'), aso = asoMask ? valueOf(m, 'actset_output') : 0n;
-  if (asoMask) out.push(`actset_output=${formatPort(aso, ctx.portNames)}`);
-  const csMask = maskAt(m, P_CT_STATE, 'ct_state'), cs = csMask ? valueOf(m, 'ct_state') : 0n;
-  if (csMask) {
-    out.push(`ct_state=${csMask === 0xffn ? formatFlags(cs, CT_STATE_FLAGS) : formatFlagsMasked(cs, csMask, CT_STATE_FLAGS, 8)}`);
-  }
-  putAll(out, m, CT_FIELDS);
-  if (maskAt(m, P_CT_NW_PROTO, 'ct_nw_proto')) {
-    putAll(out, m, CT_TP_FIELDS);
-  }
-  const ptMask = maskAt(m, P_PACKET_TYPE, 'packet_type'), pt = ptMask ? valueOf(m, 'packet_type') : 0n;
-  if (ptMask && pt !== 0n) out.push(`packet_type=(${pt >> 16n},${hexish(pt & 0xffffn)})`);
+/** The slot's mask, read only when the match has the slot. */
+const maskAt = (masks: ReadonlyMap<string, bigint>, ix: number, slot: string): bigint => (present(ix) ? masks.get(slot) ?? 0n : 0n);
+/** A step printing one slot's value with `text` (null: nothing). */
+const slotPiece = (slot: string, text: (v: bigint, ctx: PrintCtx) => string | null): Piece => (m, ctx, out) => {
+  const s = text(valueOf(m, slot), ctx);
+  if (s !== null) out.push(s);
+};
+const fixed = (text: string): Piece => (_m, _ctx, out) => { out.push(text); };
+/** text, remembered per value (up to TEXTS_MAX values). */
+function byValue(text: (v: bigint) => string): (v: bigint) => string {
+  const texts = new Map<bigint, string>();
+  return (v) => {
+    let t = texts.get(v);
+    if (t === undefined) { t = text(v); if (texts.size < TEXTS_MAX) texts.set(v, t); }
+    return t;
+  };
+}
 
-  const dlType = valueOf(m, 'dl_type'), dlMask = maskOf(m, 'dl_type');
-  const proto = valueOf(m, 'nw_proto'), protoMask = maskOf(m, 'nw_proto');
+/** A field matched exactly: its `name=value` by value, kept on the field (k.texts). */
+const EXACT = new Map<Shown, Piece>();
+function exactPiece(k: Shown): Piece {
+  let p = EXACT.get(k);
+  if (p) return p;
+  const f = k.f, segs = f.segs, slot = segs[0].slot, whole = k.whole, full = ones(f.bits);
+  p = (m, _ctx, out) => {
+    const v = whole ? valueOf(m, slot) : readSegs(m.values, segs);
+    let t = k.texts.get(v);
+    if (t === undefined) { t = kvText(k, v, full, true); if (k.texts.size < TEXTS_MAX) k.texts.set(v, t); }
+    out.push(t);
+  };
+  EXACT.set(k, p);
+  return p;
+}
+
+/** Field k's step, when the masks have it. */
+function field(ps: Piece[], masks: ReadonlyMap<string, bigint>, k: Shown): void {
+  // Most fields are absent from most matches: the marks say so without reading bits.
+  let any = false;
+  for (const i of k.ix) if (present(i)) { any = true; break; }
+  if (!any) return;
+  const f = k.f;
+  const mask = k.whole ? masks.get(f.segs[0].slot) ?? 0n : readSegs(masks, f.segs);
+  if (mask === 0n) return;
+  if (mask === ones(f.bits)) { ps.push(exactPiece(k)); return; }
+  const segs = f.segs, text = byValue((v) => kvText(k, v, mask, false));
+  ps.push((m, _ctx, out) => { out.push(text(readSegs(m.values, segs))); });
+}
+
+function fields(ps: Piece[], masks: ReadonlyMap<string, bigint>, ks: readonly Shown[]): void {
+  for (const k of ks) field(ps, masks, k);
+}
+
+function planMarked(masks: ReadonlyMap<string, bigint>, dlType: bigint, proto: bigint): Piece[] {
+  const ps: Piece[] = [];
+  fields(ps, masks, META_FIELDS);
+  if (maskAt(masks, P_ASO, 'actset_output')) ps.push(slotPiece('actset_output', (v, ctx) => `actset_output=${formatPort(v, ctx.portNames)}`));
+  const csMask = maskAt(masks, P_CT_STATE, 'ct_state');
+  if (csMask) {
+    ps.push(slotPiece('ct_state', byValue((cs) => `ct_state=${csMask === 0xffn ? formatFlags(cs, CT_STATE_FLAGS) : formatFlagsMasked(cs, csMask, CT_STATE_FLAGS, 8)}`)));
+  }
+  fields(ps, masks, CT_FIELDS);
+  if (maskAt(masks, P_CT_NW_PROTO, 'ct_nw_proto')) fields(ps, masks, CT_TP_FIELDS);
+  if (maskAt(masks, P_PACKET_TYPE, 'packet_type')) {
+    ps.push(slotPiece('packet_type', (pt) => (pt === 0n ? null : `packet_type=(${pt >> 16n},${hexish(pt & 0xffffn)})`)));
+  }
+
+  const dlMask = masks.get('dl_type') ?? 0n, protoMask = masks.get('nw_proto') ?? 0n;
   let skipType = false, skipProto = false;
   if (dlMask) {
     const shorthand = protocolShorthand(Number(dlType), protoMask ? Number(proto) : null);
-    if (shorthand) { out.push(shorthand.name); skipType = true; skipProto = shorthand.withProto; }
+    if (shorthand) { ps.push(fixed(shorthand.name)); skipType = true; skipProto = shorthand.withProto; }
   }
-  for (let i = 0; i < 16; i++) put(out, m, K_REGS[i]);
+  fields(ps, masks, K_REGS);
   if (hasTunnel()) {
-    putAll(out, m, TUN_FIELDS);
-    formatTunnelExtras(m, out);
-    for (let i = 0; i < 64; i++) put(out, m, K_TUN_METADATA[i]);
+    fields(ps, masks, TUN_FIELDS);
+    ps.push((m, _ctx, out) => formatTunnelExtras(m, out));
+    fields(ps, masks, K_TUN_METADATA);
   }
-  put(out, m, K_METADATA);
-  const inMask = maskAt(m, P_IN_PORT, 'in_port'), inPort = inMask ? valueOf(m, 'in_port') : 0n;
-  if (inMask) out.push(`in_port=${formatPort(inPort, ctx.portNames)}`);
-  formatVlan(m, out, ctx.of15 ?? false);
-  put(out, m, K_DL_SRC);
-  put(out, m, K_DL_DST);
-  if (!skipType && dlMask) out.push(`dl_type=0x${dlType.toString(16).padStart(4, '0')}`);
+  field(ps, masks, K_METADATA);
+  if (maskAt(masks, P_IN_PORT, 'in_port')) ps.push(slotPiece('in_port', (v, ctx) => `in_port=${formatPort(v, ctx.portNames)}`));
+  const vlanMask = maskAt(masks, P_VLAN_TCI, 'vlan_tci');
+  if (vlanMask) ps.push((m, ctx, out) => formatVlan(valueOf(m, 'vlan_tci'), vlanMask, out, ctx.of15 ?? false));
+  field(ps, masks, K_DL_SRC);
+  field(ps, masks, K_DL_DST);
+  if (!skipType && dlMask) ps.push(fixed(`dl_type=0x${dlType.toString(16).padStart(4, '0')}`));
   const type = Number(dlType);
   const isArp = type === 0x0806 || type === 0x8035;
   if (type === 0x86dd) {
-    put(out, m, K_IPV6_SRC);
-    put(out, m, K_IPV6_DST);
-    const labMask = maskAt(m, P_IPV6_LABEL, 'ipv6_label'), lab = labMask ? valueOf(m, 'ipv6_label') : 0n;
+    field(ps, masks, K_IPV6_SRC);
+    field(ps, masks, K_IPV6_DST);
+    const labMask = maskAt(masks, P_IPV6_LABEL, 'ipv6_label');
     if (labMask) {
       const h = (v: bigint) => '0x' + v.toString(16).padStart(5, '0');
-      out.push(`ipv6_label=${h(lab)}${labMask === 0xfffffn ? '' : '/' + h(labMask)}`);
+      ps.push(slotPiece('ipv6_label', (lab) => `ipv6_label=${h(lab)}${labMask === 0xfffffn ? '' : '/' + h(labMask)}`));
     }
   } else if (type === 0x894f) {
-    formatNsh(m, out);
+    planNsh(ps, masks);
   } else if (isArp) {
-    put(out, m, K_ARP_SPA);
-    put(out, m, K_ARP_TPA);
+    field(ps, masks, K_ARP_SPA);
+    field(ps, masks, K_ARP_TPA);
   } else {
-    put(out, m, K_NW_SRC);
-    put(out, m, K_NW_DST);
+    field(ps, masks, K_NW_SRC);
+    field(ps, masks, K_NW_DST);
   }
-  if (!skipProto && protoMask) out.push(`${isArp ? 'arp_op' : 'nw_proto'}=${proto}`);
-  if (isArp) { put(out, m, K_ARP_SHA); put(out, m, K_ARP_THA); }
-  const tosMask = maskAt(m, P_NW_TOS, 'nw_tos'), tos = tosMask ? valueOf(m, 'nw_tos') : 0n;
-  // Masks absent from most matches are tested for zero before any bigint is made of them.
+  if (!skipProto && protoMask) ps.push(fixed(`${isArp ? 'arp_op' : 'nw_proto'}=${proto}`));
+  if (isArp) { field(ps, masks, K_ARP_SHA); field(ps, masks, K_ARP_THA); }
+  const tosMask = maskAt(masks, P_NW_TOS, 'nw_tos');
   if (tosMask) {
-    if (tosMask & 0xfcn) out.push(`nw_tos=${tos & 0xfcn}`);
-    if (tosMask & 0x03n) out.push(`nw_ecn=${tos & 0x03n}`);
+    ps.push((m, _ctx, out) => {
+      const tos = valueOf(m, 'nw_tos');
+      if (tosMask & 0xfcn) out.push(`nw_tos=${tos & 0xfcn}`);
+      if (tosMask & 0x03n) out.push(`nw_ecn=${tos & 0x03n}`);
+    });
   }
-  put(out, m, K_NW_TTL);
-  const lseMask = maskAt(m, P_MPLS, 'mpls_lse0'), lse = lseMask ? valueOf(m, 'mpls_lse0') : 0n;
+  field(ps, masks, K_NW_TTL);
+  const lseMask = maskAt(masks, P_MPLS, 'mpls_lse0');
   if (lseMask) {
-    if (lseMask & 0xfffff000n) out.push(`mpls_label=${lse >> 12n}`);
-    if (lseMask & 0xe00n) out.push(`mpls_tc=${(lse >> 9n) & 7n}`);
-    if (lseMask & 0xffn) out.push(`mpls_ttl=${lse & 0xffn}`);
-    if (lseMask & 0x100n) out.push(`mpls_bos=${(lse >> 8n) & 1n}`);
+    ps.push((m, _ctx, out) => {
+      const lse = valueOf(m, 'mpls_lse0');
+      if (lseMask & 0xfffff000n) out.push(`mpls_label=${lse >> 12n}`);
+      if (lseMask & 0xe00n) out.push(`mpls_tc=${(lse >> 9n) & 7n}`);
+      if (lseMask & 0xffn) out.push(`mpls_ttl=${lse & 0xffn}`);
+      if (lseMask & 0x100n) out.push(`mpls_bos=${(lse >> 8n) & 1n}`);
+    });
   }
-  const fragMask = maskAt(m, P_NW_FRAG, 'nw_frag'), frag = fragMask ? valueOf(m, 'nw_frag') : 0n;
-  if (fragMask === 3n) out.push(`nw_frag=${frag & 1n ? (frag & 2n ? 'later' : 'first') : (frag & 2n ? '<error>' : 'no')}`);
-  else if (fragMask === 1n) out.push(`nw_frag=${frag & 1n ? 'yes' : 'no'}`);
-  else if (fragMask === 2n) out.push(`nw_frag=${frag & 2n ? 'later' : 'not_later'}`);
+  const fragMask = maskAt(masks, P_NW_FRAG, 'nw_frag');
+  if (fragMask === 3n) ps.push(slotPiece('nw_frag', (frag) => `nw_frag=${frag & 1n ? (frag & 2n ? 'later' : 'first') : (frag & 2n ? '<error>' : 'no')}`));
+  else if (fragMask === 1n) ps.push(slotPiece('nw_frag', (frag) => `nw_frag=${frag & 1n ? 'yes' : 'no'}`));
+  else if (fragMask === 2n) ps.push(slotPiece('nw_frag', (frag) => `nw_frag=${frag & 2n ? 'later' : 'not_later'}`));
   const p = Number(proto);
   if (type === 0x0800 && p === 1) {
-    put(out, m, K_ICMP_TYPE);
-    put(out, m, K_ICMP_CODE);
+    field(ps, masks, K_ICMP_TYPE);
+    field(ps, masks, K_ICMP_CODE);
   } else if (type === 0x86dd && p === 58) {
-    putAll(out, m, ICMP6_FIELDS);
+    fields(ps, masks, ICMP6_FIELDS);
   } else {
-    put(out, m, K_TP_SRC);
-    put(out, m, K_TP_DST);
+    field(ps, masks, K_TP_SRC);
+    field(ps, masks, K_TP_DST);
   }
-  const tfMask = maskAt(m, P_TCP_FLAGS, 'tcp_flags'), tf = tfMask ? valueOf(m, 'tcp_flags') : 0n;
+  const tfMask = maskAt(masks, P_TCP_FLAGS, 'tcp_flags');
   if ((type === 0x0800 || type === 0x86dd) && p === 6 && tfMask) {
-    out.push(`tcp_flags=${formatFlagsMasked(tf, tfMask, TCP_FLAG_NAMES, 12)}`);
+    ps.push(slotPiece('tcp_flags', (tf) => `tcp_flags=${formatFlagsMasked(tf, tfMask, TCP_FLAG_NAMES, 12)}`));
   }
-  return out.join(',');
+  return ps;
 }
 
 interface Shorthand { name: string; withProto: boolean }
@@ -300,12 +351,9 @@ function protocolShorthand(type: number, proto: number | null): Shorthand | null
 }
 
 /** VLAN as OVS prints it: dl_vlan/dl_vlan_pcp when the CFI bit is matched set, else vlan_tci. */
-function formatVlan(m: Match, out: string[], oxm: boolean): void {
-  const tci = valueOf(m, 'vlan_tci');
-  let mask = maskAt(m, P_VLAN_TCI, 'vlan_tci');
+function formatVlan(tci: bigint, matched: bigint, out: string[], oxm: boolean): void {
   // OXM carries VLANs as vlan_vid/vlan_pcp: "no tag" comes back from the switch as 0/0x1fff.
-  if (oxm && tci === 0n && mask === 0xffffn) mask = 0x1fffn;
-  if (!mask) return;
+  const mask = oxm && tci === 0n && matched === 0xffffn ? 0x1fffn : matched;
   const vidMask = mask & 0x0fffn, pcpMask = mask & 0xe000n, cfi = mask & 0x1000n;
   if (cfi && tci & 0x1000n && (!vidMask || vidMask === 0x0fffn) && (!pcpMask || pcpMask === 0xe000n) && (vidMask || pcpMask)) {
     if (vidMask) out.push(`dl_vlan=${tci & 0xfffn}`);
@@ -343,10 +391,12 @@ function formatTunnelExtras(m: Match, out: string[]): void {
   if (tfMask & 1n) out.push(`tun_flags=${formatFlagsMasked(tf, tfMask & 1n, ['oam'], 16)}`);
 }
 
-/** NSH fields take the place of the L3 addresses when dl_type is NSH. */
-function formatNsh(m: Match, out: string[]): void {
-  const u8 = (name: string) => kv(K_NSH.get(name)!, m);
-  for (const n of ['nsh_flags', 'nsh_ttl', 'nsh_mdtype', 'nsh_np', 'nsh_spi', 'nsh_si']) { const s = u8(n); if (s) out.push(s); }
-  const md = valueOf(m, 'nsh_mdtype'), mdMask = maskOf(m, 'nsh_mdtype');
-  if (mdMask === 0xffn && md === 1n) for (let i = 1; i <= 4; i++) { const s = u8(`nsh_c${i}`); if (s) out.push(s); }
+/** NSH fields take the place of the L3 addresses when dl_type is NSH; the context
+ *  headers only with metadata type 1. */
+function planNsh(ps: Piece[], masks: ReadonlyMap<string, bigint>): void {
+  for (const n of ['nsh_flags', 'nsh_ttl', 'nsh_mdtype', 'nsh_np', 'nsh_spi', 'nsh_si']) field(ps, masks, K_NSH.get(n)!);
+  if (masks.get('nsh_mdtype') !== 0xffn) return;
+  const context: Piece[] = [];
+  for (let i = 1; i <= 4; i++) field(context, masks, K_NSH.get(`nsh_c${i}`)!);
+  if (context.length) ps.push((m, ctx, out) => { if (valueOf(m, 'nsh_mdtype') === 1n) for (const c of context) c(m, ctx, out); });
 }
