@@ -149,9 +149,13 @@ export function commitOdp(flow: Slots, base: Slots, wc: MaskView, out: string[])
   if (unchanged(flow.w, base.w)) return;
   commitHeader('eth', ETH_H, flow, base, wc, out);
   const type = flow.w[DL_TYPE.word] >>> 0;
+  // The label goes before the L3 header is written: the datapath would not find it under one.
+  if (isMplsN(base.w[DL_TYPE.word] >>> 0) && !isMplsN(type)) commitMplsPop(flow, base, out);
   const proto = flow.w[NW_PROTO.word] >>> 0;
   const later = (flow.w[NW_FRAG.word] & 2) !== 0;
-  if (type === ETH_IP_N || type === ETH_IPV6_N) {
+  // OVS writes no L3/L4 header of a packet whose nw_proto (arp_op) is 0: it takes that for a
+  // packet without one (recorded: an `ip` packet without nw_proto, a pop_mpls'd packet).
+  if (proto === 0) { /* nothing at L3 */ } else if (type === ETH_IP_N || type === ETH_IPV6_N) {
     commitHeader(type === ETH_IP_N ? 'ipv4' : 'ipv6', type === ETH_IP_N ? IPV4_H : IPV6_H, flow, base, wc, out);
     if (!later) {
       if (proto === 6) commitHeader('tcp', PORTS_H, flow, base, wc, out);
@@ -170,6 +174,15 @@ export function commitOdp(flow: Slots, base: Slots, wc: MaskView, out: string[])
 }
 
 const isMpls = (t: bigint) => t === 0x8847n || t === 0x8848n;
+const isMplsN = (t: number) => t === 0x8847 || t === 0x8848;
+
+/** pop_mpls: the packet's only label stack entry (ctflow keeps one) is removed. */
+function commitMplsPop(flow: Slots, base: Slots, out: string[]): void {
+  const t = flow.get('dl_type');
+  out.push(`pop_mpls(eth_type=0x${t.toString(16)})`);
+  base.set('dl_type', t);
+  base.set('mpls_lse0', 0n);
+}
 
 /** push_mpls (the packet became MPLS) or set(mpls(...)) (its label stack entry changed). */
 function commitMpls(flow: Slots, base: Slots, out: string[]): void {

@@ -1,7 +1,10 @@
 // The OpenFlow 1.0 field actions: mod_dl_src/dst, mod_nw_src/dst, mod_nw_tos, mod_nw_ecn,
 // mod_nw_ttl, mod_tp_src/dst. Each is a whole-field write, so it shares set_field's IR and
 // printing (see set_field.ts): mod_nw_ttl and mod_nw_ecn have no OpenFlow 1.0 wire form and
-// come back from the switch as `load:`. OVS checks no prerequisites for these spellings.
+// come back from the switch as `load:`. Adding a flow, OVS checks no prerequisites for these
+// spellings (except that load); running, each writes only a packet that has its header, by
+// OVS's own rule (`hasHeader`), and skips the others without a word (recorded:
+// test/oracle/trace-mod-mpls/).
 import type { Item } from '../../../grammar/syntax.js';
 import { ones } from '../bits.js';
 import { fail } from '../errors.js';
@@ -12,6 +15,22 @@ import { arrivesAsLoad, checkSetField, formatSetField, set_field, type SetFieldA
 import type { ActionSpec } from './types.js';
 import { ipProto } from './vlan-state.js';
 import { ACTION_SET_RANK, wholeField } from './facets.js';
+import type { ExecCtx } from '../../pipeline/exec.js';
+import { prereqMet } from './field-prereq.js';
+
+// What OVS 3.1's translation asks of the packet before an OpenFlow 1.0 field action writes:
+// the IPv4 addresses an IPv4 packet (any fragment); TOS, ECN and TTL an IPv4 or IPv6 one;
+// the L4 ports an IPv4 or IPv6 packet that is not a later fragment, whatever its protocol
+// (on ICMP they land in type and code, on GRE in a port the packet has not); MACs nothing.
+const ETH_TYPE = mustField('eth_type'), IP_FRAG = mustField('ip_frag');
+const ipv4 = (x: ExecCtx) => x.readField(ETH_TYPE) === 0x0800n;
+const ipAny = (x: ExecCtx) => ipv4(x) || x.readField(ETH_TYPE) === 0x86ddn;
+const FRAG_LATER = 2n;
+const hasPorts = (x: ExecCtx) => ipAny(x) && !(x.readField(IP_FRAG) & FRAG_LATER);
+const HAS_HEADER = new Map<string, (x: ExecCtx) => boolean>([
+  ['ip_src', ipv4], ['ip_dst', ipv4], ['nw_tos', ipAny], ['nw_ecn', ipAny], ['nw_ttl', ipAny],
+]);
+const hasHeader = (field: string) => HAS_HEADER.get(field) ?? (() => true);
 
 /** The text after `name:` (OVS also takes `name=` in action lists). */
 export function argText(item: Item): { text: string; span: Item['span'] } {
@@ -23,6 +42,7 @@ export function argText(item: Item): { text: string; span: Item['span'] } {
 /** A whole-field write spelled as an OpenFlow 1.0 action. */
 export function legacyWrite(name: string, field: string, read: (text: string) => bigint | string): ActionSpec<SetFieldArgs> {
   const f = mustField(field);
+  const applies = hasHeader(f.name);
   return {
     name,
     parse(item, ctx) {
@@ -36,11 +56,14 @@ export function legacyWrite(name: string, field: string, read: (text: string) =>
         ? { field: f, value: v, mask: ones(f.bits), load, legacy: true, setField: true }
         : { field: f, value: v, mask: ones(f.bits), load, legacy: true };
     },
-    check: checkSetField,
+    // A load (mod_nw_ttl, mod_nw_ecn over OpenFlow 1.0) is checked by the switch as a load:
+    // on a flow without the field's prerequisites it is refused (OFPBAC_MATCH_INCONSISTENT).
+    check: (a, ctx) => checkSetField(a.load && !prereqMet(ctx.match, f.prereq) ? { ...a, legacy: false } : a, ctx),
     format: formatSetField,
     writes: set_field.writes,
     actionSetRank: set_field.actionSetRank,
-    execute: (a, x) => x.setField(a),
+    // Held as a set_field (added over 1.2+), the write checks the field's prerequisites itself.
+    execute: (a, x) => { if (a.setField || applies(x)) x.setField(a); },
   };
 }
 
@@ -86,7 +109,7 @@ function l4(name: string, dst: boolean): ActionSpec<L4PortArgs> {
       a.proto = ipProto(ctx.match);
       if (!L4.has(a.proto ?? -1)) ctx.inconsistent(`${name} on a flow that does not match tcp, udp or sctp`);
     },
-    execute: (a, x) => x.write(mustField(a.dst ? 'tcp_dst' : 'tcp_src'), BigInt(a.port), 0xffffn),
+    execute: (a, x) => { if (hasPorts(x)) x.write(mustField(a.dst ? 'tcp_dst' : 'tcp_src'), BigInt(a.port), 0xffffn); },
     actionSetRank: ACTION_SET_RANK.write,
     writes: (a) => [wholeField(mustField(`${L4.get(a.proto ?? -1) ?? 'tcp'}_${a.dst ? 'dst' : 'src'}`))],
     format(a, ctx) {
