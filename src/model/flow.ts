@@ -93,7 +93,7 @@ export function buildFlow(syn: FlowSyntax, ctx: BuildCtx, line = 0, actionsBase 
     }
     flow.match = memo.match;
   } else {
-    flow.match = memo ? { values: new Map(), masks: ctx.memo!.masks.scratch(), printed: null } : newMatch();
+    flow.match = memo ? ctx.memo!.masks.scratch() : newMatch();
     // A field item the file applied before is applied by its writes, found by the item's
     // number (no name lookups); the others, and every item the first time, the long way.
     const facts = memo ? ctx.memo!.facts : null, ids = syn.matchIds;

@@ -208,34 +208,43 @@ export const SHARED_MASKS = new WeakMap<ReadonlyMap<string, bigint>, object | nu
  * once built, so sharing is safe).
  */
 export class MaskTable {
-  /** By the number `ids` gives a match's (slot, mask) pairs: the masks map they make. */
+  /** By the number `ids` gives a match's (slot, mask) pairs: the masks map they make and
+   *  the slots' places in it (for PackedValues). */
   private readonly maps: Array<Map<string, bigint>> = [];
+  private readonly layouts: SlotLayout[] = [];
   private readonly ids = new IdsTable();
   private readonly maskIds = new Map<bigint, number>();
 
   private readonly pairs: number[] = [];
   private readonly work = new Map<string, bigint>();
+  private readonly workValues = new Map<string, bigint>();
   private n = 0;
   private hash = 0;
 
-  /** An empty masks map to build a match in, given back by share() (most matches of a
-   *  dump find their masks already there, so no map is made for them). */
-  scratch(): Map<string, bigint> {
+  /** Empty maps to build a match in, given back by share() (most matches of a dump find
+   *  their masks already there, so no map is made for them). */
+  scratch(): Match {
     this.work.clear();
-    return this.work;
+    this.workValues.clear();
+    return { values: this.workValues, masks: this.work, printed: null };
   }
 
-  /** m, with its masks map replaced by an equal one seen before (same order too). */
+  /** m, with its masks map replaced by an equal one seen before (same order too), and its
+   *  values packed in the order of those masks. */
   share(m: Match): void {
     this.n = 0;
     this.hash = 0;
     m.masks.forEach(this.addPair, this);
     const k = this.ids.intern(this.pairs, this.n, this.hash);
-    const seen = this.maps[k];
-    if (seen) { m.masks = seen; return; }
-    if (m.masks === this.work) m.masks = copyMap(this.work);
-    this.maps[k] = m.masks;
-    SHARED_MASKS.set(m.masks, null);
+    let layout = this.layouts[k];
+    if (layout) m.masks = this.maps[k];
+    else {
+      if (m.masks === this.work) m.masks = copyMap(this.work);
+      this.maps[k] = m.masks;
+      SHARED_MASKS.set(m.masks, null);
+      layout = this.layouts[k] = slotLayout(m.masks);
+    }
+    m.values = packValues(m.values, layout);
   }
 
   private addPair(mask: bigint, slot: string): void {
@@ -247,6 +256,52 @@ export class MaskTable {
     this.hash = idsHashStep(idsHashStep(this.hash, s), id);
   }
 }
+
+/** The slots of a shared masks map, in its order, and each one's place. */
+interface SlotLayout { slots: string[]; index: Map<string, number> }
+function slotLayout(masks: Map<string, bigint>): SlotLayout {
+  const slots = [...masks.keys()];
+  return { slots, index: new Map(slots.map((s, i) => [s, i])) };
+}
+
+/** values as PackedValues over `layout`; a copy in a Map in the rare case a value has no mask. */
+function packValues(values: Map<string, bigint>, layout: SlotLayout): Map<string, bigint> {
+  const vals = new Array<bigint | undefined>(layout.slots.length);
+  let n = 0;
+  for (let i = 0; i < vals.length; i++) if ((vals[i] = values.get(layout.slots[i])) !== undefined) n++;
+  if (n !== values.size) return copyMap(values);
+  // Read as a Map everywhere; a shared match is never changed (PackedValues refuses writes).
+  return new PackedValues(layout, vals, n) as unknown as Map<string, bigint>;
+}
+
+/**
+ * The values of a match whose masks map is shared (MaskTable): in an array in the order of
+ * the masks, read through the Map interface. A Map per match was the largest part of what
+ * a dump's matches kept; a shared match is never changed, so writes are refused loudly.
+ */
+export class PackedValues implements ReadonlyMap<string, bigint> {
+  constructor(private readonly layout: SlotLayout, private readonly vals: Array<bigint | undefined>, readonly size: number) {}
+
+  get(slot: string): bigint | undefined {
+    const i = this.layout.index.get(slot);
+    return i === undefined ? undefined : this.vals[i];
+  }
+  has(slot: string): boolean { return this.get(slot) !== undefined; }
+  forEach(cb: (v: bigint, k: string, m: ReadonlyMap<string, bigint>) => void, thisArg?: unknown): void {
+    const { vals, layout } = this;
+    for (let i = 0; i < vals.length; i++) { const v = vals[i]; if (v !== undefined) cb.call(thisArg, v, layout.slots[i], this); }
+  }
+  *entries(): MapIterator<[string, bigint]> {
+    for (let i = 0; i < this.vals.length; i++) { const v = this.vals[i]; if (v !== undefined) yield [this.layout.slots[i], v]; }
+  }
+  *keys(): MapIterator<string> { for (const [k] of this.entries()) yield k; }
+  *values(): MapIterator<bigint> { for (const [, v] of this.entries()) yield v; }
+  [Symbol.iterator](): MapIterator<[string, bigint]> { return this.entries(); }
+  set(): never { return refuse(); }
+  delete(): never { return refuse(); }
+  clear(): never { return refuse(); }
+}
+const refuse = (): never => { throw new Error('internal: the values of a match shared by flows are never changed (clone it first)'); };
 
 function copyMap(from: Map<string, bigint>): Map<string, bigint> {
   const to = new Map<string, bigint>();
