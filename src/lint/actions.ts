@@ -4,7 +4,7 @@
 // knows no action by name and a new action needs no change here.
 import { actionByName } from '../model/actions/index.js';
 import type { Action, ActionSpec } from '../model/actions/types.js';
-import { actionSetRankOf, runsAsActionSet, type Clause, type CtUse, type FieldAccess, type Jump } from '../model/actions/facets.js';
+import { ACTION_SET_RANK, actionSetRankOf, runsAsActionSet, type Clause, type CtUse, type FieldAccess, type Jump } from '../model/actions/facets.js';
 import type { Subfield } from '../model/actions/args.js';
 import { formatSubfield } from '../model/actions/args.js';
 
@@ -50,6 +50,33 @@ export const nestedOnCopy = (a: Action): boolean => specOf(a).nestedOnCopy === t
 
 /** Whether the nested list (of an action that has one) runs after the flow's other actions: the action set, at the pipeline's end. */
 export const nestedDeferred = (a: Action): boolean => specOf(a).instruction === true;
+
+/** Whether the action empties the action set (clear_actions). */
+export const clearsActionSet = (a: Action): boolean => specOf(a).clearsActionSet === true;
+
+/** Whether `a` is a final action of the action set (ct, ct_clear, resubmit, output, group: one of them runs). */
+export function isSetFinal(a: Action): boolean {
+  const r = setRank(a);
+  return r !== undefined && r >= ACTION_SET_RANK.ct && r < ACTION_SET_RANK.write;
+}
+
+/** The class of a final action in the action set (the higher one wins; of one class, the later). */
+export const finalRank = (a: Action): number => setRank(a) ?? -1;
+
+/**
+ * What an instruction's list puts in the action set: its final action (the one of its
+ * own that would win, or null) and whether it adds anything at all. Null when `a` has no
+ * such list (it is not write_actions).
+ */
+export function setWriteOf(a: Action): { final: Action | null; adds: boolean } | null {
+  const spec = specOf(a);
+  if (!spec.instruction) return null;
+  const raw = spec.nested?.(a.args);
+  if (!raw) return null;
+  const runs = nestedActions(a)!;
+  const last = runs[runs.length - 1];
+  return { final: last && isSetFinal(last) ? last : null, adds: raw.length > 0 };
+}
 
 /** Calls `fn` for every action that runs, nested ones included (a write_actions list: those it would run, in the set's order). */
 export function eachAction(actions: readonly Action[], fn: (a: Action) => void): void {

@@ -1,20 +1,32 @@
 // Which tables a packet can reach from table 0, and whether it is tracked there.
 //
-// A state is "untracked" or "tracked after a ct() in zone Z". Table 0 starts untracked.
-// resubmit and goto_table keep the state; ct(table=N, zone=Z) reaches N tracked in Z
-// (the recirculation), and the rest of the flow's actions continue untracked: OVS clears
-// the conntrack fields after every ct() (ofproto-dpif-xlate.c, compose_conntrack_action).
-// ct_clear makes the packet untracked. A flow whose ct_state cannot hold in a state is not
-// followed from it. Any flow may match: this over-approximates the paths, never misses one.
-// write_actions lists and group buckets count only the actions the action set runs
-// (actions.ts, nestedActions and bucketActions): a ct(table=) or resubmit that loses to an
-// output or group there leads nowhere, as in OVS.
+// A path's state is its track state and the action set it holds (held-set.ts). The track
+// state is "untracked" or "tracked after a ct() in zone Z". Table 0 starts untracked with
+// an empty set. resubmit and goto_table keep the state; ct(table=N, zone=Z) reaches N
+// tracked in Z (the recirculation), and the rest of the flow's actions continue
+// untracked: OVS clears the conntrack fields after every ct() (ofproto-dpif-xlate.c,
+// compose_conntrack_action). ct_clear makes the packet untracked. A flow whose ct_state
+// cannot hold in a state is not followed from it. Any flow may match: this
+// over-approximates the paths, never misses one.
+//
+// The action set runs when a pass ends, so what it sends where depends on the whole path:
+// a resubmit written in table 0 that table 1 clears, or that a later output outranks,
+// never runs. So a lookup is followed as a call: the states its flows leave (with what
+// they wrote to the set, or cleared) are what the caller's next action starts from, and
+// the set runs from each state a pass (or a clone) ends in. Calls are computed once per
+// (table, state) and again when what they call returns more states (a fixpoint), so
+// resubmit loops end. Group buckets run the actions the bucket's own set runs
+// (actions.ts, bucketActions) on a copy of the packet, but share the pipeline's set.
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import type { GroupDesc } from '../pipeline/pipeline.js';
-import { bucketActions, conntrackOf, groupOf, jumps, learnTable, nestedActions, nestedDeferred, nestedOnCopy, zoneText } from './actions.js';
-import { byTable } from './finding.js';
+import {
+  bucketActions, clearsActionSet, conntrackOf, groupOf, jumps, learnTable, nestedActions, nestedOnCopy, setWriteOf, zoneText,
+} from './actions.js';
 import { ctStateOf, matchesTracked, matchesUntracked } from './ct-state.js';
+import { byTable } from './finding.js';
+import { ActionIds, EMPTY_SET, written, type HeldSet } from './held-set.js';
+import { isSoft, matchKey } from './match-index.js';
 
 /** null: untracked; else the zone of the last ct() and the flow and action of that ct(). */
 export type TrackState = { zone: string; by: Flow; act: Action } | null;
@@ -24,6 +36,10 @@ const key = (s: TrackState): string => (s === null ? '-' : s.zone);
 /** A ct(commit) in `zone` met while tracked in a zone (commit-zone-mismatch reads these). */
 export interface CommitSeen { flow: Flow; action: Action; zone: string; state: TrackState }
 
+/** A ct() that recirculates met while the action set held something (`set.held` wrote last);
+ *  `action`: the ct(), or the flow's group action when the ct() is in a bucket. */
+export interface ForkWithSet { flow: Flow; action: Action; set: HeldSet }
+
 export interface Reach {
   /** Reached tables → the states they are reached in (by state key). */
   tables: Map<number, Map<string, TrackState>>;
@@ -32,56 +48,180 @@ export interface Reach {
   /** Groups used but not given (their buckets are not followed). */
   unknownGroups: Set<number>;
   commits: CommitSeen[];
+  /** Final actions some reached write_actions put in the set (→ its flow), and those the set ran on some path. */
+  setWritten: Map<Action, Flow>;
+  setRuns: Set<Action>;
+  /** goto_table actions reached with a final action in the set → the flows that wrote it. */
+  gotoWithSet: Map<Action, Set<Flow>>;
+  /** ct(table=) met with a non-empty action set, once per action. */
+  forksWithSet: ForkWithSet[];
 }
+
+interface State { s: TrackState; set: HeldSet }
+
+/** One lookup (or one pass) from one state: the states it leaves, and who waits for them. */
+interface Call { run: () => State[]; outs: Map<string, State>; callers: Set<Call> }
 
 export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number, GroupDesc> | null): Reach {
   const tables = byTable(flows);
-  const r: Reach = { tables: new Map(), learned: new Set(), unknownGroups: new Set(), commits: [] };
-  const work: Array<[number, TrackState]> = [];
-  const visit = (table: number, s: TrackState) => {
-    let states = r.tables.get(table);
-    if (!states) r.tables.set(table, (states = new Map()));
-    if (states.has(key(s))) return;
-    states.set(key(s), s);
-    work.push([table, s]);
+  const r: Reach = {
+    tables: new Map(), learned: new Set(), unknownGroups: new Set(), commits: [],
+    setWritten: new Map(), setRuns: new Set(), gotoWithSet: new Map(), forksWithSet: [],
   };
-  visit(0, null);
+  const ids = new ActionIds();
+  const stKey = (st: State): string => `${key(st.s)}|${ids.setKey(st.set)}`;
+  const seen = new Set<string>(); // commits and forks recorded, by action id and state
+  // A table with a flow that matches every packet never misses: its lookup leaves only
+  // what its flows leave. Any other may miss, which changes nothing.
+  const neverMisses = new Set(flows.filter((f) => !isSoft(f) && matchKey(f.match) === '').map((f) => f.table));
+
+  const calls = new Map<string, Call>();
+  const work: Call[] = [];
+  const queued = new Set<Call>();
+  let current: Call | null = null;
+  let viaGroup: Action | null = null; // the flow's group action while its buckets are walked
+  const schedule = (c: Call) => { if (!queued.has(c)) { queued.add(c); work.push(c); } };
+  const callOf = (k: string, run: () => State[]): Call => {
+    let c = calls.get(k);
+    if (!c) { calls.set(k, (c = { run, outs: new Map(), callers: new Set() })); schedule(c); }
+    return c;
+  };
+
+  pass(0, { s: null, set: EMPTY_SET });
   while (work.length) {
-    const [table, s] = work.pop()!;
-    for (const f of tables.get(table) ?? []) {
-      const cs = ctStateOf(f.match);
-      if (s === null ? !matchesUntracked(cs) : !matchesTracked(cs)) continue;
-      walk(f, f.actions, s);
+    const c = work.pop()!;
+    queued.delete(c);
+    current = c;
+    const outs = c.run();
+    current = null;
+    let grew = false;
+    for (const o of outs) {
+      const k = stKey(o);
+      if (!c.outs.has(k)) { c.outs.set(k, o); grew = true; }
     }
+    if (grew) for (const caller of c.callers) schedule(caller);
   }
   return r;
 
-  /** Runs `actions` of `flow` from state `s`; returns the state after them. */
-  function walk(flow: Flow, actions: readonly Action[], s: TrackState): TrackState {
+  function visit(table: number, s: TrackState): void {
+    let states = r.tables.get(table);
+    if (!states) r.tables.set(table, (states = new Map()));
+    if (!states.has(key(s))) states.set(key(s), s);
+  }
+
+  /** A pass from `table` (table 0, or a recirculation): its lookup, then the set runs. */
+  function pass(table: number, st: State): void {
+    callOf(`pass ${table}/${stKey(st)}`, () => {
+      for (const o of lookup(table, st)) runSet(o);
+      return [];
+    });
+  }
+
+  /** The states a lookup in `table` from `st` leaves, as far as known yet. */
+  function lookup(table: number, st: State): State[] {
+    visit(table, st.s);
+    const c = callOf(`${table}/${stKey(st)}`, () => {
+      const outs: State[] = [];
+      for (const f of tables.get(table) ?? []) {
+        const cs = ctStateOf(f.match);
+        if (st.s === null ? !matchesUntracked(cs) : !matchesTracked(cs)) continue;
+        outs.push(...walk(f, f.actions, [st]));
+      }
+      if (!neverMisses.has(table)) outs.push(st);
+      return outs;
+    });
+    if (current) c.callers.add(current);
+    return [...c.outs.values()];
+  }
+
+  /** Runs the set `st` holds, as the end of a pass does: only its final action moves the packet. */
+  function runSet(st: State): void {
+    const { final, by } = st.set;
+    if (!final || !by) return;
+    r.setRuns.add(final);
+    walk(by, [final], [{ s: st.s, set: EMPTY_SET }]); // what the set's run writes to a set never runs
+  }
+
+  /** Runs `actions` of `flow` from each of `states`; returns the states after them. */
+  function walk(flow: Flow, actions: readonly Action[], states: State[]): State[] {
     for (const a of actions) {
-      const ct = conntrackOf(a);
-      const zone = ct?.kind === 'track' ? zoneText(ct.zone) : null;
-      if (zone !== null && ct?.kind === 'track' && ct.commit) r.commits.push({ flow, action: a, zone, state: s });
-      for (const j of jumps(a, flow.table)) {
-        if (j.kind !== 'ct') visit(j.table, s);
-        else if (zone !== null) visit(j.table, { zone, by: flow, act: a });
-        else throw new Error(`internal: action ${a.name} recirculates after ct() but declares no ct() lookup`);
-      }
-      const g = groupOf(a);
-      if (g !== null) {
-        const desc = groups?.get(g);
-        if (!desc) r.unknownGroups.add(g);
-        else for (const b of desc.buckets) walk(flow, bucketActions(b.actions), s);
-      }
-      const lt = learnTable(a);
-      if (lt !== null) r.learned.add(lt);
-      const inner = nestedActions(a);
-      // clone() runs on a copy: what it does to the state stays inside it. The action set
-      // runs when the pipeline ends: the flow's next actions see the packet as it was.
-      if (inner) { const after = walk(flow, inner, s); if (!nestedOnCopy(a) && !nestedDeferred(a)) s = after; }
-      // After ct() the packet goes on untracked (the recirculation is tracked); so after ct_clear.
-      if (ct) s = null;
+      const next = new Map<string, State>();
+      for (const st of states) for (const o of step(flow, a, st)) next.set(stKey(o), o);
+      states = [...next.values()];
+      if (!states.length) break; // a call that has returned nothing yet: followed again when it does
     }
-    return s;
+    return states;
+  }
+
+  function step(flow: Flow, a: Action, st: State): State[] {
+    const ct = conntrackOf(a);
+    const zone = ct?.kind === 'track' ? zoneText(ct.zone) : null;
+    if (zone !== null && ct?.kind === 'track' && ct.commit && once(`c${ids.of(a)}/${key(st.s)}`)) {
+      r.commits.push({ flow, action: a, zone, state: st.s });
+    }
+    let outs = [st];
+    for (const j of jumps(a, flow.table)) {
+      if (j.kind === 'ct') {
+        if (zone === null) throw new Error(`internal: action ${a.name} recirculates after ct() but declares no ct() lookup`);
+        const at = viaGroup ?? a;
+        if (st.set.held && once(`f${ids.of(at)}`)) r.forksWithSet.push({ flow, action: at, set: st.set });
+        // OVS means the recirculated pass to go on with the set (it aborts first when the
+        // set holds anything: forksWithSet); followed so, the findings after it still hold.
+        pass(j.table, { s: { zone, by: flow, act: a }, set: st.set });
+        continue;
+      }
+      if (j.kind === 'goto_table' && st.set.final && st.set.by) {
+        let by = r.gotoWithSet.get(a);
+        if (!by) r.gotoWithSet.set(a, (by = new Set()));
+        by.add(st.set.by);
+      }
+      outs = outs.flatMap((o) => lookup(j.table, o));
+    }
+    const g = groupOf(a);
+    if (g !== null) {
+      const desc = groups?.get(g);
+      if (!desc) r.unknownGroups.add(g);
+      else {
+        const outer = viaGroup;
+        viaGroup ??= a;
+        outs = outs.flatMap((o) => buckets(flow, desc, o));
+        viaGroup = outer;
+      }
+    }
+    const lt = learnTable(a);
+    if (lt !== null) r.learned.add(lt);
+    const w = setWriteOf(a);
+    if (w) {
+      if (w.final) r.setWritten.set(w.final, flow);
+      outs = outs.map((o) => ({ s: o.s, set: written(o.set, flow, w) }));
+    } else if (clearsActionSet(a)) {
+      outs = outs.map((o) => ({ s: o.s, set: EMPTY_SET }));
+    } else {
+      const inner = nestedActions(a);
+      // clone() runs on a copy, with a copy of the set that runs when the clone ends; the
+      // packet then goes on as it was (test/oracle/lint-actset/clone-runs-set).
+      if (inner && nestedOnCopy(a)) for (const o of walk(flow, inner, outs)) runSet(o);
+      else if (inner) outs = walk(flow, inner, outs);
+    }
+    // After ct() the packet goes on untracked (the recirculation is tracked); so after ct_clear.
+    return ct ? outs.map((o) => ({ s: null, set: o.set })) : outs;
+  }
+
+  /**
+   * A group's buckets from `st`. Each runs on a copy of the packet (its track state
+   * comes back after it) but on the pipeline's one set, which tables it resubmits to may
+   * change: one bucket after the other for type=all, any one bucket for the others.
+   */
+  function buckets(flow: Flow, desc: GroupDesc, st: State): State[] {
+    const run = (b: GroupDesc['buckets'][number], from: State): State[] =>
+      walk(flow, bucketActions(b.actions), [from]).map((o) => ({ s: from.s, set: o.set }));
+    if (desc.type === 'all') return desc.buckets.reduce((states, b) => states.flatMap((x) => run(b, x)), [st]);
+    return desc.buckets.length ? desc.buckets.flatMap((b) => run(b, st)) : [st];
+  }
+
+  function once(k: string): boolean {
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
   }
 }

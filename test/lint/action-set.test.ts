@@ -90,8 +90,8 @@ describe('group buckets run as action sets of their own', () => {
 });
 
 describe('what lint leaves out, real OVS never ran', () => {
-  // Lint may count too many tables reachable (it follows every flow, and one write_actions
-  // at a time), never too few: every table OVS looked a packet up in, in every recorded
+  // Lint may count too many tables reachable (it follows every flow that may match), never
+  // too few, now that it follows the action set across tables (action-set-paths.test.ts): every table OVS looked a packet up in, in every recorded
   // ofproto/trace, is one lint reaches from table 0.
   it('every table of every recorded trace is reachable for lint', () => {
     let cases = 0, actset = 0;

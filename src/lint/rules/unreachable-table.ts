@@ -1,8 +1,11 @@
 // unreachable-table: a table with flows that no path from table 0 leads to (resubmit,
-// goto_table, ct(table=), group buckets; see reach.ts). When some group was used but not
-// given (--groups), its buckets may lead there: the finding is then only a note.
-import { atFlow, byTable, finding } from '../finding.js';
-import type { LintRule } from '../types.js';
+// goto_table, ct(table=), group buckets, the action set; see reach.ts). When some group
+// was used but not given (--groups), its buckets may lead there: the finding is then only
+// a note. A final action written to the action set that would lead there but never runs
+// (replaced on every path) is named, so the reader sees what lint assumed.
+import { jumps } from '../actions.js';
+import { atAction, atFlow, byTable, finding, lineOf } from '../finding.js';
+import type { LintRule, Related } from '../types.js';
 
 export const unreachableTable: LintRule = {
   id: 'unreachable-table',
@@ -10,17 +13,23 @@ export const unreachableTable: LintRule = {
   check(input, ctx) {
     const out = [];
     const unknown = [...ctx.reach.unknownGroups].sort((a, b) => a - b);
+    const lost = [...ctx.reach.setWritten].filter(([a]) => !ctx.reach.setRuns.has(a));
     for (const [table, flows] of byTable(ctx.effective)) {
       if (ctx.reach.tables.has(table)) continue;
       const n = flows.length;
+      const replaced: Related[] = lost.filter(([a, f]) => jumps(a, f.table).some((j) => j.table === table))
+        .map(([a, f]) => ({ flow: f, at: atAction(a), message: 'written to the action set, but replaced before the set runs' }));
+      const why = replaced.length
+        ? `; the write_actions of ${replaced.map((r) => lineOf(r.flow)).join(', ')} leading here never run: on every path a later clear_actions, or a final action of a higher class (group > output > resubmit > ct_clear > ct), replaces them in the action set`
+        : '';
       if (unknown.length) {
         out.push(finding('unreachable-table', 'note', flows[0], atFlow,
-          `table ${table} (${n} flow${n > 1 ? 's' : ''}) is reached by no path from table 0 through the flows, unless through group ${unknown.join(', ')}`,
-          'pass the groups (--groups FILE) to follow their buckets'));
+          `table ${table} (${n} flow${n > 1 ? 's' : ''}) is reached by no path from table 0 through the flows, unless through group ${unknown.join(', ')}${why}`,
+          'pass the groups (--groups FILE) to follow their buckets', replaced));
       } else {
         out.push(finding('unreachable-table', 'warning', flows[0], atFlow,
-          `table ${table} (${n} flow${n > 1 ? 's' : ''}) is reached by no path from table 0: no resubmit, goto_table or ct(table=) leads here`,
-          `send packets here from a table that is reached, or remove table ${table}'s flows`));
+          `table ${table} (${n} flow${n > 1 ? 's' : ''}) is reached by no path from table 0: no resubmit, goto_table or ct(table=) leads here${why}`,
+          `send packets here from a table that is reached, or remove table ${table}'s flows`, replaced));
       }
     }
     return out;

@@ -6,6 +6,7 @@ import type { ActionSpec } from './types.js';
 export const clear_actions: ActionSpec<null> = {
   name: 'clear_actions',
   inert: true,
+  clearsActionSet: true,
   instruction: true,
   parse(item) {
     if (item.eq || item.colon || item.args) fail('clear_actions takes no argument', item.span);

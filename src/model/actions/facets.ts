@@ -57,6 +57,11 @@ export interface ActionFacets<A> extends TranslationFacets<A> {
    * pushes, pops or decrements (VLAN/MPLS tags, TTLs, NAT).
    */
   inert?: true;
+  /**
+   * It empties the action set (clear_actions): what write_actions put there before never
+   * runs. Lint follows the set along paths (src/lint/held-set.ts); an inert action may say so.
+   */
+  clearsActionSet?: true;
 }
 
 /**
