@@ -99,6 +99,8 @@ export interface ExecCtx {
    */
   setMplsLse(action: string, shift: number, mask: number, value: number): void;
   decMplsTtl(): void;
+  /** pop_mpls took the last label: until the datapath parses the packet again, actions past L2 recirculate first. */
+  mplsPopped(): void;
   /** decap() of the Ethernet header: the packet becomes an L3 packet (packet_type). */
   decapEthernet(): void;
   /** encap(HEADER): the packet gets a new outer header (src/pipeline/encap.ts). */

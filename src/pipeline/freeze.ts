@@ -14,6 +14,12 @@
 //
 // The freeze is finished (hash + recirc emitted) where OVS finishes it: at the end of
 // the translation, of a group bucket or of a clone(): what follows those is not frozen.
+//
+// pop_mpls freezes too (freezeForMpls): once the last label is gone, an action that needs
+// the packet past L2 waits for the datapath to recirculate and parse it again. That freeze
+// has no hash, and what resumes depends on the header under the label, which a packet given
+// as `mpls,...` does not carry: a trace stops at `recirc(0xN)` as ofproto/trace does, a run
+// with a tracker refuses it.
 import { actionByName } from '../model/actions/index.js';
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
@@ -29,7 +35,8 @@ interface Unroll { table: number; flow: Flow | null }
 type FrozenItem = { action: Action; unroll?: undefined } | { unroll: Unroll; action?: undefined };
 
 export interface Frozen {
-  alg: 'l4' | 'sym_l4';
+  /** The dp_hash to compute first; null: a plain recirculation (after pop_mpls). */
+  alg: 'l4' | 'sym_l4' | null;
   basis: number;
   items: FrozenItem[];
   /** The last marker put (OVS puts one only where table or cookie changes). */
@@ -41,6 +48,9 @@ export interface Frozen {
 }
 
 const FREEZING = new WeakMap<Xlate, Frozen>();
+/** The index, in a datapath action list, of a recirc() after pop_mpls (a clone() stays inline around it). */
+const MPLS_RECIRC = new WeakMap<readonly string[], number>();
+export const isMplsRecirc = (odp: readonly string[], i: number): boolean => MPLS_RECIRC.get(odp) === i;
 
 function put(x: Xlate, f: Frozen, a: Action): void {
   const spec = actionByName(a.name);
@@ -61,12 +71,18 @@ function put(x: Xlate, f: Frozen, a: Action): void {
 }
 
 /** The group action stops the translation: it and what follows it are frozen. */
-export function startFreezing(x: Xlate, alg: 'l4' | 'sym_l4', basis: number, groupId: number): void {
+export function startFreezing(x: Xlate, alg: Frozen['alg'], basis: number, groupId: number): void {
   const f: Frozen = { alg, basis, items: [], last: null, actionSet: null, stack: [], at: { table: x.table, group: groupId } };
   const cur = x.curList[x.curIndex];
   const a = cur && actionByName(cur.name)?.groupId?.(cur.args) === groupId ? cur : groupAction(groupId);
   put(x, f, a);
   FREEZING.set(x, f);
+  x.exited = true;
+}
+
+/** After pop_mpls: the action about to run waits for the parsed packet; it and the rest are frozen (unrollFrozen). */
+export function freezeForMpls(x: Xlate): void {
+  FREEZING.set(x, { alg: null, basis: 0, items: [], last: null, actionSet: null, stack: [], at: { table: x.table, group: -1 } });
   x.exited = true;
 }
 
@@ -86,6 +102,7 @@ export function finishFreezing(x: Xlate): void {
   if (!f) return;
   FREEZING.delete(x);
   x.commit();
+  if (f.alg === null) return recirculateAfterPop(x);
   x.odp.push(`hash(${f.alg}(${f.basis}))`);
   f.actionSet = x.actionSetEmpty ? null : new Map(x.actionSet);
   f.stack = [...x.stack];
@@ -99,6 +116,15 @@ export function finishFreezing(x: Xlate): void {
   p.slots.set('dp_hash', BigInt(h));
   x.note(`the datapath computes dp_hash=0x${h.toString(16)} (hash(${f.alg}(${f.basis}))) and recirculates; the next pass resumes at the group`);
   x.run.queueThaw(x, p, (y) => thaw(y, f), f.at);
+}
+
+function recirculateAfterPop(x: Xlate): void {
+  if (x.run.conntrack) {
+    x.unsupported('the recirculation after pop_mpls (OVS parses the packet again and goes on with the header that was under the label: bytes a packet given as mpls does not carry)');
+  }
+  x.odp.push(`recirc(0x${x.run.newRecircId().toString(16)})`);
+  MPLS_RECIRC.set(x.odp, x.odp.length - 1);
+  x.note('the datapath recirculates to parse the packet under the popped label (not followed, as in ofproto/trace)');
 }
 
 /**

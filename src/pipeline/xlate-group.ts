@@ -38,7 +38,7 @@ const FIELD_ORDER = new Map<FieldSpec, number>(FIELDS.map((f, i) => [f, i]));
  */
 function runBucket(x: Xlate, g: GroupDesc, b: Bucket, picked = false): void {
   const saved = x.slots.clone();
-  const depth = x.depth, id = b.id ?? g.buckets.indexOf(b);
+  const depth = x.depth, id = b.id ?? g.buckets.indexOf(b), wasMpls = x.wasMpls;
   if (x.run.trace) {
     if (picked) x.detail(`using bucket ${id}`);
     x.ev({ kind: 'bucket', depth, bucket: id });
@@ -50,6 +50,7 @@ function runBucket(x: Xlate, g: GroupDesc, b: Bucket, picked = false): void {
   x.exited = false;
   x.slots.copyFrom(saved);
   x.depth = depth;
+  x.wasMpls = wasMpls; // a pop_mpls in a bucket pops the bucket's copy only
 }
 
 /** Reports a bucket a fast-failover group passes over (false: go on looking). */
@@ -61,6 +62,8 @@ function notLive(x: Xlate, g: GroupDesc, b: Bucket): false {
 function pickSelect(x: Xlate, g: GroupDesc): Bucket | null | 'frozen' {
   const live = (b: Bucket) => bucketLive(x, b);
   const report = (t: string) => x.detail(t);
+  // After pop_mpls the hash would read headers the datapath has not parsed yet: OVS freezes first.
+  if (x.wasMpls) { startFreezing(x, null, 0, g.id); return 'frozen'; }
   const h = selectHow(g);
   if (h.kind === 'default') return bestBucket(g, hashSymmetricL4(x.slots, 0), live, report);
   if (h.kind === 'hash') return bestBucket(g, hashFieldsBasis(g, x.slots, (f) => FIELD_ORDER.get(f) ?? 0), live, report);

@@ -5,7 +5,7 @@ import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
 import { getDpNat, sentFrame, setDpNat } from './ct-nat.js';
-import { finishFreezing } from './freeze.js';
+import { finishFreezing, isMplsRecirc } from './freeze.js';
 import type { ControllerRequest, LearnLimits, SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
 import type { Pipeline } from './pipeline.js';
@@ -23,7 +23,7 @@ export function noteSent(x: Xlate): void {
 export function clone(x: Xlate, actions: Action[]): void {
   const slots = x.slots.clone(), base = x.base.clone();
   const odp = x.odp, set = new Map(x.actionSet), stack = [...x.stack];
-  const tail = x.tail, depth = x.depth, dpNat = getDpNat(x);
+  const tail = x.tail, depth = x.depth, dpNat = getDpNat(x), wasMpls = x.wasMpls;
   x.odp = [];
   x.actionSet.clear();
   // The nesting depth goes on inside a clone, as in OVS: OVN's hop from one logical
@@ -35,9 +35,11 @@ export function clone(x: Xlate, actions: Action[]): void {
   x.odp = odp;
   // OVS inlines a clone whose datapath actions can be undone by later set()s; ct and
   // recirculation cannot be undone, so they stay inside a datapath clone(). A dp_hash
-  // group's hash(),recirc() does not count: OVS counts the group action undoable.
-  const wrap = !tail && inner.some((a, i) => /^(ct\b|ct_clear)/.test(a) || (a.startsWith('recirc(') && !inner[i - 1]?.startsWith('hash(')));
-  if (wrap) { x.odp.push(`clone(${inner.join(',')})`); x.base.copyFrom(base); } else x.odp.push(...inner);
+  // group's hash(),recirc() does not count: OVS counts the group action undoable; nor
+  // does the recirc() after pop_mpls (pop_mpls is undoable too). Only a datapath clone()
+  // takes back what pop_mpls left to do (OVS's was_mpls).
+  const wrap = !tail && inner.some((a, i) => /^(ct\b|ct_clear)/.test(a) || (a.startsWith('recirc(') && !inner[i - 1]?.startsWith('hash(') && !isMplsRecirc(inner, i)));
+  if (wrap) { x.odp.push(`clone(${inner.join(',')})`); x.base.copyFrom(base); x.wasMpls = wasMpls; } else x.odp.push(...inner);
   x.slots.copyFrom(slots);
   x.actionSet = set;
   x.stack = stack;
@@ -234,9 +236,9 @@ export function checkPktLen(x: Xlate, len: number, dst: SubfieldRef): void {
   x.commit();
   const rest = x.curList.slice(x.curIndex + 1);
   const slots = x.slots.clone(), base = x.base.clone(), set = new Map(x.actionSet), stack = [...x.stack];
-  const odp = x.odp, depth = x.depth, dpNat = getDpNat(x);
+  const odp = x.odp, depth = x.depth, dpNat = getDpNat(x), wasMpls = x.wasMpls;
   const branch = (bit: bigint): string => {
-    x.slots.copyFrom(slots); x.base.copyFrom(base); setDpNat(x, dpNat);
+    x.slots.copyFrom(slots); x.base.copyFrom(base); setDpNat(x, dpNat); x.wasMpls = wasMpls;
     x.actionSet = new Map(set); x.stack = [...stack]; x.exited = false;
     x.odp = [];
     x.writeSub(dst, bit);

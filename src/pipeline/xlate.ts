@@ -17,7 +17,8 @@ import type { MatchedFlow, TraceEvent } from '../trace/events.js';
 import { ExecError, type LearnLimits, type ControllerRequest, type CtRequest, type ExecCtx, type SubfieldRef } from './exec.js';
 import { actionSetRuns, actionSetText, executeActionSet, packetInFromSet, writeToActionSet } from './action-set.js';
 import { commitOdp, nothingToCommit } from './odp.js';
-import { finishFreezing, unrollFrozen } from './freeze.js';
+import { finishFreezing, freezeForMpls, unrollFrozen } from './freeze.js';
+import { waitsForParsedPacket } from '../model/actions/mpls.js';
 import { applySet, type SetArgs } from './writes.js';
 import { prepare, type PreparedList } from './prepared.js';
 import {
@@ -104,6 +105,8 @@ export class Xlate implements ExecCtx {
   /** goto_table's table, looked up when the flow's instructions are done. */
   pendingGoto: number | null = null;
   failure: string | null = null;
+  /** pop_mpls took the last label and the datapath has not parsed the packet since (OVS's was_mpls). */
+  wasMpls = false;
   /** Set by the first encap(): headers pushed but not yet committed (encap.ts). */
   encapState: EncapState | null = null;
 
@@ -193,11 +196,12 @@ export class Xlate implements ExecCtx {
     this.curList = actions;
     this.curPrep = prep;
     for (let i = 0; i < n; i++) {
+      if (this.wasMpls && !this.exited && waitsForParsedPacket(actions[i], specs[i])) freezeForMpls(this);
       if (this.exited || this.stopList) {
         if (this.exited) unrollFrozen(this, actions, i); // a frozen translation resumes with the rest
         break;
       }
-      if (!trace) {
+      if (!trace && !this.wasMpls) { // after pop_mpls each write is asked on its own
         // A field write neither stops the list nor reads curIndex, depth or tail.
         const r = runs[i];
         if (r !== null) { applySet(r, this.slots, this.wc); i = ends[i]; continue; }
@@ -351,6 +355,7 @@ export class Xlate implements ExecCtx {
   pushMpls(ethertype: number): void { more.pushMpls(this, ethertype); }
   setMplsLse(action: string, shift: number, mask: number, value: number): void { more.setMplsLse(this, action, shift, mask, value); }
   decMplsTtl(): void { more.decMplsTtl(this); }
+  mplsPopped(): void { this.wasMpls = true; }
   decapEthernet(): void { more.decap(this); }
   encap(a: EncapArgs): void { encapPacket(this, a); }
   learn(flow: Flow, limits?: LearnLimits): void { more.learn(this, flow, limits); }

@@ -11,20 +11,39 @@ import { CASES, runCase } from './oracle-case.js';
 const HERE = join(import.meta.dirname, '../oracle/trace-mod-mpls/cases');
 // runCase and texts read cases under the main oracle folder: these are reached from there.
 const rel = (name: string) => join('../../trace-mod-mpls/cases', name);
-// pop-mpls-* cases join as ctflow learns pop_mpls.
-const names = readdirSync(HERE).sort().filter((n) => !n.startsWith('pop-mpls-'));
+const names = readdirSync(HERE).sort();
+
+/** Cases ctflow refuses, naming what it does not know offline (the test wants that error). */
+const REFUSED = new Map<string, RegExp>([
+  // OVS leaves an all-zero label stack entry (mpls_label=0,...,mpls_lse1=0): what a real
+  // packet has under its last label is not in a packet given as `mpls,...`.
+  ['pop-mpls-to-mpls-type', /pop_mpls to an MPLS ethertype \(the label stack entry under the popped one is not known offline/],
+]);
+/** Cases whose datapath actions and final flow agree but whose trace text does not, and why. */
+const TEXT_DIFFERS = new Map<string, string>([
+  ['pop-mpls-not-bos', "the Flow: line of a packet whose label is not bottom of stack lacks OVS's mpls_lse1=0,mpls_lse2=0 (src/packet/format.ts)"],
+]);
 
 describe('legacy field actions and pop_mpls (ofproto/trace oracle)', () => {
   it('reads the cases from their own folder', () => {
     expect(join(CASES, rel('x'))).toBe(join(HERE, 'x'));
-    expect(names.length).toBeGreaterThan(20);
+    expect(names.length).toBeGreaterThan(50);
   });
   for (const name of names) {
-    it(name, async () => {
+    const refused = REFUSED.get(name), differs = TEXT_DIFFERS.get(name);
+    if (refused) {
+      it(`${name} (refused: ctflow cannot know it offline)`, async () => { await expect(runCase(rel(name))).rejects.toThrow(refused); });
+      continue;
+    }
+    it(differs ? `${name} (text differs: ${differs})` : name, async () => {
       expect((await runCase(rel(name))).diffs).toEqual([]);
       if (name.startsWith('reject-')) return;
       const [got, want] = await texts(rel(name));
-      expect(got).toBe(want);
+      if (differs) expect(got, 'now prints what OVS printed: remove it from TEXT_DIFFERS').not.toBe(want);
+      else expect(got).toBe(want);
     });
   }
+  it('lists only existing cases', () => {
+    for (const k of [...REFUSED.keys(), ...TEXT_DIFFERS.keys()]) expect(names).toContain(k);
+  });
 });

@@ -1,12 +1,20 @@
 // MPLS actions: push_mpls:ETHERTYPE, pop_mpls:ETHERTYPE, set_mpls_label/tc/ttl(N) (also
 // written name:N), dec_mpls_ttl. OF1.5 dumps print set_mpls_label/tc as set_field.
 // push/pop change the packet's ethertype, which later set_field prerequisites see.
+//
+// pop_mpls of the last label (as OVS 3.1 translates it, recorded in
+// test/oracle/trace-mod-mpls/): the packet takes the given ethertype, its L3/L4 fields stay
+// zero (an MPLS packet has none parsed), and the datapath must parse it again before any
+// action that reads or writes past L2 (waitsForParsedPacket): the translation freezes and
+// recirculates there. ofproto/trace does not follow that recirculation, nor does ctflow.
 import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { valueText } from '../match.js';
 import { parseNumber } from '../values.js';
 import { args, itemText } from './args.js';
-import type { ActionSpec, CheckCtx } from './types.js';
+import type { Action, ActionSpec, CheckCtx } from './types.js';
+import type { Prereq } from '../fields.js';
+import type { SetFieldArgs } from './set_field.js';
 import { ACTION_SET_RANK, wholeField } from './facets.js';
 import { mustField } from '../fields.js';
 import { ones } from '../bits.js';
@@ -46,13 +54,27 @@ export const push_mpls: ActionSpec<{ ethertype: number }> = {
   format: (a) => `push_mpls:0x${a.ethertype.toString(16).padStart(4, '0')}`,
 };
 
+const ETH_TYPE = mustField('eth_type');
+const LSE = ['mpls_label', 'mpls_tc', 'mpls_ttl', 'mpls_bos'].map(mustField);
+const isMplsType = (t: bigint) => t === 0x8847n || t === 0x8848n;
+
 export const pop_mpls: ActionSpec<{ ethertype: number }> = {
   name: 'pop_mpls',
   inert: true,
   actionSetRank: ACTION_SET_RANK.popMpls,
   parse: (item) => ({ ethertype: ethertype(item, 'pop_mpls') }),
   check(a, ctx) { setDlType(ctx, a.ethertype); },
-  execute: (_a, x) => x.unsupported('pop_mpls (the headers under the label are not known offline)'),
+  execute(a, x) {
+    // OVS counts the labels it knows; a packet without MPLS, or whose label stack entry is
+    // all zero, has none to pop and is left as it is (without a word in the trace).
+    if (!isMplsType(x.readField(ETH_TYPE)) || LSE.every((f) => x.readField(f) === 0n)) return;
+    if (isMplsType(BigInt(a.ethertype))) {
+      x.unsupported('pop_mpls to an MPLS ethertype (the label stack entry under the popped one is not known offline: ctflow keeps the outer entry only)');
+    }
+    for (const f of LSE) x.write(f, 0n, ones(f.bits));
+    x.write(ETH_TYPE, BigInt(a.ethertype), 0xffffn);
+    x.mplsPopped();
+  },
   format: (a) => `pop_mpls:0x${a.ethertype.toString(16).padStart(4, '0')}`,
 };
 
@@ -101,3 +123,20 @@ export const dec_mpls_ttl: ActionSpec<null> = {
   execute: (_a, x) => x.decMplsTtl(),
   format: () => 'dec_mpls_ttl',
 };
+
+// What OVS 3.1 still runs on a packet whose last label was popped, before the datapath has
+// parsed what was under it (recirc_for_mpls): outputs, writes of L2 headers, the tunnel and
+// queue, and group (a select group freezes when it picks, a bucket's own actions are asked
+// one by one). Every other action waits for the recirculated, parsed packet.
+const RUNS_UNPARSED = new Set(['output', 'enqueue', 'group', 'mod_dl_src', 'mod_dl_dst', 'mod_vlan_vid', 'mod_vlan_pcp',
+  'set_tunnel', 'set_tunnel64', 'set_queue']);
+/** Prerequisites of the fields OVS counts as L3 or higher (a set_field of one waits). */
+const L3_UP = new Set<Prereq>(['ip', 'ipv4', 'ipv6', 'arp', 'tcp', 'udp', 'sctp', 'icmp4', 'icmp6', 'nd', 'nd_sol', 'nd_adv', 'nsh']);
+
+/** Whether `a` makes OVS recirculate first, after pop_mpls took the packet's last label. */
+export function waitsForParsedPacket(a: Action, spec: ActionSpec | null): boolean {
+  if (RUNS_UNPARSED.has(a.name)) return false;
+  if (spec?.outputPort?.(a.args) != null) return false; // controller without options: an output
+  if (a.name === 'set_field' || a.name === 'load') return L3_UP.has((a.args as SetFieldArgs).field.prereq);
+  return true;
+}
