@@ -59,8 +59,8 @@ export const inBucket = (s: EmptySite): string => (s.bucket ? `group ${s.bucket.
 /** The table-miss wording goto_table and ct(table=) share. */
 export const tableMiss = (what: string): Describe => (s) => ({
   severity: 'warning',
-  message: `${inBucket(s)}${what} table ${s.table}, which has no flows: the lookup misses and ${s.setBy.length
-    ? `the pipeline ends; OVS then runs the action set (written by ${s.setBy.map(lineOf).join(', ')}), and drops the packet if that sends it nowhere`
-    : 'OVS drops the packet'} (unless a controller asked for table misses)`,
+  message: `${inBucket(s)}${what} table ${s.table}, which has no flows: ${s.setBy.length
+    ? `the lookup misses and the pipeline ends; OVS then runs the action set (written by ${s.setBy.map(lineOf).join(', ')}), and drops the packet if that sends it nowhere`
+    : 'the lookup there misses and OVS drops the packet'} (unless a controller asked for table misses)`,
   hint: `add flows to table ${s.table} (at least a priority=0 flow saying what happens), or send the packet to another table`,
 });

@@ -20,15 +20,15 @@ export const unreachableTable: LintRule = {
       const replaced: Related[] = lost.filter(([a, f]) => jumps(a, f.table).some((j) => j.table === table))
         .map(([a, f]) => ({ flow: f, at: atAction(a), message: 'written to the action set, but replaced before the set runs' }));
       const why = replaced.length
-        ? `; the write_actions of ${replaced.map((r) => lineOf(r.flow)).join(', ')} leading here never run: on every path a later clear_actions, or a final action of a higher class (group > output > resubmit > ct_clear > ct), replaces them in the action set`
-        : '';
+        ? `the write_actions of ${replaced.map((r) => lineOf(r.flow)).join(', ')} would lead here, but on every path a later clear_actions, or a final action of a higher class (group > output > resubmit > ct_clear > ct), replaces ${replaced.length > 1 ? 'them' : 'it'} in the action set before it runs`
+        : null;
       if (unknown.length) {
         out.push(finding('unreachable-table', 'note', flows[0], atFlow,
-          `table ${table} (${n} flow${n > 1 ? 's' : ''}) is reached by no path from table 0 through the flows, unless through group ${unknown.join(', ')}${why}`,
+          `table ${table} (${n} flow${n > 1 ? 's' : ''}) is reached by no path from table 0 through the flows, unless through group ${unknown.join(', ')}${why ? `; ${why}` : ''}`,
           'pass the groups (--groups FILE) to follow their buckets', replaced));
       } else {
         out.push(finding('unreachable-table', 'warning', flows[0], atFlow,
-          `table ${table} (${n} flow${n > 1 ? 's' : ''}) is reached by no path from table 0: no resubmit, goto_table or ct(table=) leads here${why}`,
+          `table ${table} (${n} flow${n > 1 ? 's' : ''}) is reached by no path from table 0: ${why ?? 'no resubmit, goto_table or ct(table=) leads here'}`,
           `send packets here from a table that is reached, or remove table ${table}'s flows`, replaced));
       }
     }
