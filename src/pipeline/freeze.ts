@@ -120,7 +120,7 @@ export function finishFreezing(x: Xlate): void {
 
 function recirculateAfterPop(x: Xlate): void {
   if (x.run.conntrack) {
-    x.unsupported('the recirculation after pop_mpls (OVS parses the packet again and goes on with the header that was under the label: bytes a packet given as mpls does not carry)');
+    x.unsupported('the recirculation after pop_mpls (OVS parses the packet again and goes on with the header that was under the label: bytes a packet given as mpls does not carry; `ctflow trace --ct-next ...` bypasses the tracker and stops there, as ofproto/trace does)');
   }
   x.odp.push(`recirc(0x${x.run.newRecircId().toString(16)})`);
   MPLS_RECIRC.set(x.odp, x.odp.length - 1);

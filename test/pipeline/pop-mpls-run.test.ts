@@ -28,7 +28,7 @@ describe('pop_mpls with a tracker', () => {
   });
   it('refuses the recirculation before an L3 action, naming the bytes it lacks', () => {
     expect(run('pop_mpls:0x0800,mod_nw_src:10.9.9.9,output:2', true))
-      .toThrow(/recirculation after pop_mpls \(OVS parses the packet again .*bytes a packet given as mpls does not carry\)/);
+      .toThrow(/recirculation after pop_mpls \(OVS parses the packet again .*bytes a packet given as mpls does not carry;.*stops there, as ofproto\/trace does\)/);
   });
   it('without a tracker stops at the recirculation, as ofproto/trace (pop-mpls-mod-nw-src)', () => {
     const r = run('pop_mpls:0x0800,mod_nw_src:10.9.9.9,output:2', false)();
