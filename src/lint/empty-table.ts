@@ -5,8 +5,8 @@
 // The action set still runs after a goto_table miss (test/oracle/lint-actset/goto-miss-runs-set).
 // Tables a learn action fills are not empty at run time. Group buckets are looked into
 // (each bucket action once, at the first flow using the group); a final action written
-// to the action set that the set never runs (a later clear_actions or a final action of
-// a higher class replaces it on every path reach.ts follows) is not reported.
+// to the action set that never runs (on every path reach.ts follows, a clear_actions
+// after it empties the set or a final action of a higher class outranks it) is not reported.
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import { bucketActions, groupOf, nestedActions } from './actions.js';

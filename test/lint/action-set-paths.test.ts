@@ -24,13 +24,14 @@ describe('a final action the set never runs leads nowhere', () => {
     ['clear-in-resubmitted-table', 'table 2, resubmitted to from table 1, clears it'],
     ['later-output-replaces-resubmit', 'table 1 writes output:2, which outranks resubmit'],
     ['output-outranks-later-resubmit', 'table 1 writes resubmit(,5) after output:2: the output stays'],
+    ['bucket-clears-pipeline-set', 'a group bucket resubmits to table 2, which clears the pipeline\'s set'],
   ])('%s: %s, so OVS never looks table 5 up and lint says it is unreachable', (c) => {
     expect(looked(c)).not.toContain(5);
     const flows = flowsOf(c);
     const fs = lintCase(c);
     const t5 = lineOf(flows, 'table=5'), writer = lineOf(flows, flows.split('\n').find((l) => l.includes('write_actions(resubmit(,5))'))!);
     expect(brief(fs)).toEqual([`${t5}:1 warning unreachable-table`]);
-    expect(fs[0].message).toContain(`the write_actions of line ${writer} would lead here, but on every path`);
+    expect(fs[0].message).toContain(`the write_actions of line ${writer} would lead here, but on every path a clear_actions after it empties the set, or the set holds a final action that outranks it`);
     expect(fs[0].related).toEqual([{ line: writer, col: colOf(flows, writer, 'resubmit(,5)') }]);
   });
 

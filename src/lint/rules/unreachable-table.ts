@@ -18,9 +18,9 @@ export const unreachableTable: LintRule = {
       if (ctx.reach.tables.has(table)) continue;
       const n = flows.length;
       const replaced: Related[] = lost.filter(([a, f]) => jumps(a, f.table).some((j) => j.table === table))
-        .map(([a, f]) => ({ flow: f, at: atAction(a), message: 'written to the action set, but replaced before the set runs' }));
+        .map(([a, f]) => ({ flow: f, at: atAction(a), message: 'written to the action set, but cleared or outranked before the set runs' }));
       const why = replaced.length
-        ? `the write_actions of ${replaced.map((r) => lineOf(r.flow)).join(', ')} would lead here, but on every path a later clear_actions, or a final action of a higher class (group > output > resubmit > ct_clear > ct), replaces ${replaced.length > 1 ? 'them' : 'it'} in the action set before it runs`
+        ? `the write_actions of ${replaced.map((r) => lineOf(r.flow)).join(', ')} would lead here, but on every path a clear_actions after it empties the set, or the set holds a final action that outranks it (group > output > resubmit > ct_clear > ct) when it runs`
         : null;
       if (unknown.length) {
         out.push(finding('unreachable-table', 'note', flows[0], atFlow,
