@@ -36,9 +36,12 @@ const key = (s: TrackState): string => (s === null ? '-' : s.zone);
 /** A ct(commit) in `zone` met while tracked in a zone (commit-zone-mismatch reads these). */
 export interface CommitSeen { flow: Flow; action: Action; zone: string; state: TrackState }
 
-/** A ct() that recirculates met while the action set held something (`set.held` wrote last);
- *  `action`: the ct(), or the flow's group action when the ct() is in a bucket. */
-export interface ForkWithSet { flow: Flow; action: Action; set: HeldSet }
+/**
+ * A freeze met while the action set held something (`set.held` wrote last): a ct() that
+ * recirculates, or a select group that may freeze for the datapath's dp_hash. `action`:
+ * that action, or the flow's group action when it is in a bucket.
+ */
+export interface FreezeWithSet { kind: 'ct' | 'dp_hash'; flow: Flow; action: Action; set: HeldSet }
 
 export interface Reach {
   /** Reached tables → the states they are reached in (by state key). */
@@ -53,8 +56,8 @@ export interface Reach {
   setRuns: Set<Action>;
   /** goto_table actions reached with a final action in the set → the flows that wrote it. */
   gotoWithSet: Map<Action, Set<Flow>>;
-  /** ct(table=) met with a non-empty action set, once per action. */
-  forksWithSet: ForkWithSet[];
+  /** Freezes met with a non-empty action set, once per action. */
+  freezesWithSet: FreezeWithSet[];
 }
 
 interface State { s: TrackState; set: HeldSet }
@@ -66,7 +69,7 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
   const tables = byTable(flows);
   const r: Reach = {
     tables: new Map(), learned: new Set(), unknownGroups: new Set(), commits: [],
-    setWritten: new Map(), setRuns: new Set(), gotoWithSet: new Map(), forksWithSet: [],
+    setWritten: new Map(), setRuns: new Set(), gotoWithSet: new Map(), freezesWithSet: [],
   };
   const ids = new ActionIds();
   const stKey = (st: State): string => `${key(st.s)}|${ids.setKey(st.set)}`;
@@ -163,10 +166,9 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
     for (const j of jumps(a, flow.table)) {
       if (j.kind === 'ct') {
         if (zone === null) throw new Error(`internal: action ${a.name} recirculates after ct() but declares no ct() lookup`);
-        const at = viaGroup ?? a;
-        if (st.set.held && once(`f${ids.of(at)}`)) r.forksWithSet.push({ flow, action: at, set: st.set });
+        freezes('ct', flow, a, st);
         // OVS means the recirculated pass to go on with the set (it aborts first when the
-        // set holds anything: forksWithSet); followed so, the findings after it still hold.
+        // set holds anything: freezesWithSet); followed so, the findings after it still hold.
         pass(j.table, { s: { zone, by: flow, act: a }, set: st.set });
         continue;
       }
@@ -182,6 +184,8 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
       const desc = groups?.get(g);
       if (!desc) r.unknownGroups.add(g);
       else {
+        // A select group without a hash of its own fields may freeze (xlate-group.ts).
+        if (desc.type === 'select' && (desc.selectionMethod ?? 'dp_hash') === 'dp_hash') freezes('dp_hash', flow, a, st);
         const outer = viaGroup;
         viaGroup ??= a;
         outs = outs.flatMap((o) => buckets(flow, desc, o));
@@ -217,6 +221,11 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
       walk(flow, bucketActions(b.actions), [from]).map((o) => ({ s: from.s, set: o.set }));
     if (desc.type === 'all') return desc.buckets.reduce((states, b) => states.flatMap((x) => run(b, x)), [st]);
     return desc.buckets.length ? desc.buckets.flatMap((b) => run(b, st)) : [st];
+  }
+
+  function freezes(kind: FreezeWithSet['kind'], flow: Flow, a: Action, st: State): void {
+    const at = viaGroup ?? a;
+    if (st.set.held && once(`f${ids.of(at)}`)) r.freezesWithSet.push({ kind, flow, action: at, set: st.set });
   }
 
   function once(k: string): boolean {

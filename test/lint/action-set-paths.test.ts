@@ -61,7 +61,7 @@ describe('a final action the set never runs leads nowhere', () => {
   });
 });
 
-describe('ct-fork-with-action-set', () => {
+describe('freeze-with-action-set', () => {
   it.each([
     ['ct-fork-with-set-aborts', 'ct(zone=1,table=2)'],
     ['ct-fork-then-clear-aborts', 'ct(zone=1,table=2)'],
@@ -72,8 +72,8 @@ describe('ct-fork-with-action-set', () => {
     expect(rec).toContain('ovs-vswitchd: gone');
     expect(rec).toContain('assertion state->action_set_len <= state->ofpacts_len failed in recirc_alloc_id__()');
     const flows = flowsOf(c);
-    const fs = lintCase(c, ['ct-fork-with-action-set']);
-    expect(brief(fs)).toEqual([`3:${colOf(flows, 3, at)} error ct-fork-with-action-set`]);
+    const fs = lintCase(c, ['freeze-with-action-set']);
+    expect(brief(fs)).toEqual([`3:${colOf(flows, 3, at)} error freeze-with-action-set`]);
     expect(fs[0].related).toEqual([{ line: 2, col: colOf(flows, 2, 'write_actions(') }]);
   });
 
@@ -82,6 +82,28 @@ describe('ct-fork-with-action-set', () => {
     expect(rec).toContain('ovs-vswitchd: alive');
     expect(rec).toMatch(/port {2}3: rx pkts=0.*\n\s+tx pkts=1,/);
     expect(lintCase(c)).toEqual([]);
+  });
+});
+
+describe('freeze-with-action-set: dp_hash select groups', () => {
+  it('ovs-vswitchd died on a set longer than the frozen group action, and lived on a short one: a warning for both', () => {
+    expect(read('dp-hash-group-with-set-big', 'vswitchd.txt')).toContain('ovs-vswitchd: gone');
+    const small = read('dp-hash-group-with-set-small', 'vswitchd.txt');
+    expect(small).toContain('ovs-vswitchd: alive');
+    expect(small).toMatch(/port {2}2: rx pkts=0.*\n\s+tx pkts=1,/); // the set's output:2 ran
+    for (const c of ['dp-hash-group-with-set-big', 'dp-hash-group-with-set-small']) {
+      const flows = flowsOf(c);
+      const fs = lintCase(c, ['freeze-with-action-set']);
+      expect(brief(fs)).toEqual([`3:${colOf(flows, 3, 'group:1')} warning freeze-with-action-set`]);
+      expect(fs[0].message).toContain('when the set takes more room than the actions frozen with the group');
+    }
+  });
+
+  it('near misses: a select group hashing its own fields does not freeze; no set, no finding', () => {
+    const c = 'dp-hash-group-with-set-small';
+    const hashed = groupsOf(c)!.replace('selection_method=dp_hash', 'selection_method=hash,fields(ip_src)');
+    expect(lintText(flowsOf(c), { rules: ['freeze-with-action-set'], groups: hashed })).toEqual([]);
+    expect(lintText(flowsOf(c).replace('write_actions(output:2),', ''), { rules: ['freeze-with-action-set'], groups: groupsOf(c) })).toEqual([]);
   });
 });
 

@@ -8,7 +8,7 @@ import { ctStateBeforeCt } from './ct-state-before-ct.js';
 import { gotoMissingTable } from './goto-missing-table.js';
 import { resubmitToEmptyTable } from './resubmit-to-empty-table.js';
 import { ctTableEmpty } from './ct-table-empty.js';
-import { ctForkWithActionSet } from './ct-fork-with-action-set.js';
+import { freezeWithActionSet } from './freeze-with-action-set.js';
 import { unreachableTable } from './unreachable-table.js';
 import { commitZoneMismatch } from './commit-zone-mismatch.js';
 import { conjunctionIncomplete } from './conjunction-incomplete.js';
@@ -23,7 +23,7 @@ export const RULES: readonly LintRule[] = [
   gotoMissingTable,
   resubmitToEmptyTable,
   ctTableEmpty,
-  ctForkWithActionSet,
+  freezeWithActionSet,
   unreachableTable,
   commitZoneMismatch,
   conjunctionIncomplete,
