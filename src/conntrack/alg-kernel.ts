@@ -4,10 +4,10 @@
 // connection and on each later packet's first pass through ct() in the zone. Recorded in
 // test/oracle/alg-kernel (nft `ct helper set`, the same helpers).
 
-import { ALG_PROTO, ExpectTable, type Liveness, parentOf, refuseExtendedNat, refuseFtp6, refuseNat, type AlgName, type Expectation } from './alg.js';
-import { kernelFtpLine, rememberNewline } from './alg-ftp.js';
+import { ALG_PROTO, ExpectTable, type Liveness, parentOf, refuseNat, type AlgName, type Expectation } from './alg.js';
+import { kernelFtpLine, rememberNewline, type KernelFtp } from './alg-ftp.js';
 import { bindExpected, splice, type ExpectNat, type TcpRewrite } from './alg-nat.js';
-import { kernelFtpNat, kernelSeqAdjSet, kernelSeqAdjust, newKernelSeqAdj } from './alg-nat-kernel.js';
+import { followMaster, kernelFtpNat, kernelSeqAdjSet, kernelSeqAdjust, newKernelSeqAdj } from './alg-nat-kernel.js';
 import { CS, type CtEntry, type CtPacket, type CtTuple } from './types.js';
 
 /** Both helpers: an expectation lives 5 minutes; a master keeps one (a newer one replaces it). */
@@ -48,11 +48,7 @@ export class KernelAlg {
 
   /** At the commit that confirms `e`: attaches ct(alg=…)'s helper, runs it, uses up the expectation. */
   commit(e: CtEntry, helper: AlgName | undefined, pkt: CtPacket, st: number, nowMs: number): HelperVerdict {
-    if (helper && !e.alg?.helper && ALG_PROTO.get(helper) === e.proto) {
-      if (e.nat.kind !== 'none' && helper !== 'ftp') refuseNat(`ct(alg=${helper})`);
-      if (helper === 'ftp' && e.l3 === 'ipv6') refuseFtp6();
-      e.alg = { ...e.alg, helper };
-    }
+    if (helper && !e.alg?.helper && ALG_PROTO.get(helper) === e.proto) e.alg = { ...e.alg, helper };
     return e.alg?.helper ? this.run(e, 0, pkt, st, nowMs) : 'accept';
   }
 
@@ -68,7 +64,6 @@ export class KernelAlg {
   run(e: CtEntry, dir: 0 | 1, pkt: CtPacket, st: number, nowMs: number): HelperVerdict {
     const h = e.alg!.helper!;
     this.tcpOut = undefined;
-    if (e.nat.kind !== 'none' && h !== 'ftp') refuseNat(`ct(alg=${h})`);
     if (h !== 'ftp') return this.tftp(e, pkt, nowMs);
     const v = this.ftp(e, dir, pkt, st, nowMs);
     // Every later segment of a connection whose lines were rewritten is shifted.
@@ -89,41 +84,45 @@ export class KernelAlg {
     const pickup = e.alg!.pickup?.[dir] === true;
     if (pickup) e.alg!.pickup![dir] = false;
     if (pickup || nl[dir].includes(seq)) {
-      const r = kernelFtpLine(b, dir);
+      const r = kernelFtpLine(b, dir, e.l3);
       if (r.found === -1) return 'drop';
       const own = dir === 0 ? e.orig : e.reply;
       const other = dir === 0 ? e.reply : e.orig;
-      // A PORT / 227 naming another address than the sender's files nothing (no `loose`).
-      if (r.found === 1 && (r.addr === undefined || BigInt(r.addr) === own.src)) {
+      // A line naming another address than the sender's files nothing (no `loose`); so
+      // does a PORT / 227 on IPv6 (its IPv4 address is never the sender's).
+      if (r.found === 1 && (r.addr === undefined || r.addr === own.src)) {
         verdict = e.nat.kind === 'none'
           ? this.expect(e, 'ftp', other.src, other.dst, r.port!, nowMs)
-          : this.natLine(e, dir, b, seq, r.off, r.len, r.port!, nowMs);
+          : this.natLine(e, dir, b, seq, r, nowMs);
       }
     }
     if (b[b.length - 1] === 10) rememberNewline(nl[dir], (seq + b.length) >>> 0);
     return verdict;
   }
 
-  /** A read or write request expects the server's answer, from any port, to the client's port. */
+  /**
+   * A read or write request expects the server's answer, from any port, to the client's
+   * port; through NAT (nf_nat_tftp) that answer is NATed back the way the request came.
+   */
   private tftp(e: CtEntry, pkt: CtPacket, nowMs: number): HelperVerdict {
     const b = pkt.udp?.payload;
     if (!b || b.length < 2) return 'accept';
     const op = (b[0]! << 8) | b[1]!;
     if (op !== 1 && op !== 2) return 'accept';
-    return this.expect(e, 'tftp', e.reply.src, e.reply.dst, e.reply.dport, nowMs);
+    const nat = e.nat.kind === 'none' ? undefined : followMaster(e);
+    return this.expect(e, 'tftp', e.reply.src, e.reply.dst, e.reply.dport, nowMs, nat);
   }
 
   /** nf_nat_ftp: the line announces the translated address (and a free port); the rest of the direction is shifted. */
-  private natLine(e: CtEntry, dir: 0 | 1, b: Uint8Array, seq: number, off: number | undefined, len: number | undefined, port: number, nowMs: number): HelperVerdict {
-    if (off === undefined || len === undefined) refuseExtendedNat();
+  private natLine(e: CtEntry, dir: 0 | 1, b: Uint8Array, seq: number, r: KernelFtp, nowMs: number): HelperVerdict {
     const other = dir === 0 ? e.reply : e.orig;
     const free = (p: number): boolean => {
       const x = this.exp.find(e.zone, e.l3, e.proto, { src: other.src, dst: other.dst, sport: 0, dport: p }, nowMs, this.live);
       return !x || x.master === e;
     };
-    const n = kernelFtpNat(e, dir, port, free);
+    const n = kernelFtpNat(e, dir, r.type!, r.port!, free);
     if (!n) return 'drop';
-    const payload = splice(b, off, len, n.text);
+    const payload = splice(b, r.off!, r.len!, n.text);
     kernelSeqAdjSet((e.alg!.kadj ??= newKernelSeqAdj()), dir, seq, payload.length - b.length);
     this.tcpOut = { seq, ack: 0, payload };
     return this.expect(e, 'ftp', other.src, other.dst, n.port, nowMs, n.nat);

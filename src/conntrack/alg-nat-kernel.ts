@@ -1,13 +1,20 @@
 // FTP on a NATed connection, kernel profile (Linux nf_nat_ftp and the conntrack sequence
 // adjustment it sets up, as recorded in test/oracle/alg-nat-kernel):
-// - the numbers of a PORT / 227 line (address and port) are written again with the
-//   address the other side sees (the opposite direction's destination); the port stays
-//   unless another master already expects it, then the next free one is announced;
+// - the argument of a PORT / EPRT / 227 / 229 line is written again with the address the
+//   other side sees (the opposite direction's destination): PORT / 227 as six numbers,
+//   EPRT as |1|a.b.c.d|port| or |2|all eight IPv6 groups, four digits each|port|, 229 as
+//   |||port|; the port stays unless another master already expects it, then the next
+//   free one is announced (recorded in test/oracle/alg-ext-kernel too);
 // - each direction keeps one correction point: segments starting after it are shifted by
 //   the new total, a segment at or before it (the rewritten one, a retransmission) by the
 //   total before it; the other side's acks are shifted back the same way;
-// - the data connection is DNATed back to the announced real address and port.
+// - the data connection is DNATed back to the announced real address and port;
+// - TFTP (nf_nat_tftp): the server's answer is made to look like the request the other
+//   way round: SNATed to the address the client sent to, or DNATed to the client.
 
+import { formatIp } from './addr.js';
+import type { FtpCommand } from './alg-ftp.js';
+import { CtUnsupportedError } from './alg.js';
 import { ftpAddr, seqAfter, seqBefore, type ExpectNat, type TcpRewrite } from './alg-nat.js';
 import type { CtEntry, CtTcpFields } from './types.js';
 
@@ -27,17 +34,42 @@ export interface KernelFtpNat {
   nat: ExpectNat;
 }
 
+/** An IPv6 address as the kernel's %pI6 prints it: eight groups of four lowercase digits. */
+const fullIpv6 = (a: bigint): string => (a.toString(16).padStart(32, '0').match(/.{4}/g) ?? []).join(':');
+
+/** The text nf_nat_ftp writes in place of a command's argument. */
+function commandText(type: FtpCommand, e: CtEntry, addr: bigint, p: number): string {
+  if (type === 'epsv') return `|||${p}|`;
+  if (type !== 'eprt') return `${ftpAddr(addr)},${p >> 8},${p & 255}`;
+  return e.l3 === 'ipv4' ? `|1|${formatIp('ipv4', addr)}|${p}|` : `|2|${fullIpv6(addr)}|${p}|`;
+}
+
 /**
  * The rewrite for a line from direction `dir` announcing `port`: the address the other side
  * reaches us by, and the first port from `port` up that `free` accepts.
  */
-export function kernelFtpNat(e: CtEntry, dir: 0 | 1, port: number, free: (port: number) => boolean): KernelFtpNat | undefined {
+export function kernelFtpNat(e: CtEntry, dir: 0 | 1, type: FtpCommand, port: number, free: (port: number) => boolean): KernelFtpNat | undefined {
   const own = dir === 0 ? e.orig : e.reply;
   const seen = dir === 0 ? e.reply.dst : e.orig.dst;
   let p = port;
   while (p !== 0 && p <= 65535 && !free(p)) p++;
   if (p === 0 || p > 65535) return undefined;
-  return { text: `${ftpAddr(seen)},${p >> 8},${p & 255}`, port: p, nat: { kind: 'dst', addr: own.src, port } };
+  return { text: commandText(type, e, seen, p), port: p, nat: { kind: 'dst', addr: own.src, port } };
+}
+
+/**
+ * nf_nat_follow_master for a TFTP master's expectation: the answer (reply tuple's source
+ * to its destination) gets the master's original destination as source (SNAT) and the
+ * master's original source address and port as destination (DNAT), where they differ.
+ */
+export function followMaster(m: CtEntry): ExpectNat | undefined {
+  const snat = m.orig.dst !== m.reply.src;
+  const dnat = m.orig.src !== m.reply.dst || m.orig.sport !== m.reply.dport;
+  if (snat && dnat) {
+    throw new CtUnsupportedError('ct(alg=tftp) on a connection NATed at both ends (its answer would need SNAT and DNAT at once) is not emulated');
+  }
+  if (snat) return { kind: 'src', addr: m.orig.dst };
+  return dnat ? { kind: 'dst', addr: m.orig.src, port: m.orig.sport } : undefined;
 }
 
 /** Records that the segment at `seq` of direction `dir` grew by `off` bytes (nf_ct_seqadj_set). */

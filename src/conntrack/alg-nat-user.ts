@@ -1,7 +1,9 @@
 // FTP on a NATed connection, userspace profile (OVS 3.1 lib/conntrack.c, recorded in
-// test/oracle/alg-nat-userspace). Only when the ct() action itself has `nat`:
+// test/oracle/alg-nat-userspace and alg-ext-userspace). Only when the ct() action itself has `nat`:
 // - a PORT / 227 line's address (not its port) is replaced by the address the other side
-//   sees: PORT by the reply tuple's destination, 227 by the original destination;
+//   sees: PORT by the reply tuple's destination, 227 by the original destination; an IPv6
+//   EPRT's by the reply tuple's destination in short form (an EXTENDED PASSIVE reply names
+//   no address and stays as it is);
 // - the connection keeps ONE shift and the direction it applies to: a later rewrite adds
 //   its difference to it and takes its direction (OVS keeps no correction point, so a
 //   retransmitted line is shifted too). Segments of that direction go out with seq +
@@ -11,8 +13,9 @@
 //   applies (the expectation's address, its port unchanged).
 
 import { userFtpLine } from './alg-ftp.js';
+import { formatIp } from './addr.js';
 import { ftpAddr, splice, type ExpectNat, type TcpRewrite } from './alg-nat.js';
-import type { CtEntry, CtTcpFields } from './types.js';
+import type { CtEntry, CtTcpFields, L3 } from './types.js';
 
 /** The connection's shift and the direction it applies to (OVS conn->seq_skew / seq_skew_dir). */
 export interface UserSkew {
@@ -20,14 +23,14 @@ export interface UserSkew {
   dir: 0 | 1;
 }
 
-/** Is the payload a PORT / 227 line (OVS detect_ftp_ctl_type, IPv4)? */
-export function isAddressLine(payload: Uint8Array | undefined): boolean {
-  return userFtpLine(payload ?? new Uint8Array()).kind !== 'other';
+/** Is the payload an address line (OVS detect_ftp_ctl_type: PORT / 227 on IPv4, EPRT / EXTENDED PASSIVE on IPv6)? */
+export function isAddressLine(payload: Uint8Array | undefined, l3: L3): boolean {
+  return userFtpLine(payload ?? new Uint8Array(), l3).kind !== 'other';
 }
 
 /** The TCP fields tracking sees: a segment against the shift's direction has its ack taken back first. */
-export function userTrackedTcp(s: UserSkew | undefined, dir: 0 | 1, tcp: CtTcpFields): CtTcpFields {
-  if (!s || s.skew === 0 || dir === s.dir || isAddressLine(tcp.payload)) return tcp;
+export function userTrackedTcp(s: UserSkew | undefined, dir: 0 | 1, tcp: CtTcpFields, l3: L3): CtTcpFields {
+  if (!s || s.skew === 0 || dir === s.dir || isAddressLine(tcp.payload, l3)) return tcp;
   return { ...tcp, ack: (tcp.ack - s.skew) >>> 0 };
 }
 
@@ -46,8 +49,8 @@ export function userSeqAdjust(s: UserSkew | undefined, dir: 0 | 1, tcp: CtTcpFie
 export const userReplacement = (e: CtEntry, kind: 'port' | 'pasv'): bigint => (kind === 'port' ? e.reply.dst : e.orig.dst);
 
 /** The payload with the line's address (`at`, `size` bytes) replaced; returns it and the length change. */
-export function userRewrite(b: Uint8Array, at: number, size: number, addr: bigint): { payload: Uint8Array; delta: number } {
-  const text = ftpAddr(addr);
+export function userRewrite(b: Uint8Array, at: number, size: number, addr: bigint, l3: L3): { payload: Uint8Array; delta: number } {
+  const text = l3 === 'ipv4' ? ftpAddr(addr) : formatIp('ipv6', addr);
   return { payload: splice(b, at, size, text), delta: text.length - size };
 }
 

@@ -5,7 +5,7 @@
 // a second ct() in the same zone otherwise takes (they are processed again). Recorded in
 // test/oracle/alg-userspace.
 
-import { ExpectTable, type Liveness, parentOf, refuseFtp6, refuseNat, type AlgName, type Expectation } from './alg.js';
+import { ExpectTable, type Liveness, parentOf, refuseNat, type AlgName, type Expectation } from './alg.js';
 import { userFtpLine } from './alg-ftp.js';
 import { bindExpected, type ExpectNat, type TcpRewrite } from './alg-nat.js';
 import { userExpectNat, userReplacement, userRewrite, userSeqAdjust } from './alg-nat-user.js';
@@ -34,10 +34,8 @@ export class UserAlg {
   created(e: CtEntry, helper: AlgName | undefined, pkt: CtPacket, x: Expectation | undefined, nat: NatSpec | undefined): void {
     const ctl = userCtlType(pkt);
     const own = helper && (ctl === undefined || ctl === helper) ? helper : undefined;
-    if (own && own !== 'ftp' && nat?.kind) refuseNat(`ct(alg=${own})`);
     if (x && !x.nat && nat?.kind) refuseNat('a connection a non-NATed master\'s FTP/TFTP expectation made');
     if (!own && !x) return;
-    if (own === 'ftp' && e.l3 === 'ipv6') refuseFtp6();
     e.alg = {};
     if (own) e.alg.helper = own;
     if (x) {
@@ -60,14 +58,13 @@ export class UserAlg {
     this.tcpOut = undefined;
     const ctl = userCtlType(pkt);
     if (!ctl || !e.alg?.helper) return false;
-    if (e.nat.kind !== 'none' && e.alg.helper !== 'ftp') refuseNat(`ct(alg=${e.alg.helper})`);
+    const expectNat = e.nat.kind !== 'none' ? userExpectNat(e, reply) : undefined;
     if (ctl === 'tftp') {
-      this.expect(e, 'tftp', e.orig.sport, reply, nowMs);
+      this.expect(e, 'tftp', e.orig.sport, reply, nowMs, expectNat);
       return false;
     }
-    if (e.l3 === 'ipv6') refuseFtp6();
     const b = pkt.tcp?.payload ?? new Uint8Array();
-    const line = userFtpLine(b);
+    const line = userFtpLine(b, e.l3);
     const dir = reply ? 1 : 0;
     if (line.kind === 'other') {
       // Any other segment of a connection with a shift goes out shifted (with `nat` only).
@@ -75,12 +72,13 @@ export class UserAlg {
       return false;
     }
     if (line.kind === 'invalid') return true;
-    // The address must be the client's (PORT) or the server's (227), as the connection knows them.
+    // The address must be the client's (PORT / EPRT) or the server's (227), as the
+    // connection knows them; an EXTENDED PASSIVE reply names none.
     const ok = line.kind === 'port' ? [e.orig.src, e.reply.dst] : [e.orig.dst, e.reply.src];
-    if (!ok.includes(BigInt(line.addr))) return true;
-    this.expect(e, 'ftp', line.port, reply, nowMs, e.nat.kind !== 'none' ? userExpectNat(e, reply) : undefined);
+    if (line.addr !== undefined && !ok.includes(line.addr)) return true;
+    this.expect(e, 'ftp', line.port, reply, nowMs, expectNat);
     if (nat) {
-      const w = userRewrite(b, line.at, line.size, userReplacement(e, line.kind));
+      const w = line.size === 0 ? { payload: undefined, delta: 0 } : userRewrite(b, line.at, line.size, userReplacement(e, line.kind), e.l3);
       this.tcpOut = userSeqAdjust(e.alg.skew, dir, pkt.tcp!, w.payload);
       if (w.delta !== 0) e.alg.skew = { skew: (e.alg.skew?.skew ?? 0) + w.delta, dir };
     }

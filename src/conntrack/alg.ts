@@ -15,9 +15,11 @@
 //              may be used by any number of connections; every PORT / 227 is read; a
 //              PORT naming another address makes the packet +inv.
 // FTP together with NAT (payload rewriting, TCP sequence adjustment, the data connection
-// NATed back) is emulated for IPv4 PORT / 227 lines (alg-nat*.ts). Not emulated (a loud
-// CtUnsupportedError): TFTP together with NAT, EPRT / 229 lines on a NATed connection, a
-// NATed connection made by a non-NATed master's expectation, and FTP over IPv6 (EPRT/EPSV).
+// NATed back) is emulated for PORT / 227 and, as each profile reads them, EPRT / 229 lines
+// on IPv4 and IPv6; TFTP together with NAT (the answer NATed back) too (alg-nat*.ts,
+// recorded in test/oracle/alg-nat-* and alg-ext-*). Not emulated (a loud
+// CtUnsupportedError): NAT on a connection a non-NATed master's expectation made, and a
+// kernel TFTP master NATed at both ends.
 
 import { formatIp } from './addr.js';
 import type { ExpectNat } from './alg-nat.js';
@@ -164,16 +166,6 @@ export function refuseNat(what: string): never {
   throw new CtUnsupportedError(
     `${what} together with NAT (the FTP/TFTP payload rewriting and TCP sequence adjustment of a NATed ALG connection) is not emulated`,
   );
-}
-
-/** Fails loudly for an EPRT / 229 line on a NATed connection (its rewrite is not emulated). */
-export function refuseExtendedNat(): never {
-  throw new CtUnsupportedError('ct(alg=ftp) with NAT on an EPRT command or 229 (EPSV) reply is not emulated (PORT and 227 are)');
-}
-
-/** Fails loudly for FTP over IPv6 (EPRT / EPSV). */
-export function refuseFtp6(): never {
-  throw new CtUnsupportedError('ct(alg=ftp) on an IPv6 connection (EPRT/EPSV) is not emulated');
 }
 
 /** One `conntrack -L expect` line (kernel profile). */

@@ -39,12 +39,13 @@
 //   (kernel also EPRT / 229) and TFTP read/write requests (payload: CtTcpFields.payload,
 //   a conversation's data="...") file expectations; the expected connection is +rel with
 //   its master's mark, label and tuple, `helper=` / `parent=` in the listings. Each
-//   profile's rules as recorded (test/oracle/alg-*). FTP over IPv4 on a NATed connection
-//   (alg-nat*.ts): the PORT / 227 address rewritten in the payload, the rest of the control
-//   connection's seq/ack shifted, the data connection NATed back (result.natted.tcp
-//   carries the segment as it leaves; test/oracle/alg-nat-*).
-// - Not modelled (CtUnsupportedError where reachable): TFTP + NAT, EPRT / 229 lines on a
-//   NATed connection, NAT on a connection a non-NATed master expected, FTP over IPv6;
+//   profile's rules as recorded (test/oracle/alg-*). FTP on a NATed connection
+//   (alg-nat*.ts): the PORT / EPRT / 227 / 229 argument rewritten in the payload as each
+//   profile does, the rest of the control connection's seq/ack shifted, the data
+//   connection NATed back (result.natted.tcp carries the segment as it leaves); FTP over
+//   IPv6 and TFTP through NAT likewise (test/oracle/alg-nat-*, alg-ext-*).
+// - Not modelled (CtUnsupportedError where reachable): NAT on a connection a non-NATed
+//   master expected, a kernel TFTP master NATed at both ends;
 //   the kernel's SACK block adjustment and nf_nat_follow_master's SNAT half (a no-op
 //   unless the master has both SNAT and DNAT). The PPTP helper (no key map: a PPTP call's
 //   two directions are two entries, as recorded without the helper), zone limits,

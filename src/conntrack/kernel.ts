@@ -203,8 +203,8 @@ export class KernelTracker {
       }
       cache.natted = nat.stateBits !== 0;
       cache.natPkt = nat.packet;
-      if (e.alg && e.nat.kind !== 'none' && (e.alg.helper === 'tftp' || (e.alg.parent && !e.alg.natExpected))) {
-        refuseNat('a TFTP helper connection or a connection a non-NATed master expected');
+      if (e.alg?.parent && !e.alg.natExpected && e.nat.kind !== 'none') {
+        refuseNat('a connection a non-NATed master expected');
       }
     }
     if (opts.commit) {

@@ -94,7 +94,7 @@ export class UserspaceTracker {
     if (hit) {
       // With `nat`, a segment against an FTP connection's shift has its ack taken back before tracking.
       const skew = opts.nat ? hit.alg?.skew : undefined;
-      const res = this.update(hit, dir === 1, skew ? withTcp(pkt, userTrackedTcp(skew, dir, pkt.tcp!)) : pkt, nowMs);
+      const res = this.update(hit, dir === 1, skew ? withTcp(pkt, userTrackedTcp(skew, dir, pkt.tcp!, pkt.l3)) : pkt, nowMs);
       // A connection an expectation made is +rel on every packet (OVS conn_update_state).
       const rel = hit.alg?.parent ? CS.rel : 0;
       if (res === 'valid') {

@@ -188,19 +188,3 @@ describe('kernel ALG rules', () => {
     expect(ct.dumpExpectations(0)).toEqual([]);
   });
 });
-
-describe('ALG uses ctflow does not emulate fail loudly', () => {
-  const syn = (v6 = false) => packet(v6
-    ? 'tcp6,ipv6_src=2001:db8::1,ipv6_dst=2001:db8::2,tp_src=40001,tp_dst=21,tcp_flags=syn  seq=1 ack=0 win=100'
-    : 'tcp,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=40001,tp_dst=21,tcp_flags=syn  seq=1 ack=0 win=100');
-  it.each(['kernel', 'userspace'] as const)('%s: alg=tftp with NAT (FTP with NAT is emulated: alg-nat-oracle.test.ts)', (profile) => {
-    const ct = newConntrack({ profile });
-    const rrq = packet('udp,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=40001,tp_dst=69  data="\\x00\\x01a\\x00octet\\x00"');
-    expect(() => ct.execute(rrq, { zone: 0, commit: true, force: false, helper: 'tftp', nat: { kind: 'src', addrMin: 0x0a000063n, addrMax: 0x0a000063n } }, 0))
-      .toThrow(/ct\(alg=tftp\) together with NAT .* is not emulated/);
-  });
-  it.each(['kernel', 'userspace'] as const)('%s: FTP over IPv6', (profile) => {
-    const ct = newConntrack({ profile });
-    expect(() => ct.execute(syn(true), { zone: 0, commit: true, force: false, helper: 'ftp' }, 0)).toThrow(/IPv6 .*EPRT\/EPSV.* not emulated/);
-  });
-});

@@ -35,14 +35,16 @@ describe('ctflow run with an FTP helper', () => {
     expect(line(10)).toContain('new|rel|trk|dnat+commit | output 1 as 172.16.255.131:20 > 172.16.255.130:40005');
   }, 30_000);
 
-  it('ct(commit,alg=tftp,nat(...)) stops the run naming what is not emulated', async () => {
+  it.each(['kernel', 'userspace'])('%s: NAT on a connection a non-NATed master expected stops the run naming it', async (profile) => {
     const dir = mkdtempSync(join(tmpdir(), 'ctflow-alg-'));
     const flows = join(dir, 'nat.flows');
-    writeFileSync(flows, 'table=0,udp,actions=ct(commit,alg=tftp,nat(src=10.0.0.99)),output:2\n');
+    writeFileSync(flows, 'table=0,priority=10,udp,tp_dst=69,actions=ct(commit,alg=tftp),output:2\n'
+      + 'table=0,priority=5,udp,actions=ct(commit,nat(src=10.0.0.99)),output:1\n');
     const conv = join(dir, 'tftp.conv');
-    writeFileSync(conv, '@0 udp,in_port=1,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=40001,tp_dst=69  data="\\x00\\x01a\\x00octet\\x00"\n');
-    const r = await ctflow('run', flows, conv);
+    writeFileSync(conv, '@0 udp,in_port=1,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=40001,tp_dst=69  data="\\x00\\x01a\\x00octet\\x00"\n'
+      + '@0.1 udp,in_port=2,nw_src=10.0.0.2,nw_dst=10.0.0.1,tp_src=50010,tp_dst=40001  data="\\x00\\x03\\x00\\x01x"\n');
+    const r = await ctflow('run', '--profile', profile, flows, conv);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('ctflow: ct(alg=tftp) together with NAT');
+    expect(r.stderr).toMatch(/^ctflow: a connection a non-NATed master.* together with NAT .* is not emulated/m);
   }, 30_000);
 });
