@@ -184,7 +184,7 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
       const desc = groups?.get(g);
       if (!desc) r.unknownGroups.add(g);
       else {
-        // A select group without a hash of its own fields may freeze (xlate-group.ts).
+        // A select group without a hash of its own fields may freeze (src/pipeline/xlate-group.ts).
         if (desc.type === 'select' && (desc.selectionMethod ?? 'dp_hash') === 'dp_hash') freezes('dp_hash', flow, a, st);
         const outer = viaGroup;
         viaGroup ??= a;
