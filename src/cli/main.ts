@@ -8,6 +8,13 @@ import { lintCommand } from './lint.js';
 import { testCommand } from './test.js';
 import { EXIT_BAD_INPUT, exitWith, portNamesOption, PROTOCOL_FLAGS } from './io.js';
 
+// A reader that stops early (`ctflow lint FLOWS | head`) closes the pipe: stop quietly, as
+// ovs-ofctl does when SIGPIPE ends it, instead of dying on an unhandled EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 const program = new Command();
 program
   .name('ctflow')
