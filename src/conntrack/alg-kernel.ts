@@ -109,7 +109,7 @@ export class KernelAlg {
     if (!b || b.length < 2) return 'accept';
     const op = (b[0]! << 8) | b[1]!;
     if (op !== 1 && op !== 2) return 'accept';
-    const nat = e.nat.kind === 'none' ? undefined : followMaster(e);
+    const nat = e.nat.kind === 'none' ? undefined : followMaster(e, 0, e.reply.dport, e.orig.sport);
     return this.expect(e, 'tftp', e.reply.src, e.reply.dst, e.reply.dport, nowMs, nat);
   }
 

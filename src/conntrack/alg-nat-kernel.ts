@@ -8,9 +8,12 @@
 // - each direction keeps one correction point: segments starting after it are shifted by
 //   the new total, a segment at or before it (the rewritten one, a retransmission) by the
 //   total before it; the other side's acks are shifted back the same way;
-// - the data connection is DNATed back to the announced real address and port;
-// - TFTP (nf_nat_tftp): the server's answer is made to look like the request the other
-//   way round: SNATed to the address the client sent to, or DNATed to the client.
+// - the data connection follows its master (nf_nat_follow_master): it is DNATed to the
+//   real address and port the line announced when the line's sender is the NATed side
+//   (PORT through SNAT, 227 through DNAT), SNATed to the address the sender's side sees
+//   when the other side is (227 / 229 to a client behind SNAT, PORT / EPRT to a VIP);
+// - TFTP (nf_nat_tftp): the server's answer likewise, as if the request had announced
+//   the client's port: SNATed to the address the client sent to, or DNATed to the client.
 
 import { formatIp } from './addr.js';
 import type { FtpCommand } from './alg-ftp.js';
@@ -27,11 +30,11 @@ export interface SeqAdj {
 
 export type KernelSeqAdj = [SeqAdj, SeqAdj];
 
-/** The new text of a PORT / 227 line's numbers and the expectation's NAT, or undefined when the port search fails. */
+/** The new text of a line's argument and the expectation's NAT, or undefined when the port search fails. */
 export interface KernelFtpNat {
   text: string;
   port: number;
-  nat: ExpectNat;
+  nat: ExpectNat | undefined;
 }
 
 /** An IPv6 address as the kernel's %pI6 prints it: eight groups of four lowercase digits. */
@@ -49,27 +52,30 @@ function commandText(type: FtpCommand, e: CtEntry, addr: bigint, p: number): str
  * reaches us by, and the first port from `port` up that `free` accepts.
  */
 export function kernelFtpNat(e: CtEntry, dir: 0 | 1, type: FtpCommand, port: number, free: (port: number) => boolean): KernelFtpNat | undefined {
-  const own = dir === 0 ? e.orig : e.reply;
   const seen = dir === 0 ? e.reply.dst : e.orig.dst;
   let p = port;
   while (p !== 0 && p <= 65535 && !free(p)) p++;
   if (p === 0 || p > 65535) return undefined;
-  return { text: commandText(type, e, seen, p), port: p, nat: { kind: 'dst', addr: own.src, port } };
+  return { text: commandText(type, e, seen, p), port: p, nat: followMaster(e, dir, p, port) };
 }
 
 /**
- * nf_nat_follow_master for a TFTP master's expectation: the answer (reply tuple's source
- * to its destination) gets the master's original destination as source (SNAT) and the
- * master's original source address and port as destination (DNAT), where they differ.
+ * nf_nat_follow_master: the NAT of the connection an expectation of master `m` makes. The
+ * line (or TFTP request) came in direction `dir`; the expected connection goes from the
+ * other side to port `expected` on the sender's side. It gets as source the address the
+ * sender sent to (SNAT) and as destination the sender's real address and `saved` port
+ * (DNAT), where those differ from its own tuple.
  */
-export function followMaster(m: CtEntry): ExpectNat | undefined {
-  const snat = m.orig.dst !== m.reply.src;
-  const dnat = m.orig.src !== m.reply.dst || m.orig.sport !== m.reply.dport;
+export function followMaster(m: CtEntry, dir: 0 | 1, expected: number, saved: number): ExpectNat | undefined {
+  const own = dir === 0 ? m.orig : m.reply;
+  const other = dir === 0 ? m.reply : m.orig;
+  const snat = own.dst !== other.src;
+  const dnat = own.src !== other.dst || saved !== expected;
   if (snat && dnat) {
-    throw new CtUnsupportedError('ct(alg=tftp) on a connection NATed at both ends (its answer would need SNAT and DNAT at once) is not emulated');
+    throw new CtUnsupportedError('ct(alg=ftp|tftp) on a connection NATed at both ends (its expected connection would need SNAT and DNAT at once) is not emulated');
   }
-  if (snat) return { kind: 'src', addr: m.orig.dst };
-  return dnat ? { kind: 'dst', addr: m.orig.src, port: m.orig.sport } : undefined;
+  if (snat) return { kind: 'src', addr: own.dst };
+  return dnat ? { kind: 'dst', addr: own.src, port: saved } : undefined;
 }
 
 /** Records that the segment at `seq` of direction `dir` grew by `off` bytes (nf_ct_seqadj_set). */

@@ -19,7 +19,7 @@
 // on IPv4 and IPv6; TFTP together with NAT (the answer NATed back) too (alg-nat*.ts,
 // recorded in test/oracle/alg-nat-* and alg-ext-*). Not emulated (a loud
 // CtUnsupportedError): NAT on a connection a non-NATed master's expectation made, and a
-// kernel TFTP master NATed at both ends.
+// kernel FTP / TFTP master NATed at both ends.
 
 import { formatIp } from './addr.js';
 import type { ExpectNat } from './alg-nat.js';

@@ -45,9 +45,8 @@
 //   connection NATed back (result.natted.tcp carries the segment as it leaves); FTP over
 //   IPv6 and TFTP through NAT likewise (test/oracle/alg-nat-*, alg-ext-*).
 // - Not modelled (CtUnsupportedError where reachable): NAT on a connection a non-NATed
-//   master expected, a kernel TFTP master NATed at both ends;
-//   the kernel's SACK block adjustment and nf_nat_follow_master's SNAT half (a no-op
-//   unless the master has both SNAT and DNAT). The PPTP helper (no key map: a PPTP call's
+//   master expected, a kernel FTP / TFTP master NATed at both ends;
+//   the kernel's SACK block adjustment. The PPTP helper (no key map: a PPTP call's
 //   two directions are two entries, as recorded without the helper), zone limits,
 //   [DESTROY] events for entries flushed with `conntrack -F`, kernel IPv6 fragment
 //   handling, DCCP tracking of kernels before 6.16 (they had a DCCP state machine), SCTP

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../src/conntrack/addr.js';
-import { formatCtState, newConntrack, newCtPacketCache, type CtOptions, type CtPacket, type NatSpec } from '../../src/conntrack/index.js';
+import { followMaster } from '../../src/conntrack/alg-nat-kernel.js';
+import { formatCtState, newConntrack, newCtPacketCache, type CtEntry, type CtOptions, type CtPacket, type NatSpec } from '../../src/conntrack/index.js';
 import { flags, kernelWant, leaving, packet, recordedLeaving } from './alg-replay.js';
 import { compareLines, ORACLE } from './oracle-replay.js';
 
@@ -21,7 +22,11 @@ const CLIENT = [ip('172.16.255.130'), ip('2001:db8::a')];
 const NAT = new Map<string, NatSpec>([
   ['ftp-eprt-snat', { kind: 'src', addrMin: ip('10.1.2.3'), addrMax: ip('10.1.2.3') }],
   ['tftp-read-snat', { kind: 'src', addrMin: ip('10.1.2.3'), addrMax: ip('10.1.2.3') }],
+  ['ftp-pasv-snat', { kind: 'src', addrMin: ip('10.1.2.3'), addrMax: ip('10.1.2.3') }],
   ['ftp6-eprt-snat', { kind: 'src', addrMin: ip('2001:db8:99::3'), addrMax: ip('2001:db8:99::3') }],
+  ['ftp6-epsv-snat', { kind: 'src', addrMin: ip('2001:db8:99::3'), addrMax: ip('2001:db8:99::3') }],
+  ['ftp-port-dnat', { kind: 'dst', addrMin: ip('172.16.255.131'), addrMax: ip('172.16.255.131') }],
+  ['ftp6-eprt-dnat', { kind: 'dst', addrMin: ip('2001:db8::b'), addrMax: ip('2001:db8::b') }],
   ['ftp-epsv-dnat', { kind: 'dst', addrMin: ip('172.16.255.131'), addrMax: ip('172.16.255.131') }],
   ['tftp-read-dnat', { kind: 'dst', addrMin: ip('172.16.255.131'), addrMax: ip('172.16.255.131') }],
   ['ftp6-epsv-dnat', { kind: 'dst', addrMin: ip('2001:db8::b'), addrMax: ip('2001:db8::b') }],
@@ -95,5 +100,21 @@ describe('FTP over IPv6, EPRT/EPSV and TFTP through NAT against real conntrack',
     const got = replay(profile, 'ftp6-eprt-snat', c);
     expect(got).toHaveLength(1);
     expect(got[0]).toMatch(new RegExp(`^ftp6-eprt-snat step ${s.step}: leaves as .*EPRT \\|2\\|${addr.replaceAll(':', ':')}\\|`));
+  });
+});
+
+describe('nf_nat_follow_master (kernel): the NAT an expected connection gets', () => {
+  const t = (src: string, dst: string, sport: number, dport: number) => ({ src: ip(src), dst: ip(dst), sport, dport });
+  const master = (orig: ReturnType<typeof t>, reply: ReturnType<typeof t>) => ({ orig, reply }) as unknown as CtEntry;
+  // 227 to a client behind SNAT (recorded: ftp-pasv-snat) and PORT to a VIP (ftp-port-dnat).
+  it('SNAT to the address the sender sees when the other side is the NATed one', () => {
+    const snat = master(t('172.16.255.130', '172.16.255.131', 40003, 21), t('172.16.255.131', '10.1.2.3', 21, 40003));
+    expect(followMaster(snat, 1, 40007, 40007)).toEqual({ kind: 'src', addr: ip('10.1.2.3') });
+    const dnat = master(t('172.16.255.130', '10.9.9.9', 40004, 21), t('172.16.255.131', '172.16.255.130', 21, 40004));
+    expect(followMaster(dnat, 0, 40008, 40008)).toEqual({ kind: 'src', addr: ip('10.9.9.9') });
+  });
+  it('a master NATed at both ends is refused by name', () => {
+    const both = master(t('172.16.255.130', '10.9.9.9', 40004, 21), t('172.16.255.131', '10.1.2.3', 21, 40004));
+    expect(() => followMaster(both, 0, 40008, 40008)).toThrow(/NATed at both ends .* is not emulated/);
   });
 });
