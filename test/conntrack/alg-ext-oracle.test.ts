@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../src/conntrack/addr.js';
 import { followMaster } from '../../src/conntrack/alg-nat-kernel.js';
-import { formatCtState, newConntrack, newCtPacketCache, type CtEntry, type CtOptions, type CtPacket, type NatSpec } from '../../src/conntrack/index.js';
-import { flags, kernelWant, leaving, packet, recordedLeaving } from './alg-replay.js';
-import { compareLines, ORACLE } from './oracle-replay.js';
+import type { CtEntry, CtOptions, CtPacket, NatSpec } from '../../src/conntrack/index.js';
+import { replayAlg } from './alg-replay.js';
+import { ORACLE } from './oracle-replay.js';
 
 type Profile = 'kernel' | 'userspace';
 const dirOf = (p: Profile): string => (p === 'kernel' ? 'alg-ext-kernel' : 'alg-ext-userspace');
@@ -47,37 +47,8 @@ function opts(profile: Profile, name: string, p: CtPacket): CtOptions {
   return { zone: 1, commit: true, force: false, helper, setMark: mark, ...(nat ? { nat } : {}) };
 }
 
-function replay(profile: Profile, name: string, c: any = read(profile, name)): string[] {
-  const ct = newConntrack({ profile });
-  const out: string[] = [];
-  const related = new Set<string>();
-  for (const s of c.steps) {
-    const where = `${name} step ${s.step}`;
-    const p = packet(s.line);
-    const now = profile === 'kernel' ? Math.round(s.t * 1000) : s.t_ms;
-    const r = ct.execute(p, opts(profile, name, p), now, newCtPacketCache());
-    // The kernel helper drops a packet after the forward hook saw it (nothing leaves): +inv here.
-    const dropped = profile === 'kernel' && s.out === null;
-    const want = dropped ? '+trk+inv'
-      : profile === 'kernel' ? kernelWant(/forward: (\S+)/.exec(s.ct_state)![1]!, p, s.conntrack_L, related) : s.ct_state;
-    if (flags(formatCtState(r.ctState)) !== flags(want)) out.push(`${where}: ct_state ${formatCtState(r.ctState)}, want ${want}`);
-    if (!dropped) {
-      const got = leaving(p, r), rec = recordedLeaving(s.out);
-      if (got !== rec) out.push(`${where}: leaves as ${got}, recorded ${rec}`);
-    }
-    if (profile === 'kernel') {
-      compareLines(`${where} conntrack -L`, ct.dump(now + 80), s.conntrack_L, out);
-      compareLines(`${where} events`, r.events, s.events, out);
-      const exp = ct.dumpExpectations(now + 80).map((l) => l.replace(/^\d+ /, ''));
-      const wantExp = s.conntrack_L_expect.map((l: string) => l.replace(/^\d+ /, ''));
-      if (JSON.stringify(exp) !== JSON.stringify(wantExp)) out.push(`${where}: expect ${JSON.stringify(exp)}, recorded ${JSON.stringify(wantExp)}`);
-    } else {
-      compareLines(`${where} dump`, ct.dump(now, { zone: 1 }), s.dump_conntrack, out);
-      compareLines(`${where} dump -m`, ct.dump(now, { zone: 1, more: true }), s.dump_conntrack_m, out);
-    }
-  }
-  return out;
-}
+const replay = (profile: Profile, name: string, c: any = read(profile, name)): string[] =>
+  replayAlg(profile, name, c.steps, (p) => opts(profile, name, p));
 
 describe('FTP over IPv6, EPRT/EPSV and TFTP through NAT against real conntrack', () => {
   it.each(CASES)('kernel (nf_conntrack_ftp/tftp, nf_nat_ftp/tftp) %s', (name) => {

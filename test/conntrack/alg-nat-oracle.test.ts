@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatCtState, newConntrack, newCtPacketCache, type Conntrack, type CtOptions, type CtPacket } from '../../src/conntrack/index.js';
-import { flags, kernelWant, leaving, packet, recordedLeaving } from './alg-replay.js';
-import { compareLines, ORACLE } from './oracle-replay.js';
+import type { CtOptions, CtPacket } from '../../src/conntrack/index.js';
+import { replayAlg } from './alg-replay.js';
+import { ORACLE } from './oracle-replay.js';
 
 const CASES = ['ftp-active-snat', 'ftp-passive-dnat'];
 const read = (dir: string, name: string): any => JSON.parse(readFileSync(join(ORACLE, dir, name, 'result.json'), 'utf8'));
@@ -29,32 +29,8 @@ function opts(name: string, p: CtPacket): CtOptions {
 
 const recording = (profile: 'kernel' | 'userspace', name: string): any => read(profile === 'kernel' ? 'alg-nat-kernel' : 'alg-nat-userspace', name);
 
-function replay(profile: 'kernel' | 'userspace', name: string, c: any = recording(profile, name)): string[] {
-  const ct: Conntrack = newConntrack({ profile });
-  const out: string[] = [];
-  const related = new Set<string>();
-  for (const s of c.steps) {
-    const where = `${name} step ${s.step}`;
-    const p = packet(s.line);
-    const now = profile === 'kernel' ? Math.round(s.t * 1000) : s.t_ms;
-    const r = ct.execute(p, opts(name, p), now, newCtPacketCache());
-    // nft's forward hook sees nf_conntrack's ctinfo before SNAT (alg-replay.ts kernelWant).
-    const want: string = profile === 'kernel' ? kernelWant(/forward: (\S+)/.exec(s.ct_state)![1]!, p, s.conntrack_L, related) : s.ct_state;
-    if (flags(formatCtState(r.ctState)) !== flags(want)) out.push(`${where}: ct_state ${formatCtState(r.ctState)}, want ${want}`);
-    const got = leaving(p, r), rec = recordedLeaving(s.out);
-    if (got !== rec) out.push(`${where}: leaves as ${got}, recorded ${rec}`);
-    if (profile === 'kernel') {
-      compareLines(`${where} conntrack -L`, ct.dump(now + 80), s.conntrack_L, out);
-      const exp = ct.dumpExpectations(now + 80).map((l) => l.replace(/^\d+ /, ''));
-      const wantExp = s.conntrack_L_expect.map((l: string) => l.replace(/^\d+ /, ''));
-      if (JSON.stringify(exp) !== JSON.stringify(wantExp)) out.push(`${where}: expect ${JSON.stringify(exp)}, recorded ${JSON.stringify(wantExp)}`);
-    } else {
-      compareLines(`${where} dump`, ct.dump(now, { zone: 1 }), s.dump_conntrack, out);
-      compareLines(`${where} dump -m`, ct.dump(now, { zone: 1, more: true }), s.dump_conntrack_m, out);
-    }
-  }
-  return out;
-}
+const replay = (profile: 'kernel' | 'userspace', name: string, c: any = recording(profile, name)): string[] =>
+  replayAlg(profile, name, c.steps, (p) => opts(name, p));
 
 describe('FTP helper with NAT against real conntrack', () => {
   it.each(CASES)('kernel (nf_nat_ftp) %s', (name) => {

@@ -5,20 +5,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatCtState, newConntrack, newCtPacketCache, type AlgName, type Conntrack, type CtOptions, type CtPacket } from '../../src/conntrack/index.js';
-import { readConversation } from '../../src/conversation/read.js';
-import { toCtPacket } from '../../src/packet/ct.js';
+import { flags, packet } from './alg-replay.js';
 import { compareLines, ORACLE } from './oracle-replay.js';
 
 const CASES = ['ftp-active', 'ftp-passive', 'ftp-first-line', 'ftp-port-other-address', 'ftp-eprt-epsv', 'tftp-read'];
 const read = (dir: string, name: string): any => JSON.parse(readFileSync(join(ORACLE, dir, name, 'result.json'), 'utf8'));
-const flags = (s: string): string => s.split('+').filter(Boolean).sort().join('+');
-
-/** A recorded line through ctflow's own conversation reader (the data= payload included). */
-function packet(line: string): CtPacket {
-  const c = readConversation(line, 'recorded');
-  expect(c.diagnostics).toEqual([]);
-  return toCtPacket(c.packets[0]!.packet);
-}
 
 /** What the recorded commit did for this packet: the helper and mark (label) of its flow. */
 function commitOpts(p: CtPacket, label: boolean): CtOptions {

@@ -3,9 +3,10 @@
 // gives a packet, read off the recorded `conntrack -L` lines.
 import { expect } from 'vitest';
 import { formatIp } from '../../src/conntrack/addr.js';
-import type { CtPacket, CtResult } from '../../src/conntrack/index.js';
+import { formatCtState, newConntrack, newCtPacketCache, type CtOptions, type CtPacket, type CtResult } from '../../src/conntrack/index.js';
 import { readConversation } from '../../src/conversation/read.js';
 import { toCtPacket } from '../../src/packet/ct.js';
+import { compareLines } from './oracle-replay.js';
 
 /** A recorded line through ctflow's own conversation reader (the data= payload included). */
 export function packet(line: string): CtPacket {
@@ -55,4 +56,42 @@ export function kernelWant(rec: string, p: CtPacket, listed: string[], related: 
     related.add(key);
   } else if (related.has(key)) want += '+rel';
   return want + natBits(listed, p, rec.includes('+rpl'));
+}
+
+/**
+ * Replays a recorded router / OVS case packet by packet, one ct(commit) each with the
+ * options the recorded rules give the packet, and lists every disagreement: ct_state, the
+ * frame that leaves, the table after it and, for the kernel, the `conntrack -E` lines
+ * (when recorded) and the expectations. A kernel step whose frame did not leave was
+ * dropped by the helper after the forward hook: +inv here.
+ */
+export function replayAlg(profile: 'kernel' | 'userspace', name: string, steps: any[], opts: (p: CtPacket) => CtOptions): string[] {
+  const ct = newConntrack({ profile });
+  const out: string[] = [];
+  const related = new Set<string>();
+  for (const s of steps) {
+    const where = `${name} step ${s.step}`;
+    const p = packet(s.line);
+    const now = profile === 'kernel' ? Math.round(s.t * 1000) : s.t_ms;
+    const r = ct.execute(p, opts(p), now, newCtPacketCache());
+    const dropped = profile === 'kernel' && s.out === null;
+    const want = dropped ? '+trk+inv'
+      : profile === 'kernel' ? kernelWant(/forward: (\S+)/.exec(s.ct_state)![1]!, p, s.conntrack_L, related) : s.ct_state;
+    if (flags(formatCtState(r.ctState)) !== flags(want)) out.push(`${where}: ct_state ${formatCtState(r.ctState)}, want ${want}`);
+    if (!dropped) {
+      const got = leaving(p, r), rec = recordedLeaving(s.out);
+      if (got !== rec) out.push(`${where}: leaves as ${got}, recorded ${rec}`);
+    }
+    if (profile === 'kernel') {
+      compareLines(`${where} conntrack -L`, ct.dump(now + 80), s.conntrack_L, out);
+      if (s.events) compareLines(`${where} events`, r.events, s.events, out);
+      const exp = ct.dumpExpectations(now + 80).map((l) => l.replace(/^\d+ /, ''));
+      const wantExp = s.conntrack_L_expect.map((l: string) => l.replace(/^\d+ /, ''));
+      if (JSON.stringify(exp) !== JSON.stringify(wantExp)) out.push(`${where}: expect ${JSON.stringify(exp)}, recorded ${JSON.stringify(wantExp)}`);
+    } else {
+      compareLines(`${where} dump`, ct.dump(now, { zone: 1 }), s.dump_conntrack, out);
+      compareLines(`${where} dump -m`, ct.dump(now, { zone: 1, more: true }), s.dump_conntrack_m, out);
+    }
+  }
+  return out;
 }
