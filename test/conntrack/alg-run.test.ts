@@ -35,6 +35,19 @@ describe('ctflow run with an FTP helper', () => {
     expect(line(10)).toContain('new|rel|trk|dnat+commit | output 1 as 172.16.255.131:20 > 172.16.255.130:40005');
   }, 30_000);
 
+  it.each([
+    ['kernel', 'len=56 data="EPRT |2|2001:0db8:0099:0000:0000:0000:0000:0003|40005|\\r\\n"', 'seq=1067'],
+    ['userspace', 'len=31 data="EPRT |2|2001:db8:99::3|40005|\\r\\n"', 'seq=1042'],
+  ])('%s: FTP over IPv6 through SNAT: the EPRT line is rewritten in that profile\'s form (as recorded)', async (profile, eprt, next) => {
+    const ext = join(ROOT, 'test', 'oracle', 'alg-ext-userspace');
+    const r = await ctflow('run', '--profile', profile, join(ext, 'example-ftp6-snat.flows'), join(ext, 'example-ftp6-snat.conv'));
+    expect(r.stderr).toBe('');
+    const line = (n: number) => r.stdout.split('\n').find((l) => l.startsWith(`#${n} `))!;
+    expect(line(10)).toContain(`output 2 as [2001:db8:99::3]:40001 > [2001:db8::b]:21 seq=1011 ack=5035 ${eprt}`);
+    expect(line(12)).toContain(`output 2 as [2001:db8:99::3]:40001 > [2001:db8::b]:21 ${next} ack=5065 len=6`);
+    expect(line(13)).toContain('new|rel|trk|dnat+commit | output 1 as [2001:db8::b]:20 > [2001:db8::a]:40005');
+  }, 30_000);
+
   it.each(['kernel', 'userspace'])('%s: NAT on a connection a non-NATed master expected stops the run naming it', async (profile) => {
     const dir = mkdtempSync(join(tmpdir(), 'ctflow-alg-'));
     const flows = join(dir, 'nat.flows');
