@@ -106,9 +106,8 @@ function userFtp6(msg: string): UserFtp {
     at = i += 2;
     while (i < msg.length && /[0-9a-fA-F:.]/.test(msg[i]!)) i++;
     size = i - at;
-    const ip = parseIp(msg.slice(at, i));
-    if (ip?.l3 !== 'ipv6') return { kind: 'invalid' };
-    addr = ip.value;
+    addr = ipv6Text(msg.slice(at, i));
+    if (addr === undefined) return { kind: 'invalid' };
     i++;
   }
   // At most six digits are taken; the number must be a port.
@@ -170,14 +169,26 @@ const rfc1123: GetNum = (b, at, _term, r) => {
   return len && i - at + len;
 };
 
+/**
+ * IPv6 address text as inet_pton (OVS) and in6_pton (kernel) read it, a dotted IPv4 tail
+ * included (`::ffff:172.16.255.130`, recorded: ftp6-odd-lines).
+ */
+function ipv6Text(text: string): bigint | undefined {
+  const tail = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  const v4 = tail ? dottedQuad(tail[2]!) : undefined;
+  if (tail && v4 === undefined) return undefined;
+  const ip = parseIp(tail ? `${tail[1]}${(v4! >>> 16).toString(16)}:${(v4! & 0xffff).toString(16)}` : text);
+  return ip?.l3 === 'ipv6' ? ip.value : undefined;
+}
+
 /** The IPv6 address text up to the delimiter `d` (in6_pton); returns its length, 0 when it is not one. */
 function ipv6UpTo(b: Uint8Array, at: number, d: number, r: KernelFtp): number {
   let i = at;
   let text = '';
   for (; i < b.length && b[i] !== d; i++) text += String.fromCharCode(b[i]!);
-  const ip = i < b.length ? parseIp(text) : undefined;
-  if (ip?.l3 !== 'ipv6') return 0;
-  r.addr = ip.value;
+  const addr = i < b.length ? ipv6Text(text) : undefined;
+  if (addr === undefined) return 0;
+  r.addr = addr;
   return i - at;
 }
 

@@ -78,6 +78,9 @@ export class UserspaceTracker {
     const events: string[] = [];
     const view = viewPacket(pkt, 'userspace');
     if (view.kind === 'bad') return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, undefined, 0, events);
+    // OVS takes a TCP / UDP port 0 for a malformed header (recorded: alg-ext-userspace ftp6-odd-lines).
+    const l4 = pkt.proto === IPPROTO.tcp || pkt.proto === IPPROTO.udp;
+    if (l4 && (pkt.sport === 0 || pkt.dport === 0)) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, undefined, 0, events);
     if (view.kind === 'related') {
       const e = this.table.find(opts.zone, pkt.l3, view.innerProto, view.lookup, nowMs);
       if (!e) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.inv, undefined, 0, events);
