@@ -44,9 +44,19 @@ function tunnelText(p: Packet): string[] | null {
     `tun_flags=${g('tun_flags') ? '0x' + g('tun_flags').toString(16) : '0'}`];
 }
 
+/**
+ * The outer label stack entry, then, when it is not bottom of stack, the entries under it
+ * down to the first with the bit, at most the two more a flow holds. ctflow keeps only the
+ * outer entry: a packet given in flow syntax has no others (OVS's syntax has no field for
+ * them either, they are 0), and the actions that would fill them (push_mpls on an MPLS
+ * packet, pop_mpls to an MPLS ethertype) are refused. A zero entry has no bit, so with
+ * the outer one not bottom of stack both print (recorded: test/oracle/trace-mpls-prereq/).
+ */
 function mplsText(p: Packet): string[] {
   const lse = p.slots.get('mpls_lse0') ?? 0n;
-  return [`mpls_label=${lse >> 12n}`, `mpls_tc=${(lse >> 9n) & 7n}`, `mpls_ttl=${lse & 0xffn}`, `mpls_bos=${(lse >> 8n) & 1n}`];
+  const text = [`mpls_label=${lse >> 12n}`, `mpls_tc=${(lse >> 9n) & 7n}`, `mpls_ttl=${lse & 0xffn}`, `mpls_bos=${(lse >> 8n) & 1n}`];
+  if (!(lse & 0x100n)) text.push('mpls_lse1=0', 'mpls_lse2=0');
+  return text;
 }
 
 // A trace prints the packet at the start and end of every pass, and the packets of a

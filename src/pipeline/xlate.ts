@@ -20,7 +20,8 @@ import { commitOdp, nothingToCommit } from './odp.js';
 import { finishFreezing, freezeForMpls, unrollFrozen } from './freeze.js';
 import { waitsForParsedPacket } from '../model/actions/mpls.js';
 import { applySet, type SetArgs } from './writes.js';
-import { prepare, type PreparedList } from './prepared.js';
+import { NEVER, prepare, type PreparedList } from './prepared.js';
+import { packetHasAll } from './prereq.js';
 import {
   dpPort, OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_MAX, OFPP_NONE, OFPP_NORMAL,
   OFPP_TABLE, portExists, type Pipeline,
@@ -191,7 +192,7 @@ export class Xlate implements ExecCtx {
     const savedStop = this.stopList, savedList = this.curList, savedIndex = this.curIndex, savedPrep = this.curPrep;
     const savedFlowList = this.flowList;
     this.flowList = flowList;
-    const { execs, args, specs, plain, runs, ends, jumps } = prep, n = execs.length, trace = this.run.trace;
+    const { execs, args, specs, plain, needs, runs, runNeeds, ends, jumps } = prep, n = execs.length, trace = this.run.trace;
     this.stopList = false;
     this.curList = actions;
     this.curPrep = prep;
@@ -203,8 +204,9 @@ export class Xlate implements ExecCtx {
       }
       if (!trace && !this.wasMpls) { // after pop_mpls each write is asked on its own
         // A field write neither stops the list nor reads curIndex, depth or tail.
-        const r = runs[i];
-        if (r !== null) { applySet(r, this.slots, this.wc); i = ends[i]; continue; }
+        // A run with prerequisites the packet lacks goes action by action (each write asks its own).
+        const r = runs[i], rn = runNeeds[i];
+        if (r !== null && (rn === null || (rn !== NEVER && packetHasAll(rn, this.slots)))) { applySet(r, this.slots, this.wc); i = ends[i]; continue; }
       }
       this.curIndex = i;
       this.depth = depth;
@@ -212,7 +214,7 @@ export class Xlate implements ExecCtx {
       if (trace) {
         this.ev({ kind: 'action', depth, text: this.actionText(actions[i]) });
         const w = plain[i];
-        if (w !== null) { applySet(w, this.slots, this.wc); continue; }
+        if (w !== null && needs[i] === null) { applySet(w, this.slots, this.wc); continue; }
       }
       const j = jumps[i];
       if (j !== null) { this.resubmit(j.inPort, j.table, j.ct); continue; }

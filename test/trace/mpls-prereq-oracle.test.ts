@@ -1,0 +1,103 @@
+// Two things real ofproto/trace (OVS 3.1) showed, recorded in test/oracle/trace-mpls-prereq/:
+// * `mpls-*`: a packet whose outer label is not bottom of stack prints the label stack
+//   entries under it (`mpls_lse1=0,mpls_lse2=0`) in its Flow: and Final flow: text.
+// * `prereq-*`: a set_field/load the switch accepted (its flow's match has the field's
+//   prerequisites) still meets a packet without the field when an earlier flow or the
+//   group's caller ran encap()/decap() (a resubmitted flow, a group bucket): the write is
+//   skipped with "unmet prerequisites". The untraced run takes a faster path for constant
+//   writes, so every case is also run untraced and must give the same datapath actions.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { formatPacketFlow } from '../../src/packet/format.js';
+import { clonePacket } from '../../src/packet/packet.js';
+import { texts } from './full-text-case.js';
+import { CASES, runCase } from './oracle-case.js';
+
+/** Where an untraced run of a case differed from its traced run (cleared by each test). */
+const untraced: string[] = [];
+vi.mock('../../src/pipeline/run.js', async (importOriginal) => {
+  const orig = await importOriginal<typeof import('../../src/pipeline/run.js')>();
+  return {
+    ...orig,
+    runPacket: (o: Parameters<typeof orig.runPacket>[0], p: Parameters<typeof orig.runPacket>[1], now: number) => {
+      const fast = orig.runPacket({ ...o, trace: false, passes: true }, clonePacket(p), now);
+      const traced = orig.runPacket({ ...o, passes: true }, p, now);
+      if (fast.datapathActions.join(' | ') !== traced.datapathActions.join(' | ')) {
+        untraced.push(`untraced: ${fast.datapathActions.join(' | ')}; traced: ${traced.datapathActions.join(' | ')}`);
+      }
+      // Bucket writes leave no trace in the final packet, but a flow's do (nd_target is not printed for an echo).
+      traced.passes!.forEach((t, i) => {
+        const u = fast.passes![i];
+        if (u && !u.final.slots.equals(t.final.slots)) untraced.push(`pass ${i}: the untraced final packet differs: ${formatPacketFlow(u.final)}`);
+      });
+      return traced;
+    },
+  };
+});
+
+const HERE = join(import.meta.dirname, '../oracle/trace-mpls-prereq/cases');
+// runCase and texts read cases under the main oracle folder: these are reached from there.
+const rel = (name: string) => join('../../trace-mpls-prereq/cases', name);
+const names = readdirSync(HERE).sort();
+
+/** Cases ctflow refuses, naming what it does not emulate (the test wants that error). */
+const PUSH_ON_MPLS = /push_mpls on a packet that already has an MPLS label is not supported/;
+const REFUSED = new Map<string, RegExp>([
+  // ctflow keeps one label stack entry (src/packet/slots.ts has no mpls_lse1/2).
+  ['mpls-push-on-mpls-bos0', PUSH_ON_MPLS], ['mpls-push-on-mpls-bos1', PUSH_ON_MPLS],
+  ['mpls-push-set-label-on-mpls', PUSH_ON_MPLS], ['mpls-push-twice-on-ip', PUSH_ON_MPLS],
+]);
+
+/**
+ * Cases where ctflow still differs from OVS, outside the fast path (the untraced run must
+ * still agree with the traced one), and where the fix belongs.
+ */
+const DIFFERS = new Map<string, string>([
+  // OVS's ofpacts_check restores packet_type, dl_type, nw_proto and the VLANs after a nested list.
+  ['prereq-clone-encap-nsh-then-set-of13', 'src/model/actions/check.ts: a clone() leaves its encap in the match the later actions are checked with'],
+  // OVS derives dl_type from an L3 packet_type match (get_dl_type).
+  ['prereq-decap-resubmit-l3-set-of13', 'src/model/actions/field-prereq.ts: packet_type=(1,0x800) does not give set_field ip_src its prerequisite'],
+  // encap(ethernet) then decap() before anything commits: OVS still writes push_eth.
+  ['prereq-encap-eth-decap-output-of13', 'src/pipeline/encap.ts: push_eth of an encap(ethernet) undone by decap() is dropped'],
+  ['prereq-encap-eth-decap-group-of13', 'src/pipeline/encap.ts: push_eth of an encap(ethernet) undone by decap() is dropped'],
+  ['prereq-decap-group-set-nw-src-of13', 'src/pipeline/encap.ts: push_eth of an encap(ethernet) undone by decap() is dropped'],
+  ['prereq-group-icmp6-type-then-nd-of13', 'src/pipeline/odp.ts: no set(nd(...)) is ever committed (a written nd_target is lost)'],
+  // Over OpenFlow 1.0: encap(nsh) makes a flow OpenFlow 1.3+ only, and the switch cannot decode decap().
+  ['prereq-legacy-decap-mod-dl-src', 'src/model/actions/encap.ts: decap() over OpenFlow 1.0 is refused by the switch (OFPBAC_BAD_VENDOR_TYPE)'],
+  ['prereq-legacy-decap-mod-nw-src', 'src/model/actions/encap.ts: decap() over OpenFlow 1.0 is refused by the switch (OFPBAC_BAD_VENDOR_TYPE)'],
+  ['prereq-legacy-decap-nsh-mod-nw-src', 'src/model/actions/encap.ts: encap(nsh) needs OpenFlow 1.3+'],
+  ['prereq-legacy-encap-nsh-mod-dl-src', 'src/model/actions/encap.ts: encap(nsh) needs OpenFlow 1.3+'],
+  ['prereq-legacy-encap-nsh-mod-nw-src', 'src/model/actions/encap.ts: encap(nsh) needs OpenFlow 1.3+'],
+  ['prereq-legacy-encap-nsh-mod-tp-dst', 'src/model/actions/encap.ts: encap(nsh) needs OpenFlow 1.3+'],
+  ['prereq-legacy-encap-nsh-resubmit-mod-nw-src', 'src/model/actions/encap.ts: encap(nsh) needs OpenFlow 1.3+'],
+]);
+
+describe('MPLS label stack text and set_field prerequisites at run time (ofproto/trace oracle)', () => {
+  it('reads the cases from their own folder', () => {
+    expect(join(CASES, rel('x'))).toBe(join(HERE, 'x'));
+    expect(names.length).toBeGreaterThan(30);
+  });
+  for (const name of names) {
+    const refused = REFUSED.get(name), differs = DIFFERS.get(name);
+    if (refused) {
+      it(`${name} (refused)`, async () => { await expect(runCase(rel(name))).rejects.toThrow(refused); });
+      continue;
+    }
+    it(differs ? `${name} (differs: ${differs})` : name, async () => {
+      untraced.length = 0;
+      const { diffs } = await runCase(rel(name));
+      expect(untraced).toEqual([]);
+      const [got, want] = await texts(rel(name));
+      if (differs) {
+        expect(diffs.length > 0 || got !== want, 'now agrees with OVS: remove it from DIFFERS').toBe(true);
+        return;
+      }
+      expect(diffs).toEqual([]);
+      expect(got).toBe(want);
+    });
+  }
+  it('lists only existing cases', () => {
+    for (const k of [...REFUSED.keys(), ...DIFFERS.keys()]) expect(names).toContain(k);
+  });
+});
