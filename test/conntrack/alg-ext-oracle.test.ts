@@ -18,19 +18,13 @@ const read = (p: Profile, name: string): any => JSON.parse(readFileSync(join(ORA
 const ip = (text: string): bigint => parseIp(text)!.value;
 
 const CLIENT = [ip('172.16.255.130'), ip('2001:db8::a')];
-/** The NAT each NAT case gives the client's control connection (README: the nft rules / OVS flows). */
-const NAT = new Map<string, NatSpec>([
-  ['ftp-eprt-snat', { kind: 'src', addrMin: ip('10.1.2.3'), addrMax: ip('10.1.2.3') }],
-  ['tftp-read-snat', { kind: 'src', addrMin: ip('10.1.2.3'), addrMax: ip('10.1.2.3') }],
-  ['ftp-pasv-snat', { kind: 'src', addrMin: ip('10.1.2.3'), addrMax: ip('10.1.2.3') }],
-  ['ftp6-eprt-snat', { kind: 'src', addrMin: ip('2001:db8:99::3'), addrMax: ip('2001:db8:99::3') }],
-  ['ftp6-epsv-snat', { kind: 'src', addrMin: ip('2001:db8:99::3'), addrMax: ip('2001:db8:99::3') }],
-  ['ftp-port-dnat', { kind: 'dst', addrMin: ip('172.16.255.131'), addrMax: ip('172.16.255.131') }],
-  ['ftp6-eprt-dnat', { kind: 'dst', addrMin: ip('2001:db8::b'), addrMax: ip('2001:db8::b') }],
-  ['ftp-epsv-dnat', { kind: 'dst', addrMin: ip('172.16.255.131'), addrMax: ip('172.16.255.131') }],
-  ['tftp-read-dnat', { kind: 'dst', addrMin: ip('172.16.255.131'), addrMax: ip('172.16.255.131') }],
-  ['ftp6-epsv-dnat', { kind: 'dst', addrMin: ip('2001:db8::b'), addrMax: ip('2001:db8::b') }],
-]);
+/** The NAT a `*-snat` / `*-dnat` case gives the client's control connection (README: the nft rules / OVS flows). */
+function natOf(name: string): NatSpec | undefined {
+  const v6 = /^t?ftp6-/.test(name);
+  const to = (kind: 'src' | 'dst', text: string): NatSpec => ({ kind, addrMin: ip(text), addrMax: ip(text) });
+  if (name.endsWith('-snat')) return to('src', v6 ? '2001:db8:99::3' : '10.1.2.3');
+  return name.endsWith('-dnat') ? to('dst', v6 ? '2001:db8::b' : '172.16.255.131') : undefined;
+}
 
 /**
  * The recorded rules: the client's packets to port 21 / 69 are committed with the FTP /
@@ -39,7 +33,7 @@ const NAT = new Map<string, NatSpec>([
  * nat(src) (a bare `nat` would give a new connection a zeroed reply tuple in OVS 3.1).
  */
 function opts(profile: Profile, name: string, p: CtPacket): CtOptions {
-  const nat = NAT.get(name);
+  const nat = natOf(name);
   const helper = p.proto === 6 && p.dport === 21 ? 'ftp' : p.proto === 17 && p.dport === 69 ? 'tftp' : undefined;
   const other: NatSpec = profile === 'kernel' ? {} : { kind: 'src' };
   if (!helper || !CLIENT.includes(p.src)) return { zone: 1, commit: true, force: false, ...(nat ? { nat: other } : {}) };
