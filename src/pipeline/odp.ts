@@ -47,6 +47,12 @@ const ARP: KeyField[] = [
   { slot: 'arp_sha', name: 'sha', bits: 48, fmt: formatMac },
   { slot: 'arp_tha', name: 'tha', bits: 48, fmt: formatMac },
 ];
+// Neighbour discovery: the link-layer address options live in the ARP address slots.
+const ND: KeyField[] = [
+  { slot: 'nd_target', name: 'target', bits: 128, fmt: formatIpv6 },
+  { slot: 'arp_sha', name: 'sll', bits: 48, fmt: formatMac },
+  { slot: 'arp_tha', name: 'tll', bits: 48, fmt: formatMac },
+];
 const MARK: KeyField[] = [{ slot: 'pkt_mark', name: '', bits: 32, fmt: hex }];
 
 const full = (bits: number) => (1n << BigInt(bits)) - 1n;
@@ -58,7 +64,7 @@ interface Header { fields: KeyField[]; words: Int32Array }
 const header = (fields: KeyField[]): Header => ({
   fields, words: Int32Array.from(fields.flatMap((f) => { const i = slotInfo(f.slot); return Array.from({ length: i.words }, (_, k) => i.word + k); })),
 });
-const [ETH_H, IPV4_H, IPV6_H, PORTS_H, ICMP_H, ARP_H, MARK_H] = [ETH, IPV4, IPV6, PORTS, ICMP, ARP, MARK].map(header);
+const [ETH_H, IPV4_H, IPV6_H, PORTS_H, ICMP_H, ARP_H, MARK_H, ND_H] = [ETH, IPV4, IPV6, PORTS, ICMP, ARP, MARK, ND].map(header);
 
 function sameWords(a: Words, b: Words, i: SlotInfo): boolean {
   for (let k = i.word; k < i.word + i.words; k++) if ((a[k] | 0) !== (b[k] | 0)) return false;
@@ -67,6 +73,8 @@ function sameWords(a: Words, b: Words, i: SlotInfo): boolean {
 const VLAN_INFO = ['vlan_tci', VLAN_TCI1, VLAN_TPID, VLAN_TPID1].map(slotInfo);
 const DL_TYPE = slotInfo('dl_type'), NW_PROTO = slotInfo('nw_proto'), NW_FRAG = slotInfo('nw_frag');
 const MPLS = slotInfo('mpls_lse0'), PRIORITY = slotInfo('skb_priority');
+// nd_options_type is the low byte of the tcp_flags slot; nd_reserved has a slot of its own.
+const TCP_FLAGS = slotInfo('tcp_flags'), ND_RESERVED = slotInfo('nd_reserved');
 const ETH_IP_N = Number(ETH_IP), ETH_IPV6_N = Number(ETH_IPV6);
 /**
  * Every word a commit looks at: when none differs from the base (most commits), there is
@@ -76,8 +84,13 @@ const ETH_IP_N = Number(ETH_IP), ETH_IPV6_N = Number(ETH_IPV6);
  */
 const ALL_WORDS = [...new Set([
   ...[ETH_H, IPV4_H, IPV6_H, PORTS_H, ICMP_H, ARP_H, MARK_H].flatMap((h) => [...h.words]),
-  ...[DL_TYPE, MPLS, PRIORITY, ...VLAN_INFO].flatMap((i) => Array.from({ length: i.words }, (_, k) => i.word + k)),
+  ...[DL_TYPE, MPLS, PRIORITY, TCP_FLAGS, ...VLAN_INFO].flatMap((i) => Array.from({ length: i.words }, (_, k) => i.word + k)),
 ])].sort((a, b) => a - b);
+/**
+ * The ND slots that are not in ALL_WORDS: rare slots, far after the others (in the
+ * range they would make it span the tunnel metadata), so they are compared apart.
+ */
+const ND_WORDS = Int32Array.from([...new Set([...ND_H.words, ND_RESERVED.word])].filter((w) => !ALL_WORDS.includes(w)));
 // The range starts after the widest gap between two words.
 const CUT = ALL_WORDS.reduce((c, w, i) => (i && w - ALL_WORDS[i - 1] > ALL_WORDS[c] - ALL_WORDS[c - 1] ? i : c), 1);
 const APART = Int32Array.from(ALL_WORDS.slice(0, CUT)), FROM = ALL_WORDS[CUT], TO = ALL_WORDS[ALL_WORDS.length - 1];
@@ -88,6 +101,7 @@ export function nothingToCommit(flow: Slots, base: Slots): boolean { return unch
 function unchanged(a: Words, b: Words): boolean {
   for (let k = FROM; k <= TO; k++) if ((a[k] | 0) !== (b[k] | 0)) return false;
   for (let i = 0; i < APART.length; i++) if ((a[APART[i]] | 0) !== (b[APART[i]] | 0)) return false;
+  for (let i = 0; i < ND_WORDS.length; i++) if ((a[ND_WORDS[i]] | 0) !== (b[ND_WORDS[i]] | 0)) return false;
   return true;
 }
 
@@ -157,6 +171,12 @@ export function commitOdp(flow: Slots, base: Slots, wc: MaskView, out: string[])
   // packet without one (recorded: an `ip` packet without nw_proto, a pop_mpls'd packet).
   if (proto === 0) { /* nothing at L3 */ } else if (type === ETH_IP_N || type === ETH_IPV6_N) {
     commitHeader(type === ETH_IP_N ? 'ipv4' : 'ipv6', type === ETH_IP_N ? IPV4_H : IPV6_H, flow, base, wc, out);
+    // As OVS: the ND header goes with the IPv6 one (options before addresses), whatever the
+    // ICMPv6 type now is (a type written after nd_target still finds it in set(nd(...))).
+    if (type === ETH_IPV6_N && (base.w[NW_PROTO.word] >>> 0) === 58) {
+      commitNdExt(flow, base, wc, out);
+      commitHeader('nd', ND_H, flow, base, wc, out);
+    }
     if (!later) {
       if (proto === 6) commitHeader('tcp', PORTS_H, flow, base, wc, out);
       else if (proto === 17) commitHeader('udp', PORTS_H, flow, base, wc, out);
@@ -171,6 +191,22 @@ export function commitOdp(flow: Slots, base: Slots, wc: MaskView, out: string[])
   commitVlan(flow, base, out);
   commitPriority(flow, base, out);
   commitHeader('skb_mark', MARK_H, flow, base, wc, out);
+}
+
+/**
+ * set(nd_ext(...)): OVS prints nd_reserved as a bare value (the written bits, 0x0 when only
+ * the options type changed) and nd_options_type only when it changed.
+ */
+function commitNdExt(flow: Slots, base: Slots, wc: MaskView, out: string[]): void {
+  const r = flow.get('nd_reserved'), br = base.get('nd_reserved');
+  const t = flow.get('tcp_flags') & 0xffn, bt = base.get('tcp_flags') & 0xffn;
+  if (r === br && t === bt) return;
+  const rm = r === br ? 0n : ((wc.get('nd_reserved') ?? 0n) | (r ^ br)) & full(32);
+  const tm = t === bt ? 0n : ((wc.get('tcp_flags') ?? 0n) | (t ^ bt)) & 0xffn;
+  const type = tm ? `,nd_options_type=${t & tm}${tm === 0xffn ? '' : '/' + hex(tm)}` : '';
+  out.push(`set(nd_ext(nd_reserved=${hex(r & rm)}${type}))`);
+  base.set('nd_reserved', r);
+  base.set('tcp_flags', (base.get('tcp_flags') & ~0xffn) | t);
 }
 
 const isMpls = (t: bigint) => t === 0x8847n || t === 0x8848n;

@@ -62,7 +62,6 @@ const DIFFERS = new Map<string, string>([
   ['prereq-encap-eth-decap-output-of13', 'src/pipeline/encap.ts: push_eth of an encap(ethernet) undone by decap() is dropped'],
   ['prereq-encap-eth-decap-group-of13', 'src/pipeline/encap.ts: push_eth of an encap(ethernet) undone by decap() is dropped'],
   ['prereq-decap-group-set-nw-src-of13', 'src/pipeline/encap.ts: push_eth of an encap(ethernet) undone by decap() is dropped'],
-  ['prereq-group-icmp6-type-then-nd-of13', 'src/pipeline/odp.ts: no set(nd(...)) is ever committed (a written nd_target is lost)'],
   // Over OpenFlow 1.0: encap(nsh) makes a flow OpenFlow 1.3+ only, and the switch cannot decode decap().
   ['prereq-legacy-decap-mod-dl-src', 'src/model/actions/encap.ts: decap() over OpenFlow 1.0 is refused by the switch (OFPBAC_BAD_VENDOR_TYPE)'],
   ['prereq-legacy-decap-mod-nw-src', 'src/model/actions/encap.ts: decap() over OpenFlow 1.0 is refused by the switch (OFPBAC_BAD_VENDOR_TYPE)'],
