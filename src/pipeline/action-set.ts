@@ -9,10 +9,17 @@
 //
 // The set is kept as slots (ActionSetSlots); the choice of what runs lives in facets.ts,
 // shared with lint (src/lint/actions.ts), which reads write_actions and buckets the same way.
+// Beside the slots each set keeps what was written to it, repeats included (WRITTEN): OVS
+// holds the set as that list, and a freeze keeps, restores and measures it so.
+//
+// Where a set runs: at the end of a pass, and at the end of a clone() or of each branch of
+// check_pkt_larger, which run their own copy of it (freeze.ts finishPass) — unless the
+// translation froze, when the set goes with the frozen state (freeze.ts).
 import { actionByName } from '../model/actions/index.js';
-import { ACTION_SET_RANK, actionSetOrder, actionSetRankOf, putInActionSet, runsAsActionSet } from '../model/actions/facets.js';
+import { ACTION_SET_RANK, actionSetOrder, actionSetRankOf, putInActionSet, runsAsActionSet, type ActionSetSlots } from '../model/actions/facets.js';
 import type { Action } from '../model/actions/types.js';
 import { ExecError, type ControllerRequest } from './exec.js';
+import { ofpactBytes } from './ofpact-size.js';
 import type { Xlate } from './xlate.js';
 
 /** The class of an action in the set. The parser refuses those OVS refuses; any other fails loudly. */
@@ -22,7 +29,34 @@ function rank(a: Action): number {
   return r;
 }
 
-export function writeToActionSet(x: Xlate, actions: Action[]): void {
+/** What was written to `set` since it was last empty, in order, repeats included. */
+const WRITTEN = new WeakMap<ActionSetSlots, readonly Action[]>();
+
+/** The translation's set as OVS holds it: every action written since the last clear_actions. */
+export const writtenToActionSet = (x: Xlate): readonly Action[] => (x.actionSetEmpty ? [] : WRITTEN.get(x.actionSet) ?? []);
+
+/** A copy of `set` (a clone's, a check_pkt_larger's, a frozen one) with what was written to it. */
+export function copyActionSet(set: ActionSetSlots): ActionSetSlots {
+  const copy = new Map(set);
+  const w = WRITTEN.get(set);
+  if (w && set.size) WRITTEN.set(copy, w);
+  return copy;
+}
+
+/**
+ * A thawed pass takes the frozen set back as OVS does: written anew (so actset_output is
+ * worked out again from it), `Restoring action set: …` in the trace.
+ */
+export function restoreActionSet(x: Xlate, set: ActionSetSlots): void {
+  const written = WRITTEN.get(set) ?? [];
+  if (x.run.trace) x.ev({ kind: 'action', depth: 1, text: `Restoring action set: ${written.map((a) => x.actionText(a)).join(',')}` });
+  x.actionSet = new Map();
+  x.slots.delete('actset_output');
+  writeToActionSet(x, written, false);
+}
+
+export function writeToActionSet(x: Xlate, actions: readonly Action[], traced = true): void {
+  const before = writtenToActionSet(x);
   // OVS keeps the set's output port in the packet's actset_output field, but only while
   // the set has no group: a group written (before or in this list, until clear_actions)
   // leaves actset_output unset, since the group replaces the output.
@@ -35,7 +69,8 @@ export function writeToActionSet(x: Xlate, actions: Action[]): void {
     }
   }
   for (const a of actions) putInActionSet(x.actionSet, a, rank(a), rank);
-  if (x.run.trace) x.detail(actionSetText(x, 'is'));
+  WRITTEN.set(x.actionSet, before.length ? [...before, ...actions] : actions);
+  if (traced && x.run.trace) x.detail(actionSetText(x, 'is'));
 }
 
 /** The trace's `action set is: …` / `action set was: …`: what the set would run, or empty. */
@@ -69,7 +104,18 @@ const BUCKET_LISTS = new WeakSet<readonly Action[]>();
 /** Translations running their action set (and all it resubmits to). */
 const RUNNING = new WeakSet<Xlate>();
 
-/** Runs the action set at the end of the pipeline. */
+/**
+ * The end of a pass, a clone or a check_pkt_larger branch that did not freeze: the set runs
+ * (`--. Executing action set:` at `depth`, its actions one deeper). After an exit OVS prints
+ * the header and runs nothing.
+ */
+export function runActionSetAtEnd(x: Xlate, depth: number): void {
+  if (!actionSetRuns(x)) return;
+  x.ev({ kind: 'action-set', depth });
+  if (!x.exited) executeActionSet(x, depth + 1);
+}
+
+/** Runs the action set. */
 export function executeActionSet(x: Xlate, depth: number): void {
   const list = actionSetOrder(x.actionSet);
   x.actionSet.clear();
@@ -87,4 +133,35 @@ export function packetInFromSet(x: Xlate, req: ControllerRequest): ControllerReq
   if (!plain) return req;
   if (BUCKET_LISTS.has(x.curList)) return { ...req, reason: 'group' };
   return RUNNING.has(x) ? { ...req, reason: 'action_set' } : req;
+}
+
+/**
+ * What real ovs-vswitchd 3.1 does instead of going on: it aborts (an assertion fails), so
+ * the packet is never forwarded and every bridge of the process stops until it restarts.
+ * ctflow stops the run with this error rather than pretend the switch forwarded it.
+ */
+export class VswitchdAbort extends ExecError {}
+
+/**
+ * OVS 3.1 asserts, freezing a translation (recirc_alloc_id__), that the action set takes no
+ * more bytes than the frozen actions (action_set_len <= ofpacts_len); else the process
+ * aborts. `frozen`: the frozen actions' bytes, ignoring `unknown` ones (each at least 8).
+ */
+export function checkFrozenSetFits(x: Xlate, what: string, frozen: number, unknown: readonly string[] = []): void {
+  const written = writtenToActionSet(x);
+  if (!written.length) return;
+  let bytes = 0;
+  for (const a of written) {
+    const n = ofpactBytes(a);
+    if (n === undefined) throw new ExecError(`${what} freezes the translation while the action set holds ${a.name}, whose size in OVS 3.1 ctflow does not know: it cannot tell whether ovs-vswitchd aborts here (recirc_alloc_id__ asserts action_set_len <= ofpacts_len)`);
+    bytes += n;
+  }
+  if (bytes <= frozen + 8 * unknown.length) return; // each action takes 8 bytes at least
+  if (unknown.length) {
+    throw new ExecError(`${what} freezes the translation with ${unknown.join(', ')}, whose size in OVS 3.1 ctflow does not know: it cannot tell whether ovs-vswitchd aborts here (recirc_alloc_id__ asserts action_set_len <= ofpacts_len)`);
+  }
+  const set = written.map((a) => x.actionText(a)).join(',');
+  throw new VswitchdAbort(`ovs-vswitchd 3.1 aborts here: ${what} freezes the translation while the action set holds ${set} (${bytes} bytes) and the actions frozen with it take ${frozen}; `
+    + 'the assertion action_set_len <= ofpacts_len in recirc_alloc_id__() fails and the whole process dies (every bridge stops forwarding). '
+    + 'Empty the set with clear_actions before it, or write the set after the recirculation');
 }

@@ -15,6 +15,12 @@
 // The freeze is finished (hash + recirc emitted) where OVS finishes it: at the end of
 // the translation, of a group bucket or of a clone(): what follows those is not frozen.
 //
+// controller(pause) freezes too (freezeForPause): the rest waits for the controller to
+// send the packet back; offline nothing resumes it.
+//
+// OVS 3.1 asserts at every freeze that the action set takes no more bytes than the frozen
+// actions; the process aborts when it does (action-set.ts checkFrozenSetFits).
+//
 // pop_mpls freezes too (freezeForMpls): once the last label is gone, an action that needs
 // the packet past L2 waits for the datapath to recirculate and parse it again. That freeze
 // has no hash, and what resumes depends on the header under the label, which a packet given
@@ -24,9 +30,11 @@ import { actionByName } from '../model/actions/index.js';
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import type { Packet } from '../packet/packet.js';
+import { checkFrozenSetFits, copyActionSet, restoreActionSet, runActionSetAtEnd } from './action-set.js';
 import { groupAction, resubmitAction } from './built.js';
 import { sentFrame } from './ct-nat.js';
 import { hash5Tuple, hashInt, hashSymmetricL3L4 } from './hash.js';
+import { ofpactBytes, UNROLL_XLATE_BYTES } from './ofpact-size.js';
 import type { Xlate } from './xlate.js';
 
 /** Where the actions after a marker ran: their table and flow (for the cookie). */
@@ -35,8 +43,8 @@ interface Unroll { table: number; flow: Flow | null }
 type FrozenItem = { action: Action; unroll?: undefined } | { unroll: Unroll; action?: undefined };
 
 export interface Frozen {
-  /** The dp_hash to compute first; null: a plain recirculation (after pop_mpls). */
-  alg: 'l4' | 'sym_l4' | null;
+  /** The dp_hash to compute first; null: a plain recirculation (after pop_mpls); pause: controller(pause). */
+  alg: 'l4' | 'sym_l4' | null | 'pause';
   basis: number;
   items: FrozenItem[];
   /** The last marker put (OVS puts one only where table or cookie changes). */
@@ -86,6 +94,37 @@ export function freezeForMpls(x: Xlate): void {
   x.exited = true;
 }
 
+/** controller(pause): what follows it (not the controller itself) is frozen for the controller. */
+export function freezeForPause(x: Xlate): void {
+  FREEZING.set(x, { alg: 'pause', basis: 0, items: [], last: null, actionSet: null, stack: [], at: { table: x.table, group: -1 } });
+  x.exited = true;
+}
+
+/** Whether the translation is freezing: its action set then goes with the frozen state, it does not run. */
+export const isFreezing = (x: Xlate): boolean => FREEZING.has(x);
+
+/**
+ * The end of a pass, of a clone() or of a check_pkt_larger branch, as OVS ends each: the
+ * action set runs unless the translation froze; a freeze is finished (and the set frozen).
+ */
+export function finishPass(x: Xlate, depth: number): void {
+  if (!FREEZING.has(x)) runActionSetAtEnd(x, depth);
+  finishFreezing(x);
+}
+
+/** The bytes OVS holds the frozen actions in, and the names of those ctflow cannot size. */
+function frozenBytes(f: Frozen): [number, string[]] {
+  let n = 0;
+  const unknown: string[] = [];
+  for (const it of f.items) {
+    const b = it.unroll ? UNROLL_XLATE_BYTES : ofpactBytes(it.action);
+    if (b === undefined) unknown.push(it.action!.name); else n += b;
+  }
+  return [n, unknown];
+}
+
+const FROZEN_BY = new Map([['pause', 'controller(pause)'], ['l4', 'a dp_hash select group'], ['sym_l4', 'a dp_hash select group']]);
+
 /** An action list stops at `from` because the translation exited: its rest is frozen too. */
 export function unrollFrozen(x: Xlate, actions: readonly Action[], from: number): void {
   const f = FREEZING.get(x);
@@ -101,10 +140,13 @@ export function finishFreezing(x: Xlate): void {
   const f = FREEZING.get(x);
   if (!f) return;
   FREEZING.delete(x);
+  const [bytes, unknown] = frozenBytes(f);
+  checkFrozenSetFits(x, FROZEN_BY.get(f.alg ?? '') ?? 'the recirculation after pop_mpls', bytes, unknown);
+  if (f.alg === 'pause') { x.actionSet.clear(); return; } // offline, nothing resumes it
   x.commit();
   if (f.alg === null) return recirculateAfterPop(x);
   x.odp.push(`hash(${f.alg}(${f.basis}))`);
-  f.actionSet = x.actionSetEmpty ? null : new Map(x.actionSet);
+  f.actionSet = x.actionSetEmpty ? null : copyActionSet(x.actionSet);
   f.stack = [...x.stack];
   if (!x.run.conntrack) {
     x.odp.push(`recirc(0x${x.run.newRecircId().toString(16)})`);
@@ -133,7 +175,7 @@ function recirculateAfterPop(x: Xlate): void {
  * with the basis. sym_l4: a symmetric L3/L4 hash of the packet as it is now.
  */
 function dpHash(x: Xlate, f: Frozen, p: Packet): number {
-  if (f.alg === 'l4') return hashInt(hash5Tuple(x.run.received.slots, 0), f.basis);
+  if (f.alg !== 'sym_l4') return hashInt(hash5Tuple(x.run.received.slots, 0), f.basis);
   return hashSymmetricL3L4(p.slots, f.basis, false);
 }
 
@@ -149,7 +191,7 @@ const unrollText = (u: Unroll): string => `unroll_xlate(table=${u.table}, cookie
 
 /** The resumed pass: the frozen actions run from the top, then the action set. */
 export function thaw(x: Xlate, f: Frozen): void {
-  if (f.actionSet) x.actionSet = new Map(f.actionSet);
+  if (f.actionSet) restoreActionSet(x, f.actionSet);
   x.stack = [...f.stack];
   if (x.run.trace) {
     const texts = f.items.map((it) => (it.unroll ? unrollText(it.unroll) : x.actionText(it.action!)));

@@ -3,6 +3,7 @@ import { CS, CtUnsupportedError, type AlgName, type CtOptions } from '../conntra
 import { ETH_IPV6 } from '../packet/packet.js';
 import { toCtPacket } from '../packet/ct.js';
 import { slotInfo } from '../packet/slots.js';
+import { checkFrozenSetFits } from './action-set.js';
 import { ctNote } from './ct-notes.js';
 import { applyNatResult, hasDpNat, natText, sentFrame } from './ct-nat.js';
 import { ExecError, type CtRequest } from './exec.js';
@@ -92,6 +93,8 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   if (trace && nested.length > 1 && last !== req.exec[req.exec.length - 1]) x.ev({ kind: 'action', depth: x.depth, text: x.actionText(last) });
   const v6 = x.slots.w[DL_TYPE] === ETH_IPV6_N;
   x.odp.push(ctOdp(x, req, zone, markMask, labelMask, v6));
+  // ct(table=N) freezes no action: OVS 3.1 aborts here when the action set holds any.
+  if (req.table !== null) checkFrozenSetFits(x, `ct(table=${req.table})`, 0);
 
   const run = x.run;
   // The datapath runs ct() (and recirculates) on its own packet, which an earlier

@@ -5,7 +5,8 @@ import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import { ETH_IP, ETH_IPV6, VLAN_CFI, VLAN_TCI1, VLAN_TPID, VLAN_TPID1 } from '../packet/packet.js';
 import { getDpNat, sentFrame, setDpNat } from './ct-nat.js';
-import { finishFreezing, isMplsRecirc } from './freeze.js';
+import { copyActionSet } from './action-set.js';
+import { finishPass, freezeForPause, isMplsRecirc } from './freeze.js';
 import type { ControllerRequest, LearnLimits, SubfieldRef } from './exec.js';
 import type { Xlate } from './xlate.js';
 import type { Pipeline } from './pipeline.js';
@@ -19,18 +20,23 @@ export function noteSent(x: Xlate): void {
   if (x.run.conntrack) x.run.sent.push(sentFrame(x));
 }
 
-/** Runs `actions` on a copy of the packet; the original continues unchanged afterwards. */
+/**
+ * Runs `actions` on a copy of the packet; the original continues unchanged afterwards.
+ * The clone has its own copy of the action set, which runs when its actions end (recorded:
+ * test/oracle/lint-actset/clone-runs-set, test/oracle/actset-freeze/clone-*).
+ */
 export function clone(x: Xlate, actions: Action[]): void {
   const slots = x.slots.clone(), base = x.base.clone();
-  const odp = x.odp, set = new Map(x.actionSet), stack = [...x.stack];
-  const tail = x.tail, depth = x.depth, dpNat = getDpNat(x), wasMpls = x.wasMpls;
+  const odp = x.odp, set = x.actionSet, stack = [...x.stack];
+  // OVS's "last action" is never last while the set holds actions (they run after it).
+  const tail = x.tail && x.actionSetEmpty, depth = x.depth, dpNat = getDpNat(x), wasMpls = x.wasMpls;
   x.odp = [];
-  x.actionSet.clear();
+  x.actionSet = copyActionSet(set);
   // The nesting depth goes on inside a clone, as in OVS: OVN's hop from one logical
   // datapath to the next, a clone(…resubmit(,8)), deepens it by one, its pipeline's
   // resubmits to later tables do not (xlate.ts enter()).
   x.executeList(actions, depth); // in OVS's trace a clone's actions are its siblings
-  finishFreezing(x); // a freeze inside a clone resumes the clone's actions only
+  finishPass(x, depth); // the clone's set; a freeze inside a clone resumes the clone's actions only
   const inner = x.odp;
   x.odp = odp;
   // OVS inlines a clone whose datapath actions can be undone by later set()s; ct and
@@ -105,7 +111,7 @@ export function controller(x: Xlate, req: ControllerRequest): void {
     // listening OVS sends nothing and the rest of the actions never run (recorded).
     x.note('pause: the translation is frozen for the controller to continue it'); // ofproto/trace says nothing
     if (x.run.pipeline.controllerConnected) pushController(x, req);
-    x.freeze();
+    freezeForPause(x);
     return;
   }
   pushController(x, req);
@@ -229,20 +235,24 @@ export function decMplsTtl(x: Xlate): void {
 // ---- check_pkt_larger ------------------------------------------------------------------------------
 /**
  * OVS translates the rest of the action list twice, once with the destination bit set
- * (packet longer than `len`) and once clear, into the datapath's check_pkt_len(); the
- * translation ends there (what follows the list in outer flows is not run).
+ * (packet longer than `len`) and once clear, into the datapath's check_pkt_len(). Each
+ * branch ends as a pass does (its action set runs, a freeze is finished), on one copy of
+ * the set shared by both, so the second branch gets it emptied by the first. The list
+ * stops there; the lists that resubmitted to it go on after the check_pkt_len(), and the
+ * pass's own set runs at its end (recorded: test/oracle/actset-freeze/check-pkt-larger-*).
  */
 export function checkPktLen(x: Xlate, len: number, dst: SubfieldRef): void {
   x.commit();
   const rest = x.curList.slice(x.curIndex + 1);
-  const slots = x.slots.clone(), base = x.base.clone(), set = new Map(x.actionSet), stack = [...x.stack];
+  const slots = x.slots.clone(), base = x.base.clone(), set = x.actionSet, stack = [...x.stack];
   const odp = x.odp, depth = x.depth, dpNat = getDpNat(x), wasMpls = x.wasMpls;
+  const copy = copyActionSet(set);
   const branch = (bit: bigint): string => {
     x.slots.copyFrom(slots); x.base.copyFrom(base); setDpNat(x, dpNat); x.wasMpls = wasMpls;
-    x.actionSet = new Map(set); x.stack = [...stack]; x.exited = false;
+    x.actionSet = copy; x.stack = [...stack]; x.exited = false;
     x.odp = [];
     x.writeSub(dst, bit);
-    x.executeList(rest, depth);
+    runBranch(x, rest, depth);
     x.commit();
     return x.odp.join(',');
   };
@@ -251,7 +261,36 @@ export function checkPktLen(x: Xlate, len: number, dst: SubfieldRef): void {
   x.odp.push(`check_pkt_len(size=${len},gt(${gt}),le(${le}))`);
   x.slots.copyFrom(slots); x.base.copyFrom(base); setDpNat(x, dpNat);
   x.actionSet = set; x.stack = stack; x.depth = depth;
-  x.exit();
+  x.exited = false;
+  x.stopList = true;
+}
+
+/**
+ * check_pkt_larger with a tracker: only the branch the packet takes runs. Taken "greater"
+ * with a non-empty set, the branch runs its copy of the set and the pass runs its own set
+ * again at its end, as the datapath does with OVS's check_pkt_len() (recorded: a 200-byte
+ * packet left port 2 twice, check-pkt-larger-set-big). "Less or equal" gets the copy the
+ * first branch emptied: the rest simply runs on, and the pass's set once.
+ */
+export function checkPktLenTaken(x: Xlate, len: number, dst: SubfieldRef): void {
+  const gt = x.pkt.frameLen > len;
+  x.writeSub(dst, gt ? 1n : 0n);
+  if (!gt || x.actionSetEmpty) return;
+  const set = x.actionSet;
+  x.actionSet = copyActionSet(set);
+  runBranch(x, x.curList.slice(x.curIndex + 1), x.depth);
+  x.actionSet = set;
+  x.exited = false;
+  x.stopList = true;
+}
+
+/** A branch's actions to the end as OVS runs them: a goto_table among them is looked up in the branch. */
+function runBranch(x: Xlate, rest: readonly Action[], depth: number): void {
+  x.executeList(rest, depth);
+  const goto = x.pendingGoto;
+  x.pendingGoto = null;
+  if (goto !== null && !x.exited) x.lookupAndExecute(goto, depth);
+  finishPass(x, depth);
 }
 
 // ---- meters ------------------------------------------------------------------------------------------

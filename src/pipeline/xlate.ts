@@ -15,9 +15,9 @@ import { orSegs } from '../packet/field-io.js';
 import { SlotStore, wordOf } from '../packet/slots.js';
 import type { MatchedFlow, TraceEvent } from '../trace/events.js';
 import { ExecError, type LearnLimits, type ControllerRequest, type CtRequest, type ExecCtx, type SubfieldRef } from './exec.js';
-import { actionSetRuns, actionSetText, executeActionSet, packetInFromSet, writeToActionSet } from './action-set.js';
+import { actionSetText, packetInFromSet, writeToActionSet } from './action-set.js';
 import { commitOdp, nothingToCommit } from './odp.js';
-import { finishFreezing, freezeForMpls, unrollFrozen } from './freeze.js';
+import { finishPass, freezeForMpls, unrollFrozen } from './freeze.js';
 import { waitsForParsedPacket } from '../model/actions/mpls.js';
 import { applySet, type SetArgs } from './writes.js';
 import { NEVER, prepare, type PreparedList } from './prepared.js';
@@ -131,11 +131,8 @@ export class Xlate implements ExecCtx {
     const sentBefore = this.run.sent.length;
     try {
       if (thaw) thaw(this); else this.lookupAndExecute(table, 0);
-      if (actionSetRuns(this)) {
-        this.ev({ kind: 'action-set', depth: 1 }); // under the pass's first lookup, as in OVS
-        if (!this.exited) executeActionSet(this, 2); // after exit OVS prints the header and runs nothing
-      }
-      finishFreezing(this); // a dp_hash select group froze the translation
+      // The action set (under the pass's first lookup, as in OVS; beside the thawed actions), or the freeze.
+      finishPass(this, thaw ? 0 : 1);
     } catch (e) {
       if (!(e instanceof XlateFailure)) throw e;
       this.failure = e.message;
@@ -256,8 +253,6 @@ export class Xlate implements ExecCtx {
   detail(text: string): void { this.ev({ kind: 'detail', depth: this.depth, text }); }
   warn(text: string): void { this.ev({ kind: 'warn', depth: this.depth, text }); }
   note(text: string): void { this.ev({ kind: 'note', depth: this.depth, text }); }
-  /** The translation stops here for good (controller pause; dp_hash groups resume: freeze.ts). */
-  freeze(): void { this.exited = true; this.actionSet_?.clear(); }
   error(text: string): void { this.ev({ kind: 'error', depth: this.depth, text }); }
   unsupported(what: string): never { throw new ExecError(`${what} is not supported by ctflow's interpreter`); }
   exit(): void { this.exited = true; }
@@ -364,7 +359,7 @@ export class Xlate implements ExecCtx {
   checkPktLarger(len: number, dst: SubfieldRef): void {
     // With a tracker (a real packet of known length) only the branch it takes runs; a
     // trace translates both, as ofproto/trace does (check_pkt_len(size=N,gt(…),le(…))).
-    if (this.run.conntrack) { this.writeSub(dst, this.pkt.frameLen > len ? 1n : 0n); return; }
+    if (this.run.conntrack) return more.checkPktLenTaken(this, len, dst);
     more.checkPktLen(this, len, dst);
   }
 
