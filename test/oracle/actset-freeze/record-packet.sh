@@ -11,11 +11,10 @@ pkt='in_port(1),eth(src=02:00:00:00:0a:01,dst=02:00:00:00:0b:01),eth_type(0x0800
 for d in "$@"; do
   $T stop $S >/dev/null 2>&1; rm -rf $S; $T start $S >/dev/null 2>&1
   eval "$($T env $S)"
-  ovs-vsctl add-br br0 -- set bridge br0 datapath_type=dummy fail-mode=secure protocols=OpenFlow10,OpenFlow13,OpenFlow15 \
-   -- add-port br0 p1 -- set interface p1 type=dummy ofport_request=1 -- add-port br0 p2 -- set interface p2 type=dummy ofport_request=2 \
-   -- add-port br0 p3 -- set interface p3 type=dummy ofport_request=3 -- add-port br0 p4 -- set interface p4 type=dummy ofport_request=4
-  [ -f $d/groups.txt ] && ovs-ofctl -O OpenFlow15 add-groups br0 $d/groups.txt
-  grep -v '^#' $d/flows.txt | ovs-ofctl -O OpenFlow13 add-flows br0 -
+  ports=(); for p in 1 2 3 4; do ports+=(-- add-port br0 p$p -- set interface p$p type=dummy ofport_request=$p); done
+  ovs-vsctl add-br br0 -- set bridge br0 datapath_type=dummy fail-mode=secure protocols=OpenFlow10,OpenFlow13,OpenFlow15 "${ports[@]}"
+  if [ -f $d/groups.txt ]; then ovs-ofctl -O OpenFlow15 add-groups br0 $d/groups.txt; fi
+  ovs-ofctl -O OpenFlow13 add-flows br0 $d/flows.txt
   len=(); [ -f $d/len.txt ] && len=(--len "$(cat $d/len.txt)")
   { echo "# ovs-appctl netdev-dummy/receive p1 '$pkt' ${len[*]}"
     ovs-appctl netdev-dummy/receive p1 "$pkt" "${len[@]}" 2>&1; sleep 1
