@@ -39,7 +39,9 @@ function replay(dir: string) {
   });
   const packet = 'tcp,in_port=1,dl_src=02:00:00:00:0a:01,dl_dst=02:00:00:00:0b:01,nw_src=10.0.0.1,nw_dst=10.0.0.2,nw_ttl=64,tp_src=40000,tp_dst=80,tcp_flags=syn';
   const pad = existsSync(join(dir, 'len.txt')) ? Number(read(dir, 'len.txt')) - 54 : 0;
-  const conv = readConversation(`@0 ${packet} seq=0 ack=0 win=0 len=${pad}\n`, 'packet');
+  // packet.dp: another packet than the SYN (an MPLS frame), the same as packet.txt.
+  const line = existsSync(join(dir, 'packet.dp')) ? read(dir, 'packet.txt').trim() : `${packet} seq=0 ack=0 win=0 len=${pad}`;
+  const conv = readConversation(`@0 ${line}\n`, 'packet');
   expect(conv.diagnostics).toEqual([]);
   const r = new Replay({ pipeline, conntrack: newConntrack({ profile: 'userspace' }), trace: true });
   return r.send(conv.packets[0]).result;
@@ -71,7 +73,15 @@ describe('a packet through a freeze with the action set, as ovs-vswitchd 3.1 han
     });
   }
 
-  for (const dir of caseDirs.filter((d) => !gone(d))) {
+  // After pop_mpls OVS parses the packet again from bytes an `mpls,…` packet does not carry:
+  // ctflow refuses to go on there with a tracker (src/pipeline/freeze.ts).
+  it('pop-mpls-set-fits: ovs-vswitchd lived (port 2 sent); ctflow refuses the recirculation after pop_mpls, named', () => {
+    const dir = join(OWN, 'pop-mpls-set-fits');
+    expect(recordedTx(dir).get(2)).toBe(1);
+    expect(() => replay(dir)).toThrow(/the recirculation after pop_mpls .* is not supported/);
+  });
+
+  for (const dir of caseDirs.filter((d) => !gone(d) && !d.endsWith('pop-mpls-set-fits'))) {
     it(`${name(dir)}: ovs-vswitchd lived; ctflow sends what each port sent`, () => {
       const r = replay(dir);
       expect(r.failure).toBeNull();
@@ -94,6 +104,7 @@ describe('a packet through a freeze with the action set, as ovs-vswitchd 3.1 han
     ['lint-actset/dp-hash-group-with-set-small', 16, 24],
     ['lint-actset/dp-hash-group-with-set-big', 112, 24],
     ['lint-actset/ct-fork-with-set-aborts', 16, 0],
+    ['actset-freeze/pop-mpls-set-over', 48, 32], // dec_ttl waits for the parsed packet: unroll_xlate + dec_ttl
   ])('%s: a set of %i bytes beside %i frozen: dies exactly when bigger, and ctflow counts the same', (c, set, frozen) => {
     const dir = join(ORACLE, c);
     expect(gone(dir)).toBe(set > frozen);
