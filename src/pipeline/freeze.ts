@@ -88,20 +88,17 @@ export function startFreezing(x: Xlate, alg: Frozen['alg'], basis: number, group
   x.exited = true;
 }
 
-/** After pop_mpls: the action about to run waits for the parsed packet; it and the rest are frozen (unrollFrozen). */
-export function freezeForMpls(x: Xlate): void {
-  FREEZING.set(x, { alg: null, basis: 0, items: [], last: null, actionSet: null, stack: [], at: { table: x.table, group: -1 } });
+/** A freeze without a group: what the translation has not run yet is frozen (unrollFrozen). */
+function freezeHere(x: Xlate, alg: null | 'pause'): void {
+  FREEZING.set(x, { alg, basis: 0, items: [], last: null, actionSet: null, stack: [], at: { table: x.table, group: -1 } });
   x.exited = true;
 }
+
+/** After pop_mpls: the action about to run waits for the parsed packet; it and the rest are frozen. */
+export const freezeForMpls = (x: Xlate): void => freezeHere(x, null);
 
 /** controller(pause): what follows it (not the controller itself) is frozen for the controller. */
-export function freezeForPause(x: Xlate): void {
-  FREEZING.set(x, { alg: 'pause', basis: 0, items: [], last: null, actionSet: null, stack: [], at: { table: x.table, group: -1 } });
-  x.exited = true;
-}
-
-/** Whether the translation is freezing: its action set then goes with the frozen state, it does not run. */
-export const isFreezing = (x: Xlate): boolean => FREEZING.has(x);
+export const freezeForPause = (x: Xlate): void => freezeHere(x, 'pause');
 
 /**
  * The end of a pass, of a clone() or of a check_pkt_larger branch, as OVS ends each: the
