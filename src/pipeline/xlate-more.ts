@@ -53,16 +53,15 @@ export function clone(x: Xlate, actions: Action[]): void {
   setDpNat(x, dpNat); // a ct(nat) inside the clone translated only the clone's packet
 }
 
-/** An absent TPID (0) is the default 0x8100. */
-const tpidOf = (v: bigint): bigint => v || 0x8100n;
-
 // ---- VLAN ------------------------------------------------------------------------------------
 export function pushVlan(x: Xlate, tpid: number): void {
   const s = x.slots;
   const outer = s.get('vlan_tci') ?? 0n;
   // The new outer header starts with VID 0, PCP 0 (what OVS 3.1 does; recorded).
   s.set(VLAN_TCI1, outer);
-  s.set(VLAN_TPID1, tpidOf(s.get(VLAN_TPID)));
+  // The TPIDs move with their headers as they are: 0 stays 0 (read as 0x8100 where a header
+  // is written), so a push undone by a pop leaves the packet as it was (Final flow: unchanged).
+  s.set(VLAN_TPID1, s.get(VLAN_TPID));
   s.set('vlan_tci', VLAN_CFI);
   s.set(VLAN_TPID, BigInt(tpid));
 }
@@ -71,7 +70,7 @@ export function popVlan(x: Xlate): void {
   const s = x.slots;
   if (!((s.get('vlan_tci') ?? 0n) & VLAN_CFI)) return; // untagged: nothing to pop
   s.set('vlan_tci', s.get(VLAN_TCI1) ?? 0n);
-  s.set(VLAN_TPID, tpidOf(s.get(VLAN_TPID1)));
+  s.set(VLAN_TPID, s.get(VLAN_TPID1));
   s.set(VLAN_TCI1, 0n);
   s.delete(VLAN_TPID1);
   x.wc.set('vlan_tci', 0xffffn);

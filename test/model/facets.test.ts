@@ -15,6 +15,7 @@ import type { Action, ActionSpec, FormatCtx } from '../../src/model/actions/type
 import { subfieldByName, type FieldSpec } from '../../src/model/fields.js';
 import { formatActions } from '../../src/model/print-flow.js';
 import { readFlows } from '../../src/parse/flows.js';
+import { addedWith } from './corpus-lines.js';
 import { resubmit } from '../../src/model/actions/resubmit.js';
 import type { CtRequest, ExecCtx } from '../../src/pipeline/exec.js';
 import { CORPUS_GROUPS, CORPUS_PORTS, loadCorpus } from '../helpers/corpus.js';
@@ -79,7 +80,7 @@ const registry = (a: Action): Spec => actionByName(a.name)!;
 const uses: Array<{ a: Action; table: number; line: string; outer: string | null }> = [];
 for (const g of CORPUS_GROUPS) {
   for (const e of loadCorpus(g)) {
-    for (const f of readFlows(e.input, 'corpus', { ports: CORPUS_PORTS }).flows) {
+    for (const f of readFlows(e.input, 'corpus', { ports: CORPUS_PORTS, ofVersion: addedWith(e) }).flows) {
       const walk = (list: readonly Action[], outer: string | null) => list.forEach((a) => {
         uses.push({ a, table: f.table, line: e.input, outer });
         walk(registry(a).nested?.(a.args) ?? [], a.name);

@@ -18,7 +18,7 @@ import { runPacket } from '../../src/pipeline/run.js';
 const PACKET = 'tcp,in_port=1,dl_src=02:00:00:00:0a:01,dl_dst=02:00:00:00:0b:01,nw_src=10.0.0.1,nw_dst=10.0.0.2,nw_ttl=64,tp_src=40000,tp_dst=80';
 
 function flows(text: string) {
-  return readFlows(`# protocol: OpenFlow13\n${text}\n`, 'flows.txt');
+  return readFlows(`# protocol: OpenFlow13\n${text}\n`, 'flows.txt', { ofVersion: 13 });
 }
 
 function run(text: string) {

@@ -1,6 +1,11 @@
 // encap(HEADER) and decap([packet_type(ns=N,type=T)]): OpenFlow 1.3+ only (NXAST_ENCAP /
-// NXAST_DECAP are unknown to OpenFlow 1.0 switches). HEADER is ethernet, mpls, mpls_mc,
+// NXAST_DECAP are unknown to OpenFlow 1.0-1.2 switches). HEADER is ethernet, mpls, mpls_mc,
 // or nsh with optional md_type and, for md_type=2, tlv(class,type,value) options.
+//
+// The two are refused differently over OpenFlow < 1.3 (recorded, trace-mpls-prereq
+// version-*): ovs-ofctl knows encap needs 1.3+ and refuses the whole file before sending
+// anything; it sends decap as it is, and the switch refuses that one flow mod (the flows
+// before it stay).
 import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { valueText } from '../match.js';
@@ -89,7 +94,10 @@ export const encap: ActionSpec<EncapArgs> = {
     }
     return out;
   },
-  check: checkEncap,
+  check(a, ctx) {
+    ctx.needsOf13('encap', 46, 'ofctl');
+    checkEncap(a, ctx);
+  },
   execute: (a, x) => x.encap(a),
   format(a) {
     if (a.header !== 'nsh' || (a.mdType === null && !a.tlvs.length)) return `encap(${a.header})`;
@@ -115,7 +123,10 @@ export const decap: ActionSpec<DecapArgs> = {
     if (ns === null || ns > 0xffffn || type === null || type > 0xffffn || kv.size !== 2) fail('decap: expected packet_type(ns=N,type=T)', pt.span);
     return { ns: Number(ns), type: Number(type) };
   },
-  check: (_a, ctx) => checkDecap(ctx),
+  check(_a, ctx) {
+    ctx.needsOf13('decap', 47, 'switch');
+    checkDecap(ctx);
+  },
   execute(a, x) {
     if (a.ns === 1 && a.type === 0xfffe) x.decapEthernet();
     else x.unsupported(`decap(packet_type(ns=${a.ns},type=0x${a.type.toString(16)}))`);

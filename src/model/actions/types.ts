@@ -47,6 +47,13 @@ export interface CheckCtx {
    * OpenFlow 1.1+ is refused; over 1.0 it is taken as it is.
    */
   inconsistent(what: string): void;
+  /**
+   * The action exists only in OpenFlow 1.3+ encodings (NXAST subtype `nxast`). 'ofctl':
+   * ovs-ofctl knows it and limits the flow to 1.3+ (encap); 'switch': ovs-ofctl sends it
+   * over any version and a switch speaking an older one refuses the flow (decap). OVS finds
+   * either only after every other check of the flow, so it is reported then.
+   */
+  needsOf13(name: string, nxast: number, refusedBy: 'ofctl' | 'switch'): void;
 }
 
 /** `ActionFacets`: what lint reads about the action (facets.ts). */
