@@ -105,6 +105,22 @@ function bindUserspace(table: CtTable, e: CtEntry, spec: NatSpec, nowMs: number)
 }
 
 /**
+ * OVS 3.1 userspace, a bare `nat` (no src/dst) committing a new connection: the datapath
+ * action carries a NAT attribute with no kind, and nat_get_unique_tuple runs anyway with
+ * an all-zero range. The reply tuple gets source address 0 and, for TCP/UDP, destination
+ * port 0 (the original destination port stays as its source port); nothing in the packet
+ * changes and no snat/dnat bit is set. The one candidate is tried alone: a second
+ * connection of the same client address to the same server port finds it taken and is
+ * not committed (recorded: test/oracle/nat-null/userspace, bare-nat-*). Replies of such a
+ * connection never match its reply tuple: each is a new connection of its own.
+ */
+function bindUserspaceBare(table: CtTable, e: CtEntry, nowMs: number): CtTuple | undefined {
+  const ported = hasPorts(e.proto) && !isIcmp(e.l3, e.proto);
+  const t: CtTuple = ported ? { ...e.reply, src: 0n, sport: e.orig.dport, dport: 0 } : { ...e.reply, src: 0n };
+  return table.taken(e.zone, e.l3, e.proto, t, nowMs) ? undefined : t;
+}
+
+/**
  * Linux (get_unique_tuple): SNAT keeps the original tuple when its address (and port, if a
  * range is given) is already inside the range and the tuple is free, or else the mapping
  * the same client endpoint already has, when inside the range and free; otherwise an address
@@ -198,17 +214,30 @@ export function applyNat(
   related: boolean,
   profile: Profile,
 ): NatOutcome {
+  if (!e.confirmed && e.nat.kind === 'none' && !spec.kind && bindNew && profile === 'userspace') {
+    const r = bindUserspaceBare(table, e, nowMs);
+    if (!r) return { stateBits: 0, exhausted: true };
+    e.reply = r;
+    return { stateBits: 0, exhausted: false };
+  }
   if (!e.confirmed && e.nat.kind === 'none' && spec.kind && bindNew) {
     const r = profile === 'kernel' ? bindKernel(table, e, spec, nowMs) : bindUserspace(table, e, spec, nowMs);
     if (!r) return { stateBits: 0, exhausted: true };
     if (profile === 'kernel' && spec.kind === 'src') bySource(table).set(sourceKey(e), e);
-    // The kernel marks a connection NATed only when its tuple changed (a client already
-    // inside the range keeps its tuple and gets no snat bit); OVS userspace always does.
-    if (profile === 'kernel' && sameTuple(r, e.reply)) return { stateBits: 0, exhausted: false };
+    // A kept tuple (nat(src) without an address, or a client already inside the range) is
+    // no NAT binding in the kernel: the connection is not marked NATed (its later packets
+    // are not translated) but the packet still gets the bit, see below.
+    if (profile === 'kernel' && sameTuple(r, e.reply)) return { stateBits: natBit(spec.kind), exhausted: false };
     e.reply = r;
     e.nat = { kind: spec.kind };
   }
-  if (e.nat.kind === 'none') return { stateBits: 0, exhausted: false };
+  // OVS's kernel datapath sets snat/dnat in ct_state for each packet its ct(nat(src|dst))
+  // ran nf_nat on without a drop, whether the tuple changed or not (nf_ct_nat_execute sets
+  // the action bit after nf_nat_packet; ovs_ct_nat turns it into the key's bit). A
+  // connection without a binding takes the kind the action names; a bare nat names none.
+  // Read from Linux net/netfilter/nf_nat_ovs.c and net/openvswitch/conntrack.c: neither the
+  // OVS kernel module nor tc's act_ct (the same code) exists on the recording machine.
+  if (e.nat.kind === 'none') return { stateBits: profile === 'kernel' ? natBit(spec.kind) : 0, exhausted: false };
   const out: NatPacket = { src: pkt.src, dst: pkt.dst, sport: pkt.sport, dport: pkt.dport };
   // SCTP ports are NATed by the kernel only (OVS userspace keeps them out of the tuple).
   const ported = profile === 'kernel' ? kernelPorts(e.proto) : hasPorts(e.proto);
@@ -227,6 +256,8 @@ export function applyNat(
   const stateBits = rewriteSource ? CS.snat : CS.dnat;
   return { stateBits, packet: out, exhausted: false };
 }
+
+const natBit = (kind: NatSpec['kind']): number => (kind === 'src' ? CS.snat : kind === 'dst' ? CS.dnat : 0);
 
 /**
  * The packet an ICMP error quotes travelled the other way: it is translated back on the

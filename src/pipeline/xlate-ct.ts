@@ -105,9 +105,9 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   const ns = next.slots;
   if (run.conntrack && x.isIp) {
     const opts: CtOptions = { zone, commit: req.commit, force: req.force };
-    // nat(src)/nat(dst) without an address translates nothing; real OVS then sets no
-    // snat/dnat bit (recorded OVN conversations), so the tracker gets a bare nat.
-    if (req.nat) opts.nat = req.nat.kind && req.nat.addrMin === undefined ? {} : req.nat;
+    // The tracker gets the nat as written: a bare `nat` and `nat(src)` / `nat(dst)` without
+    // an address are different requests (src/conntrack/nat.ts, test/oracle/nat-null).
+    if (req.nat) opts.nat = req.nat;
     if (req.commit && markMask) opts.setMark = { value: Number(ns.get('ct_mark') ?? 0n), mask: Number(markMask) };
     if (req.commit && labelMask) opts.setLabel = { value: ns.get('ct_label') ?? 0n, mask: labelMask };
     // alg=ftp|tftp (the only names ct() parses): the tracker's helper (src/conntrack/alg*.ts).
@@ -115,7 +115,8 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     const ctPkt = toCtPacket(next);
     let r;
     try { r = run.conntrack.execute(ctPkt, opts, run.nowMs, run.ctCache); } catch (e) {
-      // ALG uses the tracker does not emulate (with NAT, FTP over IPv6) stop the run, named.
+      // What the tracker does not emulate (NAT on some connections an FTP/TFTP expectation
+      // made, SCTP without its chunks in the kernel profile) stops the run, named.
       if (e instanceof CtUnsupportedError) throw new ExecError(e.message);
       throw e;
     }

@@ -47,7 +47,11 @@ async function replay(name: string): Promise<string[]> {
       diffs.push(`step ${s.step}: throws ${(e as Error).message}`);
       break;
     }
-    const got = { outputs: r.outputs, ct_states: r.trace.passes.slice(1).map((p) => p.ctState) };
+    // The recorded ct_state is the megaflow's ct_state match, whose mask never holds snat or
+    // dnat in these recordings: those bits, which OVS sets after a commit with nat(src)
+    // (test/oracle/nat-null/userspace/null-binding), are left out of the comparison.
+    const masked = (st: string | null) => st?.replace(/\|(snat|dnat)/g, '');
+    const got = { outputs: r.outputs, ct_states: r.trace.passes.slice(1).map((p) => masked(p.ctState)) };
     const want = { outputs: s.outputs, ct_states: s.ct_states };
     if (JSON.stringify(got) !== JSON.stringify(want)) diffs.push(`step ${s.step}: got ${JSON.stringify(got)}, OVS ${JSON.stringify(want)}`);
   }
