@@ -27,11 +27,13 @@ export function noteSent(x: Xlate): void {
  */
 export function clone(x: Xlate, actions: Action[]): void {
   const slots = x.slots.clone(), base = x.base.clone();
-  const odp = x.odp, set = x.actionSet, stack = [...x.stack];
+  // An empty set is not copied (most clones, OVN's among them, meet none): what the clone
+  // writes there is dropped when it ends.
+  const odp = x.odp, set = x.actionSetEmpty ? null : x.actionSet, stack = [...x.stack];
   // OVS's "last action" is never last while the set holds actions (they run after it).
-  const tail = x.tail && x.actionSetEmpty, depth = x.depth, dpNat = getDpNat(x), wasMpls = x.wasMpls;
+  const tail = x.tail && !set, depth = x.depth, dpNat = getDpNat(x), wasMpls = x.wasMpls;
   x.odp = [];
-  x.actionSet = copyActionSet(set);
+  if (set) x.actionSet = copyActionSet(set);
   // The nesting depth goes on inside a clone, as in OVS: OVN's hop from one logical
   // datapath to the next, a clone(…resubmit(,8)), deepens it by one, its pipeline's
   // resubmits to later tables do not (xlate.ts enter()).
@@ -47,7 +49,7 @@ export function clone(x: Xlate, actions: Action[]): void {
   const wrap = !tail && inner.some((a, i) => /^(ct\b|ct_clear)/.test(a) || (a.startsWith('recirc(') && !inner[i - 1]?.startsWith('hash(') && !isMplsRecirc(inner, i)));
   if (wrap) { x.odp.push(`clone(${inner.join(',')})`); x.base.copyFrom(base); x.wasMpls = wasMpls; } else x.odp.push(...inner);
   x.slots.copyFrom(slots);
-  x.actionSet = set;
+  if (set) x.actionSet = set; else if (!x.actionSetEmpty) x.actionSet.clear();
   x.stack = stack;
   x.depth = depth;
   setDpNat(x, dpNat); // a ct(nat) inside the clone translated only the clone's packet
