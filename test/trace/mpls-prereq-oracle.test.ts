@@ -56,8 +56,6 @@ const REFUSED = new Map<string, RegExp>([
 const DIFFERS = new Map<string, string>([
   // OVS translates a clone() with encap/decap (not reversible) as a datapath clone(...), after a commit.
   ['prereq-clone-encap-nsh-then-set-of13', 'src/pipeline/xlate-more.ts: a clone() of encap() is inlined, not a datapath clone()'],
-  // OVS derives dl_type from an L3 packet_type match (get_dl_type).
-  ['prereq-decap-resubmit-l3-set-of13', 'src/model/actions/field-prereq.ts: packet_type=(1,0x800) does not give set_field ip_src its prerequisite'],
   // encap(ethernet) then decap() before anything commits: OVS still writes push_eth.
   ['prereq-encap-eth-decap-output-of13', 'src/pipeline/encap.ts: push_eth of an encap(ethernet) undone by decap() is dropped'],
   ['prereq-encap-eth-decap-group-of13', 'src/pipeline/encap.ts: push_eth of an encap(ethernet) undone by decap() is dropped'],

@@ -18,8 +18,21 @@ export const ethernet = (m: Match): boolean => {
   return pt === null || pt === 0n;
 };
 
+/** No ethertype: OVS's FLOW_DL_TYPE_NONE, what a packet type outside namespace 1 gives. */
+const DL_TYPE_NONE = 0x5ffn;
+
+/**
+ * The ethertype the match pins down, as OVS's get_dl_type reads it: an L3 packet type
+ * (namespace 1, e.g. packet_type=(1,0x800)) gives its type, another non-Ethernet one none.
+ */
+function dlType(m: Match): bigint | null {
+  const pt = exact(m, 'packet_type', 32);
+  if (pt === null || pt === 0n) return exact(m, 'dl_type', 16);
+  return pt >> 16n === 1n ? pt & 0xffffn : DL_TYPE_NONE;
+}
+
 export function prereqMet(m: Match, p: Prereq): boolean {
-  const dl = exact(m, 'dl_type', 16);
+  const dl = dlType(m);
   const proto = exact(m, 'nw_proto', 8);
   const ipAny = dl === IP || dl === IPV6;
   const icmp6Type = () => (dl === IPV6 && proto === 58n ? exact(m, 'tp_src', 16) : null);
