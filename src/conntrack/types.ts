@@ -135,6 +135,8 @@ export interface CtResult {
   natted?: { src: bigint; dst: bigint; sport?: number; dport?: number; inner?: CtIcmpInner; tcp?: import('./alg-nat.js').TcpRewrite };
   /** `conntrack -E` lines this call caused (kernel profile). */
   events: string[];
+  /** OVS userspace: the commit's NAT found no free reply tuple, so nothing was committed. */
+  natExhausted?: true;
 }
 
 /** Status bits the kernel shows with [UNREPLIED] / [ASSURED]. */

@@ -131,7 +131,7 @@ export class UserspaceTracker {
     if (opts.helper || x) this.alg.created(e, opts.helper, pkt, x, opts.nat);
     if (opts.nat) {
       const n = applyNat(this.table, e, 0, pkt, opts.nat, true, nowMs, false, 'userspace');
-      if (n.exhausted) return this.done(pkt, opts, nowMs, cache, CS.trk | CS.new, undefined, 0, events);
+      if (n.exhausted) return { ...this.done(pkt, opts, nowMs, cache, CS.trk | CS.new, undefined, 0, events), natExhausted: true };
       this.table.insert(e);
       const st = CS.trk | CS.new | (x ? CS.rel : 0) | n.stateBits;
       track(cache, opts.zone, st, e, 0);

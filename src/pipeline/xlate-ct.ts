@@ -120,7 +120,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
       if (e instanceof CtUnsupportedError) throw new ExecError(e.message);
       throw e;
     }
-    if (run.trace) x.note(ctNote(run.conntrack, zone, ctPkt, r.ctState, req.commit, run.packetNo));
+    if (run.trace) x.note(r.natExhausted ? natExhaustedNote(zone, !req.nat?.kind) : ctNote(run.conntrack, zone, ctPkt, r.ctState, req.commit, run.packetNo));
     run.ctEvents.push(...r.events);
     run.ctStates.push(r.ctState);
     run.ctCalls.push({ zone, commit: req.commit });
@@ -155,6 +155,12 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   clearCtSlots(x);
   x.detail('Sets the packet to an untracked state, and clears all the conntrack fields.');
 }
+
+/** Nothing committed and nothing in ct_state says so: OVS only logs a warning. */
+const natExhaustedNote = (zone: number, bare: boolean): string =>
+  `ct_state=new|trk: no free reply tuple for the NAT binding in zone ${zone}, so nothing is committed `
+  + '(OVS logs "Unable to NAT due to tuple space exhaustion")'
+  + (bare ? '; a bare nat has one candidate, src=0.0.0.0 with dport=0, and a connection of this client to this server port holds it' : '');
 
 export function ctClear(x: Xlate): void {
   if ((x.slots.get('ct_state') ?? 0n) & BigInt(CS.trk)) x.odp.push('ct_clear');

@@ -46,7 +46,30 @@ function replayCase(name: string): string[] {
   return out;
 }
 
+/** The NAT exhaustion warnings ovs-vswitchd logged per case: the log of the recording run,
+ *  where each case starts by replacing the flows (a `flow_mods … deletes` line). */
+function loggedExhaustion(): number[] {
+  const counts: number[] = [];
+  for (const line of read(join(ORACLE, 'ovs-vswitchd-log.txt')).split('\n')) {
+    if (/flow_mods in the last .*deletes/.test(line)) counts.push(0);
+    else if (line.includes('Unable to NAT due to tuple space exhaustion')) counts[counts.length - 1]++;
+  }
+  return counts;
+}
+
+/** The packets of a case that ctflow's trace says found no free NAT tuple. */
+function ctflowExhaustion(name: string): number {
+  const dir = join(ORACLE, name);
+  const replay = new Replay({ pipeline: buildPipeline(readFlows(read(join(dir, 'flows.txt')), 'flows.txt').flows), conntrack: newConntrack({ profile: 'userspace' }), trace: true });
+  return readConversation(read(join(dir, 'packets.conv')), 'packets.conv').packets
+    .filter((p) => replay.send(p).result.trace.passes.some((ps) => ps.events.some((e) => e.kind === 'note' && e.text.includes('Unable to NAT due to tuple space exhaustion')))).length;
+}
+
 describe('ct(nat) without an address against real OVS 3.1 userspace conntrack', () => {
+  it('a trace note for each packet OVS logged "Unable to NAT due to tuple space exhaustion" for (recording order)', () => {
+    const order = ['bare-nat-tcp', 'bare-nat-udp', 'bare-nat-icmp', 'bare-nat-udp6', 'null-binding'];
+    expect(order.map(ctflowExhaustion)).toEqual(loggedExhaustion());
+  });
   const names = readdirSync(ORACLE, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   it('has the five recorded cases', () => expect(names).toEqual(['bare-nat-icmp', 'bare-nat-tcp', 'bare-nat-udp', 'bare-nat-udp6', 'null-binding']));
   for (const name of names) it(`${name}: ports, frames (ct_state in dl_src) and dump-conntrack after each packet`, () => expect(replayCase(name)).toEqual([]));
