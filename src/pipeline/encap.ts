@@ -101,8 +101,9 @@ export function commitEncap(x: Xlate, st: EncapState, odp: string[]): void {
     x.unsupported('push_mpls on an NSH packet (L3) reaching the datapath: OVS 3.1 aborts there');
   }
   // The packet lost the pushed header before it was committed (the encap() was inside a
-  // clone() whose packet is gone, or a decap() followed): OVS's bookkeeping differs there.
-  if (pending !== null && s.get('packet_type') !== st.packetType) x.unsupported(`encap(${pending}) undone before it reached the datapath (clone or decap)`);
+  // clone() whose packet is gone): OVS's bookkeeping differs there. (A decap() commits
+  // first, as OVS's does: the header is pushed, then popped.)
+  if (pending !== null && s.get('packet_type') !== st.packetType) x.unsupported(`encap(${pending}) undone before it reached the datapath (inside a clone)`);
   if (pending === null) {
     // decap() since the last commit: Ethernet → L3 is a pop_eth; other decaps make OVS
     // recirculate, which ctflow does not model.

@@ -197,6 +197,10 @@ export function decap(x: Xlate): void {
   const s = x.slots;
   if ((s.get('packet_type') ?? 0n) !== 0n) x.unsupported('decap() of a packet that is not Ethernet');
   if ((s.get('vlan_tci') ?? 0n) & VLAN_CFI) x.unsupported('decap() of a VLAN-tagged packet');
+  // As OVS: what is pending goes out first (an encap(ethernet) just made is pushed, then
+  // popped at the next commit); the pop_eth itself waits for the next commit.
+  x.commit();
+  x.wc.set('dl_type', 0xffffn);
   s.set('packet_type', (1n << 16n) | (s.get('dl_type') ?? 0n));
   for (const k of ['dl_src', 'dl_dst', 'vlan_tci']) s.delete(k);
 }

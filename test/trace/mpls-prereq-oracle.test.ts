@@ -56,10 +56,6 @@ const REFUSED = new Map<string, RegExp>([
 const DIFFERS = new Map<string, string>([
   // OVS translates a clone() with encap/decap (not reversible) as a datapath clone(...), after a commit.
   ['prereq-clone-encap-nsh-then-set-of13', 'src/pipeline/xlate-more.ts: a clone() of encap() is inlined, not a datapath clone()'],
-  // encap(ethernet) then decap() before anything commits: OVS still writes push_eth.
-  ['prereq-encap-eth-decap-output-of13', 'src/pipeline/encap.ts: push_eth of an encap(ethernet) undone by decap() is dropped'],
-  ['prereq-encap-eth-decap-group-of13', 'src/pipeline/encap.ts: push_eth of an encap(ethernet) undone by decap() is dropped'],
-  ['prereq-decap-group-set-nw-src-of13', 'src/pipeline/encap.ts: push_eth of an encap(ethernet) undone by decap() is dropped'],
   // dec_nsh_ttl is NX1.3+ too: over OpenFlow 1.0 the switch refuses the flow (OFPBAC_BAD_VENDOR_TYPE).
   ['version-dec-nsh-ttl', 'src/model/actions/nsh.ts: dec_nsh_ttl over OpenFlow 1.0 is accepted'],
 ]);
