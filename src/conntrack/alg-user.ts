@@ -5,7 +5,7 @@
 // a second ct() in the same zone otherwise takes (they are processed again). Recorded in
 // test/oracle/alg-userspace.
 
-import { ExpectTable, type Liveness, parentOf, refuseNat, type AlgName, type Expectation } from './alg.js';
+import { ExpectTable, type Liveness, parentOf, type AlgName, type Expectation } from './alg.js';
 import { userFtpLine } from './alg-ftp.js';
 import { bindExpected, type ExpectNat, type TcpRewrite } from './alg-nat.js';
 import { userExpectNat, userReplacement, userRewrite, userSeqAdjust } from './alg-nat-user.js';
@@ -34,7 +34,6 @@ export class UserAlg {
   created(e: CtEntry, helper: AlgName | undefined, pkt: CtPacket, x: Expectation | undefined, nat: NatSpec | undefined): void {
     const ctl = userCtlType(pkt);
     const own = helper && (ctl === undefined || ctl === helper) ? helper : undefined;
-    if (x && !x.nat && nat?.kind) refuseNat('a connection a non-NATed master\'s FTP/TFTP expectation made');
     if (!own && !x) return;
     e.alg = {};
     if (own) e.alg.helper = own;
@@ -42,9 +41,14 @@ export class UserAlg {
       e.alg.parent = parentOf(x.master);
       e.mark = x.mark;
       e.label = x.label;
-      // A NATed master's expectation gives its NAT to a connection committed with `nat`.
-      if (x.nat && nat) {
-        bindExpected(e, x.nat);
+      // A connection committed with any `nat` (a bare one too) gets the expectation's NAT.
+      // A non-NATed master's expectation has one as well, to the address the tuple already
+      // has: DNAT when the line came in the original direction, SNAT when in the reply one
+      // (OVS expectation_create). Nothing moves, but the packets get the bit (recorded:
+      // test/oracle/nat-null/userspace/bare-nat-expected, +new+rel+dnat then +rpl+snat).
+      if (nat) {
+        const fromClient = x.src === x.master.orig.src;
+        bindExpected(e, x.nat ?? { kind: fromClient ? 'src' : 'dst', addr: fromClient ? e.reply.dst : e.reply.src });
         e.alg.natExpected = true;
       }
     }

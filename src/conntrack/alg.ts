@@ -18,7 +18,8 @@
 // NATed back) is emulated for PORT / 227 and, as each profile reads them, EPRT / 229 lines
 // on IPv4 and IPv6; TFTP together with NAT (the answer NATed back) too (alg-nat*.ts,
 // recorded in test/oracle/alg-nat-* and alg-ext-*). Not emulated (a loud
-// CtUnsupportedError): NAT on a connection a non-NATed master's expectation made, and a
+// CtUnsupportedError): in the kernel profile, NAT on a connection a non-NATed master's
+// expectation made (OVS userspace gives it the expectation's own NAT: alg-user.ts), and a
 // kernel FTP / TFTP master NATed at both ends.
 
 import { formatIp } from './addr.js';

@@ -44,8 +44,8 @@
 //   profile does, the rest of the control connection's seq/ack shifted, the data
 //   connection NATed back (result.natted.tcp carries the segment as it leaves); FTP over
 //   IPv6 and TFTP through NAT likewise (test/oracle/alg-nat-*, alg-ext-*).
-// - Not modelled (CtUnsupportedError where reachable): NAT on a connection a non-NATed
-//   master expected, a kernel FTP / TFTP master NATed at both ends;
+// - Not modelled (CtUnsupportedError where reachable): kernel NAT on a connection a
+//   non-NATed master expected, a kernel FTP / TFTP master NATed at both ends;
 //   the kernel's SACK block adjustment. The PPTP helper (no key map: a PPTP call's
 //   two directions are two entries, as recorded without the helper), zone limits,
 //   [DESTROY] events for entries flushed with `conntrack -F`, kernel IPv6 fragment

@@ -214,7 +214,7 @@ export function applyNat(
   related: boolean,
   profile: Profile,
 ): NatOutcome {
-  if (!e.confirmed && e.nat.kind === 'none' && !spec.kind && bindNew && profile === 'userspace') {
+  if (!e.confirmed && e.nat.kind === 'none' && !spec.kind && bindNew && profile === 'userspace' && !e.alg?.parent) {
     const r = bindUserspaceBare(table, e, nowMs);
     if (!r) return { stateBits: 0, exhausted: true };
     e.reply = r;

@@ -41,6 +41,14 @@ table=2,priority=100,ip,in_port=3,ct_state=+new+trk,actions=ct(commit,zone=1,nat
 table=2,priority=50,ip,actions=ct(zone=1,nat,table=1)
 """ + OUT_FLOWS
 
+# A connection a non-NATed master's TFTP expectation made, committed with a bare nat.
+EXPECTED_FLOWS = """\
+table=0,priority=10,udp,in_port=1,tp_dst=69,actions=ct(commit,zone=1,alg=tftp,table=1)
+table=0,priority=5,ip,actions=ct(zone=1,table=2)
+table=2,priority=10,ip,ct_state=+new+rel+trk,actions=ct(commit,zone=1,nat,table=1)
+table=2,priority=5,ip,actions=ct(zone=1,nat,table=1)
+""" + OUT_FLOWS
+
 
 def main():
     os.makedirs(R.OUT, exist_ok=True)
@@ -75,6 +83,27 @@ def main():
           "reply; 10.0.0.1:40000 -> VIP 10.0.0.100:53 DNATed to 172.16.0.2, then "
           "10.0.0.1:40000 -> 172.16.0.2:53 through nat(src), whose reply tuple would be the "
           "first's; the server answers both", NULL_FLOWS, null_conversation)
+
+    R.run("bare-nat-expected", "TFTP read request 10.0.0.1:40001 -> 172.16.0.2:69 committed with alg=tftp and "
+          "no nat; the server's DATA from port 50010 is +new+rel and committed with a bare nat; the client's ACK "
+          "and the next DATA through a bare nat lookup", EXPECTED_FLOWS, R.script([
+              tftp("p1", srv, 40001, 69, b"\x00\x01a\x00octet\x00"),
+              tftp("p2", "10.0.0.1", 50010, 40001, b"\x00\x03\x00\x01x"),
+              tftp("p1", srv, 40001, 50010, b"\x00\x04\x00\x01"),
+              tftp("p2", "10.0.0.1", 50010, 40001, b"\x00\x03\x00\x02y"),
+          ]))
+
+    R.run("snat-expected", "as bare-nat-expected, but the DATA's commit asks for nat(src=192.168.0.100)",
+          EXPECTED_FLOWS.replace("+new+rel+trk,actions=ct(commit,zone=1,nat,", "+new+rel+trk,actions=ct(commit,zone=1,nat(src=192.168.0.100),"),
+          R.script([
+              tftp("p1", srv, 40001, 69, b"\x00\x01a\x00octet\x00"),
+              tftp("p2", "10.0.0.1", 50010, 40001, b"\x00\x03\x00\x01x"),
+              tftp("p1", srv, 40001, 50010, b"\x00\x04\x00\x01"),
+          ]))
+
+
+def tftp(src, dst_ip, sport, dport, payload):
+    return src, R.l3(src, dst_ip) / R.UDP(sport=sport, dport=dport) / R.Raw(payload)
 
 
 def null_conversation(steps):
