@@ -8,6 +8,7 @@ export interface CheckPktLargerArgs { pktLen: number; dst: Subfield }
 
 export const check_pkt_larger: ActionSpec<CheckPktLargerArgs> = {
   name: 'check_pkt_larger',
+  heldBytes: () => 32,
   parse(item) {
     const a = args(item);
     if (a.length !== 1 || !item.arrow) fail('check_pkt_larger: expected check_pkt_larger(LEN)->FIELD[bit]', item.span);

@@ -5,6 +5,7 @@ import type { ActionSpec } from './types.js';
 
 export const clear_actions: ActionSpec<null> = {
   name: 'clear_actions',
+  heldBytes: () => 8,
   inert: true,
   clearsActionSet: true,
   instruction: true,

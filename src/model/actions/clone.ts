@@ -8,6 +8,7 @@ export interface CloneArgs { actions: Action[] }
 
 export const clone: ActionSpec<CloneArgs> = {
   name: 'clone',
+  heldBytes: () => 8,
   nested: (a) => a.actions,
   nestedOnCopy: true,
   parse(item: Item, ctx: ParseCtx) {

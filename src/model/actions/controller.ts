@@ -5,7 +5,7 @@ import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
 import { valueText } from '../match.js';
 import { args, intArg } from './args.js';
-import { ACTION_SET_RANK } from './facets.js';
+import { ACTION_SET_RANK, align8 } from './facets.js';
 import type { ActionSpec } from './types.js';
 
 export interface ControllerArgs {
@@ -58,6 +58,7 @@ const plain = (c: ControllerArgs) => c.reason === 'action' && !c.id && !c.userda
 
 export const controller: ActionSpec<ControllerArgs> = {
   name: 'controller',
+  heldBytes: (a) => align8(24 + a.userdata.length), // struct ofpact_controller and its userdata
   inert: true,
   // Dumps print the plain form as `CONTROLLER:N`; reading a dump back must accept it.
   aliases: ['CONTROLLER'],

@@ -96,6 +96,7 @@ const inconsistent = (why: string) => `${why} (actions are invalid with specifie
 
 export const ct: ActionSpec<CtArgs> = {
   name: 'ct',
+  heldBytes: () => 32,
   actionSetRank: ACTION_SET_RANK.ct,
   parse,
   nested: (a) => a.actions,
@@ -144,6 +145,7 @@ export const ct: ActionSpec<CtArgs> = {
 
 export const ct_clear: ActionSpec<null> = {
   name: 'ct_clear',
+  heldBytes: () => 8,
   actionSetRank: ACTION_SET_RANK.ctClear,
   conntrack: () => ({ kind: 'clear' }),
   // ovs-ofctl ignores whatever is written after ct_clear (ct_clear(1) is ct_clear).

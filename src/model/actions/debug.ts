@@ -7,6 +7,7 @@ import type { ActionSpec } from './types.js';
 function debug(name: string): ActionSpec<null> {
   return {
     name,
+    heldBytes: () => 8,
     inert: true,
     parse(item) {
       if (item.eq || item.colon || item.args) fail(`${name} takes no argument`, item.span);

@@ -3,7 +3,7 @@
 import { fail } from '../errors.js';
 import { args, itemText } from './args.js';
 import type { ActionSpec } from './types.js';
-import { ACTION_SET_RANK } from './facets.js';
+import { ACTION_SET_RANK, align8 } from './facets.js';
 
 /** null: plain dec_ttl (ids [0] implied, printed without parentheses). */
 export interface DecTtlArgs { ids: number[] | null }
@@ -12,6 +12,7 @@ const atoi = (t: string): number => { const m = /^\s*([+-]?\d+)/.exec(t); return
 
 export const dec_ttl: ActionSpec<DecTtlArgs> = {
   name: 'dec_ttl',
+  heldBytes: (a) => align8(8 + 2 * (a.ids?.length || 1)), // a 2-byte controller id each (one, 0, when none is given)
   inert: true,
   actionSetRank: ACTION_SET_RANK.decTtl,
   reportsTable: () => true,

@@ -4,6 +4,7 @@ import type { ActionSpec } from './types.js';
 
 export const drop: ActionSpec<null> = {
   name: 'drop',
+  heldBytes: () => 0,
   inert: true,
   parse(item) {
     if (item.eq || item.colon || item.args) fail('drop takes no argument', item.span);

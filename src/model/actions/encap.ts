@@ -110,6 +110,7 @@ export interface DecapArgs { ns: number; type: number }
 
 export const decap: ActionSpec<DecapArgs> = {
   name: 'decap',
+  heldBytes: () => 8,
   inert: true,
   actionSetRank: ACTION_SET_RANK.decap,
   parse(item) {

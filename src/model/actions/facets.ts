@@ -64,6 +64,9 @@ export interface ActionFacets<A> extends TranslationFacets<A> {
   clearsActionSet?: true;
 }
 
+/** n rounded up to OVS's 8-byte action alignment (OFPACT_ALIGN). */
+export const align8 = (n: number): number => (n + 7) & ~7;
+
 /**
  * The classes of the OpenFlow 1.1+ action set, as OVS 3.1 runs it, in the order it runs
  * them. Three kinds:
@@ -166,6 +169,12 @@ export interface TranslationFacets<A> {
   meterId?(args: A): number;
   /** It is ct()'s nat: it sets up the ct() it is nested in rather than running on its own. */
   ctNat?(args: A): NatArgs;
+  /**
+   * Bytes OVS 3.1 holds the action in (its struct ofpact_*, padded to 8, on a 64-bit build),
+   * nested actions not counted. A freeze checks that the action set takes no more than
+   * the actions frozen with it (src/pipeline/freeze.ts); without it the size is unknown.
+   */
+  heldBytes?(args: A): number;
   /** Builds the action writing `w` (the flows learn adds load their values with it). */
   fromWrite?(w: FieldWrite): A;
   /** Builds the action outputting to `port` (learn's output:SRC in the flows it adds). */

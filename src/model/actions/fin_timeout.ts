@@ -9,6 +9,7 @@ export interface FinTimeoutArgs { idle: number; hard: number }
 
 export const fin_timeout: ActionSpec<FinTimeoutArgs> = {
   name: 'fin_timeout',
+  heldBytes: () => 8,
   inert: true,
   parse(item) {
     if (!item.args) fail('fin_timeout: expected fin_timeout(idle_timeout=N,hard_timeout=N)', item.span);

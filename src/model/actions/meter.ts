@@ -7,6 +7,7 @@ export interface MeterArgs { meter: number }
 
 export const meter: ActionSpec<MeterArgs> = {
   name: 'meter',
+  heldBytes: () => 16,
   inert: true,
   instruction: true,
   meterId: (a) => a.meter,

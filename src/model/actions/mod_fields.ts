@@ -11,7 +11,7 @@ import { fail } from '../errors.js';
 import { mustField } from '../fields.js';
 import { valueText } from '../match.js';
 import { parseIpv4, parseMac, parseNumber } from '../values.js';
-import { arrivesAsLoad, checkSetField, formatSetField, set_field, type SetFieldArgs } from './set_field.js';
+import { arrivesAsLoad, checkSetField, formatSetField, set_field, writeHeldBytes, type SetFieldArgs } from './set_field.js';
 import type { ActionSpec } from './types.js';
 import { ipProto } from './vlan-state.js';
 import { ACTION_SET_RANK, wholeField } from './facets.js';
@@ -45,6 +45,7 @@ export function legacyWrite(name: string, field: string, read: (text: string) =>
   const applies = hasHeader(f.name);
   return {
     name,
+    heldBytes: writeHeldBytes,
     parse(item, ctx) {
       const { text, span } = argText(item);
       const v = read(text);

@@ -9,6 +9,7 @@ export interface MoveArgs { src: Subfield; dst: Subfield }
 
 export const move: ActionSpec<MoveArgs> = {
   name: 'move',
+  heldBytes: () => 40,
   parse(item: Item) {
     const v = item.colon;
     if (!v || !v.dst) fail('move: expected move:SRC[..]->DST[..]', item.span);

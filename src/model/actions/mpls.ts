@@ -36,6 +36,7 @@ function ethertype(item: Item, name: string): number {
 
 export const push_mpls: ActionSpec<{ ethertype: number }> = {
   name: 'push_mpls',
+  heldBytes: () => 8,
   inert: true,
   actionSetRank: ACTION_SET_RANK.pushMpls,
   parse(item) {
@@ -60,6 +61,7 @@ const isMplsType = (t: bigint) => t === 0x8847n || t === 0x8848n;
 
 export const pop_mpls: ActionSpec<{ ethertype: number }> = {
   name: 'pop_mpls',
+  heldBytes: () => 8,
   inert: true,
   actionSetRank: ACTION_SET_RANK.popMpls,
   parse: (item) => ({ ethertype: ethertype(item, 'pop_mpls') }),
@@ -95,6 +97,7 @@ function number(item: Item, max: number, what: string): number {
 function mplsSet(name: string, max: number, shift: number, what: string, field: string, hasSetField: boolean): ActionSpec<{ value: number; setField?: boolean }> {
   return {
     name,
+    heldBytes: (a) => (a.setField ? 32 : 8), // a set_field on the MPLS field, else struct ofpact_mpls_*
     writes: () => [wholeField(mustField(field))],
     actionSetRank: ACTION_SET_RANK.write,
     parse: (item, ctx) => (hasSetField && !ctx.dump && (ctx.ofVersion ?? 10) >= 12
@@ -113,6 +116,7 @@ export const set_mpls_ttl = mplsSet('set_mpls_ttl', 255, 0, 'MPLS TTL', 'mpls_tt
 
 export const dec_mpls_ttl: ActionSpec<null> = {
   name: 'dec_mpls_ttl',
+  heldBytes: () => 8,
   inert: true,
   actionSetRank: ACTION_SET_RANK.decMplsTtl,
   reportsTable: () => true,

@@ -19,6 +19,7 @@ export function argsText(item: Item): string[] {
 
 export const multipath: ActionSpec<MultipathArgs> = {
   name: 'multipath',
+  heldBytes: () => 40,
   parse(item) {
     const s = slots(item);
     const t = argsText(item);

@@ -116,6 +116,7 @@ export function formatNat(n: NatArgs): string {
 
 export const nat: ActionSpec<NatArgs> = {
   name: 'nat',
+  heldBytes: () => 48,
   inert: true,
   ctNat: (a) => a,
   parse: parseNat,

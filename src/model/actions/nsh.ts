@@ -9,6 +9,7 @@ import { ACTION_SET_RANK } from './facets.js';
 
 export const dec_nsh_ttl: ActionSpec<null> = {
   name: 'dec_nsh_ttl',
+  heldBytes: () => 8,
   inert: true,
   actionSetRank: ACTION_SET_RANK.decNshTtl,
   reportsTable: () => true,
@@ -22,6 +23,7 @@ export const dec_nsh_ttl: ActionSpec<null> = {
 
 export const delete_field: ActionSpec<FieldSpec> = {
   name: 'delete_field',
+  heldBytes: () => 16,
   inert: true,
   parse(item) {
     const { text, span } = argText(item);

@@ -29,6 +29,7 @@ const ENQUEUE_SYNTAX = '"enqueue" syntax is "enqueue:PORT:QUEUE" or "enqueue(POR
 
 export const enqueue: ActionSpec<EnqueueArgs> = {
   name: 'enqueue',
+  heldBytes: () => 16,
   inert: true,
   parse(item, ctx) {
     let parts: { text: string; span: Item['span'] }[];
@@ -52,6 +53,7 @@ export const enqueue: ActionSpec<EnqueueArgs> = {
 
 export const set_queue: ActionSpec<{ queue: number }> = {
   name: 'set_queue',
+  heldBytes: () => 8,
   inert: true,
   actionSetRank: ACTION_SET_RANK.write,
   parse(item) {
@@ -64,6 +66,7 @@ export const set_queue: ActionSpec<{ queue: number }> = {
 
 export const pop_queue: ActionSpec<null> = {
   name: 'pop_queue',
+  heldBytes: () => 8,
   inert: true,
   parse(item) {
     if (item.eq || item.colon || item.args) fail('pop_queue takes no argument', item.span);

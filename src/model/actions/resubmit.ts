@@ -37,6 +37,7 @@ function parse(item: Item, ctx: ParseCtx): ResubmitArgs {
 
 export const resubmit: ActionSpec<ResubmitArgs> = {
   name: 'resubmit',
+  heldBytes: () => 16,
   actionSetRank: ACTION_SET_RANK.resubmit,
   parse,
   jumps: (a, table) => [{ table: a.table ?? table, kind: 'resubmit' }],

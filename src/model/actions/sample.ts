@@ -15,6 +15,7 @@ export interface SampleArgs {
 
 export const sample: ActionSpec<SampleArgs> = {
   name: 'sample',
+  heldBytes: () => 32,
   inert: true,
   parse(item, ctx) {
     const s: SampleArgs = { probability: 0, collectorSetId: 0, obsDomainId: 0, obsPointId: 0, samplingPort: null, direction: null };

@@ -23,7 +23,7 @@ import { hexish, mfFormat } from './mf-format.js';
 import { prereqMet } from './field-prereq.js';
 import { hasVlan, setVlanTci } from './vlan-state.js';
 import type { ActionSpec, CheckCtx, FormatCtx, ParseCtx } from './types.js';
-import { ACTION_SET_RANK } from './facets.js';
+import { ACTION_SET_RANK, align8 } from './facets.js';
 
 export interface SetFieldArgs {
   field: FieldSpec;
@@ -226,8 +226,16 @@ export function checkSetField(a: SetFieldArgs, ctx: CheckCtx): void {
   else if (a.legacy && (f.name === 'vlan_vid' || f.name === 'vlan_pcp')) setVlanTci(ctx.match, 'tagged');
 }
 
+/** Bytes OVS 3.1 holds a field write in: a set_field its value and mask, each padded to 8;
+ *  an OpenFlow 1.0 write kept as itself its own struct (ofpact_mac 16, the others 8). */
+export function writeHeldBytes(a: SetFieldArgs): number {
+  if (heldAsSetField(a)) return 16 + 2 * align8(Math.ceil(a.field.bits / 8));
+  return a.field.bits === 48 ? 16 : 8;
+}
+
 export const set_field: ActionSpec<SetFieldArgs> = {
   name: 'set_field',
+  heldBytes: writeHeldBytes,
   parse: parseSetField,
   check: checkSetField,
   format: formatSetField,

@@ -21,6 +21,7 @@ export interface SetTunnelArgs {
 function tunnel(name: string): ActionSpec<SetTunnelArgs> {
   return {
     name,
+    heldBytes: () => 16,
     writes: () => [wholeField(mustField('tun_id'))],
     actionSetRank: ACTION_SET_RANK.write,
     parse(item, ctx) {

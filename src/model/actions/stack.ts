@@ -8,6 +8,7 @@ import { subfieldAccess } from './facets.js';
 function stack(name: 'push' | 'pop'): ActionSpec<Subfield> {
   return {
     name,
+    heldBytes: () => 24,
     parse(item: Item) {
       const v = item.colon;
       if (!v || v.dst) fail(`${name}: expected ${name}:FIELD[start..end]`, item.span);

@@ -28,6 +28,7 @@ export const mod_vlan_pcp = withAlias(legacyWrite('mod_vlan_pcp', 'vlan_pcp', (t
 
 export const strip_vlan: ActionSpec<null> = {
   name: 'strip_vlan',
+  heldBytes: () => 8,
   inert: true,
   aliases: ['pop_vlan'],
   actionSetRank: ACTION_SET_RANK.popVlan,
@@ -47,6 +48,7 @@ export interface PushVlanArgs { ethertype: number }
 
 export const push_vlan: ActionSpec<PushVlanArgs> = {
   name: 'push_vlan',
+  heldBytes: () => 8,
   inert: true,
   actionSetRank: ACTION_SET_RANK.pushVlan,
   parse(item) {

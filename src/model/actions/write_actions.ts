@@ -11,6 +11,7 @@ export interface WriteActionsArgs { actions: Action[] }
 
 export const write_actions: ActionSpec<WriteActionsArgs> = {
   name: 'write_actions',
+  heldBytes: () => 8,
   nested: (a) => a.actions,
   instruction: true,
   parse(item: Item, ctx: ParseCtx) {
