@@ -46,16 +46,17 @@ function tunnelText(p: Packet): string[] | null {
 
 /**
  * The outer label stack entry, then, when it is not bottom of stack, the entries under it
- * down to the first with the bit, at most the two more a flow holds. ctflow keeps only the
- * outer entry: a packet given in flow syntax has no others (OVS's syntax has no field for
- * them either, they are 0), and the actions that would fill them (push_mpls on an MPLS
- * packet, pop_mpls to an MPLS ethertype) are refused. A zero entry has no bit, so with
- * the outer one not bottom of stack both print (recorded: test/oracle/trace-mpls-prereq/).
+ * down to the first with the bit, at most the two more a flow holds, each as one number
+ * (as ofproto/trace prints them). A packet given in flow syntax has only the outer one
+ * (OVS's syntax has no field for the others, they are 0); push_mpls on an MPLS packet
+ * fills them. A zero entry has no bit, so with the outer one not bottom of stack both
+ * print (recorded: test/oracle/trace-mpls-prereq/).
  */
 function mplsText(p: Packet): string[] {
   const lse = p.slots.get('mpls_lse0') ?? 0n;
   const text = [`mpls_label=${lse >> 12n}`, `mpls_tc=${(lse >> 9n) & 7n}`, `mpls_ttl=${lse & 0xffn}`, `mpls_bos=${(lse >> 8n) & 1n}`];
-  if (!(lse & 0x100n)) text.push('mpls_lse1=0', 'mpls_lse2=0');
+  const under = [p.slots.get('mpls_lse1'), p.slots.get('mpls_lse2')];
+  for (let i = 0, above = lse; i < under.length && !(above & 0x100n); above = under[i++]) text.push(`mpls_lse${i + 1}=${under[i]}`);
   return text;
 }
 

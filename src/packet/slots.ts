@@ -19,8 +19,12 @@ import { SLOTS } from '../model/fields.js';
 /** A slot's place: first word and number of words. */
 export interface SlotInfo { name: string; bits: number; word: number; words: number }
 
-/** Slots a packet has beyond FIELDS: the second VLAN header and the TPIDs of both. */
-const EXTRA: Array<[string, number]> = [['vlan_tci1', 16], ['vlan_tpid', 16], ['vlan_tpid1', 16]];
+/**
+ * Slots a packet has beyond FIELDS: the second VLAN header and the TPIDs of both, and the
+ * MPLS label stack entries under the outer one (mpls_lse0): OVS keeps three, which only
+ * push_mpls on an MPLS packet fills (no field names them; ofproto/trace prints them whole).
+ */
+const EXTRA: Array<[string, number]> = [['vlan_tci1', 16], ['vlan_tpid', 16], ['vlan_tpid1', 16], ['mpls_lse1', 32], ['mpls_lse2', 32]];
 const isRare = (name: string): boolean => /^(tun_|nsh_|nd_)/.test(name);
 
 const INFO = new Map<string, SlotInfo>();

@@ -28,7 +28,7 @@ const ethertypePt = (t: bigint) => (1n << 16n) | t;
  * L2, VLANs, MPLS, L3, L4, the conntrack tuple and the old NSH header).
  */
 const HEADER_SLOTS = [
-  'dl_src', 'dl_dst', 'dl_type', 'vlan_tci', 'vlan_tci1', 'vlan_tpid', 'vlan_tpid1', 'mpls_lse0',
+  'dl_src', 'dl_dst', 'dl_type', 'vlan_tci', 'vlan_tci1', 'vlan_tpid', 'vlan_tpid1', 'mpls_lse0', 'mpls_lse1', 'mpls_lse2',
   'nw_src', 'nw_dst', 'ct_nw_src', 'ct_nw_dst', 'ipv6_src', 'ipv6_dst', 'ct_ipv6_src', 'ct_ipv6_dst',
   'ipv6_label', 'nw_frag', 'nw_tos', 'nw_ttl', 'nw_proto', 'nd_target', 'nd_reserved', 'arp_sha', 'arp_tha',
   'tcp_flags', 'tp_src', 'tp_dst', 'ct_tp_src', 'ct_tp_dst',
@@ -125,7 +125,7 @@ export function commitEncap(x: Xlate, st: EncapState, odp: string[]): void {
   } else if (pending === 'mpls') {
     const lse = s.get('mpls_lse0'), t = s.get('dl_type');
     odp.push(`add_mpls(label=${lse >> 12n},tc=${(lse >> 9n) & 7n},ttl=${lse & 0xffn},bos=${(lse >> 8n) & 1n},eth_type=0x${t.toString(16)})`);
-    for (const k of ['packet_type', 'dl_type', 'mpls_lse0', 'dl_src', 'dl_dst']) base.set(k, s.get(k));
+    for (const k of ['packet_type', 'dl_type', 'mpls_lse0', 'mpls_lse1', 'mpls_lse2', 'dl_src', 'dl_dst']) base.set(k, s.get(k));
   }
   // A later change to the NSH header would be a set(nsh(...)) action, which ctflow does not write.
   if (s.get('dl_type') === ETH_NSH && NSH_SLOTS.some((k) => s.get(k) !== base.get(k))) {

@@ -72,7 +72,11 @@ function sameWords(a: Words, b: Words, i: SlotInfo): boolean {
 }
 const VLAN_INFO = ['vlan_tci', VLAN_TCI1, VLAN_TPID, VLAN_TPID1].map(slotInfo);
 const DL_TYPE = slotInfo('dl_type'), NW_PROTO = slotInfo('nw_proto'), NW_FRAG = slotInfo('nw_frag');
-const MPLS = slotInfo('mpls_lse0'), PRIORITY = slotInfo('skb_priority');
+const PRIORITY = slotInfo('skb_priority');
+/** The label stack entries, outer first. */
+export const LSE = ['mpls_lse0', 'mpls_lse1', 'mpls_lse2'];
+const MPLS_INFO = LSE.map(slotInfo);
+const MPLS_BOS = 0x100n;
 // nd_options_type is the low byte of the tcp_flags slot; nd_reserved has a slot of its own.
 const TCP_FLAGS = slotInfo('tcp_flags'), ND_RESERVED = slotInfo('nd_reserved');
 const ETH_IP_N = Number(ETH_IP), ETH_IPV6_N = Number(ETH_IPV6);
@@ -84,7 +88,7 @@ const ETH_IP_N = Number(ETH_IP), ETH_IPV6_N = Number(ETH_IPV6);
  */
 const ALL_WORDS = [...new Set([
   ...[ETH_H, IPV4_H, IPV6_H, PORTS_H, ICMP_H, ARP_H, MARK_H].flatMap((h) => [...h.words]),
-  ...[DL_TYPE, MPLS, PRIORITY, TCP_FLAGS, ...VLAN_INFO].flatMap((i) => Array.from({ length: i.words }, (_, k) => i.word + k)),
+  ...[DL_TYPE, ...MPLS_INFO, PRIORITY, TCP_FLAGS, ...VLAN_INFO].flatMap((i) => Array.from({ length: i.words }, (_, k) => i.word + k)),
 ])].sort((a, b) => a - b);
 /**
  * The ND slots that are not in ALL_WORDS: rare slots, far after the others (in the
@@ -163,8 +167,9 @@ export function commitOdp(flow: Slots, base: Slots, wc: MaskView, out: string[])
   if (unchanged(flow.w, base.w)) return;
   commitHeader('eth', ETH_H, flow, base, wc, out);
   const type = flow.w[DL_TYPE.word] >>> 0;
-  // The label goes before the L3 header is written: the datapath would not find it under one.
-  if (isMplsN(base.w[DL_TYPE.word] >>> 0) && !isMplsN(type)) commitMplsPop(flow, base, out);
+  // The labels go before the L3 header is written: the datapath would not find it under them.
+  const mplsFirst = isMplsN(base.w[DL_TYPE.word] >>> 0) && !isMplsN(type);
+  if (mplsFirst) commitMpls(flow, base, out);
   const proto = flow.w[NW_PROTO.word] >>> 0;
   const later = (flow.w[NW_FRAG.word] & 2) !== 0;
   // OVS writes no L3/L4 header of a packet whose nw_proto (arp_op) is 0: it takes that for a
@@ -187,7 +192,7 @@ export function commitOdp(flow: Slots, base: Slots, wc: MaskView, out: string[])
   } else if (type === 0x0806 || type === 0x8035) {
     commitHeader('arp', ARP_H, flow, base, wc, out);
   }
-  commitMpls(flow, base, out);
+  if (!mplsFirst) commitMpls(flow, base, out);
   commitVlan(flow, base, out);
   commitPriority(flow, base, out);
   commitHeader('skb_mark', MARK_H, flow, base, wc, out);
@@ -212,26 +217,67 @@ function commitNdExt(flow: Slots, base: Slots, wc: MaskView, out: string[]): voi
 const isMpls = (t: bigint) => t === 0x8847n || t === 0x8848n;
 const isMplsN = (t: number) => t === 0x8847 || t === 0x8848;
 
-/** pop_mpls: the packet's only label stack entry (ctflow keeps one) is removed. */
-function commitMplsPop(flow: Slots, base: Slots, out: string[]): void {
-  const t = flow.get('dl_type');
-  out.push(`pop_mpls(eth_type=0x${t.toString(16)})`);
-  base.set('dl_type', t);
-  base.set('mpls_lse0', 0n);
+/**
+ * The labels a packet has, as OVS counts them: down to the first bottom-of-stack entry, or
+ * else the entries that are not zero (a packet given as `mpls,mpls_bos=0` has one). With
+ * `wc`, the bottom-of-stack bits looked at are marked.
+ */
+export function countMplsLabels(s: Slots, wc?: Slots): number {
+  if (!isMpls(s.get('dl_type'))) return 0;
+  let n = 0;
+  for (let i = 0; i < LSE.length; i++) {
+    const lse = s.get(LSE[i]);
+    if (wc) wc.set(LSE[i], wc.get(LSE[i]) | MPLS_BOS);
+    if (lse & MPLS_BOS) return i + 1;
+    if (lse) n++;
+  }
+  return n;
 }
 
-/** push_mpls (the packet became MPLS) or set(mpls(...)) (its label stack entry changed). */
+/** The entries `a` and `b` share, counted from the innermost. */
+function commonMplsLabels(a: Slots, an: number, b: Slots, bn: number): number {
+  let n = 0;
+  while (n < Math.min(an, bn) && a.get(LSE[an - 1 - n]) === b.get(LSE[bn - 1 - n])) n++;
+  return n;
+}
+
+const lseText = (lse: bigint) => `label=${lse >> 12n},tc=${(lse >> 9n) & 7n},ttl=${lse & 0xffn},bos=${(lse >> 8n) & 1n}`;
+
+/**
+ * Brings the committed label stack to the packet's, as OVS does: the entries not shared
+ * with the packet's (from the innermost) are popped, except that the last of them is
+ * rewritten (set(mpls(...))) when the packet has one in its place; then the packet's
+ * extra entries are pushed, innermost first.
+ */
 function commitMpls(flow: Slots, base: Slots, out: string[]): void {
-  if (sameWords(flow.w, base.w, DL_TYPE) && sameWords(flow.w, base.w, MPLS)) return;
-  const t = flow.get('dl_type'), bt = base.get('dl_type');
-  if (!isMpls(t)) return;
-  const lse = flow.get('mpls_lse0') ?? 0n;
-  const parts = `label=${lse >> 12n},tc=${(lse >> 9n) & 7n},ttl=${lse & 0xffn},bos=${(lse >> 8n) & 1n}`;
-  if (!isMpls(bt)) out.push(`push_mpls(${parts},eth_type=0x${t.toString(16)})`);
-  else if (lse !== (base.get('mpls_lse0') ?? 0n)) out.push(`set(mpls(${parts}))`);
-  else return;
-  base.set('dl_type', t);
-  base.set('mpls_lse0', lse);
+  if (sameWords(flow.w, base.w, DL_TYPE) && MPLS_INFO.every((i) => sameWords(flow.w, base.w, i))) return;
+  const t = flow.get('dl_type');
+  let bn = countMplsLabels(base);
+  const fn = countMplsLabels(flow);
+  let common = commonMplsLabels(flow, fn, base, bn);
+  while (bn > common) {
+    if (bn - 1 === common && fn > common) {
+      const lse = flow.get(LSE[fn - bn]);
+      out.push(`set(mpls(${lseText(lse)}))`);
+      base.set(LSE[0], lse);
+      common++;
+    } else {
+      // The pops before the last name an MPLS ethertype: the datapath wants one there.
+      const next = !isMpls(t) && bn > 1 ? 0x8847n : t;
+      out.push(`pop_mpls(eth_type=0x${next.toString(16)})`);
+      for (let i = 1; i < bn; i++) base.set(LSE[i - 1], base.get(LSE[i]));
+      base.set(LSE[bn - 1], 0n);
+      base.set('dl_type', t);
+      bn--;
+    }
+  }
+  for (; bn < fn; bn++) {
+    const lse = flow.get(LSE[fn - bn - 1]);
+    out.push(`push_mpls(${lseText(lse)},eth_type=0x${t.toString(16)})`);
+    for (let i = bn; i >= 1; i--) base.set(LSE[i], base.get(LSE[i - 1]));
+    base.set(LSE[0], lse);
+    base.set('dl_type', t);
+  }
 }
 
 /** skb_priority (set_queue / enqueue), printed as OVS prints it: 0 or 0x… */

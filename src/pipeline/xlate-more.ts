@@ -8,7 +8,8 @@ import { getDpNat, sentFrame, setDpNat } from './ct-nat.js';
 import { copyActionSet } from './action-set.js';
 import { finishPass, freezeForPause, isMplsRecirc } from './freeze.js';
 import type { ControllerRequest, LearnLimits, SubfieldRef } from './exec.js';
-import type { Xlate } from './xlate.js';
+import { XlateFailure, type Xlate } from './xlate.js';
+import { countMplsLabels, LSE } from './odp.js';
 import type { Pipeline } from './pipeline.js';
 import { subfieldIsNow } from '../trace/subfield.js';
 import { learnedFlowText } from '../trace/learned.js';
@@ -177,11 +178,23 @@ export function popQueue(x: Xlate): void {
 const L3_SLOTS = ['nw_src', 'nw_dst', 'ipv6_src', 'ipv6_dst', 'ipv6_label', 'nw_proto', 'nw_tos', 'nw_ttl', 'nw_frag',
   'tp_src', 'tp_dst', 'tcp_flags', 'arp_sha', 'arp_tha', 'nd_target'];
 
-/** push_mpls on a packet without MPLS: label 0 (2 for IPv6), TC from DSCP, TTL from IP (else 64), BOS. */
+/**
+ * push_mpls. On a packet without MPLS: label 0 (2 for IPv6), TC from DSCP, TTL from IP
+ * (else 64), BOS. On an MPLS packet the entries move down one and the new outer one is a
+ * copy of the old outer one without BOS (OVS keeps three: a fourth fails the translation).
+ */
 export function pushMpls(x: Xlate, ethertype: number): void {
   const s = x.slots;
   const type = s.get('dl_type') ?? 0n;
-  if (type === 0x8847n || type === 0x8848n) x.unsupported('push_mpls on a packet that already has an MPLS label');
+  const n = countMplsLabels(s, x.wc);
+  if (n) {
+    if (n >= LSE.length) throw new XlateFailure('Too many MPLS labels');
+    for (let i = 0; i < n; i++) x.wc.set(LSE[i], 0xffffffffn);
+    for (let i = n; i >= 1; i--) s.set(LSE[i], s.get(LSE[i - 1]));
+    s.set(LSE[0], s.get(LSE[1]) & ~0x100n);
+    s.set('dl_type', BigInt(ethertype));
+    return;
+  }
   x.commit();
   const ip = type === ETH_IP || type === ETH_IPV6;
   const label = type === ETH_IPV6 ? 2n : 0n;
