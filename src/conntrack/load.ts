@@ -11,7 +11,7 @@ import { kernelProtoName, userProtoName } from './print.js';
 import { userspaceDefaults, type KernelTcpStateName } from './timeouts.js';
 import { USER_TCP_STATES, type UserTcp, type UserTcpPeer, type UserTcpStateName } from './tcp-userspace.js';
 import type { KernelSide, KernelTcp } from './tcp-kernel.js';
-import { NAT_NONE } from './table.js';
+import { natOfTuples } from './nat.js';
 import { isIcmp } from './tuple.js';
 import { IPPROTO_GRE } from './gre-kernel.js';
 import { restoredSctp, SCTP_STATE_NAMES, type SctpState } from './sctp-kernel.js';
@@ -94,7 +94,7 @@ function baseEntry(zone: number, l3: L3, proto: number, orig: CtTuple, reply: Ct
   return {
     zone, l3, proto, orig, reply, createdMs: nowMs, expiresMs: nowMs + timeoutSec * 1000,
     status: { seenReply: true, assured: false }, mark: 0, label: 0n, proto_: { kind: 'plain' },
-    nat: NAT_NONE, confirmed: false, pendingEvents: 0, expiryFiled: -1, hashOrig: -1, hashReply: -1,
+    nat: natOfTuples(orig, reply), confirmed: false, pendingEvents: 0, expiryFiled: -1, hashOrig: -1, hashReply: -1,
     listOwner: undefined, listPrev: undefined, listNext: undefined,
   };
 }

@@ -10,9 +10,9 @@
 // the rules around it (which ports are tried, in which order, when it gives up) are kept.
 
 import type { Profile } from './types.js';
-import type { CtTable } from './table.js';
+import { NAT_NONE, type CtTable } from './table.js';
 import { hasPorts, isIcmp, kernelPorts, sameTuple } from './tuple.js';
-import { CS, type CtEntry, type CtIcmpInner, type CtPacket, type CtTuple, type NatSpec } from './types.js';
+import { CS, type CtEntry, type CtIcmpInner, type CtPacket, type CtTuple, type NatBinding, type NatSpec } from './types.js';
 
 /** A packet's addresses/ports after translation; `inner`: the packet an ICMP error quotes. */
 export interface NatPacket { src: bigint; dst: bigint; sport?: number; dport?: number; inner?: CtIcmpInner }
@@ -255,6 +255,20 @@ export function applyNat(
   if (inner) out.inner = translateQuoted(e, dir, inner, !rewriteSource, ported);
   const stateBits = rewriteSource ? CS.snat : CS.dnat;
   return { stateBits, packet: out, exhausted: false };
+}
+
+/**
+ * The NAT a saved entry's tuples show (`conntrack -L` and `dpctl/dump-conntrack` print no
+ * NAT status): a reply that does not mirror the original tuple on the server's side is a
+ * DNAT (a client port moved with it is in the tuple too), else on the client's side an
+ * SNAT. OVS userspace's bare-nat entries (reply source 0.0.0.0 or ::, bindUserspaceBare)
+ * translate nothing.
+ */
+export function natOfTuples(orig: CtTuple, reply: CtTuple): NatBinding {
+  if (reply.src === 0n) return NAT_NONE;
+  if (reply.src !== orig.dst || reply.sport !== orig.dport) return { kind: 'dst' };
+  if (reply.dst !== orig.src || reply.dport !== orig.sport) return { kind: 'src' };
+  return NAT_NONE;
 }
 
 const natBit = (kind: NatSpec['kind']): number => (kind === 'src' ? CS.snat : kind === 'dst' ? CS.dnat : 0);
