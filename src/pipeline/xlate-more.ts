@@ -27,12 +27,17 @@ export function noteSent(x: Xlate): void {
  * test/oracle/lint-actset/clone-runs-set, test/oracle/actset-freeze/clone-*).
  */
 export function clone(x: Xlate, actions: Action[]): void {
+  // OVS's "last action" is never last while the set holds actions (they run after it).
+  const tail = x.tail && x.actionSetEmpty;
+  // A clone whose own actions cannot be undone is a datapath clone(), after a commit of
+  // what is pending (so it is not written twice, inside and after).
+  const irreversible = !tail && actions.some((a) => actionByName(a.name)?.irreversible);
+  if (irreversible) x.commit();
   const slots = x.slots.clone(), base = x.base.clone();
   // An empty set is not copied (most clones, OVN's among them, meet none): what the clone
   // writes there is dropped when it ends.
   const odp = x.odp, set = x.actionSetEmpty ? null : x.actionSet, stack = [...x.stack];
-  // OVS's "last action" is never last while the set holds actions (they run after it).
-  const tail = x.tail && !set, depth = x.depth, dpNat = getDpNat(x), wasMpls = x.wasMpls;
+  const depth = x.depth, dpNat = getDpNat(x), wasMpls = x.wasMpls;
   x.odp = [];
   if (set) x.actionSet = copyActionSet(set);
   // The nesting depth goes on inside a clone, as in OVS: OVN's hop from one logical
@@ -47,8 +52,12 @@ export function clone(x: Xlate, actions: Action[]): void {
   // group's hash(),recirc() does not count: OVS counts the group action undoable; nor
   // does the recirc() after pop_mpls (pop_mpls is undoable too). Only a datapath clone()
   // takes back what pop_mpls left to do (OVS's was_mpls).
-  const wrap = !tail && inner.some((a, i) => /^(ct\b|ct_clear)/.test(a) || (a.startsWith('recirc(') && !inner[i - 1]?.startsWith('hash(') && !isMplsRecirc(inner, i)));
-  if (wrap) { x.odp.push(`clone(${inner.join(',')})`); x.base.copyFrom(base); x.wasMpls = wasMpls; } else x.odp.push(...inner);
+  const wrap = irreversible || (!tail && inner.some((a, i) => /^(ct\b|ct_clear)/.test(a) || (a.startsWith('recirc(') && !inner[i - 1]?.startsWith('hash(') && !isMplsRecirc(inner, i))));
+  if (wrap) {
+    if (inner.length) x.odp.push(`clone(${inner.join(',')})`); // OVS drops an empty one
+    x.base.copyFrom(base);
+    x.wasMpls = wasMpls;
+  } else x.odp.push(...inner);
   x.slots.copyFrom(slots);
   if (set) x.actionSet = set; else if (!x.actionSetEmpty) x.actionSet.clear();
   x.stack = stack;

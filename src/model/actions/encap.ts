@@ -68,6 +68,7 @@ function num(it: Item | undefined, max: bigint, what: string, span: Item['span']
 export const encap: ActionSpec<EncapArgs> = {
   name: 'encap',
   inert: true,
+  irreversible: true,
   actionSetRank: ACTION_SET_RANK.encap,
   parse(item) {
     const a = args(item);

@@ -85,4 +85,10 @@ export interface ActionSpec<A = any> extends ActionFacets<A> {
   jump?(args: A): { inPort: number | null; table: number | null; ct: boolean };
   /** Set when the action may only appear inside write_actions / as an instruction, etc. */
   instruction?: boolean;
+  /**
+   * Its datapath actions cannot be undone by later ones (encap, decap: OVS's
+   * reversible_actions), so a clone() holding it in its own list, unless last, is a
+   * datapath clone(...). (A ct() reached from a clone is seen in its datapath actions.)
+   */
+  irreversible?: true;
 }
