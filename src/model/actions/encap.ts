@@ -113,6 +113,7 @@ export const decap: ActionSpec<DecapArgs> = {
   name: 'decap',
   heldBytes: () => 8,
   inert: true,
+  irreversible: true,
   actionSetRank: ACTION_SET_RANK.decap,
   parse(item) {
     const a = args(item);
