@@ -99,8 +99,12 @@ export interface ExecCtx {
    */
   setMplsLse(action: string, shift: number, mask: number, value: number): void;
   decMplsTtl(): void;
-  /** pop_mpls took the last label: until the datapath parses the packet again, actions past L2 recirculate first. */
-  mplsPopped(): void;
+  /**
+   * pop_mpls: the entries under the outer one move up and the packet takes `ethertype`.
+   * When that is not MPLS (the last label went), actions past L2 recirculate first, until
+   * the datapath has parsed the packet again.
+   */
+  popMpls(ethertype: number): void;
   /** decap() of the Ethernet header: the packet becomes an L3 packet (packet_type). */
   decapEthernet(): void;
   /** encap(HEADER): the packet gets a new outer header (src/pipeline/encap.ts). */

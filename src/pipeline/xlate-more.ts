@@ -214,6 +214,26 @@ export function pushMpls(x: Xlate, ethertype: number): void {
   s.set('dl_type', BigInt(ethertype));
 }
 
+/**
+ * pop_mpls, as OVS 3.1 pops: a packet without labels is left as it is; the entries under
+ * the outer one move up one (all of them matter to the megaflow then). With all three
+ * entries held and the innermost not bottom of stack, what would come up from below is
+ * not known: the translation fails and the packet is dropped.
+ */
+export function popMpls(x: Xlate, ethertype: number): void {
+  const s = x.slots;
+  const n = countMplsLabels(s, x.wc);
+  if (!n) return;
+  if (n === LSE.length && !(s.get(LSE[n - 1]) & 0x100n)) throw new XlateFailure('Too many MPLS labels');
+  for (let i = 1; i < n; i++) {
+    x.wc.set(LSE[i], 0xffffffffn);
+    s.set(LSE[i - 1], s.get(LSE[i]));
+  }
+  s.set(LSE[n - 1], 0n);
+  s.set('dl_type', BigInt(ethertype));
+  if (ethertype !== 0x8847 && ethertype !== 0x8848) x.wasMpls = true;
+}
+
 /** decap() of Ethernet: the packet becomes packet_type=(1,ethertype), without L2 headers. */
 export function decap(x: Xlate): void {
   const s = x.slots;

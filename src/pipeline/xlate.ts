@@ -352,7 +352,7 @@ export class Xlate implements ExecCtx {
   pushMpls(ethertype: number): void { more.pushMpls(this, ethertype); }
   setMplsLse(action: string, shift: number, mask: number, value: number): void { more.setMplsLse(this, action, shift, mask, value); }
   decMplsTtl(): void { more.decMplsTtl(this); }
-  mplsPopped(): void { this.wasMpls = true; }
+  popMpls(ethertype: number): void { more.popMpls(this, ethertype); }
   decapEthernet(): void { more.decap(this); }
   encap(a: EncapArgs): void { encapPacket(this, a); }
   learn(flow: Flow, limits?: LearnLimits): void { more.learn(this, flow, limits); }

@@ -15,9 +15,6 @@ const names = readdirSync(HERE).sort();
 
 /** Cases ctflow refuses, naming what it does not know offline (the test wants that error). */
 const REFUSED = new Map<string, RegExp>([
-  // OVS leaves an all-zero label stack entry (mpls_label=0,...,mpls_lse1=0): what a real
-  // packet has under its last label is not in a packet given as `mpls,...`.
-  ['pop-mpls-to-mpls-type', /pop_mpls to an MPLS ethertype \(the label stack entry under the popped one is not known offline/],
 ]);
 /** Cases whose datapath actions and final flow agree but whose trace text does not, and why. */
 const TEXT_DIFFERS = new Map<string, string>([]);

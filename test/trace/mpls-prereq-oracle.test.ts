@@ -45,8 +45,6 @@ const names = readdirSync(HERE).sort();
 
 /** Cases ctflow refuses, naming what it does not emulate (the test wants that error). */
 const REFUSED = new Map<string, RegExp>([
-  // src/model/actions/mpls.ts: pop_mpls keeps one entry (it does not move the ones under it up).
-  ['mpls-push-on-mpls-pop-mpls', /pop_mpls to an MPLS ethertype/],
 ]);
 
 /**

@@ -55,9 +55,6 @@ export const push_mpls: ActionSpec<{ ethertype: number }> = {
   format: (a) => `push_mpls:0x${a.ethertype.toString(16).padStart(4, '0')}`,
 };
 
-const ETH_TYPE = mustField('eth_type');
-const LSE = ['mpls_label', 'mpls_tc', 'mpls_ttl', 'mpls_bos'].map(mustField);
-const isMplsType = (t: bigint) => t === 0x8847n || t === 0x8848n;
 
 export const pop_mpls: ActionSpec<{ ethertype: number }> = {
   name: 'pop_mpls',
@@ -66,17 +63,8 @@ export const pop_mpls: ActionSpec<{ ethertype: number }> = {
   actionSetRank: ACTION_SET_RANK.popMpls,
   parse: (item) => ({ ethertype: ethertype(item, 'pop_mpls') }),
   check(a, ctx) { setDlType(ctx, a.ethertype); },
-  execute(a, x) {
-    // OVS counts the labels it knows; a packet without MPLS, or whose label stack entry is
-    // all zero, has none to pop and is left as it is (without a word in the trace).
-    if (!isMplsType(x.readField(ETH_TYPE)) || LSE.every((f) => x.readField(f) === 0n)) return;
-    if (isMplsType(BigInt(a.ethertype))) {
-      x.unsupported('pop_mpls to an MPLS ethertype (the label stack entry under the popped one is not known offline: ctflow keeps the outer entry only)');
-    }
-    for (const f of LSE) x.write(f, 0n, ones(f.bits));
-    x.write(ETH_TYPE, BigInt(a.ethertype), 0xffffn);
-    x.mplsPopped();
-  },
+  // The entries under the popped one move up (pushed by push_mpls on an MPLS packet).
+  execute: (a, x) => x.popMpls(a.ethertype),
   format: (a) => `pop_mpls:0x${a.ethertype.toString(16).padStart(4, '0')}`,
 };
 
