@@ -13,7 +13,7 @@ const CASES = join(import.meta.dirname, '../oracle/trace-mpls-prereq/cases');
 const CORPUS = join(import.meta.dirname, '../corpus/actions.json');
 
 /** Refusals ctflow does not make yet, and where the fix belongs. */
-const NOT_YET = new Map([['version-dec-nsh-ttl', 'src/model/actions/nsh.ts: dec_nsh_ttl is NX1.3+ as well']]);
+const NOT_YET = new Map<string, string>([]);
 /** Refusals ctflow words otherwise, and why. */
 const WORDED_OTHERWISE = new Map([
   // OVS checks mod_dl_src against nothing; over 1.3 it travels as set_field, which the switch checks.

@@ -54,8 +54,6 @@ const REFUSED = new Map<string, RegExp>([
 const DIFFERS = new Map<string, string>([
   // OpenFlow 1.3's OXM vlan_vid carries OFPVID_PRESENT (0x1000): the switch refuses 5 (OFPBAC_BAD_SET_ARGUMENT).
   ['mpls-push-on-mpls-vlan-of13', 'src/model/actions/set_field.ts: set_field:5->vlan_vid over OpenFlow 1.3 is taken'],
-  // dec_nsh_ttl is NX1.3+ too: over OpenFlow 1.0 the switch refuses the flow (OFPBAC_BAD_VENDOR_TYPE).
-  ['version-dec-nsh-ttl', 'src/model/actions/nsh.ts: dec_nsh_ttl over OpenFlow 1.0 is accepted'],
 ]);
 
 describe('MPLS label stack text and set_field prerequisites at run time (ofproto/trace oracle)', () => {

@@ -17,6 +17,8 @@ export const dec_nsh_ttl: ActionSpec<null> = {
     if (item.eq || item.colon || item.args) fail('dec_nsh_ttl takes no argument', item.span);
     return null;
   },
+  // ovs-ofctl sends it over OpenFlow 1.0 too; the switch cannot decode it there (NXAST type 48).
+  check: (_a, ctx) => ctx.needsOf13('dec_nsh_ttl', 48, 'switch'),
   execute: (_a, x) => x.unsupported('dec_nsh_ttl (NSH packets are not modelled)'),
   format: () => 'dec_nsh_ttl',
 };
