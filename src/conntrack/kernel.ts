@@ -18,7 +18,7 @@ import { CtTable, freshEntry, applyMarkLabel, resultFor, track, type CtPacketCac
 import { kernelTcpNew } from './tcp-kernel.js';
 import { kernelTcpPacket } from './tcp-kernel-packet.js';
 import { isIcmp, viewPacket } from './tuple.js';
-import { CS, IPPROTO, type CtEntry, type CtOptions, type CtPacket, type CtResult } from './types.js';
+import { CS, IPPROTO, type CtDropCause, type CtEntry, type CtOptions, type CtPacket, type CtResult } from './types.js';
 import { kernelUdpPacket } from './udp.js';
 
 /** Event kinds queued on an entry (the kernel's ecache bits), as a bit set in pendingEvents. */
@@ -159,12 +159,19 @@ export class KernelTracker {
       }
       // The helper reads each packet of a committed connection on its first pass.
       const helped = e.alg?.helper !== undefined;
-      if (helped && this.alg.run(e, dir, pkt, st, nowMs) === 'drop') return this.invalid(opts.zone, cache, events);
+      if (helped && this.alg.run(e, dir, pkt, st, nowMs) === 'drop') return this.dropped(opts.zone, cache, events, 'helper');
       const tcpOut = helped ? this.alg.tcpOut : undefined;
       const r = this.finish(pkt, opts, nowMs, cache, e, st, events);
       return tcpOut ? withTcpRewrite(r, cache, pkt, tcpOut) : r;
     }
     return this.invalid(opts.zone, cache, events);
+  }
+
+  /** The ct() fails in OVS's kernel datapath, which drops the packet there (CtResult.dpDrop). */
+  private dropped(zone: number, cache: CtPacketCache, events: string[], cause: CtDropCause): CtResult {
+    const r = this.invalid(zone, cache, events);
+    r.dpDrop = cause;
+    return r;
   }
 
   /** +trk+inv: the packet is tracked in this zone, with no entry. */
@@ -197,10 +204,8 @@ export class KernelTracker {
     // ct(commit,nat(...)) that follows (the OVN/recorded-table pattern).
     if (opts.nat && !cache.natted && (e.confirmed || opts.commit)) {
       nat = applyNat(this.table, e, cache.dir, pkt, opts.nat, opts.commit, nowMs, (st & CS.rel) !== 0, 'kernel');
-      if (nat.exhausted) {
-        // No free tuple in the range: the kernel drops the packet; nothing is committed.
-        return this.invalid(opts.zone, cache, events);
-      }
+      // No free tuple in the range: the commit fails, nothing is committed.
+      if (nat.exhausted) return this.dropped(opts.zone, cache, events, 'nat-no-tuple');
       cache.natted = nat.stateBits !== 0;
       cache.natPkt = nat.packet;
       if (e.alg?.parent && !e.alg.natExpected && e.nat.kind !== 'none') {
@@ -210,13 +215,11 @@ export class KernelTracker {
     if (opts.commit) {
       const ch = applyMarkLabel(e, opts.setMark, opts.setLabel);
       if (!e.confirmed) {
-        if (this.table.taken(e.zone, e.l3, e.proto, e.reply, nowMs)) {
-          // Another entry already owns the reply tuple: the kernel drops such a packet.
-          return resultFor(opts.zone, CS.trk | CS.inv, undefined, events);
-        }
+        // Another entry already owns the reply tuple: nf_conntrack_confirm refuses this one.
+        if (this.table.taken(e.zone, e.l3, e.proto, e.reply, nowMs)) return this.dropped(opts.zone, cache, events, 'reply-clash');
         // ct(commit,alg=…) attaches its helper, which reads this first committed packet.
         if ((opts.helper !== undefined || e.alg !== undefined) && this.alg.commit(e, opts.helper, pkt, st, nowMs) === 'drop') {
-          return this.invalid(opts.zone, cache, events);
+          return this.dropped(opts.zone, cache, events, 'helper');
         }
         this.table.insert(e);
         this.expiry.set(e);

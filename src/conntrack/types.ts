@@ -137,7 +137,24 @@ export interface CtResult {
   events: string[];
   /** OVS userspace: the commit's NAT found no free reply tuple, so nothing was committed. */
   natExhausted?: true;
+  /**
+   * Kernel profile: why this ct() fails in OVS's kernel datapath. ovs_ct_execute then
+   * frees the packet and do_execute_actions stops: nothing after the ct() runs, its
+   * recirculation included. ctState is +trk+inv, as for a packet with no entry.
+   */
+  dpDrop?: CtDropCause;
 }
+
+/**
+ * What makes the kernel datapath's ct() fail (an error from ovs_ct_execute), as opposed to
+ * conntrack calling a packet invalid (+inv, the actions go on):
+ *  - `nat-no-tuple`: a commit's NAT found no free reply tuple in its range (nf_nat keeps a
+ *    taken one and the confirm fails);
+ *  - `reply-clash`: another connection of the zone already holds the reply tuple, so
+ *    nf_conntrack_confirm refuses the new one (e.g. a bare nat, which binds nothing);
+ *  - `helper`: the connection's FTP/TFTP helper answered NF_DROP.
+ */
+export type CtDropCause = 'nat-no-tuple' | 'reply-clash' | 'helper';
 
 /** Status bits the kernel shows with [UNREPLIED] / [ASSURED]. */
 export interface CtStatus {

@@ -41,6 +41,8 @@ export interface PacketRun {
   received: Packet;
   /** The packet's number in a conversation (for notes such as "committed by packet 1"). */
   packetNo: number | null;
+  /** Kernel profile: why the datapath dropped the packet at a failed ct() (first one), else null. */
+  dpDrop: string | null;
   clearCtCache(): void;
 }
 

@@ -54,6 +54,8 @@ export interface PacketResult {
   events: string[];
   /** Datapath actions of every pass, joined as the recirculations chain them. */
   datapathActions: string[];
+  /** Why the run ended the packet: a translation failure, a recirculation loop, or (kernel
+   *  profile) the first ct() the datapath failed, which drops the packet there. */
   failure: string | null;
   /** Each pass as data, in order, when RunOptions.passes asked for it; else null. */
   passes: PassResult[] | null;
@@ -82,6 +84,9 @@ export function runPacket(o: RunOptions, packet: Packet, nowMs: number): PacketR
     result.datapathActions.push(pass.datapathActions);
     if (result.failure) break;
   }
+  // A ct() the kernel datapath failed: why the packet went no further (the passes queued
+  // before it still ran).
+  if (run.dpDrop !== null) result.failure ??= run.dpDrop;
   return result;
 }
 
@@ -98,6 +103,7 @@ class Run implements PacketRun {
   readonly controllerEvents: ControllerRequest[] = fresh();
   readonly sent: Packet[];
   readonly packetNo: number | null;
+  dpDrop: string | null = null;
   readonly queue: Pending[] = fresh();
   readonly result: PacketResult;
   current: Pending;
@@ -132,6 +138,7 @@ class Run implements PacketRun {
     const id = this.nextId++;
     p.slots.w[RECIRC_ID] = id;
     x.odp.push(id < RECIRC_TEXTS.length ? (RECIRC_TEXTS[id] ??= `recirc(0x${id.toString(16)})`) : `recirc(0x${id.toString(16)})`);
+    if (x.dpDrop) return; // the kernel datapath dropped the packet at a ct() before it
     if (this.current.depth + 1 > MAX_RECIRC_DEPTH) {
       x.error(`recirculation depth limit ${MAX_RECIRC_DEPTH} reached (a ct(table=…) loop?), packet dropped`);
       this.result.failure = `recirculation loop: more than ${MAX_RECIRC_DEPTH} recirculations`;

@@ -1,6 +1,6 @@
 // The translation's ct() and ct_clear (datapath action, tracker, recirculation), with their own conntrack-slot state.
-import { CS, CtUnsupportedError, type AlgName, type CtOptions } from '../conntrack/index.js';
-import { ETH_IPV6 } from '../packet/packet.js';
+import { CS, CtUnsupportedError, type AlgName, type CtDropCause, type CtOptions } from '../conntrack/index.js';
+import { ETH_IPV6, type Packet } from '../packet/packet.js';
 import { toCtPacket } from '../packet/ct.js';
 import { slotInfo } from '../packet/slots.js';
 import { checkFrozenSetFits } from './action-set.js';
@@ -92,7 +92,8 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   const last = nested[nested.length - 1];
   if (trace && nested.length > 1 && last !== req.exec[req.exec.length - 1]) x.ev({ kind: 'action', depth: x.depth, text: x.actionText(last) });
   const v6 = x.slots.w[DL_TYPE] === ETH_IPV6_N;
-  x.odp.push(ctOdp(x, req, zone, markMask, labelMask, v6));
+  const odp = ctOdp(x, req, zone, markMask, labelMask, v6);
+  x.odp.push(odp);
   // ct(table=N) freezes no action: OVS 3.1 aborts here when the action set holds any.
   if (req.table !== null) checkFrozenSetFits(x, `ct(table=${req.table})`, 0);
 
@@ -103,7 +104,11 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   // ct() without table= uses neither, and the translation's packet stands in (unused).
   const next = (run.conntrack && x.isIp) || req.table !== null ? (hasDpNat(x) ? sentFrame(x) : x.snapshot()) : x.pkt;
   const ns = next.slots;
-  if (run.conntrack && x.isIp) {
+  if (run.conntrack && x.isIp && x.dpDrop) {
+    // The datapath freed the packet at an earlier ct(): this one is translated, never run.
+    if (run.trace) x.note('not executed: the kernel datapath dropped the packet at an earlier ct() of this pass');
+    if (req.table !== null) run.queueRecirc(x, req.table, next, 'tracker'); // the datapath action only
+  } else if (run.conntrack && x.isIp) {
     const opts: CtOptions = { zone, commit: req.commit, force: req.force };
     // The tracker gets the nat as written: a bare `nat` and `nat(src)` / `nat(dst)` without
     // an address are different requests (src/conntrack/nat.ts, test/oracle/nat-null).
@@ -120,10 +125,11 @@ export function conntrack(x: Xlate, req: CtRequest): void {
       if (e instanceof CtUnsupportedError) throw new ExecError(e.message);
       throw e;
     }
-    if (run.trace) x.note(r.natExhausted ? natExhaustedNote(zone, !req.nat?.kind) : ctNote(run.conntrack, zone, ctPkt, r.ctState, req.commit, run.packetNo));
     run.ctEvents.push(...r.events);
     run.ctStates.push(r.ctState);
     run.ctCalls.push({ zone, commit: req.commit });
+    if (r.dpDrop) return dropAtCt(x, req, r.dpDrop, zone, odp, next);
+    if (run.trace) x.note(r.natExhausted ? natExhaustedNote(zone, !req.nat?.kind) : ctNote(run.conntrack, zone, ctPkt, r.ctState, req.commit, run.packetNo));
     ns.set('ct_state', BigInt(r.ctState)); ns.set('ct_zone', BigInt(r.ctZone));
     ns.set('ct_mark', BigInt(r.ctMark)); ns.set('ct_label', r.ctLabel);
     ns.set('ct_nw_proto', BigInt(r.ct_nw_proto)); ns.set('ct_tp_src', BigInt(r.ct_tp_src)); ns.set('ct_tp_dst', BigInt(r.ct_tp_dst));
@@ -149,11 +155,54 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     run.ctCalls.push({ zone, commit: req.commit });
     run.queueRecirc(x, req.table, next, flags.source, before === null ? undefined : [before, natSimFlow((f) => ns.get(f), af)]);
   }
-  if (req.table !== null && run.trace) {
+  endCt(x, req);
+}
+
+/** What ofproto/trace says after every ct(): the fork of a recirculation, the cleared ct fields. */
+function endCt(x: Xlate, req: CtRequest): void {
+  if (req.table !== null && x.run.trace) {
     x.detail(`A clone of the packet is forked to recirculate. The forked pipeline will be resumed at table ${req.table}.`);
   }
   clearCtSlots(x);
   x.detail('Sets the packet to an untracked state, and clears all the conntrack fields.');
+}
+
+/** Where the kernel datapath dropped a pass's packet: how much of the run had happened by then. */
+export interface DpDrop { outputs: number; sent: number; packetIns: number }
+
+/** The cause in words (trace note, run output). */
+const DROP_CAUSES = new Map<CtDropCause, (zone: number, req: CtRequest) => string>([
+  ['nat-no-tuple', (zone) => `no free reply tuple for the NAT binding in zone ${zone}`],
+  ['reply-clash', (zone, req) => `another connection in zone ${zone} holds this one's reply tuple, so the commit fails`
+    + (req.nat && !req.nat.kind ? ' (a bare nat moves no port)' : '')],
+  ['helper', () => 'the connection\'s FTP/TFTP helper refused the packet'],
+]);
+
+/**
+ * The ct() failed in OVS's kernel datapath (net/openvswitch: ovs_ct_execute returns an
+ * error and frees the packet, do_execute_actions returns at once; inside a clone the error
+ * ends the enclosing lists too). OVS's translation knows nothing of it: the datapath
+ * actions stay as translated, but the outputs, packet-ins and recirculations after this
+ * point never happen (Xlate.dpDrop, run.ts).
+ */
+function dropAtCt(x: Xlate, req: CtRequest, cause: CtDropCause, zone: number, odp: string, next: Packet): void {
+  const run = x.run;
+  const why = DROP_CAUSES.get(cause)!(zone, req);
+  x.dpDrop = { outputs: x.outputs.length, sent: run.sent.length, packetIns: run.controllerEvents.length };
+  run.dpDrop ??= `the kernel datapath drops it at ${odp}: ${why}`;
+  if (run.trace) {
+    x.note(`the kernel datapath drops the packet at this ct(): ${why}. Nothing after it runs`
+      + (req.table !== null ? `, nor the recirculation to table ${req.table}` : '') + ' (translated here, not executed)');
+  }
+  if (req.table !== null) run.queueRecirc(x, req.table, next, 'tracker'); // the datapath action only
+  endCt(x, req);
+}
+
+/** At the end of a pass whose packet the kernel datapath dropped: what came after the drop is undone. */
+export function undoAfterDrop(x: Xlate, d: DpDrop): void {
+  x.outputs.length = Math.min(x.outputs.length, d.outputs);
+  x.run.sent.length = Math.min(x.run.sent.length, d.sent);
+  x.run.controllerEvents.length = Math.min(x.run.controllerEvents.length, d.packetIns);
 }
 
 /** Nothing committed and nothing in ct_state says so: OVS only logs a warning. */

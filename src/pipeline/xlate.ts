@@ -110,6 +110,8 @@ export class Xlate implements ExecCtx {
   wasMpls = false;
   /** Set by the first encap(): headers pushed but not yet committed (encap.ts). */
   encapState: EncapState | null = null;
+  /** Kernel profile: a ct() failed in the datapath, which dropped the packet there (xlate-ct.ts). */
+  dpDrop: ct.DpDrop | null = null;
 
   /** skb_priority when the translation started (pop_queue returns to it). */
   private readonly origPrio: number;
@@ -133,6 +135,7 @@ export class Xlate implements ExecCtx {
       if (thaw) thaw(this); else this.lookupAndExecute(table, 0);
       // The action set (under the pass's first lookup, as in OVS; beside the thawed actions), or the freeze.
       finishPass(this, thaw ? 0 : 1);
+      if (this.dpDrop) ct.undoAfterDrop(this, this.dpDrop);
     } catch (e) {
       if (!(e instanceof XlateFailure)) throw e;
       this.failure = e.message;

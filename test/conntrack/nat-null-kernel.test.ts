@@ -4,8 +4,8 @@
 // address nf_nat's null binding for the source, as nftables gives every connection at
 // postrouting (null-snat-clash); a bare nat binds nothing (bare-nat-clash: no nat chain).
 // Each case's packets run through its flows.txt, which says the ct(commit,nat…) each packet
-// stands for. The datapath drops a packet whose commit fails; ctflow marks it +inv, which
-// the tables drop.
+// stands for. The datapath drops a packet whose commit fails, and so does ctflow's kernel
+// profile, whatever the tables say about +inv (test/pipeline/ct-fail-kernel.test.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
