@@ -178,11 +178,33 @@ function parseSetField(item: Item, ctx: ParseCtx): SetFieldArgs {
     const mask = text.includes('/') && !of10 ? m.mask : ones(f.bits);
     if (ctx.dump) return { field: f, value: m.value, mask, load: false, dumped: true, setField: true };
     const load = arrivesAsLoad(f, mask, false, ctx);
+    if (!load) checkOxmSetField(f, m.value, mask, ctx.ofVersion ?? 10, span);
     return !load && (ctx.ofVersion ?? 10) >= 12 ? { field: f, value: m.value, mask, load, setField: true } : { field: f, value: m.value, mask, load };
   } catch (e) {
     if (e instanceof ValueError) fail(e.message, span);
     throw e;
   }
+}
+
+/**
+ * What the switch checks in an OpenFlow 1.2+ set_field (OVS 3.1, recorded in
+ * test/oracle/trace-mpls-prereq/cases/set-field-oxm-*): over OpenFlow 1.5, which sends the
+ * mask, no 1-bit of the value may lie outside it; a vlan_vid value (and a 1.5 mask) must
+ * carry OFPVID_PRESENT (0x1000), which OpenFlow 1.0's mod_vlan_vid does not have.
+ */
+function checkOxmSetField(f: FieldSpec, value: bigint, mask: bigint, version: number, span: Span): void {
+  if (version < 12) return; // mod_vlan_vid, mod_nw_src...: no set_field on the wire
+  const of = `OpenFlow1${version - 10}`;
+  if (version >= 15 && value & ~mask & ones(f.bits)) {
+    fail(`set_field ${f.name}: over ${of} the value has 1-bits outside the mask: the switch refuses the flow `
+      + '(1-bits in value for bits wildcarded by the mask, OFPBMC_BAD_WILDCARDS)', span);
+  }
+  if (f.name === 'vlan_vid' && (!(value & 0x1000n) || (version >= 15 && !(mask & 0x1000n)))) refuseVlanVid(value, of, span);
+}
+
+function refuseVlanVid(value: bigint, of: string, span: Span): never {
+  fail(`set_field vlan_vid: over ${of} the value must carry OFPVID_PRESENT (0x1000, e.g. ${value | 0x1000n} for VLAN ${value & 0xfffn}): `
+    + `the switch refuses the flow (Invalid value for set field vlan_vid: ${value}, OFPBAC_BAD_SET_ARGUMENT)`, span);
 }
 
 /**
@@ -207,6 +229,9 @@ function parseLoad(item: Item, ctx: ParseCtx): SetFieldArgs {
   if (value > ones(dst.bits)) fail(`load: value 0x${value.toString(16)} does not fit into ${dst.bits} bits`, span);
   const sh = BigInt(dst.ofs);
   const mask = ones(dst.bits) << sh;
+  // OpenFlow 1.5 sends a load as a masked set_field; OVS's vlan_vid is 12 bits, so no load
+  // can write its OFPVID_PRESENT bit.
+  if (!ctx.dump && (ctx.ofVersion ?? 10) >= 15 && dst.field.name === 'vlan_vid') refuseVlanVid(value << sh, 'OpenFlow15', span);
   return { field: dst.field, value: value << sh, mask, load: arrivesAsLoad(dst.field, mask, true, ctx) };
 }
 
