@@ -192,7 +192,7 @@ function dropAtCt(x: Xlate, req: CtRequest, cause: CtDropCause, zone: number, od
   run.dpDrop ??= `the kernel datapath drops it at ${odp}: ${why}`;
   if (run.trace) {
     x.note(`the kernel datapath drops the packet at this ct(): ${why}. Nothing after it runs`
-      + (req.table !== null ? `, nor the recirculation to table ${req.table}` : '') + ' (translated here, not executed)');
+      + (req.table !== null ? `, nor the recirculation to table ${req.table}` : '') + ': what follows is translated, as OVS installs it, but never executed');
   }
   if (req.table !== null) run.queueRecirc(x, req.table, next, 'tracker'); // the datapath action only
   endCt(x, req);

@@ -15,6 +15,7 @@ import { CS, newConntrack, type Profile } from '../../src/conntrack/index.js';
 import { readConversation } from '../../src/conversation/read.js';
 import { Replay, type PacketVerdict } from '../../src/conversation/replay.js';
 import { readFlows } from '../../src/parse/flows.js';
+import { formatPacketFlow } from '../../src/packet/format.js';
 import { buildPipeline } from '../../src/pipeline/pipeline.js';
 import { ORACLE } from '../conntrack/oracle-replay.js';
 
@@ -27,11 +28,11 @@ function replay(flowsText: string, lines: string[], profile: Profile = 'kernel')
   return conv.packets.map((p) => r.send(p));
 }
 
-/** A kernel lab recording (test/tools/record-kernel-nat.py): its packets, the client on port 1. */
+/** A kernel lab recording: its packets, the client on port 1, the server on port 2. */
 function recorded(path: string): { lines: string[]; delivered: boolean[] } {
   const c = JSON.parse(readFileSync(join(ORACLE, path), 'utf8'));
   return {
-    lines: c.steps.map((s: any) => `@${s.t} ${s.flow.replace(/^udp,/, `udp,in_port=${s.who === 'c' ? 1 : 2},`)}`),
+    lines: c.steps.map((s: any) => `@${s.t} ${s.flow.replace(/^(\w+),/, `$1,in_port=${s.who === 'c' ? 1 : 2},`)}`),
     delivered: c.steps.map((s: any) => s.delivered),
   };
 }
@@ -85,6 +86,16 @@ describe('kernel profile: a ct() the datapath fails drops the packet there', () 
   });
 });
 
+describe('kernel profile: a packet conntrack calls invalid is not dropped', () => {
+  it('a SYN-ACK with no entry goes on as +trk+inv (kernel/cases/tcp-synack-no-entry)', () => {
+    const { lines, delivered } = recorded('kernel/cases/tcp-synack-no-entry/result.json');
+    const vs = replay('tcp,in_port=1,actions=ct(commit,zone=1),output:2\ntcp,in_port=2,actions=ct(commit,zone=1),output:1\n', lines);
+    expect(vs.map(sent)).toEqual(delivered);
+    expect(vs[0].result.ctStates).toEqual([CS.trk | CS.inv]);
+    expect(vs.map((v) => v.result.failure)).toEqual([null, null]);
+  });
+});
+
 // From the kernel source alone (net/openvswitch/conntrack.c, __ovs_ct_lookup and
 // ovs_ct_commit; actions.c clone_execute): not recordable without the module.
 describe('kernel profile: what does not drop, and a drop inside clone()', () => {
@@ -108,16 +119,20 @@ describe('kernel profile: what does not drop, and a drop inside clone()', () => 
     expect(vs[1].result.failure).toMatch(/^the kernel datapath drops it at ct\(commit,zone=1,nat\)/);
   });
 
-  it('the userspace profile keeps OVS userspace: no free tuple commits nothing, the packet goes on', () => {
-    // Recorded in test/oracle/nat-null/userspace (bare-nat-udp): 5354→53 after 5353→53,
-    // a bare nat's one candidate taken; OVS output it (+new) and logged the exhaustion.
-    const lines = [5353, 5354].map((p, i) => `@${i / 10} udp,in_port=1,nw_src=10.0.0.1,nw_dst=172.16.0.2,tp_src=${p},tp_dst=53`);
-    const flows = 'udp,actions=ct(commit,zone=1,nat),output:2\n';
+  it('the userspace profile keeps OVS userspace: the range-full connection goes out untranslated (nat/snat-port-kept)', () => {
+    // Recorded with OVS 3.1 userspace: nat(src=192.168.0.100:5000-5001), the third client
+    // endpoint finds both ports taken and leaves as 10.0.0.1:6000, with no entry.
+    const dir = join(ORACLE, 'nat', 'snat-port-kept');
+    const flows = readFileSync(join(dir, 'flows.txt'), 'utf8');
+    const lines = readFileSync(join(dir, 'packets.conv'), 'utf8').split('\n').filter((l) => l.startsWith('@')).slice(0, 3);
     const user = replay(flows, lines, 'userspace');
-    expect(user.map(sent)).toEqual([true, true]);
-    expect(user[1].result.failure).toBeNull();
-    expect(user[1].conntrack.length).toBe(1);
-    // The kernel binds nothing for a bare nat: two connections, no clash.
-    expect(replay(flows, lines).map((v) => v.conntrack.length)).toEqual([1, 2]);
+    const c = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+    expect(user.map((v) => v.result.outputs.length)).toEqual(c.steps.slice(0, 3).map((s: any) => s.outputs.length));
+    expect(formatPacketFlow(user[2].result.sent[0])).toContain('nw_src=10.0.0.1,nw_dst=172.16.0.2');
+    expect(user[2].result.failure).toBeNull();
+    // The kernel profile, the same tables: the third packet is dropped at its ct(commit,nat).
+    const kernel = replay(flows, lines);
+    expect(kernel.map(sent)).toEqual([true, true, false]);
+    expect(kernel[2].result.failure).toMatch(/: no free reply tuple for the NAT binding in zone 1$/);
   });
 });
