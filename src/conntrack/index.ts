@@ -27,6 +27,9 @@
 //   loadEntries() parses those lines back (see load.ts).
 // - Knobs: kernel sysctl names (see profiles.ts); CtConfigError for unknown names or for
 //   knobs the userspace tracker does not have.
+// - A ct() OVS's kernel datapath fails (a commit whose NAT finds no free tuple or whose
+//   reply tuple is taken, a helper's NF_DROP) comes back +trk+inv with result.dpDrop: the
+//   pipeline drops the packet there. OVS userspace never fails one (test/oracle/ct-fail).
 // - NAT (nat.ts): ct(nat(src|dst=addr[-addr][:port[-port]],persistent|hash|random)); the
 //   binding follows each profile's rules, with a fixed hash where the real one is random;
 //   bare `nat` applies an existing binding. ICMP errors get both their outer header and
