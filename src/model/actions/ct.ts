@@ -6,7 +6,7 @@ import { fail } from '../errors.js';
 import { valueText } from '../match.js';
 import { args, formatSubfield, intArg, subfieldFromAtoms, type Subfield } from './args.js';
 import { formatNat, natIsBare, parseNat, type NatArgs } from './nat.js';
-import { fieldUsable } from './field-prereq.js';
+import { fieldUsable, prereqMet } from './field-prereq.js';
 import type { Action, ActionSpec, ParseCtx } from './types.js';
 import { ctRequest } from '../../pipeline/ct-args.js';
 import { ACTION_SET_RANK, subfieldAccess } from './facets.js';
@@ -105,20 +105,19 @@ export const ct: ActionSpec<CtArgs> = {
   reads: (a) => (typeof a.zone === 'number' ? [] : [subfieldAccess(a.zone)]),
   check(a, ctx) {
     const m = ctx.match;
-    const dl = m.masks.get('dl_type') === 0xffffn ? m.values.get('dl_type') : undefined;
-    const proto = m.masks.get('nw_proto') === 0xffn ? m.values.get('nw_proto') : undefined;
-    if (dl !== 0x800n && dl !== 0x86ddn) ctx.fail(inconsistent('ct needs a flow that matches ip or ipv6'));
+    // The ethertype as OVS's get_dl_type reads it: an L3 packet_type=(1,0x800) is IP too.
+    if (!prereqMet(m, 'ip')) ctx.fail(inconsistent('ct needs a flow that matches ip or ipv6'));
     const st = m.values.get('ct_state') ?? 0n, stMask = m.masks.get('ct_state') ?? 0n;
     if (a.commit && st & stMask & 0x10n) ctx.fail(inconsistent('ct(commit) cannot commit a flow matching ct_state=+inv'));
-    if (a.alg === 21 && proto !== 6n) ctx.fail(inconsistent('ct(alg=ftp) needs a flow that matches tcp'));
-    if (a.alg === 69 && proto !== 17n) ctx.fail(inconsistent('ct(alg=tftp) needs a flow that matches udp'));
+    if (a.alg === 21 && !prereqMet(m, 'tcp')) ctx.fail(inconsistent('ct(alg=ftp) needs a flow that matches tcp'));
+    if (a.alg === 69 && !prereqMet(m, 'udp')) ctx.fail(inconsistent('ct(alg=tftp) needs a flow that matches udp'));
     if (typeof a.zone !== 'number' && !fieldUsable(m, a.zone.field)) {
       ctx.fail(inconsistent(`ct zone source field ${a.zone.field.name} lacks correct prerequisites`));
     }
     for (const n of a.actions) {
       if (n.name !== 'nat') continue;
       const af = (n.args as NatArgs).af;
-      if ((af === 4 && dl !== 0x800n) || (af === 6 && dl !== 0x86ddn)) {
+      if ((af === 4 && !prereqMet(m, 'ipv4')) || (af === 6 && !prereqMet(m, 'ipv6'))) {
         ctx.fail(inconsistent(`nat to an IPv${af} address needs a flow that matches ${af === 4 ? 'ip' : 'ipv6'}`), n.span as Span);
       }
     }
