@@ -242,6 +242,7 @@ export function decap(x: Xlate): void {
   // As OVS: what is pending goes out first (an encap(ethernet) just made is pushed, then
   // popped at the next commit); the pop_eth itself waits for the next commit.
   x.commit();
+  x.encapState ??= { pending: null }; // so that the next commit (an output, a ct()) writes the pop_eth
   x.wc.set('dl_type', 0xffffn);
   s.set('packet_type', (1n << 16n) | (s.get('dl_type') ?? 0n));
   for (const k of ['dl_src', 'dl_dst', 'vlan_tci']) s.delete(k);
