@@ -111,7 +111,9 @@ describe('what lint leaves out, real OVS never ran', () => {
     for (const [dir, name] of dirs.flatMap((d) => readdirSync(d).map((n) => [d, n]))) {
       const at = (f: string) => join(dir, name, f);
       if (!existsSync(at('trace.txt')) || !existsSync(at('flows.txt'))) continue;
-      const flows = readFlows(readFileSync(at('flows.txt'), 'utf8'), 'flows.txt');
+      const text = readFileSync(at('flows.txt'), 'utf8');
+      // Added with `ovs-ofctl -O OpenFlow1N` when the file says `# protocol: OpenFlow1N` (push_vlan needs 1.1+).
+      const flows = readFlows(text, 'flows.txt', { ofVersion: 10 + Number(/^#\s*protocol:\s*OpenFlow1(\d)/m.exec(text)?.[1] ?? 0) });
       if (flows.diagnostics.length) continue; // a case recording OVS's refusal of the flows
       const groups = existsSync(at('groups.txt')) ? readGroups(readFileSync(at('groups.txt'), 'utf8'), 'groups.txt').groups : null;
       const reach = computeReach(keptFlows(flows.flows).kept, groups && new Map(groups.map((g) => [g.id, g])));

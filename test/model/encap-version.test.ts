@@ -15,11 +15,7 @@ const CORPUS = join(import.meta.dirname, '../corpus/actions.json');
 /** Refusals ctflow does not make yet, and where the fix belongs. */
 const NOT_YET = new Map<string, string>([]);
 /** Refusals ctflow words otherwise, and why. */
-const WORDED_OTHERWISE = new Map([
-  // OVS checks mod_dl_src against nothing; over 1.3 it travels as set_field, which the switch checks.
-  ['prereq-legacy-decap-mod-dl-src-of13', 'src/model/actions/set_field.ts: mod_dl_src is held OpenFlow 1.0-only by ctflow'],
-  ['prereq-legacy-encap-nsh-mod-dl-src', 'src/model/actions/set_field.ts: mod_dl_src is held OpenFlow 1.0-only by ctflow'],
-]);
+const WORDED_OTHERWISE = new Map<string, string>([]);
 
 /**
  * The part of an OVS refusal that names why: the flow formats, the action the switch could

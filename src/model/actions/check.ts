@@ -27,7 +27,7 @@ export function checkActions(actions: Action[], flowMatch: Match, table: number,
   // copy, made only when the first action with a check is met (most lists have none).
   let match: Match | null = null;
   // What limits the OpenFlow versions that carry the flow (OVS's usable protocols).
-  let only10: Limit | null = null, ofctl13: Of13 | null = null, switch13: Of13 | null = null;
+  let only10: Limit | null = null, ofctl13: Of13 | null = null, switch13: Of13 | null = null, ofctl11: Limit | null = null;
   // Inside an action set (write_actions) OVS cannot judge consistency: no limit comes out.
   let inSet = 0;
   const run = (list: Action[], outer: string | null): void => {
@@ -49,12 +49,14 @@ export function checkActions(actions: Action[], flowMatch: Match, table: number,
           if (by === 'ofctl') ofctl13 ??= { what, nxast, span: a.span };
           else switch13 ??= { what, nxast, span: a.span };
         },
+        // Parsing limits the flow: inside an action set too.
+        needsOf11: (what) => { ofctl11 ??= { what, span: a.span }; },
       };
       spec.check(a.args, ctx);
     }
   };
   run(actions, null);
-  if (!dump) refuseOverVersion(ofVersion, only10, ofctl13, switch13);
+  if (!dump) refuseOverVersion(ofVersion, only10, ofctl13 ?? ofctl11, switch13);
   verifyInstructions(actions, ofVersion);
 }
 
@@ -63,14 +65,17 @@ function put(m: Map<string, bigint>, slot: string, v: bigint | undefined): void 
 }
 
 /** ovs-ofctl's refusals by protocol, then the switch's, as OVS 3.1 words them. */
-function refuseOverVersion(ofVersion: number, only10: Limit | null, ofctl13: Of13 | null, switch13: Of13 | null): void {
-  if (only10 && ofctl13) {
-    fail(`${only10.what}, and ${ofctl13.what} needs OpenFlow 1.3 or later: no OpenFlow version carries the flow `
+function refuseOverVersion(ofVersion: number, only10: Limit | null, ofctl: Limit | Of13 | null, switch13: Of13 | null): void {
+  // `ofctl`: the highest version ovs-ofctl's parsing asks for (1.3 for encap, else 1.1 for push_vlan).
+  const from = ofctl && 'nxast' in ofctl ? 13 : 11;
+  if (only10 && ofctl) {
+    fail(`${only10.what}, and ${ofctl.what} needs OpenFlow 1.${from - 10} or later: no OpenFlow version carries the flow `
       + '(actions are invalid with specified match (OFPBAC_MATCH_INCONSISTENT))', only10.span);
   }
-  if (ofctl13 && ofVersion < 13) {
-    fail(`${ofctl13.what} needs OpenFlow 1.3 or later (ovs-ofctl: none of the usable flow formats `
-      + `(OXM-OpenFlow13,OXM-OpenFlow14,OXM-OpenFlow15) is among the allowed flow formats (${ALLOWED_FORMATS.get(ofVersion)}))`, ofctl13.span);
+  if (ofctl && ofVersion < from) {
+    const usable = from === 13 ? 'OXM-OpenFlow13,OXM-OpenFlow14,OXM-OpenFlow15' : 'OXM,OpenFlow11';
+    fail(`${ofctl.what} needs OpenFlow 1.${from - 10} or later (ovs-ofctl: none of the usable flow formats `
+      + `(${usable}) is among the allowed flow formats (${ALLOWED_FORMATS.get(ofVersion)}))`, ofctl.span);
   }
   if (only10 && ofVersion >= 11) {
     fail(`${only10.what}: only OpenFlow 1.0 can carry that, not the OpenFlow 1.${ofVersion - 10} the flows are added with `

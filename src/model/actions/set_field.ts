@@ -80,7 +80,9 @@ function segments(a: SetFieldArgs): { ofs: number; bits: number; value: bigint }
 }
 
 /** Printed with set_field (`sf` is true: OpenFlow 1.2+) or as the OpenFlow 1.0 action. */
-type Native = (v: bigint, sf: boolean, a: SetFieldArgs) => string;
+type Native = (v: bigint, sf: boolean, a: SetFieldArgs, of11: boolean) => string;
+/** OpenFlow 1.1's own VLAN actions print as set_vlan_vid/set_vlan_pcp (1.0's as mod_vlan_*). */
+const vlanSet = (what: 'vid' | 'pcp', of11: boolean, v: bigint) => `${of11 ? 'set' : 'mod'}_vlan_${what}:${v}`;
 const sf = (name: string, text: string) => `set_field:${text}->${name}`;
 const pushIfNeeded = (a: SetFieldArgs) => (a.flowHasVlan === false ? 'push_vlan:0x8100,' : '');
 const tp = (dir: 'src' | 'dst'): Native => (v, of12, a) => (of12 ? sf(a.field.name, String(v)) : `mod_tp_${dir}:${v}`);
@@ -94,15 +96,15 @@ const NATIVE = new Map<string, Native>([
   ['nw_tos', (v, of12) => (of12 ? sf('ip_dscp', String((v & 0xfcn) >> 2n)) : `mod_nw_tos:${v & 0xfcn}`)],
   ['ip_dscp', (v, of12) => (of12 ? sf('ip_dscp', String(v & 0x3fn)) : `mod_nw_tos:${(v & 0x3fn) << 2n}`)],
   ['tcp_src', tp('src')], ['udp_src', tp('src')], ['tcp_dst', tp('dst')], ['udp_dst', tp('dst')],
-  ['vlan_vid', (v, of12, a) => (of12 ? pushIfNeeded(a) + sf('vlan_vid', String((v & 0xfffn) | 0x1000n)) : `mod_vlan_vid:${v & 0xfffn}`)],
-  ['vlan_pcp', (v, of12, a) => (of12 ? pushIfNeeded(a) + sf('vlan_pcp', String(v & 7n)) : `mod_vlan_pcp:${v & 7n}`)],
+  ['vlan_vid', (v, of12, a, of11) => (of12 ? pushIfNeeded(a) + sf('vlan_vid', String((v & 0xfffn) | 0x1000n)) : vlanSet('vid', of11, v & 0xfffn))],
+  ['vlan_pcp', (v, of12, a, of11) => (of12 ? pushIfNeeded(a) + sf('vlan_pcp', String(v & 7n)) : vlanSet('pcp', of11, v & 7n))],
   // CFI set: modify VID and PCP (pushing a tag if needed); CFI clear: strip the tag.
-  ['vlan_tci', (v, of12, a) => {
+  ['vlan_tci', (v, of12, a, of11) => {
     const vid = v & 0xfffn, pcp = (v >> 13n) & 7n;
     if (of12 && a.setField) return sf('vlan_tci', hexish(v));
     if (!(v & 0x1000n)) return of12 ? 'pop_vlan' : 'strip_vlan';
     return of12 ? `${pushIfNeeded(a)}${sf('vlan_vid', String(vid | 0x1000n))},${sf('vlan_pcp', String(pcp))}`
-      : `mod_vlan_vid:${vid},mod_vlan_pcp:${pcp}`;
+      : `${vlanSet('vid', of11, vid)},${vlanSet('pcp', of11, pcp)}`;
   }],
 ]);
 
@@ -128,7 +130,7 @@ export function formatSetField(a: SetFieldArgs, ctx: FormatCtx): string {
   if (native && !a.legacy && !whole(a) && version >= 12) {
     return ctx.of15 ? sfText(a.field, a.value & a.mask, a.mask, ctx) : loads(a, ctx);
   }
-  if (native) return native(a.value, version >= 12, a);
+  if (native) return native(a.value, version >= 12, a, version === 11);
   const of11 = a.legacy && !a.load ? OF11.get(a.field.name)?.(a.value, version) : null;
   if (of11) return of11;
   if (!regLoadable(a.field)) return sfText(a.field, a.value & a.mask, a.mask, ctx);
@@ -235,6 +237,8 @@ function parseLoad(item: Item, ctx: ParseCtx): SetFieldArgs {
   return { field: dst.field, value: value << sh, mask, load: arrivesAsLoad(dst.field, mask, true, ctx) };
 }
 
+const ETH_ADDR = new Set(['eth_src', 'eth_dst']);
+
 /** OVS's check of a field write against the match, and the VLAN state it leaves behind. */
 export function checkSetField(a: SetFieldArgs, ctx: CheckCtx): void {
   const f = a.field;
@@ -244,7 +248,13 @@ export function checkSetField(a: SetFieldArgs, ctx: CheckCtx): void {
       ctx.fail(`set_field ${f.name} lacks correct prerequisites: actions are invalid with specified match (OFPBAC_MATCH_INCONSISTENT)`);
     }
   } else if (a.legacy && !prereqMet(ctx.match, f.prereq)) {
-    ctx.inconsistent(`a write of ${f.name} on a flow that does not match its prerequisites`);
+    // OVS checks mod_dl_src/mod_dl_dst against nothing, but added over OpenFlow 1.2+ they
+    // reach the switch as set_field, which it checks (and refuses the flow mod).
+    if (!ETH_ADDR.has(f.name)) ctx.inconsistent(`a write of ${f.name} on a flow that does not match its prerequisites`);
+    else if (a.setField && !a.dumped) {
+      ctx.fail(`set_field ${f.name} lacks correct prerequisites: the switch refuses ${f.name === 'eth_src' ? 'mod_dl_src' : 'mod_dl_dst'}, `
+        + 'which OpenFlow 1.2+ carries as set_field (OFPBAC_MATCH_INCONSISTENT)');
+    }
   }
   a.flowHasVlan = hasVlan(ctx.match);
   if (f.name === 'vlan_tci') setVlanTci(ctx.match, a.value & a.mask);

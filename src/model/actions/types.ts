@@ -54,6 +54,8 @@ export interface CheckCtx {
    * either only after every other check of the flow, so it is reported then.
    */
   needsOf13(name: string, nxast: number, refusedBy: 'ofctl' | 'switch'): void;
+  /** ovs-ofctl limits the flow to OpenFlow 1.1+ (push_vlan, which 1.0 cannot carry). */
+  needsOf11(name: string): void;
 }
 
 /** `ActionFacets`: what lint reads about the action (facets.ts). */

@@ -58,7 +58,10 @@ export const push_vlan: ActionSpec<PushVlanArgs> = {
     if (n !== 0x8100n && n !== 0x88a8n) fail(`${text}: not a valid VLAN ethertype`, span);
     return { ethertype: Number(n) };
   },
-  check(_a, ctx) { setVlanTci(ctx.match, 'tagged'); },
+  check(_a, ctx) {
+    ctx.needsOf11('push_vlan');
+    setVlanTci(ctx.match, 'tagged');
+  },
   format: (a, ctx) => (ctx.ofVersion >= 11 ? `push_vlan:0x${a.ethertype.toString(16)}` : ''),
   execute: (a, x) => x.pushVlan(a.ethertype),
 };
