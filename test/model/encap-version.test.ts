@@ -30,7 +30,7 @@ function ovsReason(error: string): string | null {
 const ofVersionOf = (flows: string) => Number(/^#\s*protocol:\s*OpenFlow1(\d)/m.exec(flows)?.[1] ?? 0) + 10;
 
 describe('encap/decap over OpenFlow < 1.3: refused with OVS\'s reason', () => {
-  const cases = readdirSync(CASES).sort().filter((n) => /^(version|prereq-legacy)-/.test(n) && !NOT_YET.has(n)).map((name) => {
+  const cases = readdirSync(CASES).sort().filter((n) => /^(version|prereq-legacy|prereq-clone)-/.test(n) && !NOT_YET.has(n)).map((name) => {
     const e = JSON.parse(readFileSync(join(CASES, name, 'expect.json'), 'utf8')) as { setup_errors?: string[] };
     return { name, reason: e.setup_errors ? ovsReason(e.setup_errors[0]) : null };
   });
