@@ -18,7 +18,7 @@ import { fieldByName, fieldNames, type FieldSpec } from '../fields.js';
 import { valueText } from '../match.js';
 import { formatIpv4, formatMac, parseFieldValue, ValueError } from '../values.js';
 import { didYouMean } from '../../util/suggest.js';
-import { bigArg, formatSubfield, subfieldFromAtoms } from './args.js';
+import { bigArg, formatSubfield, subfieldFromAtoms, type Subfield } from './args.js';
 import { hexish, mfFormat } from './mf-format.js';
 import { prereqMet } from './field-prereq.js';
 import { hasVlan, setVlanTci } from './vlan-state.js';
@@ -148,7 +148,7 @@ function loads(a: SetFieldArgs, ctx: FormatCtx): string {
   return segments(a).map((s) => {
     const sh = BigInt(s.ofs);
     if (ctx.of15) return sfText(a.field, s.value << sh, ones(s.bits) << sh, ctx);
-    return `load:${hexish(s.value)}->${formatSubfield({ field: a.field, ofs: s.ofs, bits: s.bits })}`;
+    return `load:${hexish(s.value)}->${loadDst({ field: a.field, ofs: s.ofs, bits: s.bits })}`;
   }).join(',');
 }
 
@@ -225,7 +225,7 @@ export function arrivesAsLoad(f: FieldSpec, mask: bigint, spelledLoad: boolean, 
 
 function parseLoad(item: Item, ctx: ParseCtx): SetFieldArgs {
   const { text, span, dst: d, all } = valueAndDst(item, 'load:VALUE->FIELD[start..end]');
-  const dst = subfieldFromAtoms(d, all);
+  const dst = vlanVid12(subfieldFromAtoms(d, all), d[0], all);
   if (!dst.field.writable) fail(`${dst.field.name} is read-only`, d[0].span);
   const value = bigArg(text, dst.field.bits, 'load', span);
   if (value > ones(dst.bits)) fail(`load: value 0x${value.toString(16)} does not fit into ${dst.bits} bits`, span);
@@ -238,6 +238,21 @@ function parseLoad(item: Item, ctx: ParseCtx): SetFieldArgs {
 }
 
 const ETH_ADDR = new Set(['eth_src', 'eth_dst']);
+
+/** ctflow's vlan_vid holds OFPVID_PRESENT as bit 12 (what set_field writes); OVS's subfield is the 12-bit VID. */
+const VID_BITS = 12;
+
+/** A load's vlan_vid[...] as OVS reads it: `[]` is bits 0..11 (a load keeps the tag present), bit 12 does not exist. */
+function vlanVid12(dst: Subfield, atom: Atom, span: Span): Subfield {
+  if (dst.field.name !== 'vlan_vid') return dst;
+  if (atom.kind === 'ref' && !atom.subscript) return { ...dst, bits: VID_BITS };
+  const end = dst.ofs + dst.bits - 1;
+  if (end >= VID_BITS) fail(`vlan_vid[${atom.kind === 'ref' ? atom.subscript : ''}]: ${dst.ofs >= VID_BITS ? `starting bit ${dst.ofs}` : `ending bit ${end}`} is not valid because field is only ${VID_BITS} bits wide`, span);
+  return dst;
+}
+
+/** A load's destination as OVS prints it (vlan_vid's 12 bits are all of it). */
+const loadDst = (s: Subfield) => formatSubfield(s.field.name === 'vlan_vid' && s.ofs === 0 && s.bits === VID_BITS ? { ...s, bits: s.field.bits } : s);
 
 /** OVS's check of a field write against the match, and the VLAN state it leaves behind. */
 export function checkSetField(a: SetFieldArgs, ctx: CheckCtx): void {
