@@ -177,9 +177,13 @@ function parseSetField(item: Item, ctx: ParseCtx): SetFieldArgs {
     // Added over OpenFlow 1.0, a set_field with a native 1.0 action (mod_nw_src, ...) loses
     // its mask on the way to the switch: the whole field gets the value as written.
     const of10 = (ctx.ofVersion ?? 10) < 12 && !ctx.dump && NATIVE.has(f.name);
-    const mask = text.includes('/') && !of10 ? m.mask : ones(f.bits);
+    let mask = text.includes('/') && !of10 ? m.mask : ones(f.bits);
     if (ctx.dump) return { field: f, value: m.value, mask, load: false, dumped: true, setField: true };
-    const load = arrivesAsLoad(f, mask, false, ctx);
+    // OVS holds vlan_vid in 16 bits: over 1.2-1.4 any mask makes it a load of the 12-bit VID
+    // (`set_field:0x1005/0x1fff` is `load:0x5->OXM_OF_VLAN_VID[]`, which keeps the tag).
+    const vidLoad = f.name === 'vlan_vid' && text.includes('/') && (ctx.ofVersion ?? 10) >= 12 && (ctx.ofVersion ?? 10) < 15;
+    if (vidLoad) mask &= ones(VID_BITS);
+    const load = vidLoad || arrivesAsLoad(f, mask, false, ctx);
     if (!load) checkOxmSetField(f, m.value, mask, ctx.ofVersion ?? 10, span);
     return !load && (ctx.ofVersion ?? 10) >= 12 ? { field: f, value: m.value, mask, load, setField: true } : { field: f, value: m.value, mask, load };
   } catch (e) {
