@@ -98,11 +98,12 @@ export function verdictLine(v: PacketVerdict, index: number, o: RenderOpts = {})
   const p = v.packet.packet;
   const inPort = Number(p.slots.get('in_port') ?? 0n);
   // Each ct() with its zone, `+commit` when it committed: "zone 1: new|trk, new|trk+commit".
+  // A ct() the kernel datapath failed committed nothing: "zone 1: inv|trk (commit failed)".
   const r = v.result;
   const byZone: string[] = [];
   r.ctStates.forEach((st, i) => {
     const call = r.ctCalls[i];
-    const text = ctStateText(st) + (call?.commit ? '+commit' : '');
+    const text = ctStateText(st) + (call?.failed ? (call.commit ? ' (commit failed)' : ' (ct() failed)') : call?.commit ? '+commit' : '');
     const prev = i ? r.ctCalls[i - 1] : undefined;
     byZone.push(call && (!prev || prev.zone !== call.zone) ? `zone ${call.zone}: ${text}` : text);
   });
@@ -187,7 +188,8 @@ export function renderJson(verdicts: PacketVerdict[], o: RenderOpts = {}): unkno
         packet: v.packet.text,
         ct_state: ctStateText(r.ctState),
         ct_states: r.ctStates.map(ctStateText),
-        ct_calls: r.ctCalls.map((c, i) => ({ zone: c.zone, commit: c.commit, ct_state: ctStateText(r.ctStates[i]) })),
+        // `commit`: the ct() asked to commit; `failed`: the kernel datapath failed it (nothing committed).
+        ct_calls: r.ctCalls.map((c, i) => ({ zone: c.zone, commit: c.commit, failed: c.failed, ct_state: ctStateText(r.ctStates[i]) })),
         outputs: r.outputs,
         // The frame each output sent, in flow syntax (the datapath's header rewrites applied).
         sent: r.sent.map((f) => formatPacketFlow(f, o.portNames)),

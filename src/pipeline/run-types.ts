@@ -47,7 +47,8 @@ export interface PacketRun {
 }
 
 /** One ct() a packet went through. */
-export interface CtCall { zone: number; commit: boolean }
+/** `failed`: the kernel datapath failed this ct() (CtResult.dpDrop): nothing was committed. */
+export interface CtCall { zone: number; commit: boolean; failed: boolean }
 
 /** Where a thawed pass resumes: the select group that froze, in the table whose flow ran it. */
 export interface ThawPoint { table: number; group: number }

@@ -127,7 +127,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
     }
     run.ctEvents.push(...r.events);
     run.ctStates.push(r.ctState);
-    run.ctCalls.push({ zone, commit: req.commit });
+    run.ctCalls.push({ zone, commit: req.commit, failed: r.dpDrop !== undefined });
     if (r.dpDrop) return dropAtCt(x, req, r.dpDrop, zone, odp, next);
     if (run.trace) x.note(r.natExhausted ? natExhaustedNote(zone, !req.nat?.kind) : ctNote(run.conntrack, zone, ctPkt, r.ctState, req.commit, run.packetNo));
     ns.set('ct_state', BigInt(r.ctState)); ns.set('ct_zone', BigInt(r.ctZone));
@@ -152,7 +152,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
       if (n.portMin !== undefined) ns.set(dst ? 'tp_dst' : 'tp_src', BigInt(n.portMin));
     }
     run.ctStates.push(flags.state);
-    run.ctCalls.push({ zone, commit: req.commit });
+    run.ctCalls.push({ zone, commit: req.commit, failed: false });
     run.queueRecirc(x, req.table, next, flags.source, before === null ? undefined : [before, natSimFlow((f) => ns.get(f), af)]);
   }
   endCt(x, req);
