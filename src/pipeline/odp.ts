@@ -249,8 +249,15 @@ const lseText = (lse: bigint) => `label=${lse >> 12n},tc=${(lse >> 9n) & 7n},ttl
  * rewritten (set(mpls(...))) when the packet has one in its place; then the packet's
  * extra entries are pushed, innermost first.
  */
+/** The same Ethernet type and label stack (no closure: this runs on every commit). */
+function sameMpls(a: Words, b: Words): boolean {
+  if (!sameWords(a, b, DL_TYPE)) return false;
+  for (let k = 0; k < MPLS_INFO.length; k++) if (!sameWords(a, b, MPLS_INFO[k])) return false;
+  return true;
+}
+
 function commitMpls(flow: Slots, base: Slots, out: string[]): void {
-  if (sameWords(flow.w, base.w, DL_TYPE) && MPLS_INFO.every((i) => sameWords(flow.w, base.w, i))) return;
+  if (sameMpls(flow.w, base.w)) return;
   const t = flow.get('dl_type');
   let bn = countMplsLabels(base);
   const fn = countMplsLabels(flow);

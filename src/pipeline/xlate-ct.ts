@@ -95,7 +95,7 @@ export function conntrack(x: Xlate, req: CtRequest): void {
   const odp = ctOdp(x, req, zone, markMask, labelMask, v6);
   x.odp.push(odp);
   // ct(table=N) freezes no action: OVS 3.1 aborts here when the action set holds any.
-  if (req.table !== null) checkFrozenSetFits(x, `ct(table=${req.table})`, 0);
+  if (req.table !== null && !x.actionSetEmpty) checkFrozenSetFits(x, `ct(table=${req.table})`, 0);
 
   const run = x.run;
   // The datapath runs ct() (and recirculates) on its own packet, which an earlier
