@@ -49,7 +49,7 @@ export function copyActionSet(set: ActionSetSlots): ActionSetSlots {
  */
 export function restoreActionSet(x: Xlate, set: ActionSetSlots): void {
   const written = WRITTEN.get(set) ?? [];
-  if (x.run.trace) x.ev({ kind: 'action', depth: 1, text: `Restoring action set: ${written.map((a) => x.actionText(a)).join(',')}` });
+  if (x.run.trace) x.ev({ kind: 'thaw', depth: 1, text: `Restoring action set: ${written.map((a) => x.actionText(a)).join(',')}` });
   x.actionSet = new Map();
   x.slots.delete('actset_output');
   writeToActionSet(x, written, false);

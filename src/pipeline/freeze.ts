@@ -192,7 +192,7 @@ export function thaw(x: Xlate, f: Frozen): void {
   x.stack = [...f.stack];
   if (x.run.trace) {
     const texts = f.items.map((it) => (it.unroll ? unrollText(it.unroll) : x.actionText(it.action!)));
-    x.ev({ kind: 'action', depth: 1, text: `Restoring actions: ${texts.join(',')}` });
+    x.ev({ kind: 'thaw', depth: 1, text: `Restoring actions: ${texts.join(',')}` });
   }
   let list: Action[] = [];
   const flush = () => { if (list.length) x.executeList(list, 0); list = []; };

@@ -31,7 +31,13 @@ export type TraceEvent =
   /** The action set executed at the end of the pipeline. */
   | { kind: 'action-set'; depth: number }
   /** A group bucket whose actions follow, OVS's `bucket N` lines. */
-  | { kind: 'bucket'; depth: number; bucket: number };
+  | { kind: 'bucket'; depth: number; bucket: number }
+  /**
+   * What a resumed pass takes back from its frozen state, under OVS's `thaw` node
+   * (`Restoring action set: …`, `Restoring actions: …`). OVS's thaw nodes may hold
+   * children, so the last of them is not indented as a followed node (text.ts).
+   */
+  | { kind: 'thaw'; depth: number; text: string };
 
 /** How a recirculated pass got its ct_state. */
 export type CtSource = 'tracker' | 'ct-next' | 'default';

@@ -34,13 +34,10 @@ function tableText(table: number, f: MatchedFlow): string {
 // fields: a flow whose datapath actions set them runs in userspace, which the trace says.
 const SLOW_SET = /\bset\((?:arp|icmp|icmpv6|nd|nd_ext)\(/;
 
-/** The recirculation's `thaw` node and its `Resuming from table N` child, before the pass's events. */
-type Node = TraceEvent | { kind: 'thaw'; depth: number; text: string };
-
 /** OVS's node types that may hold children (the others always count as followed). */
-const holds = (k: Node['kind']): boolean => k === 'table' || k === 'action-set' || k === 'thaw';
+const holds = (k: TraceEvent['kind']): boolean => k === 'table' || k === 'action-set' || k === 'thaw';
 
-function nodeText(e: Node): string {
+function nodeText(e: TraceEvent): string {
   switch (e.kind) {
     case 'table': return e.flow ? tableText(e.table, e.flow) : `${String(e.table).padStart(2)}. No match.`;
     case 'action': case 'thaw': return e.text;
@@ -66,7 +63,7 @@ function switchActions(text: string): string[] {
  * traces an empty action list so). ctflow's notes are not OVS nodes: they do not make
  * their siblings "followed".
  */
-function treeLines(out: string[], nodes: Node[]): void {
+function treeLines(out: string[], nodes: TraceEvent[]): void {
   const n = nodes.length;
   // Backwards: whether a node has a later sibling (a later node of its level before any
   // node of a lower level). later[L] holds that for level L at the current position.
@@ -95,7 +92,7 @@ function treeLines(out: string[], nodes: Node[]): void {
 }
 
 function passText(out: string[], p: TracePass, bridge: string): void {
-  let nodes: Node[] = p.events;
+  let nodes: TraceEvent[] = p.events;
   if (p.recircId) {
     // OVS names the default state as a fixed text, in its own flag order.
     const how = p.ctSource === 'default'

@@ -124,10 +124,9 @@ describe('the thawed pass restores the set and runs it', () => {
       const actionsOf = (id: string) => flows.find((l) => l.includes(`recirc_id(${id})`))!.split(' actions:')[1];
       expect(r.datapathActions).toEqual([actionsOf('0'), actionsOf('0x1')]);
       const recorded = read(dir, 'resumed-traces.txt');
-      // Lines as printed, but `Restoring actions:`, which OVS prints 4 columns left of ctflow
-      // (its last thaw line; ctflow's trace events cannot say so yet: src/trace/text.ts).
+      // Lines as printed, leading spaces kept (`Restoring actions:`, the last thaw child, 8 columns in).
       const thaw = (t: string) => t.split('\n').filter((l) => /^\s*(Restoring|unroll_xlate|restored state|--\.|Datapath actions)/.test(l) || /^ {4}\S/.test(l))
-        .map((l) => (l.trim().startsWith('Restoring actions:') ? l.trim() : l.trimEnd()));
+        .map((l) => l.trimEnd());
       const ours = formatTraceText({ passes: [r.trace.passes[1]] });
       expect(thaw(ours)).toEqual(thaw(recorded));
       expect(ours).toMatch(/^ {12}Restoring action set: /m);
