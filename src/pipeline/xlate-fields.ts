@@ -8,6 +8,7 @@ import { applySet, moveWords, setPlanOf, type SetArgs, type WordWrites } from '.
 import type { Xlate } from './xlate.js';
 import { fieldPrereqOk } from './prereq.js';
 import { heldAsSetField } from '../model/actions/set_field.js';
+import { wholeVid } from '../model/actions/vlan-vid.js';
 
 export function readField(x: Xlate, f: FieldSpec): bigint {
   const r = f.segs.length === 1 ? wordRef(f, 0, f.bits) : null;
@@ -59,7 +60,8 @@ export function setField(x: Xlate, a: SetArgs): void {
 }
 export function move(x: Xlate, a: { src: SubfieldRef; dst: SubfieldRef }): void {
   if (!moveWords(a, x.slots, x.wc)) writeSub(x, a.dst, read(x, a.src));
-  if (x.run.trace) x.detail(subfieldIsNow(a.dst, readField(x, a.dst.field)));
+  // vlan_vid's 12 VID bits are all of it to OVS, which then shows the whole field (tag bit too).
+  if (x.run.trace) x.detail(subfieldIsNow(wholeVid(a.dst), readField(x, a.dst.field)));
 }
 
 export function writeSub(x: Xlate, sf: SubfieldRef, value: bigint): void {

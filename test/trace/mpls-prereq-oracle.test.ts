@@ -53,9 +53,10 @@ const REFUSED = new Map<string, RegExp>([
  * still agree with the traced one), and where the fix belongs.
  */
 const DIFFERS = new Map<string, string>([
-  // OVS holds vlan_vid in 16 bits: an explicit /0x1fff is a partial write to it, which ctflow
-  // cannot tell from no mask (its vlan_vid is 13 bits: VID and OFPVID_PRESENT).
-  ['set-field-oxm-vlan-vid-mask-present-of15', 'src/model/actions/set_field.ts: set_field:4101->vlan_vid where OVS keeps /0x1fff (mask taken as whole)'],
+  // OVS prints VLAN headers down to the first all-zero TCI, not the first without CFI: a
+  // non-zero TCI without a tag (a move wrote its VID bits) still shows `vlan_tci1=0x0000`.
+  ['move-vlan-tci-from-reg-cfi-clear', 'src/packet/format.ts: insertInnerVlan stops at vlan_tci=0x6123 (no CFI) where OVS adds vlan_tci1=0x0000'],
+  ['move-vlan-vid-from-reg-untagged', 'src/packet/format.ts: insertInnerVlan stops at vlan_tci=0x0abc (no CFI) where OVS adds vlan_tci1=0x0000'],
 ]);
 
 describe('MPLS label stack text and set_field prerequisites at run time (ofproto/trace oracle)', () => {

@@ -18,7 +18,8 @@ import { fieldByName, fieldNames, type FieldSpec } from '../fields.js';
 import { valueText } from '../match.js';
 import { formatIpv4, formatMac, parseFieldValue, ValueError } from '../values.js';
 import { didYouMean } from '../../util/suggest.js';
-import { bigArg, formatSubfield, subfieldFromAtoms, type Subfield } from './args.js';
+import { bigArg, subfieldFromAtoms } from './args.js';
+import { formatVidSubfield, VID_BITS, vidSubfield } from './vlan-vid.js';
 import { hexish, mfFormat } from './mf-format.js';
 import { prereqMet } from './field-prereq.js';
 import { hasVlan, setVlanTci } from './vlan-state.js';
@@ -45,6 +46,10 @@ export interface SetFieldArgs {
   flowHasVlan?: boolean;
   /** Made by the switch, never encoded (a frozen write_metadata): printed as the action itself, set_field with its mask. */
   internal?: boolean;
+  /** vlan_vid's mask as written over OpenFlow 1.5 (or read from its dump), in OVS's 16 bits,
+   *  when not all ones there: `/0x1fff` covers ctflow's 13 bits yet is a partial write to OVS,
+   *  which prints it (and `/0x3fff`) as written. `mask` holds the bits ctflow writes. */
+  vidMask?: bigint;
 }
 
 /** Whether the switch holds the write as a set_field (OFPACT_SET_FIELD: every load and
@@ -69,10 +74,12 @@ const regLoadable = (f: FieldSpec) => f.nxm !== null && !f.name.startsWith('tun_
 function segments(a: SetFieldArgs): { ofs: number; bits: number; value: bigint }[] {
   const out: { ofs: number; bits: number; value: bigint }[] = [];
   let ofs = 0;
-  while (ofs < a.field.bits) {
-    if (!((a.mask >> BigInt(ofs)) & 1n)) { ofs++; continue; }
+  // A load of vlan_vid writes the 12-bit VID only (vlan-vid.ts): OFPVID_PRESENT is no bit of it.
+  const [bits, mask] = a.field.name === 'vlan_vid' ? [VID_BITS, a.mask & ones(VID_BITS)] : [a.field.bits, a.mask];
+  while (ofs < bits) {
+    if (!((mask >> BigInt(ofs)) & 1n)) { ofs++; continue; }
     let n = 0;
-    while (ofs + n < a.field.bits && n < 64 && (a.mask >> BigInt(ofs + n)) & 1n) n++;
+    while (ofs + n < bits && n < 64 && (mask >> BigInt(ofs + n)) & 1n) n++;
     out.push({ ofs, bits: n, value: (a.value >> BigInt(ofs)) & ones(n) });
     ofs += n;
   }
@@ -116,7 +123,7 @@ const OF11 = new Map<string, (v: bigint, version: number) => string | null>([
 ]);
 
 /** Every bit of the field written: an OpenFlow 1.2-1.4 set_field (which has no mask) can say it. */
-const whole = (a: SetFieldArgs) => (a.mask & ones(a.field.bits)) === ones(a.field.bits);
+const whole = (a: SetFieldArgs) => a.vidMask === undefined && (a.mask & ones(a.field.bits)) === ones(a.field.bits);
 /** A set_field without a mask (OVS fills in all ones). */
 const sfWhole = (a: SetFieldArgs, ctx: FormatCtx) => sf(a.field.name, mfFormat(a.field, a.value, ones(a.field.bytes * 8), ctx.portNames));
 
@@ -128,7 +135,7 @@ export function formatSetField(a: SetFieldArgs, ctx: FormatCtx): string {
   // print it masked, 1.2-1.4 dumps as the loads of its runs, 1.0 dumps as the OpenFlow 1.0
   // action with the mask gone (recorded on OVS 3.1: test/oracle/trace set-field-masked-*).
   if (native && !a.legacy && !whole(a) && version >= 12) {
-    return ctx.of15 ? sfText(a.field, a.value & a.mask, a.mask, ctx) : loads(a, ctx);
+    return ctx.of15 ? sfText(a.field, a.value & a.mask, a.vidMask ?? a.mask, ctx) : loads(a, ctx);
   }
   if (native) return native(a.value, version >= 12, a, version === 11);
   const of11 = a.legacy && !a.load ? OF11.get(a.field.name)?.(a.value, version) : null;
@@ -148,7 +155,7 @@ function loads(a: SetFieldArgs, ctx: FormatCtx): string {
   return segments(a).map((s) => {
     const sh = BigInt(s.ofs);
     if (ctx.of15) return sfText(a.field, s.value << sh, ones(s.bits) << sh, ctx);
-    return `load:${hexish(s.value)}->${loadDst({ field: a.field, ofs: s.ofs, bits: s.bits })}`;
+    return `load:${hexish(s.value)}->${formatVidSubfield({ field: a.field, ofs: s.ofs, bits: s.bits })}`;
   }).join(',');
 }
 
@@ -178,11 +185,15 @@ function parseSetField(item: Item, ctx: ParseCtx): SetFieldArgs {
     // its mask on the way to the switch: the whole field gets the value as written.
     const of10 = (ctx.ofVersion ?? 10) < 12 && !ctx.dump && NATIVE.has(f.name);
     let mask = text.includes('/') && !of10 ? m.mask : ones(f.bits);
-    if (ctx.dump) return { field: f, value: m.value, mask, load: false, dumped: true, setField: true };
-    // OVS holds vlan_vid in 16 bits: over 1.2-1.4 any mask makes it a load of the 12-bit VID
-    // (`set_field:0x1005/0x1fff` is `load:0x5->OXM_OF_VLAN_VID[]`, which keeps the tag).
-    const vidLoad = f.name === 'vlan_vid' && text.includes('/') && (ctx.ofVersion ?? 10) >= 12 && (ctx.ofVersion ?? 10) < 15;
+    // OVS holds vlan_vid in 16 bits: a mask short of 0xffff is partial there.
+    const vidMask = f.name === 'vlan_vid' && text.includes('/') && !of10 ? vidMask16(text, span) : undefined;
+    mask &= ones(f.bits);
+    if (ctx.dump) return { field: f, value: m.value, mask, load: false, dumped: true, setField: true, ...(vidMask !== undefined && { vidMask }) };
+    // Over 1.2-1.4 such a mask makes it a load of the 12-bit VID (`set_field:0x1005/0x1fff` is
+    // `load:0x5->OXM_OF_VLAN_VID[]`, which keeps the tag); over 1.5 the switch keeps the mask.
+    const vidLoad = vidMask !== undefined && (ctx.ofVersion ?? 10) < 15;
     if (vidLoad) mask &= ones(VID_BITS);
+    else if (vidMask !== undefined) return checkedVidMask(f, m.value, mask, vidMask, ctx, span);
     const load = vidLoad || arrivesAsLoad(f, mask, false, ctx);
     if (!load) checkOxmSetField(f, m.value, mask, ctx.ofVersion ?? 10, span);
     return !load && (ctx.ofVersion ?? 10) >= 12 ? { field: f, value: m.value, mask, load, setField: true } : { field: f, value: m.value, mask, load };
@@ -190,6 +201,21 @@ function parseSetField(item: Item, ctx: ParseCtx): SetFieldArgs {
     if (e instanceof ValueError) fail(e.message, span);
     throw e;
   }
+}
+
+/** The 16-bit mask of `VALUE/MASK` for vlan_vid, or undefined when it is all ones (a whole write). */
+function vidMask16(text: string, span: Span): bigint | undefined {
+  const t = text.slice(text.indexOf('/') + 1);
+  if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(t)) fail(`vlan_vid mask '${t}': expected a number`, span);
+  const m = BigInt(t);
+  if (m > 0xffffn) fail(`vlan_vid mask ${t} does not fit in 16 bits`, span);
+  return m === 0xffffn ? undefined : m;
+}
+
+/** An OpenFlow 1.5 set_field on vlan_vid with a partial mask: checked, kept as a set_field. */
+function checkedVidMask(f: FieldSpec, value: bigint, mask: bigint, vidMask: bigint, ctx: ParseCtx, span: Span): SetFieldArgs {
+  checkOxmSetField(f, value, vidMask, ctx.ofVersion ?? 10, span);
+  return { field: f, value, mask, load: false, setField: true, vidMask };
 }
 
 /**
@@ -229,7 +255,7 @@ export function arrivesAsLoad(f: FieldSpec, mask: bigint, spelledLoad: boolean, 
 
 function parseLoad(item: Item, ctx: ParseCtx): SetFieldArgs {
   const { text, span, dst: d, all } = valueAndDst(item, 'load:VALUE->FIELD[start..end]');
-  const dst = vlanVid12(subfieldFromAtoms(d, all), d[0], all);
+  const dst = vidSubfield(subfieldFromAtoms(d, all), d[0], all);
   if (!dst.field.writable) fail(`${dst.field.name} is read-only`, d[0].span);
   const value = bigArg(text, dst.field.bits, 'load', span);
   if (value > ones(dst.bits)) fail(`load: value 0x${value.toString(16)} does not fit into ${dst.bits} bits`, span);
@@ -242,21 +268,6 @@ function parseLoad(item: Item, ctx: ParseCtx): SetFieldArgs {
 }
 
 const ETH_ADDR = new Set(['eth_src', 'eth_dst']);
-
-/** ctflow's vlan_vid holds OFPVID_PRESENT as bit 12 (what set_field writes); OVS's subfield is the 12-bit VID. */
-const VID_BITS = 12;
-
-/** A load's vlan_vid[...] as OVS reads it: `[]` is bits 0..11 (a load keeps the tag present), bit 12 does not exist. */
-function vlanVid12(dst: Subfield, atom: Atom, span: Span): Subfield {
-  if (dst.field.name !== 'vlan_vid') return dst;
-  if (atom.kind === 'ref' && !atom.subscript) return { ...dst, bits: VID_BITS };
-  const end = dst.ofs + dst.bits - 1;
-  if (end >= VID_BITS) fail(`vlan_vid[${atom.kind === 'ref' ? atom.subscript : ''}]: ${dst.ofs >= VID_BITS ? `starting bit ${dst.ofs}` : `ending bit ${end}`} is not valid because field is only ${VID_BITS} bits wide`, span);
-  return dst;
-}
-
-/** A load's destination as OVS prints it (vlan_vid's 12 bits are all of it). */
-const loadDst = (s: Subfield) => formatSubfield(s.field.name === 'vlan_vid' && s.ofs === 0 && s.bits === VID_BITS ? { ...s, bits: s.field.bits } : s);
 
 /** OVS's check of a field write against the match, and the VLAN state it leaves behind. */
 export function checkSetField(a: SetFieldArgs, ctx: CheckCtx): void {
