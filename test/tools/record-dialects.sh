@@ -14,7 +14,7 @@
 set -eu
 eval "$(/work/shared/tools/ovs-sandbox.sh env "$1")"
 dump() { ovs-ofctl -O "$1" dump-flows br0 --no-stats 2>/tmp/rd.$$ | sed -n 's/^ //p'; }
-why() { grep -o 'OFPB[A-Z_]*\|Invalid value for set field [a-z_]*: [0-9]*\|[^:]*bits wide\|source field is .*' /tmp/rd.$$ | head -1; }
+why() { grep -o 'OFPB[A-Z_]*\|Invalid value for set field [a-z_]*: [0-9]*\|[^:]*bits wide\|source field is .*\|output to unknown port' /tmp/rd.$$ | head -1; }
 tab=$(printf '\t')
 while IFS="$tab" read -r proto flow; do
   ovs-ofctl del-flows br0
