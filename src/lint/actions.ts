@@ -7,6 +7,7 @@ import type { Action, ActionSpec } from '../model/actions/types.js';
 import { ACTION_SET_RANK, actionSetRankOf, runsAsActionSet, type Clause, type CtUse, type FieldAccess, type Jump } from '../model/actions/facets.js';
 import type { Subfield } from '../model/actions/args.js';
 import { formatSubfield } from '../model/actions/args.js';
+import { listBytes, type Bytes } from './frozen-bytes.js';
 
 export type Access = FieldAccess;
 
@@ -65,17 +66,18 @@ export const finalRank = (a: Action): number => setRank(a) ?? -1;
 
 /**
  * What an instruction's list puts in the action set: its final action (the one of its
- * own that would win, or null) and whether it adds anything at all. Null when `a` has no
+ * own that would win, or null), whether it adds anything at all and its bytes (all of
+ * the list, as OVS appends it: freeze-with-action-set compares them). Null when `a` has no
  * such list (it is not write_actions).
  */
-export function setWriteOf(a: Action): { final: Action | null; adds: boolean } | null {
+export function setWriteOf(a: Action): { final: Action | null; adds: boolean; bytes: Bytes } | null {
   const spec = specOf(a);
   if (!spec.instruction) return null;
   const raw = spec.nested?.(a.args);
   if (!raw) return null;
   const runs = nestedActions(a)!;
   const last = runs[runs.length - 1];
-  return { final: last && isSetFinal(last) ? last : null, adds: raw.length > 0 };
+  return { final: last && isSetFinal(last) ? last : null, adds: raw.length > 0, bytes: listBytes(raw) };
 }
 
 /** Calls `fn` for every action that runs, nested ones included (a write_actions list: those it would run, in the set's order). */

@@ -9,6 +9,7 @@
 import type { Action } from '../model/actions/types.js';
 import type { Flow } from '../model/flow.js';
 import { finalRank } from './actions.js';
+import { addBytes, type Bytes } from './frozen-bytes.js';
 
 export interface HeldSet {
   /** The final action the set would run, or null. */
@@ -17,16 +18,19 @@ export interface HeldSet {
   by: Flow | null;
   /** The flow that last added an action (a final one or not); null: the set is empty. */
   held: Flow | null;
+  /** The bytes it takes in OVS 3.1 (frozen-bytes.ts), or why lint cannot say. */
+  bytes: Bytes;
 }
 
-export const EMPTY_SET: HeldSet = { final: null, by: null, held: null };
+export const EMPTY_SET: HeldSet = { final: null, by: null, held: null, bytes: 0 };
 
 /** The set after `flow` writes a list whose own winner is `final` (`adds`: the list is not empty). */
-export function written(set: HeldSet, flow: Flow, w: { final: Action | null; adds: boolean }): HeldSet {
-  const held = w.adds ? flow : set.held;
+export function written(set: HeldSet, flow: Flow, w: { final: Action | null; adds: boolean; bytes: Bytes }): HeldSet {
+  if (!w.adds) return set;
+  const bytes = addBytes(set.bytes, w.bytes);
   // As putInActionSet: a final of the same or a higher class replaces the one held.
-  if (w.final && (!set.final || finalRank(set.final) <= finalRank(w.final))) return { final: w.final, by: flow, held };
-  return held === set.held ? set : { ...set, held };
+  if (w.final && (!set.final || finalRank(set.final) <= finalRank(w.final))) return { final: w.final, by: flow, held: flow, bytes };
+  return { ...set, held: flow, bytes };
 }
 
 /** Numbers actions for state keys (the same action object: the same final). */
@@ -38,6 +42,6 @@ export class ActionIds {
     if (id === undefined) this.ids.set(a, (id = this.ids.size + 1));
     return id;
   }
-  /** A set's key: paths whose sets differ only in who wrote them run the same. */
-  setKey(s: HeldSet): string { return `${this.of(s.final)}${s.held ? '+' : ''}`; }
+  /** A set's key: paths whose sets differ only in who wrote them run the same (their sizes may not freeze alike). */
+  setKey(s: HeldSet): string { return `${this.of(s.final)}${s.held ? '+' + s.bytes : ''}`; }
 }

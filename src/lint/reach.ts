@@ -39,9 +39,15 @@ export interface CommitSeen { flow: Flow; action: Action; zone: string; state: T
 /**
  * A freeze met while the action set held something (`set.held` wrote last): a ct() that
  * recirculates, or a select group that may freeze for the datapath's dp_hash. `action`:
- * that action, or the flow's group action when it is in a bucket.
+ * that action, or the flow's group action when it is in a bucket (`inBucket`). `sets`:
+ * the sizes of the sets it is met with, each with whether the flow's lookup ran last in
+ * every list around it (`tail`: then only the rest of the flow's own list is frozen with
+ * the group; else the callers' rests are too, which lint does not count).
  */
-export interface FreezeWithSet { kind: 'ct' | 'dp_hash'; flow: Flow; action: Action; set: HeldSet }
+export interface FreezeWithSet {
+  kind: 'ct' | 'dp_hash'; flow: Flow; action: Action; set: HeldSet; inBucket: boolean;
+  sets: Array<{ bytes: HeldSet['bytes']; tail: boolean }>;
+}
 
 export interface Reach {
   /** Reached tables → the states they are reached in (by state key). */
@@ -74,6 +80,7 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
   const ids = new ActionIds();
   const stKey = (st: State): string => `${key(st.s)}|${ids.setKey(st.set)}`;
   const seen = new Set<string>(); // commits and forks recorded, by action id and state
+  const freezeOf = new Map<Action, FreezeWithSet>();
   // A table with a flow that matches every packet never misses: its lookup leaves only
   // what its flows leave. Any other may miss, which changes nothing.
   const neverMisses = new Set(flows.filter((f) => !isSoft(f) && matchKey(f.match) === '').map((f) => f.table));
@@ -115,20 +122,23 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
   /** A pass from `table` (table 0, or a recirculation): its lookup, then the set runs. */
   function pass(table: number, st: State): void {
     callOf(`pass ${table}/${stKey(st)}`, () => {
-      for (const o of lookup(table, st)) runSet(o);
+      for (const o of lookup(table, st, true)) runSet(o);
       return [];
     });
   }
 
-  /** The states a lookup in `table` from `st` leaves, as far as known yet. */
-  function lookup(table: number, st: State): State[] {
+  /**
+   * The states a lookup in `table` from `st` leaves, as far as known yet. `tail`: nothing
+   * is left to run after it in the lists that led there (up to a pass, clone or bucket).
+   */
+  function lookup(table: number, st: State, tail: boolean): State[] {
     visit(table, st.s);
-    const c = callOf(`${table}/${stKey(st)}`, () => {
+    const c = callOf(`${table}/${stKey(st)}${tail ? '' : '/n'}`, () => {
       const outs: State[] = [];
       for (const f of tables.get(table) ?? []) {
         const cs = ctStateOf(f.match);
         if (st.s === null ? !matchesUntracked(cs) : !matchesTracked(cs)) continue;
-        outs.push(...walk(f, f.actions, [st]));
+        outs.push(...walk(f, f.actions, [st], tail));
       }
       if (!neverMisses.has(table)) outs.push(st);
       return outs;
@@ -142,21 +152,23 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
     const { final, by } = st.set;
     if (!final || !by) return;
     r.setRuns.add(final);
-    walk(by, [final], [{ s: st.s, set: EMPTY_SET }]); // what the set's run writes to a set never runs
+    walk(by, [final], [{ s: st.s, set: EMPTY_SET }], true); // what the set's run writes to a set never runs
   }
 
-  /** Runs `actions` of `flow` from each of `states`; returns the states after them. */
-  function walk(flow: Flow, actions: readonly Action[], states: State[]): State[] {
-    for (const a of actions) {
+  /** Runs `actions` of `flow` from each of `states`; returns the states after them. `tail`: as lookup's, for the list. */
+  function walk(flow: Flow, actions: readonly Action[], states: State[], tail: boolean): State[] {
+    for (let i = 0; i < actions.length; i++) {
+      const a = actions[i], last = tail && i === actions.length - 1;
       const next = new Map<string, State>();
-      for (const st of states) for (const o of step(flow, a, st)) next.set(stKey(o), o);
+      for (const st of states) for (const o of step(flow, a, st, last, tail)) next.set(stKey(o), o);
       states = [...next.values()];
       if (!states.length) break; // a call that has returned nothing yet: followed again when it does
     }
     return states;
   }
 
-  function step(flow: Flow, a: Action, st: State): State[] {
+  /** `tail`: nothing runs after `a` in the lists around it; `listTail`: nothing after its list (freezes counts the rest of the list). */
+  function step(flow: Flow, a: Action, st: State, tail: boolean, listTail: boolean): State[] {
     const ct = conntrackOf(a);
     const zone = ct?.kind === 'track' ? zoneText(ct.zone) : null;
     if (zone !== null && ct?.kind === 'track' && ct.commit && once(`c${ids.of(a)}/${key(st.s)}`)) {
@@ -166,7 +178,7 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
     for (const j of jumps(a, flow.table)) {
       if (j.kind === 'ct') {
         if (zone === null) throw new Error(`internal: action ${a.name} recirculates after ct() but declares no ct() lookup`);
-        freezes('ct', flow, a, st);
+        freezes('ct', flow, a, st, listTail);
         // OVS means the recirculated pass to go on with the set (it aborts first when the
         // set holds anything: freezesWithSet); followed so, the findings after it still hold.
         pass(j.table, { s: { zone, by: flow, act: a }, set: st.set });
@@ -177,7 +189,7 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
         if (!by) r.gotoWithSet.set(a, (by = new Set()));
         by.add(st.set.by);
       }
-      outs = outs.flatMap((o) => lookup(j.table, o));
+      outs = outs.flatMap((o) => lookup(j.table, o, tail));
     }
     const g = groupOf(a);
     if (g !== null) {
@@ -185,7 +197,7 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
       if (!desc) r.unknownGroups.add(g);
       else {
         // A select group without a hash of its own fields may freeze (src/pipeline/xlate-group.ts).
-        if (desc.type === 'select' && (desc.selectionMethod ?? 'dp_hash') === 'dp_hash') freezes('dp_hash', flow, a, st);
+        if (desc.type === 'select' && (desc.selectionMethod ?? 'dp_hash') === 'dp_hash') freezes('dp_hash', flow, a, st, listTail);
         const outer = viaGroup;
         viaGroup ??= a;
         outs = outs.flatMap((o) => buckets(flow, desc, o));
@@ -204,8 +216,9 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
       const inner = nestedActions(a);
       // clone() runs on a copy, with a copy of the set that runs when the clone ends; the
       // packet then goes on as it was (test/oracle/lint-actset/clone-runs-set).
-      if (inner && nestedOnCopy(a)) for (const o of walk(flow, inner, outs)) runSet(o);
-      else if (inner) outs = walk(flow, inner, outs);
+      // A freeze inside the clone ends with it (freeze.ts): its list is a tail of its own.
+      if (inner && nestedOnCopy(a)) for (const o of walk(flow, inner, outs, true)) runSet(o);
+      else if (inner) outs = walk(flow, inner, outs, tail);
     }
     // After ct() the packet goes on untracked (the recirculation is tracked); so after ct_clear.
     return ct ? outs.map((o) => ({ s: null, set: o.set })) : outs;
@@ -215,17 +228,24 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
    * A group's buckets from `st`. Each runs on a copy of the packet (its track state
    * comes back after it) but on the pipeline's one set, which tables it resubmits to may
    * change: one bucket after the other for type=all, any one bucket for the others.
+   * A freeze inside a bucket ends with it (freeze.ts): its list is a tail of its own.
    */
   function buckets(flow: Flow, desc: GroupDesc, st: State): State[] {
     const run = (b: GroupDesc['buckets'][number], from: State): State[] =>
-      walk(flow, bucketActions(b.actions), [from]).map((o) => ({ s: from.s, set: o.set }));
+      walk(flow, bucketActions(b.actions), [from], true).map((o) => ({ s: from.s, set: o.set }));
     if (desc.type === 'all') return desc.buckets.reduce((states, b) => states.flatMap((x) => run(b, x)), [st]);
     return desc.buckets.length ? desc.buckets.flatMap((b) => run(b, st)) : [st];
   }
 
-  function freezes(kind: FreezeWithSet['kind'], flow: Flow, a: Action, st: State): void {
+  function freezes(kind: FreezeWithSet['kind'], flow: Flow, a: Action, st: State, tail: boolean): void {
+    if (!st.set.held) return;
     const at = viaGroup ?? a;
-    if (st.set.held && once(`f${ids.of(at)}`)) r.freezesWithSet.push({ kind, flow, action: at, set: st.set });
+    let f = freezeOf.get(at);
+    if (!f) {
+      freezeOf.set(at, (f = { kind, flow, action: at, set: st.set, inBucket: viaGroup !== null, sets: [] }));
+      r.freezesWithSet.push(f);
+    }
+    if (once(`f${ids.of(at)}/${st.set.bytes}/${tail}`)) f.sets.push({ bytes: st.set.bytes, tail });
   }
 
   function once(k: string): boolean {

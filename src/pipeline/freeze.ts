@@ -60,22 +60,31 @@ const FREEZING = new WeakMap<Xlate, Frozen>();
 const MPLS_RECIRC = new WeakMap<readonly string[], number>();
 export const isMplsRecirc = (odp: readonly string[], i: number): boolean => MPLS_RECIRC.get(odp) === i;
 
-function put(x: Xlate, f: Frozen, a: Action): void {
+/**
+ * `a` as OVS freezes it in `table`: null when nothing resumes it; `reports`: it reports
+ * its table and cookie, so an `unroll_xlate` marker goes before it where they changed.
+ * (lint sizes frozen lists with it too: src/lint/frozen-bytes.ts.)
+ */
+export function asFrozen(a: Action, table: number): { action: Action; reports: boolean } | null {
   const spec = actionByName(a.name);
-  if (spec?.notRestored) return; // nothing to resume
+  if (spec?.notRestored) return null; // nothing to resume
   // An instruction cannot be resumed: goto_table becomes a resubmit to its table.
   // For the same reason write_metadata becomes a set_field on metadata.
-  const goto = spec?.jumps?.(a.args, x.table).find((j) => j.kind === 'goto_table');
+  const goto = spec?.jumps?.(a.args, table).find((j) => j.kind === 'goto_table');
+  if (goto) return { action: { ...resubmitAction(goto.table), span: a.span }, reports: false };
   const as = spec?.frozenAs?.(a.args);
-  if (goto) {
-    a = { ...resubmitAction(goto.table), span: a.span };
-  } else if (as) {
-    a = { ...as, span: a.span };
-  } else if (spec?.reportsTable?.(a.args) && (!f.last || f.last.table !== x.table || (f.last.flow?.cookie ?? 0n) !== (x.flow?.cookie ?? 0n))) {
+  if (as) return { action: { ...as, span: a.span }, reports: false };
+  return { action: a, reports: spec?.reportsTable?.(a.args) ?? false };
+}
+
+function put(x: Xlate, f: Frozen, action: Action): void {
+  const fa = asFrozen(action, x.table);
+  if (!fa) return;
+  if (fa.reports && (!f.last || f.last.table !== x.table || (f.last.flow?.cookie ?? 0n) !== (x.flow?.cookie ?? 0n))) {
     f.last = { table: x.table, flow: x.flow };
     f.items.push({ unroll: f.last });
   }
-  f.items.push({ action: a });
+  f.items.push({ action: fa.action });
 }
 
 /** The group action stops the translation: it and what follows it are frozen. */
