@@ -87,20 +87,10 @@ describe('freeze-with-action-set', () => {
 
 describe('freeze-with-action-set: dp_hash select groups', () => {
   // Every recorded dp_hash freeze with a set (ovs-vswitchd 3.1 on the userspace datapath,
-  // one packet each), with the bytes OVS compares (test/pipeline/action-set-freeze.test.ts
-  // checks the same sizes against the pipeline's own check).
+  // one packet each), with the bytes OVS compares (test/oracle/freeze-bytes/README.md).
   const ACTSET = join(CASES, '..', 'actset-freeze');
-  const dpHashCases: Array<[string, number, number]> = [
-    ['lint-actset/dp-hash-group-with-set-big', 112, 24],
-    ['lint-actset/dp-hash-group-with-set-small', 16, 24],
-    ['actset-freeze/dp-hash-set-at-limit', 24, 24],
-    ['actset-freeze/dp-hash-set-field-over', 32, 24],
-    ['actset-freeze/dp-hash-set-over', 40, 24],
-    ['actset-freeze/dp-hash-set-rest-room', 32, 40],
-    ['actset-freeze/dp-hash-set-rest-counts', 48, 40],
-    ['actset-freeze/dp-hash-set-rest-over', 64, 32],
-    ['actset-freeze/dp-hash-set-written-twice', 32, 24],
-  ];
+  const dpHashCases = (JSON.parse(readFileSync(join(CASES, '..', 'freeze-bytes', 'sizes.json'), 'utf8')).cases as Array<[string, number, number]>)
+    .filter(([c]) => c.includes('/dp-hash-'));
   it('has every recorded dp-hash-set case', () => {
     const recorded = readdirSync(ACTSET).filter((c) => c.startsWith('dp-hash-set-')).map((c) => `actset-freeze/${c}`);
     expect(dpHashCases.map(([c]) => c)).toEqual(expect.arrayContaining(recorded));

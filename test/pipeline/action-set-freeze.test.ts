@@ -20,6 +20,7 @@ import { formatTraceText } from '../../src/trace/text.js';
 const ORACLE = join(import.meta.dirname, '..', 'oracle');
 const OWN = join(ORACLE, 'actset-freeze');
 const LINT = join(ORACLE, 'lint-actset');
+const FREEZE_BYTES: Array<[string, number, number]> = JSON.parse(readFileSync(join(ORACLE, 'freeze-bytes', 'sizes.json'), 'utf8')).cases;
 const caseDirs = [
   ...readdirSync(OWN).filter((c) => existsSync(join(OWN, c, 'vswitchd.txt'))).map((c) => join(OWN, c)),
   ...readdirSync(LINT).filter((c) => existsSync(join(LINT, c, 'vswitchd.txt'))).map((c) => join(LINT, c)),
@@ -91,21 +92,8 @@ describe('a packet through a freeze with the action set, as ovs-vswitchd 3.1 han
     });
   }
 
-  // OVS's sizes (src/pipeline/ofpact-size.ts): output 16, set_queue 8, dec_ttl 16, set_field
-  // on a 32-bit register 32; frozen: unroll_xlate 16, group 8, output 16, set_queue 8.
-  it.each([
-    ['actset-freeze/dp-hash-set-at-limit', 24, 24],
-    ['actset-freeze/dp-hash-set-field-over', 32, 24],
-    ['actset-freeze/dp-hash-set-over', 40, 24],
-    ['actset-freeze/dp-hash-set-rest-room', 32, 40],
-    ['actset-freeze/dp-hash-set-rest-counts', 48, 40],
-    ['actset-freeze/dp-hash-set-rest-over', 64, 32],
-    ['actset-freeze/dp-hash-set-written-twice', 32, 24], // output:2 written twice counts twice
-    ['lint-actset/dp-hash-group-with-set-small', 16, 24],
-    ['lint-actset/dp-hash-group-with-set-big', 112, 24],
-    ['lint-actset/ct-fork-with-set-aborts', 16, 0],
-    ['actset-freeze/pop-mpls-set-over', 48, 32], // dec_ttl waits for the parsed packet: unroll_xlate + dec_ttl
-  ])('%s: a set of %i bytes beside %i frozen: dies exactly when bigger, and ctflow counts the same', (c, set, frozen) => {
+  // OVS's sizes per recorded freeze: test/oracle/freeze-bytes/README.md.
+  it.each(FREEZE_BYTES)('%s: a set of %i bytes beside %i frozen: dies exactly when bigger, and ctflow counts the same', (c, set, frozen) => {
     const dir = join(ORACLE, c);
     expect(gone(dir)).toBe(set > frozen);
     let msg = '';
