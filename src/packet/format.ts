@@ -196,10 +196,11 @@ function render(p: Packet, portNames?: Map<number, string>): string {
   return parts.join(',');
 }
 
-/** OVS shows VLAN headers up to and including the first absent one (`vlan_tci1=0x0000`). */
+/** OVS shows VLAN headers up to and including the first all-zero one (`vlan_tci1=0x0000`):
+ *  a TCI left non-zero without the tag bit (a move into vlan_tci) still counts as one. */
 function insertInnerVlan(items: string[], p: Packet): void {
   const outer = p.slots.get('vlan_tci') ?? 0n;
-  if (!(outer & VLAN_CFI)) return;
+  if (outer === 0n) return;
   const inner = p.slots.get(VLAN_TCI1) ?? 0n;
   let at = -1;
   items.forEach((s, i) => { if (/^(dl_vlan|dl_vlan_pcp|vlan_tci)=/.test(s)) at = i; });

@@ -55,8 +55,6 @@ const REFUSED = new Map<string, RegExp>([
 const DIFFERS = new Map<string, string>([
   // OVS prints VLAN headers down to the first all-zero TCI, not the first without CFI: a
   // non-zero TCI without a tag (a move wrote its VID bits) still shows `vlan_tci1=0x0000`.
-  ['move-vlan-tci-from-reg-cfi-clear', 'src/packet/format.ts: insertInnerVlan stops at vlan_tci=0x6123 (no CFI) where OVS adds vlan_tci1=0x0000'],
-  ['move-vlan-vid-from-reg-untagged', 'src/packet/format.ts: insertInnerVlan stops at vlan_tci=0x0abc (no CFI) where OVS adds vlan_tci1=0x0000'],
 ]);
 
 describe('MPLS label stack text and set_field prerequisites at run time (ofproto/trace oracle)', () => {
