@@ -11,8 +11,8 @@ import { ofpactBytes, UNROLL_XLATE_BYTES } from '../pipeline/ofpact-size.js';
 export type Bytes = number | string;
 
 /**
- * Past this many bytes lint stops counting a set (a write_actions in a resubmit loop
- * would grow it on every round): no frozen list comes near it.
+ * Past this many bytes lint stops counting a set or a frozen list (a write_actions in a
+ * resubmit loop would grow the set on every round).
  */
 export const SET_BYTES_CAP = 1024;
 
@@ -29,27 +29,38 @@ export function listBytes(actions: readonly Action[]): Bytes {
   return n;
 }
 
-/** The set after adding `more` to `held`. */
+/** `held` and `more` together (a set and what a write adds, a list's rest and its callers'). */
 export function addBytes(held: Bytes, more: Bytes): Bytes {
   if (typeof held === 'string') return held;
   if (typeof more === 'string') return more;
-  return held + more > SET_BYTES_CAP ? `a set past ${SET_BYTES_CAP} bytes` : held + more;
+  return held + more > SET_BYTES_CAP ? `more than ${SET_BYTES_CAP} bytes, where lint stops counting` : held + more;
 }
 
 /**
- * What OVS freezes for `actions[from..]`, run by one flow of `table`: each action as it
- * resumes (freeze.ts asFrozen), an `unroll_xlate` marker before the first that reports
- * its table (one flow: table and cookie do not change after it).
+ * What OVS freezes for each tail of a list run by one flow of `table`: [i] for
+ * `actions[i..]`. Each action as it resumes (freeze.ts asFrozen), an `unroll_xlate`
+ * marker before the first that reports its table (one flow: table and cookie do not
+ * change after it; a list's rest frozen after a resubmit to another table gets its own).
  */
-export function frozenListBytes(actions: readonly Action[], from: number, table: number): Bytes {
-  let n = 0, marked = false;
-  for (let i = from; i < actions.length; i++) {
+export function frozenTails(actions: readonly Action[], table: number): readonly Bytes[] {
+  let tails = TAILS.get(actions);
+  if (tails) return tails;
+  const out: Bytes[] = new Array(actions.length + 1);
+  let n: Bytes = 0, reports = false;
+  out[actions.length] = 0;
+  for (let i = actions.length - 1; i >= 0; i--) {
     const fa = asFrozen(actions[i], table);
-    if (!fa) continue;
-    if (fa.reports && !marked) { n += UNROLL_XLATE_BYTES; marked = true; }
-    const b = ofpactBytes(fa.action);
-    if (b === undefined) return unsized(fa.action);
-    n += b;
+    if (fa && typeof n === 'number') {
+      const b = ofpactBytes(fa.action);
+      // The one marker goes before the first reporting action: counted once, wherever it is.
+      n = b === undefined ? unsized(fa.action) : n + b + (fa.reports && !reports ? UNROLL_XLATE_BYTES : 0);
+      reports ||= fa.reports;
+    }
+    out[i] = n;
   }
-  return n;
+  TAILS.set(actions, (tails = out));
+  return tails;
 }
+
+/** A flow's lists are sized once (a list belongs to one flow, so to one table). */
+const TAILS = new WeakMap<readonly Action[], readonly Bytes[]>();

@@ -25,6 +25,7 @@ import {
 } from './actions.js';
 import { ctStateOf, matchesTracked, matchesUntracked } from './ct-state.js';
 import { byTable } from './finding.js';
+import { addBytes, frozenTails, type Bytes } from './frozen-bytes.js';
 import { ActionIds, EMPTY_SET, written, type HeldSet } from './held-set.js';
 import { isSoft, matchKey } from './match-index.js';
 
@@ -39,14 +40,15 @@ export interface CommitSeen { flow: Flow; action: Action; zone: string; state: T
 /**
  * A freeze met while the action set held something (`set.held` wrote last): a ct() that
  * recirculates, or a select group that may freeze for the datapath's dp_hash. `action`:
- * that action, or the flow's group action when it is in a bucket (`inBucket`). `sets`:
- * the sizes of the sets it is met with, each with whether the flow's lookup ran last in
- * every list around it (`tail`: then only the rest of the flow's own list is frozen with
- * the group; else the callers' rests are too, which lint does not count).
+ * that action, or the flow's group action when it is in a bucket. `sets`: the sizes of
+ * the sets it is met with, each beside the bytes frozen with the group on that path (the
+ * group and the rest of its list, then the rest of each list whose resubmit led there,
+ * up to the pass, clone() or bucket the freeze ends with: freeze.ts), or why lint cannot
+ * say (a freeze in a bucket: the bucket runs as an action set of its own).
  */
 export interface FreezeWithSet {
-  kind: 'ct' | 'dp_hash'; flow: Flow; action: Action; set: HeldSet; inBucket: boolean;
-  sets: Array<{ bytes: HeldSet['bytes']; tail: boolean }>;
+  kind: 'ct' | 'dp_hash'; flow: Flow; action: Action; set: HeldSet;
+  sets: Array<{ bytes: Bytes; frozen: Bytes }>;
 }
 
 export interface Reach {
@@ -67,6 +69,10 @@ export interface Reach {
 }
 
 interface State { s: TrackState; set: HeldSet }
+
+/** What a lookup made with an empty set would freeze of its callers: not counted (a set written after it is sized without them). */
+const NOT_COUNTED = 'the set was written after a resubmit whose caller\'s remaining actions lint did not count';
+const IN_BUCKET = 'the group runs in a group bucket, which OVS runs as an action set of its own';
 
 /** One lookup (or one pass) from one state: the states it leaves, and who waits for them. */
 interface Call { run: () => State[]; outs: Map<string, State>; callers: Set<Call> }
@@ -122,23 +128,26 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
   /** A pass from `table` (table 0, or a recirculation): its lookup, then the set runs. */
   function pass(table: number, st: State): void {
     callOf(`pass ${table}/${stKey(st)}`, () => {
-      for (const o of lookup(table, st, true)) runSet(o);
+      for (const o of lookup(table, st, 0)) runSet(o);
       return [];
     });
   }
 
   /**
-   * The states a lookup in `table` from `st` leaves, as far as known yet. `tail`: nothing
-   * is left to run after it in the lists that led there (up to a pass, clone or bucket).
+   * The states a lookup in `table` from `st` leaves, as far as known yet. `rest`: the
+   * bytes a freeze after it would hold of the lists that led there (up to a pass, clone
+   * or bucket); kept apart only while the set holds something (a freeze with an empty
+   * set is fine whatever it holds), so tables without write_actions are followed once.
    */
-  function lookup(table: number, st: State, tail: boolean): State[] {
+  function lookup(table: number, st: State, rest: Bytes): State[] {
     visit(table, st.s);
-    const c = callOf(`${table}/${stKey(st)}${tail ? '' : '/n'}`, () => {
+    if (!st.set.held && rest !== 0) rest = NOT_COUNTED;
+    const c = callOf(`${table}/${stKey(st)}/${rest}`, () => {
       const outs: State[] = [];
       for (const f of tables.get(table) ?? []) {
         const cs = ctStateOf(f.match);
         if (st.s === null ? !matchesUntracked(cs) : !matchesTracked(cs)) continue;
-        outs.push(...walk(f, f.actions, [st], tail));
+        outs.push(...walk(f, f.actions, [st], rest));
       }
       if (!neverMisses.has(table)) outs.push(st);
       return outs;
@@ -152,23 +161,24 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
     const { final, by } = st.set;
     if (!final || !by) return;
     r.setRuns.add(final);
-    walk(by, [final], [{ s: st.s, set: EMPTY_SET }], true); // what the set's run writes to a set never runs
+    walk(by, [final], [{ s: st.s, set: EMPTY_SET }], 0); // what the set's run writes to a set never runs
   }
 
-  /** Runs `actions` of `flow` from each of `states`; returns the states after them. `tail`: as lookup's, for the list. */
-  function walk(flow: Flow, actions: readonly Action[], states: State[], tail: boolean): State[] {
+  /** Runs `actions` of `flow` from each of `states`; returns the states after them. `rest`: as lookup's, around the list. */
+  function walk(flow: Flow, actions: readonly Action[], states: State[], rest: Bytes): State[] {
+    const tails = frozenTails(actions, flow.table);
     for (let i = 0; i < actions.length; i++) {
-      const a = actions[i], last = tail && i === actions.length - 1;
+      const a = actions[i], from = addBytes(tails[i], rest);
       const next = new Map<string, State>();
-      for (const st of states) for (const o of step(flow, a, st, last, tail)) next.set(stKey(o), o);
+      for (const st of states) for (const o of step(flow, a, st, from, addBytes(tails[i + 1], rest))) next.set(stKey(o), o);
       states = [...next.values()];
       if (!states.length) break; // a call that has returned nothing yet: followed again when it does
     }
     return states;
   }
 
-  /** `tail`: nothing runs after `a` in the lists around it; `listTail`: nothing after its list (freezes counts the rest of the list). */
-  function step(flow: Flow, a: Action, st: State, tail: boolean, listTail: boolean): State[] {
+  /** `from`: the bytes a freeze at `a` holds (it and what follows, in every list around); `rest`: those after `a`. */
+  function step(flow: Flow, a: Action, st: State, from: Bytes, rest: Bytes): State[] {
     const ct = conntrackOf(a);
     const zone = ct?.kind === 'track' ? zoneText(ct.zone) : null;
     if (zone !== null && ct?.kind === 'track' && ct.commit && once(`c${ids.of(a)}/${key(st.s)}`)) {
@@ -178,7 +188,7 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
     for (const j of jumps(a, flow.table)) {
       if (j.kind === 'ct') {
         if (zone === null) throw new Error(`internal: action ${a.name} recirculates after ct() but declares no ct() lookup`);
-        freezes('ct', flow, a, st, listTail);
+        freezes('ct', flow, a, st, from);
         // OVS means the recirculated pass to go on with the set (it aborts first when the
         // set holds anything: freezesWithSet); followed so, the findings after it still hold.
         pass(j.table, { s: { zone, by: flow, act: a }, set: st.set });
@@ -189,7 +199,7 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
         if (!by) r.gotoWithSet.set(a, (by = new Set()));
         by.add(st.set.by);
       }
-      outs = outs.flatMap((o) => lookup(j.table, o, tail));
+      outs = outs.flatMap((o) => lookup(j.table, o, rest));
     }
     const g = groupOf(a);
     if (g !== null) {
@@ -197,7 +207,7 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
       if (!desc) r.unknownGroups.add(g);
       else {
         // A select group without a hash of its own fields may freeze (src/pipeline/xlate-group.ts).
-        if (desc.type === 'select' && (desc.selectionMethod ?? 'dp_hash') === 'dp_hash') freezes('dp_hash', flow, a, st, listTail);
+        if (desc.type === 'select' && (desc.selectionMethod ?? 'dp_hash') === 'dp_hash') freezes('dp_hash', flow, a, st, from);
         const outer = viaGroup;
         viaGroup ??= a;
         outs = outs.flatMap((o) => buckets(flow, desc, o));
@@ -217,8 +227,8 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
       // clone() runs on a copy, with a copy of the set that runs when the clone ends; the
       // packet then goes on as it was (test/oracle/lint-actset/clone-runs-set).
       // A freeze inside the clone ends with it (freeze.ts): its list is a tail of its own.
-      if (inner && nestedOnCopy(a)) for (const o of walk(flow, inner, outs, true)) runSet(o);
-      else if (inner) outs = walk(flow, inner, outs, tail);
+      if (inner && nestedOnCopy(a)) for (const o of walk(flow, inner, outs, 0)) runSet(o);
+      else if (inner) outs = walk(flow, inner, outs, rest);
     }
     // After ct() the packet goes on untracked (the recirculation is tracked); so after ct_clear.
     return ct ? outs.map((o) => ({ s: null, set: o.set })) : outs;
@@ -228,24 +238,25 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
    * A group's buckets from `st`. Each runs on a copy of the packet (its track state
    * comes back after it) but on the pipeline's one set, which tables it resubmits to may
    * change: one bucket after the other for type=all, any one bucket for the others.
-   * A freeze inside a bucket ends with it (freeze.ts): its list is a tail of its own.
+   * A freeze inside a bucket ends with it (freeze.ts); what it freezes of a bucket, which
+   * runs as an action set of its own, lint does not size.
    */
   function buckets(flow: Flow, desc: GroupDesc, st: State): State[] {
     const run = (b: GroupDesc['buckets'][number], from: State): State[] =>
-      walk(flow, bucketActions(b.actions), [from], true).map((o) => ({ s: from.s, set: o.set }));
+      walk(flow, bucketActions(b.actions), [from], IN_BUCKET).map((o) => ({ s: from.s, set: o.set }));
     if (desc.type === 'all') return desc.buckets.reduce((states, b) => states.flatMap((x) => run(b, x)), [st]);
     return desc.buckets.length ? desc.buckets.flatMap((b) => run(b, st)) : [st];
   }
 
-  function freezes(kind: FreezeWithSet['kind'], flow: Flow, a: Action, st: State, tail: boolean): void {
+  function freezes(kind: FreezeWithSet['kind'], flow: Flow, a: Action, st: State, frozen: Bytes): void {
     if (!st.set.held) return;
     const at = viaGroup ?? a;
     let f = freezeOf.get(at);
     if (!f) {
-      freezeOf.set(at, (f = { kind, flow, action: at, set: st.set, inBucket: viaGroup !== null, sets: [] }));
+      freezeOf.set(at, (f = { kind, flow, action: at, set: st.set, sets: [] }));
       r.freezesWithSet.push(f);
     }
-    if (once(`f${ids.of(at)}/${st.set.bytes}/${tail}`)) f.sets.push({ bytes: st.set.bytes, tail });
+    if (once(`f${ids.of(at)}/${st.set.bytes}/${frozen}`)) f.sets.push({ bytes: st.set.bytes, frozen });
   }
 
   function once(k: string): boolean {

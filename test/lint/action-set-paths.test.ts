@@ -114,24 +114,42 @@ describe('freeze-with-action-set: dp_hash select groups', () => {
     expect(read('dp-hash-group-with-set-small', 'vswitchd.txt')).toMatch(/port {2}2: rx pkts=0.*\n\s+tx pkts=1,/);
   });
 
-  it('a group whose flow was resubmitted to with actions left after it: lint cannot count those, a warning that says so', () => {
-    // The callers' rests are frozen too (freeze.ts unrollFrozen), so the set may fit.
-    const big = flowsOf('dp-hash-group-with-set-big');
-    const viaResubmit = (rest: string) => big.replace('table=1,priority=0,ip actions=group:1', `table=1,priority=0,ip actions=resubmit(,2)${rest}\ntable=2,priority=0,ip actions=group:1`);
-    const flows = viaResubmit(',output:3');
-    const fs = lintText(flows, { rules: ['freeze-with-action-set'], groups: groupsOf('dp-hash-group-with-set-big') });
-    expect(brief(fs)).toEqual([`4:${colOf(flows, 4, 'group:1')} warning freeze-with-action-set`]);
-    expect(fs[0].message).toContain('lint cannot tell here: on some path the set takes 112 bytes and the group with the rest of this flow\'s actions 24; the actions left to run in the flows that resubmitted here are frozen too');
-    // resubmit as the flow's last action leaves nothing after the lookup: exact again.
-    const tail = viaResubmit('');
-    expect(brief(lintText(tail, { rules: ['freeze-with-action-set'], groups: groupsOf('dp-hash-group-with-set-big') }))).toEqual([`4:${colOf(tail, 4, 'group:1')} error freeze-with-action-set`]);
+  // test/oracle/freeze-caller-rest: what OVS freezes with the group goes on past its flow's
+  // list: the rest of each list whose resubmit led there, and of a clone() it runs in.
+  const REST = join(CASES, '..', 'freeze-caller-rest');
+  it.each(readdirSync(REST).filter((c) => existsSync(join(REST, c, 'vswitchd.txt'))).sort())('freeze-caller-rest/%s: an error exactly when ovs-vswitchd died, else no finding', (c) => {
+    const dir = join(REST, c);
+    const rec = readFileSync(join(dir, 'vswitchd.txt'), 'utf8');
+    const gone = rec.includes('ovs-vswitchd: gone');
+    expect(gone || rec.includes('ovs-vswitchd: alive')).toBe(true);
+    const flows = readFileSync(join(dir, 'flows.txt'), 'utf8');
+    const fs = lintText(flows, { rules: ['freeze-with-action-set'], groups: readFileSync(join(dir, 'groups.txt'), 'utf8') });
+    if (!gone) return expect(fs).toEqual([]);
+    const line = flows.split('\n').findIndex((l) => l.includes('group:1')) + 1;
+    expect(brief(fs)).toEqual([`${line}:${colOf(flows, line, 'group:1')} error freeze-with-action-set`]);
   });
 
-  it('a group inside a clone(): its freeze ends with the clone, whose list lint does not size here; a warning', () => {
-    const flows = flowsOf('dp-hash-group-with-set-big').replace('actions=group:1', 'actions=clone(group:1)');
+  it('the recorded caller\'s output:3 is what lets caller-rest-fits live: the same set without it dies (caller-rest-none)', () => {
+    const fits = readFileSync(join(REST, 'caller-rest-fits', 'flows.txt'), 'utf8');
+    expect(fits.replace('resubmit(,2),output:3', 'resubmit(,2)')).toBe(readFileSync(join(REST, 'caller-rest-none', 'flows.txt'), 'utf8'));
+    expect(readFileSync(join(REST, 'caller-rest-fits', 'vswitchd.txt'), 'utf8')).toContain('ovs-vswitchd: alive');
+    expect(readFileSync(join(REST, 'caller-rest-none', 'vswitchd.txt'), 'utf8')).toContain('ovs-vswitchd: gone');
+  });
+
+  it('a set written after a resubmit whose caller has actions left: lint does not count those, a warning that says so', () => {
+    const flows = ['# protocol: OpenFlow13', 'table=0,priority=100,ip actions=resubmit(,1),output:3',
+      'table=1,priority=0,ip actions=write_actions(set_field:0x1->reg0,set_field:0x2->reg1),goto_table:2', 'table=2,priority=0,ip actions=group:1', ''].join('\n');
     const fs = lintText(flows, { rules: ['freeze-with-action-set'], groups: groupsOf('dp-hash-group-with-set-big') });
-    expect(brief(fs)).toEqual([`3:${colOf(flows, 3, 'group:1')} warning freeze-with-action-set`]);
-    expect(fs[0].message).toContain('lint cannot tell here: the group runs inside another action\'s list');
+    expect(brief(fs)).toEqual([`4:${colOf(flows, 4, 'group:1')} warning freeze-with-action-set`]);
+    expect(fs[0].message).toContain('lint cannot tell here: the set was written after a resubmit whose caller\'s remaining actions lint did not count');
+  });
+
+  it('a group in a group bucket: lint does not size what a bucket freezes, a warning that says so', () => {
+    const flows = flowsOf('dp-hash-group-with-set-big').replace('actions=group:1', 'actions=group:2');
+    const groups = `${groupsOf('dp-hash-group-with-set-big')!.trim()}\ngroup_id=2,type=all,bucket=actions=group:1\n`;
+    const fs = lintText(flows, { rules: ['freeze-with-action-set'], groups });
+    expect(brief(fs)).toEqual([`3:${colOf(flows, 3, 'group:2')} warning freeze-with-action-set`]);
+    expect(fs[0].message).toContain('lint cannot tell here: the group runs in a group bucket');
   });
 
   it('near misses: a select group hashing its own fields does not freeze; no set, no finding', () => {

@@ -8,30 +8,24 @@
 //    clear_actions before the ct(), or a ct() the set itself runs, is fine.
 //  - a select group that waits for the datapath's dp_hash freezes the group action and
 //    what follows it, in its flow's list and in the lists of the flows that resubmitted
-//    there. Lint sizes the set along each path and the group with the rest of its flow's
-//    list (frozen-bytes.ts): a set that fits is fine; one that does not, where nothing is
-//    left to run in the lists around the lookup, aborts (an error); otherwise lint cannot
-//    count the callers' rests, or an action's size, and says so (a warning). Recorded:
-//    test/oracle/lint-actset/dp-hash-group-with-set-*, test/oracle/actset-freeze/dp-hash-set-*.
+//    there. Lint sizes both along each path (frozen-bytes.ts, reach.ts): a set that
+//    takes more aborts (an error), one that fits is fine; where lint cannot size one of
+//    them it says why (a warning). Recorded: test/oracle/lint-actset/dp-hash-group-*,
+//    test/oracle/actset-freeze/dp-hash-set-*, test/oracle/freeze-caller-rest/.
 import { setWriteOf } from '../actions.js';
 import { atAction, atFlow, finding, lineOf } from '../finding.js';
-import { frozenListBytes } from '../frozen-bytes.js';
 import type { FreezeWithSet } from '../reach.js';
 import type { Finding, LintRule } from '../types.js';
 
 const ABORTS = 'OVS 3.1 fails an assertion (recirc_alloc_id__) and ovs-vswitchd aborts';
 
-/** What the group's freeze does with the sets it is met with: 'fits' on every path, 'aborts' on one, or why lint cannot tell. */
+/** What the group's freeze does with the sets it is met with: aborts on some path, fits on every one, or why lint cannot tell. */
 function dpHashVerdict(f: FreezeWithSet): { aborts: number; frozen: number } | 'fits' | string {
-  const i = f.inBucket ? -1 : f.flow.actions.indexOf(f.action);
-  const frozen = i < 0 ? 'the group runs inside another action\'s list, whose end lint does not follow' : frozenListBytes(f.flow.actions, i, f.flow.table);
   let unknown: string | null = null;
-  for (const s of f.sets) {
-    if (typeof frozen === 'string' || typeof s.bytes === 'string') { unknown ??= typeof frozen === 'string' ? frozen : s.bytes as string; continue; }
-    if (s.bytes <= frozen) continue;
-    if (s.tail) return { aborts: s.bytes, frozen };
-    unknown ??= `on some path the set takes ${s.bytes} bytes and the group with the rest of this flow's actions ${frozen}; `
-      + 'the actions left to run in the flows that resubmitted here are frozen too, and lint does not count them';
+  for (const { bytes, frozen } of f.sets) {
+    if (typeof bytes === 'number' && typeof frozen === 'number') {
+      if (bytes > frozen) return { aborts: bytes, frozen };
+    } else unknown ??= typeof bytes === 'string' ? `the set holds ${bytes}` : frozen as string;
   }
   return unknown ?? 'fits';
 }
@@ -59,7 +53,7 @@ export const freezeWithActionSet: LintRule = {
         ? finding('freeze-with-action-set', 'warning', flow, atAction(action),
           `the select group may freeze for the datapath's dp_hash ${held}: ${ABORTS} when the set takes more room than the actions frozen with the group; lint cannot tell here: ${v}`, hint, related)
         : finding('freeze-with-action-set', 'error', flow, atAction(action),
-          `the select group freezes for the datapath's dp_hash ${held}: the set takes ${v.aborts} bytes, more than the ${v.frozen} of the actions frozen with it (the group and the rest of this flow's actions), so ${ABORTS}`, hint, related));
+          `the select group freezes for the datapath's dp_hash ${held}: the set takes ${v.aborts} bytes, more than the ${v.frozen} of the actions frozen with it (the group, what follows it and what the flows that resubmitted here had left to run), so ${ABORTS}`, hint, related));
     }
     return out;
   },
