@@ -4,8 +4,7 @@
 // test/oracle/vlan-vid-writes, test/oracle/trace-mpls-prereq/cases/move-vlan-*).
 import type { Item } from '../../../grammar/syntax.js';
 import { fail } from '../errors.js';
-import { subfieldFromAtoms } from './args.js';
-import { formatVidSubfield, vidSubfield } from './vlan-vid.js';
+import { formatSubfield, subfieldFromAtoms } from './args.js';
 import type { ActionSpec } from './types.js';
 import { ACTION_SET_RANK, subfieldAccess } from './facets.js';
 import type { Subfield } from './args.js';
@@ -18,10 +17,10 @@ export const move: ActionSpec<MoveArgs> = {
   parse(item: Item) {
     const v = item.colon;
     if (!v || !v.dst) fail('move: expected move:SRC[..]->DST[..]', item.span);
-    const src = vidSubfield(subfieldFromAtoms(v.chain, v.span), v.chain[0], v.span);
-    const dst = vidSubfield(subfieldFromAtoms(v.dst, v.span), v.dst[0], v.span);
+    const src = subfieldFromAtoms(v.chain, v.span);
+    const dst = subfieldFromAtoms(v.dst, v.span);
     if (src.bits !== dst.bits) {
-      fail(`${formatVidSubfield(src)}->${formatVidSubfield(dst)}: source field is ${src.bits} bits wide but destination is ${dst.bits} bits wide`, v.span);
+      fail(`${formatSubfield(src)}->${formatSubfield(dst)}: source field is ${src.bits} bits wide but destination is ${dst.bits} bits wide`, v.span);
     }
     if (!dst.field.writable) fail(`destination field ${dst.field.name} is not writable`, v.dst[0].span);
     return { src, dst };
@@ -30,5 +29,5 @@ export const move: ActionSpec<MoveArgs> = {
   reads: (a) => [subfieldAccess(a.src)],
   writes: (a) => [subfieldAccess(a.dst)],
   actionSetRank: ACTION_SET_RANK.write,
-  format: (a) => `move:${formatVidSubfield(a.src)}->${formatVidSubfield(a.dst)}`,
+  format: (a) => `move:${formatSubfield(a.src)}->${formatSubfield(a.dst)}`,
 };

@@ -1,7 +1,7 @@
 // output:PORT, output:FIELD[..], output(port=P,max_len=N), and a bare port (`2`, `LOCAL`,
 // `in_port`, `normal`, ...), which OVS reads as output to that port.
 import type { Item } from '../../../grammar/syntax.js';
-import { fail } from '../errors.js';
+import { fail, FlowError } from '../errors.js';
 import { subfieldByName } from '../fields.js';
 import { valueText } from '../match.js';
 import { formatPort, isValidPort, parsePort, ValueError } from '../values.js';
@@ -55,7 +55,13 @@ function parse(item: Item, ctx: ParseCtx): OutputArgs {
   const a = v.chain[0];
   // A field, with or without a bit range (output:NXM_NX_REG0 is the whole register).
   if (v.chain.length === 1 && a.kind === 'ref' && (a.subscript !== null || subfieldByName(a.text))) {
-    return { kind: 'reg', src: subfieldFromAtoms(v.chain, v.span), maxLen: 0xffff };
+    // OVS tries the text as a subfield, then as a port name: a subfield it refuses
+    // (vlan_vid[0..12]) ends as an unknown port.
+    try {
+      return { kind: 'reg', src: subfieldFromAtoms(v.chain, v.span), maxLen: 0xffff };
+    } catch (e) {
+      if (!(e instanceof FlowError)) throw e;
+    }
   }
   return fail(`${valueText(v)}: output to unknown port`, v.span);
 }

@@ -18,8 +18,8 @@ import { fieldByName, fieldNames, type FieldSpec } from '../fields.js';
 import { valueText } from '../match.js';
 import { formatIpv4, formatMac, parseFieldValue, ValueError } from '../values.js';
 import { didYouMean } from '../../util/suggest.js';
-import { bigArg, subfieldFromAtoms } from './args.js';
-import { formatVidSubfield, VID_BITS, vidSubfield } from './vlan-vid.js';
+import { bigArg, formatSubfield, subfieldFromAtoms } from './args.js';
+import { VID_BITS } from './vlan-vid.js';
 import { hexish, mfFormat } from './mf-format.js';
 import { prereqMet } from './field-prereq.js';
 import { hasVlan, setVlanTci } from './vlan-state.js';
@@ -155,7 +155,7 @@ function loads(a: SetFieldArgs, ctx: FormatCtx): string {
   return segments(a).map((s) => {
     const sh = BigInt(s.ofs);
     if (ctx.of15) return sfText(a.field, s.value << sh, ones(s.bits) << sh, ctx);
-    return `load:${hexish(s.value)}->${formatVidSubfield({ field: a.field, ofs: s.ofs, bits: s.bits })}`;
+    return `load:${hexish(s.value)}->${formatSubfield({ field: a.field, ofs: s.ofs, bits: s.bits })}`;
   }).join(',');
 }
 
@@ -255,7 +255,7 @@ export function arrivesAsLoad(f: FieldSpec, mask: bigint, spelledLoad: boolean, 
 
 function parseLoad(item: Item, ctx: ParseCtx): SetFieldArgs {
   const { text, span, dst: d, all } = valueAndDst(item, 'load:VALUE->FIELD[start..end]');
-  const dst = vidSubfield(subfieldFromAtoms(d, all), d[0], all);
+  const dst = subfieldFromAtoms(d, all);
   if (!dst.field.writable) fail(`${dst.field.name} is read-only`, d[0].span);
   const value = bigArg(text, dst.field.bits, 'load', span);
   if (value > ones(dst.bits)) fail(`load: value 0x${value.toString(16)} does not fit into ${dst.bits} bits`, span);
