@@ -87,6 +87,10 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
   const stKey = (st: State): string => `${key(st.s)}|${ids.setKey(st.set)}`;
   const seen = new Set<string>(); // commits and forks recorded, by action id and state
   const freezeOf = new Map<Action, FreezeWithSet>();
+  // Sizes matter only where some flow writes the action set (OVN's tables never do).
+  const writesSet = flows.some((f) => f.actions.some((a) => setWriteOf(a) !== null));
+  const reasons = new Map<string, string>(); // why a size is not known → a short key
+  const reasonId = (why: string): string => reasons.get(why) ?? (reasons.set(why, `?${reasons.size}`), `?${reasons.size - 1}`);
   // A table with a flow that matches every packet never misses: its lookup leaves only
   // what its flows leave. Any other may miss, which changes nothing.
   const neverMisses = new Set(flows.filter((f) => !isSoft(f) && matchKey(f.match) === '').map((f) => f.table));
@@ -141,8 +145,9 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
    */
   function lookup(table: number, st: State, rest: Bytes): State[] {
     visit(table, st.s);
-    if (!st.set.held && rest !== 0) rest = NOT_COUNTED;
-    const c = callOf(`${table}/${stKey(st)}/${rest}`, () => {
+    if (!writesSet) rest = 0; // no set, no size: one call per table and state, as before sizes
+    else if (!st.set.held && rest !== 0) rest = NOT_COUNTED;
+    const c = callOf(`${table}/${stKey(st)}/${typeof rest === 'number' ? rest : reasonId(rest)}`, () => {
       const outs: State[] = [];
       for (const f of tables.get(table) ?? []) {
         const cs = ctStateOf(f.match);
@@ -166,11 +171,19 @@ export function computeReach(flows: readonly Flow[], groups: ReadonlyMap<number,
 
   /** Runs `actions` of `flow` from each of `states`; returns the states after them. `rest`: as lookup's, around the list. */
   function walk(flow: Flow, actions: readonly Action[], states: State[], rest: Bytes): State[] {
-    const tails = frozenTails(actions, flow.table);
+    let tails: readonly Bytes[] | null = null;
     for (let i = 0; i < actions.length; i++) {
-      const a = actions[i], from = addBytes(tails[i], rest);
+      const a = actions[i];
+      // Sized only while a set is held (most tables never write one): else only whether
+      // anything follows matters to the lookups (lookup: 0 or NOT_COUNTED).
+      let from: Bytes = NOT_COUNTED, after: Bytes = i === actions.length - 1 ? rest : NOT_COUNTED;
+      if (states.some((st) => st.set.held !== null)) {
+        tails ??= frozenTails(actions, flow.table);
+        from = addBytes(tails[i], rest);
+        after = addBytes(tails[i + 1], rest);
+      }
       const next = new Map<string, State>();
-      for (const st of states) for (const o of step(flow, a, st, from, addBytes(tails[i + 1], rest))) next.set(stKey(o), o);
+      for (const st of states) for (const o of step(flow, a, st, from, after)) next.set(stKey(o), o);
       states = [...next.values()];
       if (!states.length) break; // a call that has returned nothing yet: followed again when it does
     }
