@@ -8,13 +8,13 @@ import { parseFieldValue, parseNumber, ValueError, type Masked, type ValueCtx } 
 
 export interface Match {
   values: Map<string, bigint>; masks: Map<string, bigint>;
-  /** The match as printed, kept by print-flow.ts (a match is not changed once built). */
-  printed?: PrintedMatch | null;
+  /** The match as printed for one key (priority and dialect), kept by print-flow.ts (a match
+   *  is not changed once built); the texts for other keys in `printedMore`. In the match
+   *  itself, not an object beside it: a dump prints ~60,000 matches about once each. */
+  printed?: string | null; printedKey?: number; printedMore?: Map<number, string> | null;
 }
-/** A printed match: its text for one key (priority and dialect), others in `more`. */
-export interface PrintedMatch { key: number; text: string; more: Map<number, string> | null }
 
-export const newMatch = (): Match => ({ values: new Map(), masks: new Map(), printed: null });
+export const newMatch = (): Match => ({ values: new Map(), masks: new Map(), printed: null, printedKey: 0, printedMore: null });
 
 export function cloneMatch(m: Match): Match {
   if (m.values instanceof NotingMap && m.masks instanceof NotingMap) return { values: m.values.fork(), masks: m.masks.fork() };
@@ -226,7 +226,7 @@ export class MaskTable {
   scratch(): Match {
     this.work.clear();
     this.workValues.clear();
-    return { values: this.workValues, masks: this.work, printed: null };
+    return { values: this.workValues, masks: this.work, printed: null, printedKey: 0, printedMore: null };
   }
 
   /** m, with its masks map replaced by an equal one seen before (same order too), and its

@@ -72,12 +72,10 @@ function matchText(flow: Flow, oxm: boolean, portNames?: Map<number, string>): s
   if (portNames) return formatMatch(flow.match, flow.priority, { portNames, of15: oxm });
   // Kept on the match itself: a dump's matches are many and each is printed about once.
   const m = flow.match, key = flow.priority * 2 + (oxm ? 1 : 0);
-  const p = m.printed;
-  const known = p ? (p.key === key ? p.text : p.more?.get(key)) : undefined;
+  const known = m.printed == null ? undefined : m.printedKey === key ? m.printed : m.printedMore?.get(key);
   if (known !== undefined) return known;
   const text = formatMatch(m, flow.priority, { of15: oxm });
-  if (!p) m.printed = { key, text, more: null };
-  else (p.more ??= new Map()).set(key, text);
+  if (m.printed == null) { m.printed = text; m.printedKey = key; } else (m.printedMore ??= new Map()).set(key, text);
   return text;
 }
 
