@@ -170,6 +170,12 @@ export interface TranslationFacets<A> {
   /** It is ct()'s nat: it sets up the ct() it is nested in rather than running on its own. */
   ctNat?(args: A): NatArgs;
   /**
+   * After pop_mpls took the packet's last label, OVS runs this action on the packet as it is
+   * (an output, an L2 write); any other action makes it recirculate first, to parse what was
+   * under the label (OVS's recirc_for_mpls; src/model/actions/mpls.ts waitsForParsedPacket).
+   */
+  runsUnparsed?(args: A): boolean;
+  /**
    * Bytes OVS 3.1 holds the action in (its struct ofpact_*, padded to 8, on a 64-bit build),
    * nested actions not counted. A freeze checks that the action set takes no more than
    * the actions frozen with it (src/pipeline/freeze.ts); without it the size is unknown.

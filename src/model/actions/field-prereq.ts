@@ -63,3 +63,8 @@ export function prereqMet(m: Match, p: Prereq): boolean {
 }
 
 export const fieldUsable = (m: Match, f: FieldSpec): boolean => prereqMet(m, f.prereq);
+
+/** Prerequisites of the fields OVS counts as L3 or higher: after pop_mpls, a write to one
+ *  waits for the parsed packet (runsUnparsed). */
+const L3_UP = new Set<Prereq>(['ip', 'ipv4', 'ipv6', 'arp', 'tcp', 'udp', 'sctp', 'icmp4', 'icmp6', 'nd', 'nd_sol', 'nd_adv', 'nsh']);
+export const writesBelowL3 = (a: { field: FieldSpec }): boolean => !L3_UP.has(a.field.prereq);

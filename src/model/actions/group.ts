@@ -8,6 +8,7 @@ export interface GroupArgs { group: number }
 
 export const group: ActionSpec<GroupArgs> = {
   name: 'group',
+  runsUnparsed: () => true,
   heldBytes: () => 8,
   groupId: (a) => a.group,
   actionSetRank: ACTION_SET_RANK.group,

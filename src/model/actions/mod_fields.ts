@@ -16,7 +16,7 @@ import type { ActionSpec } from './types.js';
 import { ipProto } from './vlan-state.js';
 import { ACTION_SET_RANK, wholeField } from './facets.js';
 import type { ExecCtx } from '../../pipeline/exec.js';
-import { prereqMet } from './field-prereq.js';
+import { prereqMet, writesBelowL3 } from './field-prereq.js';
 
 // What OVS 3.1's translation asks of the packet before an OpenFlow 1.0 field action writes:
 // the IPv4 addresses an IPv4 packet (any fragment); TOS, ECN and TTL an IPv4 or IPv6 one;
@@ -46,6 +46,7 @@ export function legacyWrite(name: string, field: string, read: (text: string) =>
   return {
     name,
     heldBytes: writeHeldBytes,
+    runsUnparsed: writesBelowL3,
     parse(item, ctx) {
       const { text, span } = argText(item);
       const v = read(text);

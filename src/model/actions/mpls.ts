@@ -13,7 +13,6 @@ import { valueText } from '../match.js';
 import { parseNumber } from '../values.js';
 import { args, itemText } from './args.js';
 import type { Action, ActionSpec, CheckCtx } from './types.js';
-import type { Prereq } from '../fields.js';
 import type { SetFieldArgs } from './set_field.js';
 import { ACTION_SET_RANK, wholeField } from './facets.js';
 import { mustField } from '../fields.js';
@@ -120,15 +119,9 @@ export const dec_mpls_ttl: ActionSpec<null> = {
 // parsed what was under it (recirc_for_mpls): outputs, writes of L2 headers, the tunnel and
 // queue, and group (a select group freezes when it picks, a bucket's own actions are asked
 // one by one). Every other action waits for the recirculated, parsed packet.
-const RUNS_UNPARSED = new Set(['output', 'enqueue', 'group', 'mod_dl_src', 'mod_dl_dst', 'mod_vlan_vid', 'mod_vlan_pcp',
-  'set_tunnel', 'set_tunnel64', 'set_queue']);
-/** Prerequisites of the fields OVS counts as L3 or higher (a set_field of one waits). */
-const L3_UP = new Set<Prereq>(['ip', 'ipv4', 'ipv6', 'arp', 'tcp', 'udp', 'sctp', 'icmp4', 'icmp6', 'nd', 'nd_sol', 'nd_adv', 'nsh']);
-
 /** Whether `a` makes OVS recirculate first, after pop_mpls took the packet's last label. */
 export function waitsForParsedPacket(a: Action, spec: ActionSpec | null): boolean {
-  if (RUNS_UNPARSED.has(a.name)) return false;
+  if (spec?.runsUnparsed?.(a.args)) return false;
   if (spec?.outputPort?.(a.args) != null) return false; // controller without options: an output
-  if (a.name === 'set_field' || a.name === 'load') return L3_UP.has((a.args as SetFieldArgs).field.prereq);
   return true;
 }

@@ -68,6 +68,7 @@ function parse(item: Item, ctx: ParseCtx): OutputArgs {
 
 export const output: ActionSpec<OutputArgs> = {
   name: 'output',
+  runsUnparsed: () => true,
   heldBytes: (a) => (a.kind === 'reg' ? 24 : 16), // struct ofpact_output_reg / ofpact_output
   reads: (a) => (a.kind === 'reg' ? [subfieldAccess(a.src)] : []),
   actionSetRank: ACTION_SET_RANK.output,

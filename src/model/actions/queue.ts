@@ -29,6 +29,7 @@ const ENQUEUE_SYNTAX = '"enqueue" syntax is "enqueue:PORT:QUEUE" or "enqueue(POR
 
 export const enqueue: ActionSpec<EnqueueArgs> = {
   name: 'enqueue',
+  runsUnparsed: () => true,
   heldBytes: () => 16,
   inert: true,
   parse(item, ctx) {
@@ -53,6 +54,7 @@ export const enqueue: ActionSpec<EnqueueArgs> = {
 
 export const set_queue: ActionSpec<{ queue: number }> = {
   name: 'set_queue',
+  runsUnparsed: () => true,
   heldBytes: () => 8,
   inert: true,
   actionSetRank: ACTION_SET_RANK.write,

@@ -21,7 +21,7 @@ import { didYouMean } from '../../util/suggest.js';
 import { bigArg, formatSubfield, subfieldFromAtoms } from './args.js';
 import { VID_BITS } from './vlan-vid.js';
 import { hexish, mfFormat } from './mf-format.js';
-import { prereqMet } from './field-prereq.js';
+import { prereqMet, writesBelowL3 } from './field-prereq.js';
 import { hasVlan, setVlanTci } from './vlan-state.js';
 import type { ActionSpec, CheckCtx, FormatCtx, ParseCtx } from './types.js';
 import { ACTION_SET_RANK, align8 } from './facets.js';
@@ -301,6 +301,7 @@ export function writeHeldBytes(a: SetFieldArgs): number {
 export const set_field: ActionSpec<SetFieldArgs> = {
   name: 'set_field',
   heldBytes: writeHeldBytes,
+  runsUnparsed: writesBelowL3,
   parse: parseSetField,
   check: checkSetField,
   format: formatSetField,

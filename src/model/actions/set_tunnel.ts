@@ -22,6 +22,7 @@ function tunnel(name: string): ActionSpec<SetTunnelArgs> {
   return {
     name,
     heldBytes: () => 16,
+    runsUnparsed: () => true,
     writes: () => [wholeField(mustField('tun_id'))],
     actionSetRank: ACTION_SET_RANK.write,
     parse(item, ctx) {
