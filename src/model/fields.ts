@@ -36,6 +36,9 @@ export interface FieldSpec {
   names: readonly string[];
   /** Why OVS refuses the field in an OpenFlow table match, or null when it may be matched. */
   unmatchable: string | null;
+  /** The bits a subfield of it (load, move, push, learn, output) can name, when fewer than
+   *  `bits`: OVS holds vlan_vid's OFPVID_PRESENT apart, so `vlan_vid[]` is the 12-bit VID. */
+  subfieldBits: number;
   /** Fields whose setting touches more than their bits (the VLAN CFI bit). */
   set?: (slots: { value: bigint; mask: bigint }, value: bigint) => { value: bigint; mask: bigint };
 }
@@ -48,7 +51,7 @@ function slot(name: string, bits: number): void { SLOTS.set(name, bits); }
 interface Opts {
   aka?: string[]; nxm?: string | null; oxm?: string | null; mask?: boolean; hex?: boolean;
   kind?: Kind; prereq?: Prereq; ro?: boolean; segs?: Segment[]; slot?: string; shift?: number;
-  bytes?: number; unmatchable?: string; set?: FieldSpec['set']; xoxm?: string;
+  bytes?: number; unmatchable?: string; set?: FieldSpec['set']; xoxm?: string; subfieldBits?: number;
 }
 
 export const FIELDS: FieldSpec[] = [];
@@ -62,7 +65,7 @@ function field(name: string, bits: number, o: Opts = {}): void {
     kind: o.kind ?? 'int', hex: o.hex ?? false, prereq: o.prereq ?? 'none', writable: !o.ro,
     segs: o.segs ?? [{ slot: slotName, shift: o.shift ?? 0, bits }],
     bytes: o.bytes ?? Math.ceil(bits / 8), names: [name, ...(o.aka ?? [])],
-    unmatchable: o.unmatchable ?? null, set: o.set,
+    unmatchable: o.unmatchable ?? null, set: o.set, subfieldBits: o.subfieldBits ?? bits,
   });
 }
 
@@ -132,7 +135,7 @@ const VLAN_CFI = 0x1000n;
 const whole = (s: string): Segment[] => [{ slot: s, shift: 0, bits: 16 }];
 field('dl_vlan', 16, { prereq: 'eth', bytes: 2, segs: whole('vlan_tci'),
   set: (_o, v) => (v === 0xffffn ? { value: 0n, mask: 0xffffn } : { value: (v & 0xfffn) | VLAN_CFI, mask: 0x1fffn }) });
-field('vlan_vid', 13, { oxm: 'OXM_OF_VLAN_VID', mask: true, prereq: 'eth', bytes: 2, segs: [{ slot: 'vlan_tci', shift: 0, bits: 13 }] });
+field('vlan_vid', 13, { oxm: 'OXM_OF_VLAN_VID', mask: true, prereq: 'eth', bytes: 2, segs: [{ slot: 'vlan_tci', shift: 0, bits: 13 }], subfieldBits: 12 });
 const pcp = (_o: unknown, v: bigint) => ({ value: ((v & 7n) << 13n) | VLAN_CFI, mask: 0xf000n });
 field('dl_vlan_pcp', 16, { prereq: 'eth', bytes: 1, segs: whole('vlan_tci'), set: pcp });
 field('vlan_pcp', 16, { oxm: 'OXM_OF_VLAN_PCP', prereq: 'vlan', bytes: 1, segs: whole('vlan_tci'), set: pcp });

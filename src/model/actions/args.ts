@@ -12,13 +12,13 @@ export interface Subfield { field: FieldSpec; ofs: number; bits: number }
 export function subfieldFromRef(name: string, sub: string | null, span: Span): Subfield {
   const f = subfieldByName(name);
   if (!f) fail(`${name}${sub !== null ? `[${sub}]` : ''}: unknown field \`${name}'${didYouMean(name, subfieldNames())}`, span);
-  // OVS holds vlan_vid's subfields as the 12-bit VID alone (vlan-vid.ts): `vlan_vid[]` is
-  // bits 0..11 in every action that takes a subfield, bit 12 does not exist.
-  if (f.name === 'vlan_vid' && !sub) return { field: f, ofs: 0, bits: VID_BITS };
+  // A field OVS holds a subfield of in fewer bits (vlan_vid: the VID) is read in those.
+  const width = f.subfieldBits;
+  if (width < f.bits && !sub) return { field: f, ofs: 0, bits: width };
   const r = parseSubscript(sub ?? '', f, span);
   const end = r.ofs + r.bits - 1;
-  if (f.name === 'vlan_vid' && end >= VID_BITS) {
-    fail(`vlan_vid[${sub}]: ${r.ofs >= VID_BITS ? `starting bit ${r.ofs}` : `ending bit ${end}`} is not valid because field is only ${VID_BITS} bits wide`, span);
+  if (end >= width) {
+    fail(`${f.name}[${sub}]: ${r.ofs >= width ? `starting bit ${r.ofs}` : `ending bit ${end}`} is not valid because field is only ${width} bits wide`, span);
   }
   return { field: f, ofs: r.ofs, bits: r.bits };
 }
@@ -35,7 +35,7 @@ export function subfieldFromAtoms(atoms: Atom[], span: Span): Subfield {
 /** OVS's spelling of a subfield in load/move/push/pop: NXM name when there is one. */
 export function formatSubfield(s: Subfield): string {
   const name = s.field.nxm ?? s.field.xoxm ?? s.field.name;
-  if (s.ofs === 0 && (s.bits === s.field.bits || (s.field.name === 'vlan_vid' && s.bits === VID_BITS))) return `${name}[]`;
+  if (s.ofs === 0 && (s.bits === s.field.bits || s.bits === s.field.subfieldBits)) return `${name}[]`;
   if (s.bits === 1) return `${name}[${s.ofs}]`;
   return `${name}[${s.ofs}..${s.ofs + s.bits - 1}]`;
 }
