@@ -88,7 +88,8 @@ export interface ExecCtx {
   bundleLoad(a: BundleArgs): void;
   /** set_queue / pop_queue: the datapath skb_priority the queue maps to (the queue id). */
   setQueue(queue: number): void;
-  popQueue(): void;
+  /** Back to the packet's first priority; `report`: say so in a trace when it changed (pop_queue does, enqueue not). */
+  popQueue(report: boolean): void;
   setTunnel(id: bigint): void;
   /** sample(): no collector is configured offline, so nothing is sampled. */
   sample(): void;

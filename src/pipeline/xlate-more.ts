@@ -177,11 +177,11 @@ function learnedKey(x: Xlate, action: object): Set<string> {
 /** set_queue: the userspace datapath maps queue N to skb_priority N. */
 export function setQueue(x: Xlate, queue: number): void { x.slots.set('skb_priority', BigInt(queue)); }
 /** pop_queue: back to the priority the packet had when the translation started. */
-export function popQueue(x: Xlate): void {
+export function popQueue(x: Xlate, report: boolean): void {
   const changed = x.slots.get('skb_priority') !== x.origPriority;
   x.slots.set('skb_priority', x.origPriority);
   // OVS reports a queue pop_queue restores (enqueue restores its own silently).
-  if (changed && x.run.trace && x.curList[x.curIndex]?.name === 'pop_queue') x.detail(`queue = ${hexish(x.origPriority)}`);
+  if (changed && report && x.run.trace) x.detail(`queue = ${hexish(x.origPriority)}`);
 }
 
 const L3_SLOTS = ['nw_src', 'nw_dst', 'ipv6_src', 'ipv6_dst', 'ipv6_label', 'nw_proto', 'nw_tos', 'nw_ttl', 'nw_frag',

@@ -349,7 +349,7 @@ export class Xlate implements ExecCtx {
   bundle(a: BundleArgs): void { lb.bundle(this, a); }
   bundleLoad(a: BundleArgs): void { lb.bundleLoad(this, a); }
   setQueue(queue: number): void { more.setQueue(this, queue); }
-  popQueue(): void { more.popQueue(this); }
+  popQueue(report: boolean): void { more.popQueue(this, report); }
   setTunnel(id: bigint): void { this.slots.set('tun_id', id); }
   sample(): void { this.note('no IPFIX/sFlow collector is configured: nothing is sampled'); } // ofproto/trace says nothing
   pushMpls(ethertype: number): void { more.pushMpls(this, ethertype); }

@@ -45,7 +45,7 @@ export const enqueue: ActionSpec<EnqueueArgs> = {
     const queue = queueId(parts[1].text, parts[1].span);
     return !ctx.dump && (ctx.ofVersion ?? 10) >= 11 ? { port, queue, split: true } : { port, queue };
   },
-  execute(a, x) { x.setQueue(a.queue); x.output(a.port); x.popQueue(); },
+  execute(a, x) { x.setQueue(a.queue); x.output(a.port); x.popQueue(false); },
   format(a, ctx) {
     if (ctx.ofVersion < 11 && !a.split) return `enqueue:${formatPort(BigInt(a.port), ctx.portNames)}:${a.queue}`;
     return `set_queue:${a.queue},${output.format({ kind: 'port', port: a.port, maxLen: 0 }, ctx)},pop_queue`;
@@ -75,5 +75,5 @@ export const pop_queue: ActionSpec<null> = {
     return null;
   },
   format: () => 'pop_queue',
-  execute: (_a, x) => x.popQueue(),
+  execute: (_a, x) => x.popQueue(true),
 };
