@@ -5,7 +5,7 @@
 // test/oracle/actset-freeze/dp-hash-set-* and test/oracle/lint-actset/dp-hash-group-*.
 import type { Action } from '../model/actions/types.js';
 import { asFrozen } from '../pipeline/freeze.js';
-import { ofpactBytes, UNROLL_XLATE_BYTES } from '../pipeline/ofpact-size.js';
+import { listBytes as sizeList, ofpactBytes, UNROLL_XLATE_BYTES } from '../pipeline/ofpact-size.js';
 
 /** A size in bytes, or why lint cannot give one (an action ctflow cannot size, a set that grows past SET_BYTES_CAP). */
 export type Bytes = number | string;
@@ -20,13 +20,8 @@ const unsized = (a: Action): string => `${a.name}, whose size in OVS 3.1 ctflow 
 
 /** The bytes of the actions a write_actions adds to the set. */
 export function listBytes(actions: readonly Action[]): Bytes {
-  let n = 0;
-  for (const a of actions) {
-    const b = ofpactBytes(a);
-    if (b === undefined) return unsized(a);
-    n += b;
-  }
-  return n;
+  const s = sizeList(actions);
+  return s.unsized.length ? unsized(s.unsized[0]) : s.bytes;
 }
 
 /** `held` and `more` together (a set and what a write adds, a list's rest and its callers'). */

@@ -19,7 +19,7 @@ import { actionByName } from '../model/actions/index.js';
 import { ACTION_SET_RANK, actionSetOrder, actionSetRankOf, putInActionSet, runsAsActionSet, type ActionSetSlots } from '../model/actions/facets.js';
 import type { Action } from '../model/actions/types.js';
 import { ExecError, type ControllerRequest } from './exec.js';
-import { ofpactBytes } from './ofpact-size.js';
+import { listBytes } from './ofpact-size.js';
 import type { Xlate } from './xlate.js';
 
 /** The class of an action in the set. The parser refuses those OVS refuses; any other fails loudly. */
@@ -150,16 +150,11 @@ export class VswitchdAbort extends ExecError {}
 export function checkFrozenSetFits(x: Xlate, what: string, frozen: number, unknown: readonly string[] = []): void {
   const written = writtenToActionSet(x);
   if (!written.length) return;
-  let bytes = 0;
-  for (const a of written) {
-    const n = ofpactBytes(a);
-    if (n === undefined) throw new ExecError(`${what} freezes the translation while the action set holds ${a.name}, whose size in OVS 3.1 ctflow does not know: it cannot tell whether ovs-vswitchd aborts here (recirc_alloc_id__ asserts action_set_len <= ofpacts_len)`);
-    bytes += n;
-  }
+  const { bytes, unsized } = listBytes(written);
+  const cannotSize = (held: string) => new ExecError(`${what} freezes the translation ${held}, whose size in OVS 3.1 ctflow does not know: it cannot tell whether ovs-vswitchd aborts here (recirc_alloc_id__ asserts action_set_len <= ofpacts_len)`);
+  if (unsized.length) throw cannotSize(`while the action set holds ${unsized[0].name}`);
   if (bytes <= frozen + 8 * unknown.length) return; // each action takes 8 bytes at least
-  if (unknown.length) {
-    throw new ExecError(`${what} freezes the translation with ${unknown.join(', ')}, whose size in OVS 3.1 ctflow does not know: it cannot tell whether ovs-vswitchd aborts here (recirc_alloc_id__ asserts action_set_len <= ofpacts_len)`);
-  }
+  if (unknown.length) throw cannotSize(`with ${unknown.join(', ')}`);
   const set = written.map((a) => x.actionText(a)).join(',');
   throw new VswitchdAbort(`ovs-vswitchd 3.1 aborts here: ${what} freezes the translation while the action set holds ${set} (${bytes} bytes) and the actions frozen with it take ${frozen}; `
     + 'the assertion action_set_len <= ofpacts_len in recirc_alloc_id__() fails and the whole process dies (every bridge stops forwarding). '

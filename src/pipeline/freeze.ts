@@ -34,7 +34,7 @@ import { checkFrozenSetFits, copyActionSet, restoreActionSet, runActionSetAtEnd 
 import { groupAction, resubmitAction } from './built.js';
 import { sentFrame } from './ct-nat.js';
 import { hash5Tuple, hashInt, hashSymmetricL3L4 } from './hash.js';
-import { ofpactBytes, UNROLL_XLATE_BYTES } from './ofpact-size.js';
+import { listBytes, UNROLL_XLATE_BYTES } from './ofpact-size.js';
 import type { Xlate } from './xlate.js';
 
 /** Where the actions after a marker ran: their table and flow (for the cookie). */
@@ -120,13 +120,9 @@ export function finishPass(x: Xlate, depth: number): void {
 
 /** The bytes OVS holds the frozen actions in, and the names of those ctflow cannot size. */
 function frozenBytes(f: Frozen): [number, string[]] {
-  let n = 0;
-  const unknown: string[] = [];
-  for (const it of f.items) {
-    const b = it.unroll ? UNROLL_XLATE_BYTES : ofpactBytes(it.action);
-    if (b === undefined) unknown.push(it.action!.name); else n += b;
-  }
-  return [n, unknown];
+  const markers = f.items.filter((it) => it.unroll).length;
+  const { bytes, unsized } = listBytes(f.items.flatMap((it) => (it.action ? [it.action] : [])));
+  return [bytes + markers * UNROLL_XLATE_BYTES, unsized.map((a) => a.name)];
 }
 
 const FROZEN_BY = new Map([['pause', 'controller(pause)'], ['l4', 'a dp_hash select group'], ['sym_l4', 'a dp_hash select group']]);

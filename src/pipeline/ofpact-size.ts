@@ -13,6 +13,17 @@ import type { Action } from '../model/actions/types.js';
 /** The frozen `unroll_xlate` marker (struct ofpact_unroll_xlate). */
 export const UNROLL_XLATE_BYTES = 16;
 
+/** The bytes of a list, and the actions in it ctflow cannot size (not counted). */
+export function listBytes(actions: Iterable<Action>): { bytes: number; unsized: Action[] } {
+  let bytes = 0;
+  const unsized: Action[] = [];
+  for (const a of actions) {
+    const n = ofpactBytes(a);
+    if (n === undefined) unsized.push(a); else bytes += n;
+  }
+  return { bytes, unsized };
+}
+
 /** Bytes OVS 3.1 holds `a` in, nested actions included; undefined when ctflow does not know. */
 export function ofpactBytes(a: Action): number | undefined {
   const spec = actionByName(a.name);
