@@ -6,7 +6,6 @@ import { CtConfigError, newConntrack, type Profile } from '../conntrack/index.js
 import { readConversation } from '../conversation/read.js';
 import { renderJson, renderText } from '../conversation/render.js';
 import { replay, TableChangeError } from '../conversation/replay.js';
-import type { BridgePorts } from '../conversation/ports.js';
 import { diagnosticAt, readFlows } from '../parse/flows.js';
 import { readGroups } from '../parse/groups.js';
 import { ExecError } from '../pipeline/exec.js';

@@ -2,7 +2,6 @@
 import type { FlowSyntax, Item, Span } from '../../grammar/syntax.js';
 import { actionByName, actionNames, type Action } from './actions/index.js';
 import { output } from './actions/output.js';
-import { checkActions } from './actions/check.js';
 import { hasVlan, ipProto } from './actions/vlan-state.js';
 import type { ParseCtx } from './actions/types.js';
 import { fail, FlowError } from './errors.js';

@@ -13,7 +13,6 @@ import { valueText } from '../match.js';
 import { parseNumber } from '../values.js';
 import { args, itemText } from './args.js';
 import type { Action, ActionSpec, CheckCtx } from './types.js';
-import type { SetFieldArgs } from './set_field.js';
 import { ACTION_SET_RANK, wholeField } from './facets.js';
 import { mustField } from '../fields.js';
 import { ones } from '../bits.js';
