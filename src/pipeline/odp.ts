@@ -239,6 +239,18 @@ export function countMplsLabels(s: Slots, wc?: Slots): number {
   return n;
 }
 
+/** Takes the outer of a stack of `n` label entries: the others move up. */
+export function popLse(s: Slots, n: number): void {
+  for (let i = 1; i < n; i++) s.set(LSE[i - 1], s.get(LSE[i]));
+  s.set(LSE[n - 1], 0n);
+}
+
+/** Puts `lse` over a stack of `n` label entries: the others move down. */
+export function pushLse(s: Slots, n: number, lse: bigint): void {
+  for (let i = n; i >= 1; i--) s.set(LSE[i], s.get(LSE[i - 1]));
+  s.set(LSE[0], lse);
+}
+
 /** The entries `a` and `b` share, counted from the innermost. */
 function commonMplsLabels(a: Slots, an: number, b: Slots, bn: number): number {
   let n = 0;
@@ -277,8 +289,7 @@ function commitMpls(flow: Slots, base: Slots, out: string[]): void {
       // The pops before the last name an MPLS ethertype: the datapath wants one there.
       const next = !isMpls(t) && bn > 1 ? 0x8847n : t;
       out.push(`pop_mpls(eth_type=0x${next.toString(16)})`);
-      for (let i = 1; i < bn; i++) base.set(LSE[i - 1], base.get(LSE[i]));
-      base.set(LSE[bn - 1], 0n);
+      popLse(base, bn);
       base.set('dl_type', t);
       bn--;
     }
@@ -286,8 +297,7 @@ function commitMpls(flow: Slots, base: Slots, out: string[]): void {
   for (; bn < fn; bn++) {
     const lse = flow.get(LSE[fn - bn - 1]);
     out.push(`push_mpls(${lseText(lse)},eth_type=0x${t.toString(16)})`);
-    for (let i = bn; i >= 1; i--) base.set(LSE[i], base.get(LSE[i - 1]));
-    base.set(LSE[0], lse);
+    pushLse(base, bn, lse);
     base.set('dl_type', t);
   }
 }

@@ -9,7 +9,7 @@ import { copyActionSet } from './action-set.js';
 import { finishPass, freezeForPause, isMplsRecirc } from './freeze.js';
 import type { ControllerRequest, LearnLimits, SubfieldRef } from './exec.js';
 import { XlateFailure, type Xlate } from './xlate.js';
-import { countMplsLabels, LSE } from './odp.js';
+import { countMplsLabels, LSE, popLse, pushLse } from './odp.js';
 import type { Pipeline } from './pipeline.js';
 import { subfieldIsNow } from '../trace/subfield.js';
 import { learnedFlowText } from '../trace/learned.js';
@@ -199,8 +199,7 @@ export function pushMpls(x: Xlate, ethertype: number): void {
   if (n) {
     if (n >= LSE.length) throw new XlateFailure('Too many MPLS labels');
     for (let i = 0; i < n; i++) x.wc.set(LSE[i], 0xffffffffn);
-    for (let i = n; i >= 1; i--) s.set(LSE[i], s.get(LSE[i - 1]));
-    s.set(LSE[0], s.get(LSE[1]) & ~0x100n);
+    pushLse(s, n, s.get(LSE[0]) & ~0x100n); // a copy of the outer entry, not bottom of stack
     s.set('dl_type', BigInt(ethertype));
     return;
   }
@@ -225,11 +224,8 @@ export function popMpls(x: Xlate, ethertype: number): void {
   const n = countMplsLabels(s, x.wc);
   if (!n) return;
   if (n === LSE.length && !(s.get(LSE[n - 1]) & 0x100n)) throw new XlateFailure('Too many MPLS labels');
-  for (let i = 1; i < n; i++) {
-    x.wc.set(LSE[i], 0xffffffffn);
-    s.set(LSE[i - 1], s.get(LSE[i]));
-  }
-  s.set(LSE[n - 1], 0n);
+  for (let i = 1; i < n; i++) x.wc.set(LSE[i], 0xffffffffn);
+  popLse(s, n);
   s.set('dl_type', BigInt(ethertype));
   if (ethertype !== 0x8847 && ethertype !== 0x8848) x.wasMpls = true;
 }
